@@ -1,0 +1,37 @@
+# The two commands: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test setup infra wait proto proto-check lint bench stop clean
+
+run: infra ## set up, load demo data, start every process (Ctrl-C stops them)
+	scripts/run.sh
+
+test: infra ## set up, then the whole suite: unit, integration, e2e
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed ## the virtualenv with the project installed
+
+$(VENV)/.installed: pyproject.toml
+	scripts/setup-python.sh
+
+infra: setup ## RabbitMQ and FerretDB installed, started and answering
+	scripts/ensure-rabbitmq.sh
+	scripts/ensure-ferretdb.sh
+	$(BIN)/commune wait
+
+proto: setup ## regenerate gen/python from proto/
+	scripts/gen-proto.sh
+
+lint: setup ## ruff on the code
+	$(BIN)/ruff check services tests bench
+
+bench: infra ## benchmarks, each beside its baseline measured in the same run
+	$(BIN)/python -m bench.events
+
+stop: ## stop the broker and database that the set-up started
+	scripts/stop-infra.sh
+
+clean: stop ## remove the virtualenv and all local state (var/)
+	rm -rf $(VENV) var

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# make run: demo data, then every process under honcho; Ctrl-C stops them all,
+# and the broker and database too when the set-up started them.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+trap 'scripts/stop-infra.sh' EXIT
+.venv/bin/commune seed
+.venv/bin/commune urls
+.venv/bin/honcho start -f Procfile

@@ -1,0 +1,19 @@
+"""Every process the platform runs: name -> where its code is. The launchers, the
+Procfile and the CLI read this; a new service adds its lines here."""
+
+# nameko worker processes: the service class.
+WORKERS = {
+    "tasks": "services.tasks.service:TasksService",
+    "kpi": "services.kpi.service:KpiService",
+}
+
+# gRPC processes for province integrations: a function(server, settings) that adds the
+# servicer and returns its full service name.
+GRPC_SERVERS = {
+    "tasks": "services.tasks.grpc_api:add_to_server",
+}
+
+
+def load(path: str):
+    module, _, name = path.partition(":")
+    return getattr(__import__(module, fromlist=[name]), name)

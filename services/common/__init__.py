@@ -1,0 +1,1 @@
+"""The shared runtime: what every service does the same way, done once."""

@@ -1,0 +1,69 @@
+"""The event envelope: CloudEvents 1.0 attribute names, `data` as the proto3 JSON of a
+generated message named by `dataschema`. An event that does not parse is rejected."""
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.message import Message
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import InvalidArgument
+from .logs import current_correlation_id
+
+
+class InvalidEvent(InvalidArgument):
+    """The message is not an envelope or event we can trust; the text says why."""
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    specversion: str = "1.0"
+    id: str = Field(min_length=1, max_length=100)
+    type: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+    source: str = Field(min_length=1)
+    time: AwareDatetime
+    subject: str = ""
+    tenant: str = Field(min_length=1)
+    correlationid: str = ""
+    dataschema: str = Field(min_length=1)
+    datacontenttype: str = "application/json"
+    data: dict[str, Any]
+
+    @classmethod
+    def wrap(cls, type: str, source: str, tenant: str, message: Message, *,
+             subject: str = "", correlation_id: str = "") -> "Envelope":
+        """A new envelope around a generated proto message."""
+        return cls(
+            id=str(uuid.uuid4()), type=type, source=source, tenant=tenant,
+            time=dt.datetime.now(dt.UTC), subject=subject,
+            correlationid=correlation_id or current_correlation_id() or str(uuid.uuid4()),
+            dataschema=message.DESCRIPTOR.full_name,
+            data=json_format.MessageToDict(message),
+        )
+
+    @classmethod
+    def parse(cls, body: bytes | str) -> "Envelope":
+        try:
+            return cls.model_validate(json.loads(body))
+        except (ValueError, UnicodeDecodeError) as exc:
+            if isinstance(exc, ValidationError):
+                detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                   for e in exc.errors())
+                raise InvalidEvent(f"envelope: {detail}") from None
+            raise InvalidEvent(f"body is not JSON: {exc}") from None
+
+    def payload(self, message_class: type[Message]) -> Message:
+        """`data` as the expected message; InvalidEvent when it is anything else."""
+        expected = message_class.DESCRIPTOR.full_name
+        if self.dataschema != expected:
+            raise InvalidEvent(f"dataschema {self.dataschema!r}, expected {expected!r}")
+        try:
+            return json_format.ParseDict(self.data, message_class())
+        except json_format.ParseError as exc:
+            raise InvalidEvent(f"data does not parse as {expected}: {exc}") from None
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json().encode()

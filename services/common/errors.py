@@ -1,0 +1,46 @@
+"""Errors every entry point understands: RPC passes them by name, gRPC and HTTP map
+them to their status codes."""
+
+
+class CommuneError(Exception):
+    """Base of the errors a caller is meant to see, with a human-readable message."""
+
+
+class InvalidArgument(CommuneError):
+    """Bad input. `fields` maps a field path to what is wrong with it."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.fields = fields or {}
+
+
+class NotFound(CommuneError):
+    pass
+
+
+class AlreadyExists(CommuneError):
+    pass
+
+
+class Unauthenticated(CommuneError):
+    pass
+
+
+class PermissionDenied(CommuneError):
+    pass
+
+
+class Unavailable(CommuneError):
+    """A dependency (broker, database) cannot be reached."""
+
+
+EXPECTED = (InvalidArgument, NotFound, AlreadyExists, Unauthenticated, PermissionDenied)
+
+
+def from_pydantic(error, message: str = "invalid input") -> InvalidArgument:
+    """An InvalidArgument naming each field a pydantic ValidationError found at fault."""
+    fields = {
+        ".".join(str(p) for p in e["loc"]) or "(input)": e["msg"] for e in error.errors()
+    }
+    detail = "; ".join(f"{k}: {v}" for k, v in fields.items())
+    return InvalidArgument(f"{message}: {detail}", fields)

@@ -1,0 +1,1 @@
+"""The gRPC runtime of the province-facing processes (threads, no eventlet)."""

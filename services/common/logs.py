@@ -1,0 +1,52 @@
+"""structlog JSON logs to stdout, with the service, tenant and correlation id of the
+work in hand bound through context variables."""
+import logging
+import sys
+
+import structlog
+
+_SHARED = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True, key="timestamp"),
+]
+
+
+def configure(service: str, level: str = "INFO") -> None:
+    """JSON lines for our own logs and for the libraries' (nameko, kombu, grpc) alike."""
+    structlog.configure(
+        processors=[*_SHARED, structlog.processors.format_exc_info,
+                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_SHARED,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.format_exc_info,
+                    structlog.processors.JSONRenderer(ensure_ascii=False)],
+    ))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(service=service)
+
+
+def bind(**values) -> None:
+    """Bind request-scoped values (tenant, correlation_id, ...) to every later log line."""
+    structlog.contextvars.bind_contextvars(**{k: v for k, v in values.items() if v})
+
+
+def unbind(*keys: str) -> None:
+    structlog.contextvars.unbind_contextvars(*keys)
+
+
+get_logger = structlog.get_logger
+
+
+def current_correlation_id() -> str:
+    """The correlation id bound to the work in hand, or '' outside of any."""
+    return structlog.contextvars.get_contextvars().get("correlation_id", "")

@@ -1,0 +1,1 @@
+"""nameko extensions: the runtime of the worker processes (eventlet)."""

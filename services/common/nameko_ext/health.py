@@ -1,0 +1,30 @@
+"""/health/live, /health/ready and /metrics on a nameko service's HTTP port: inherit
+HealthEndpoints in the service class."""
+import json
+
+from nameko.web.handlers import http
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from werkzeug.wrappers import Response
+
+from ..readiness import NotReady, check_broker, check_database
+from ..settings import get_settings
+
+
+class HealthEndpoints:
+    @http("GET", "/health/live")
+    def health_live(self, request):
+        return 200, "ok"
+
+    @http("GET", "/health/ready")
+    def health_ready(self, request):
+        settings = get_settings()
+        try:
+            check_broker(settings, timeout=2)
+            check_database(settings, timeout=2)
+        except NotReady as exc:
+            return 503, json.dumps({"ready": False, "reason": str(exc)})
+        return 200, json.dumps({"ready": True})
+
+    @http("GET", "/metrics")
+    def metrics(self, request):
+        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)

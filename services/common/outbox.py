@@ -1,0 +1,61 @@
+"""The outbox: a change and the events that announce it are stored in one document (the
+only atomic write FerretDB and a standalone MongoDB offer), then published, then
+removed from the document. A relay republishes what stayed unsent; consumers'
+idempotency absorbs the duplicates this can make.
+
+Pending events live in a map keyed by event id, because FerretDB 1.24 ignores a
+conditional $pull; $unset of one key works on both databases."""
+import datetime as dt
+
+from kombu.exceptions import OperationalError
+from pymongo.collection import Collection
+
+from .envelope import Envelope
+from .logs import get_logger
+from .publisher import Publisher
+
+log = get_logger(__name__)
+
+PENDING = {"outbox": {"$exists": True, "$ne": {}}}
+
+
+def pending(*envelopes: Envelope) -> dict:
+    """The fields to store with a change so that its events go out with it."""
+    return {"outbox": {e.id: e.model_dump(mode="json") for e in envelopes}}
+
+
+class Outbox:
+    def __init__(self, collection: Collection, publisher: Publisher):
+        self._collection = collection
+        self._publisher = publisher
+
+    def flush(self, document_id, outbox: dict | None = None) -> int:
+        """Publish a document's pending events and mark each sent; returns how many went
+        out. With the broker out of reach the rest stay pending for the relay."""
+        if outbox is None:
+            found = self._collection.find_one({"_id": document_id}, {"outbox": 1}) or {}
+            outbox = found.get("outbox", {})
+        sent = 0
+        for event_id, event in outbox.items():
+            try:
+                self._publisher.publish(Envelope.model_validate(event))
+            except (OperationalError, ConnectionError) as exc:
+                log.warning("event left in the outbox", event_id=event_id, error=str(exc))
+                break
+            self._collection.update_one({"_id": document_id},
+                                        {"$unset": {f"outbox.{event_id}": ""}})
+            sent += 1
+        return sent
+
+    def relay(self, older_than: dt.timedelta = dt.timedelta(seconds=10)) -> int:
+        """Republish events left unsent (a crash or outage between store and publish)."""
+        cutoff = dt.datetime.now(dt.UTC) - older_than
+        sent = 0
+        for document in self._collection.find(PENDING, {"outbox": 1}):
+            stale = {event_id: event for event_id, event in document["outbox"].items()
+                     if dt.datetime.fromisoformat(event["time"]) < cutoff}
+            if stale:
+                sent += self.flush(document["_id"], stale)
+        if sent:
+            log.warning("outbox relayed events left unsent", count=sent)
+        return sent

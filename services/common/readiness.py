@@ -1,0 +1,56 @@
+"""Is the broker reachable, is the database? One-line answers that name the fix."""
+import time
+
+import kombu
+import pymongo
+from pymongo.errors import PyMongoError
+
+from .settings import Settings
+
+
+class NotReady(Exception):
+    """A dependency cannot be reached; the message says which, where and what to do."""
+
+
+def _redact(uri: str) -> str:
+    return kombu.utils.url.maybe_sanitize_url(uri)
+
+
+def check_broker(settings: Settings, timeout: float = 3.0) -> None:
+    try:
+        with kombu.Connection(settings.amqp_uri, connect_timeout=timeout) as conn:
+            conn.ensure_connection(max_retries=1, timeout=timeout)
+    except Exception as exc:  # any failure here means the same thing to an operator
+        raise NotReady(
+            f"RabbitMQ is not reachable at {_redact(settings.amqp_uri)} "
+            f"({type(exc).__name__}: {exc}); start it with 'make infra' or set AMQP_URI"
+        ) from None
+
+
+def check_database(settings: Settings, timeout: float = 3.0) -> None:
+    client = pymongo.MongoClient(settings.mongo_uri, serverSelectionTimeoutMS=int(timeout * 1000),
+                                 connectTimeoutMS=int(timeout * 1000))
+    try:
+        client.admin.command("ping")
+    except PyMongoError as exc:
+        first_line = str(exc).split(",")[0].split("\n")[0]
+        raise NotReady(
+            f"the database is not reachable at {_redact(settings.mongo_uri)} "
+            f"({type(exc).__name__}: {first_line}); start it with 'make infra' or set MONGO_URI"
+        ) from None
+    finally:
+        client.close()
+
+
+def wait_until_ready(settings: Settings, timeout: float) -> None:
+    """Retry both checks until they pass or `timeout` seconds are up; then NotReady."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            check_broker(settings)
+            check_database(settings)
+            return
+        except NotReady:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)

@@ -1,0 +1,63 @@
+"""Settings from the environment, with defaults for a local run."""
+from functools import lru_cache
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# (nameko HTTP port, gRPC port) per service; the gRPC process serves /metrics on
+# its HTTP port + 1000.
+SERVICE_PORTS = {
+    "tasks": (8001, 50051),
+    "kpi": (8002, 50052),
+    "iocevents": (8003, 50053),
+    "trace": (8004, 50054),
+    "assistant": (8005, 50055),
+}
+
+DEV_SECRET = "dev-only-secret-change-me-before-deploying"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COMMUNE_", extra="ignore")
+
+    amqp_uri: str = Field(
+        "amqp://guest:guest@127.0.0.1:5672/",
+        validation_alias=AliasChoices("AMQP_URI", "COMMUNE_AMQP_URI"),
+    )
+    mongo_uri: str = Field(
+        "mongodb://127.0.0.1:27017/?retryWrites=false",
+        validation_alias=AliasChoices("MONGO_URI", "COMMUNE_MONGO_URI"),
+    )
+    # Prefixes database, exchange and queue names, so that one broker and one database
+    # can hold several independent platforms (tests use a namespace of their own).
+    namespace: str = Field("commune", pattern=r"^[a-z][a-z0-9_]{0,30}$")
+    auth_secret: SecretStr = SecretStr(DEV_SECRET)
+    token_issuer: str = "commune-platform"
+    log_level: str = "INFO"
+    bind_host: str = "127.0.0.1"
+    # Overrides of the per-service defaults in SERVICE_PORTS.
+    http_port: int | None = None
+    grpc_port: int | None = None
+    metrics_port: int | None = None
+    # How long a process waits for the broker and database at start before giving up.
+    startup_timeout_s: float = 10.0
+    # Handler failures retried this many times in all before a message is dead-lettered.
+    max_delivery_attempts: int = 3
+    # Optional mutual TLS for the province gRPC endpoints (all three or none).
+    grpc_tls_cert: str | None = None
+    grpc_tls_key: str | None = None
+    grpc_tls_client_ca: str | None = None
+
+    def ports(self, service: str) -> tuple[int, int, int]:
+        """(nameko HTTP, gRPC, gRPC-process metrics) ports of a service."""
+        http, grpc = SERVICE_PORTS[service]
+        return (
+            self.http_port or http,
+            self.grpc_port or grpc,
+            self.metrics_port or http + 1000,
+        )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

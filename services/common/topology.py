@@ -1,0 +1,26 @@
+"""Names and declarations on the broker: one durable topic exchange per source service
+(routing key = event type), one durable quorum queue per consuming handler, and a
+dead-letter queue beside each."""
+import kombu
+
+QUEUE_ARGUMENTS = {"x-queue-type": "quorum"}
+
+
+def events_exchange(namespace: str, source: str) -> kombu.Exchange:
+    return kombu.Exchange(f"{namespace}.{source}.events", type="topic", durable=True)
+
+
+def dead_letter_exchange(namespace: str) -> kombu.Exchange:
+    return kombu.Exchange(f"{namespace}.dead-letter", type="direct", durable=True)
+
+
+def consumer_queue(namespace: str, consumer: str, source: str, event_type: str) -> kombu.Queue:
+    """The queue of one handler: `consumer` names it (service.method), so several
+    instances of a service share the work."""
+    return kombu.Queue(f"{namespace}.{consumer}", events_exchange(namespace, source),
+                       routing_key=event_type, durable=True, queue_arguments=QUEUE_ARGUMENTS)
+
+
+def dead_letter_queue(namespace: str, queue_name: str) -> kombu.Queue:
+    return kombu.Queue(f"{queue_name}.dead-letter", dead_letter_exchange(namespace),
+                       routing_key=queue_name, durable=True, queue_arguments=QUEUE_ARGUMENTS)

@@ -1,0 +1,1 @@
+"""The organisation tree every service shares: province -> commune -> village."""

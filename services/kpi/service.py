@@ -1,0 +1,35 @@
+"""The kpi nameko service: derives counts from other services' events."""
+from nameko.rpc import rpc
+
+from commune.v1 import events_pb2
+
+from services.common import metrics
+from services.common.envelope import Envelope
+from services.common.errors import EXPECTED
+from services.common.nameko_ext.consumer import handle_event
+from services.common.nameko_ext.dependencies import Authorization, Observability, Storage
+from services.common.nameko_ext.health import HealthEndpoints
+
+from . import domain
+from .store import TASKS_CREATED, KpiStore
+
+tasks_created = metrics.gauge("kpi", "tasks_created", "Tasks created, per commune",
+                              ("tenant",))
+
+
+class KpiService(HealthEndpoints):
+    name = "kpi"
+
+    store = Storage(KpiStore)
+    auth = Authorization()
+    observability = Observability()
+
+    @handle_event("tasks", "task.created", events_pb2.TaskCreated)
+    def on_task_created(self, event: events_pb2.TaskCreated, envelope: Envelope):
+        count = self.store.record_created_task(domain.created_task_fact(event, envelope))
+        tasks_created.labels(envelope.tenant).set(count)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_counts(self, tenant):
+        self.auth.require(tenant, domain.READERS)
+        return {"tenant": tenant, "tasksCreated": self.store.count(tenant, TASKS_CREATED)}

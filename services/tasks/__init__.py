@@ -1,0 +1,1 @@
+"""Tasks the commune's plans assign: owner, deliverable, deadline, progress."""
