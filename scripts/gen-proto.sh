@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 OUT=${1:-gen/python}
 rm -rf "$OUT/commune" && mkdir -p "$OUT"
-.venv/bin/python -m grpc_tools.protoc -Iproto \
+"${PYTHON:-.venv/bin/python}" -m grpc_tools.protoc -Iproto \
   --python_out="$OUT" --pyi_out="$OUT" --grpc_python_out="$OUT" \
   $(cd proto && find commune -name '*.proto' | sort)
 # Packages for the generated modules, so they import as commune.v1.*.

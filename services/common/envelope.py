@@ -13,6 +13,10 @@ from .errors import InvalidArgument
 from .logs import current_correlation_id
 
 
+# A module-level name: inside Envelope, the field `type` shadows the builtin.
+MessageClass = type[Message]
+
+
 class InvalidEvent(InvalidArgument):
     """The message is not an envelope or event we can trust; the text says why."""
 
@@ -55,7 +59,7 @@ class Envelope(BaseModel):
                 raise InvalidEvent(f"envelope: {detail}") from None
             raise InvalidEvent(f"body is not JSON: {exc}") from None
 
-    def payload(self, message_class: type[Message]) -> Message:
+    def payload(self, message_class: MessageClass) -> Message:
         """`data` as the expected message; InvalidEvent when it is anything else."""
         expected = message_class.DESCRIPTOR.full_name
         if self.dataschema != expected:

@@ -31,6 +31,8 @@ def configure(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # nameko logs every expected error with its traceback; Observability logs the rest.
+    logging.getLogger("nameko.containers").setLevel(logging.ERROR)
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=service)
 

@@ -16,7 +16,7 @@
   never dead-lettered for an outage.
 """
 import time
-from functools import partial
+from functools import cached_property, partial
 
 from kombu.exceptions import OperationalError
 from nameko.exceptions import ContainerBeingKilled
@@ -69,12 +69,17 @@ class EventHandler(Entrypoint):
                                     self.event_type)
         self.max_attempts = settings.max_delivery_attempts
         self.publisher = Publisher(settings.amqp_uri, settings.namespace)
-        storage = next(d for d in self.container.dependencies if isinstance(d, Storage))
-        self.guard = EventGuard(storage.db)
         self.outcomes = metrics.counter(service, "events_consumed_total",
                                         "Events taken off a queue, by outcome",
                                         ("event_type", "outcome"))
         self.queue_consumer.register_provider(self)
+
+    @cached_property
+    def guard(self) -> EventGuard:
+        # nameko sets extensions up concurrently: the Storage's database exists by the
+        # first message, not necessarily during setup().
+        storage = next(d for d in self.container.dependencies if isinstance(d, Storage))
+        return EventGuard(storage.db)
 
     def stop(self):
         self.queue_consumer.unregister_provider(self)

@@ -2,6 +2,7 @@
 
 eventlet must patch the standard library before anything imports socket or ssl,
 hence the first lines."""
+import services  # noqa: F401  (quiets eventlet's deprecation banner)
 import eventlet
 
 eventlet.monkey_patch()

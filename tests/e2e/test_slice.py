@@ -1,0 +1,159 @@
+"""The thin slice across separate OS processes, real broker and real database:
+create over RPC -> stored -> task.created -> consumed once by kpi, even when
+redelivered -> visible over gRPC to a province client with a valid token only."""
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from nameko.exceptions import RemoteError
+from nameko.standalone.rpc import ClusterRpcProxy
+from pydantic import SecretStr
+
+from commune.v1 import tasks_pb2, tasks_pb2_grpc
+from services.common.auth import issue_token
+from services.common.envelope import Envelope
+from tests.helpers import Broker, metric_value, start_grpc, start_worker, wait_for
+
+pytestmark = pytest.mark.e2e
+
+TASK = {
+    "tenant": "binh-lu",
+    "code": "NQ57-2026-AI-01",
+    "title": "Đưa trợ lý ảo vào hoạt động tại Trung tâm Phục vụ hành chính công",
+    "plan": "Kế hoạch 104-KH/ĐU",
+    "group": "Nhiệm vụ đột phá về AI",
+    "lead_unit": "phong-van-hoa-xa-hoi",
+    "coordinating_units": ["trung-tam-phuc-vu-hanh-chinh-cong"],
+    "owner": "can-bo-vhxh-01",
+    "deliverable": "Trợ lý ảo trả lời thủ tục hành chính",
+    "period_text": "Quý III/2026",
+    "deadline": "2026-09-30",
+}
+
+
+@pytest.fixture(scope="module")
+def platform(settings):
+    processes = {"tasks": start_worker(settings, "tasks"), "kpi": start_worker(settings, "kpi"),
+                 "tasks-grpc": start_grpc(settings, "tasks")}
+    yield processes
+    for process in processes.values():
+        process.stop()
+
+
+def rpc(settings, token, service, method, *args):
+    context = {"authorization": f"Bearer {token}"}
+    with ClusterRpcProxy({"AMQP_URI": settings.amqp_uri}, timeout=15,
+                         context_data=context) as proxy:
+        return getattr(getattr(proxy, service), method)(*args)
+
+
+def grpc_call(platform, token, request, stub_method="GetTask"):
+    with grpc.insecure_channel(f"127.0.0.1:{platform['tasks-grpc'].grpc_port}") as channel:
+        stub = tasks_pb2_grpc.TasksServiceStub(channel)
+        metadata = [("authorization", f"Bearer {token}")] if token else []
+        return getattr(stub, stub_method)(request, metadata=metadata, timeout=10)
+
+
+def test_slice_end_to_end(settings, platform, mongo):
+    officer = issue_token(settings, "officer-binh-lu", "officer", ["binh-lu"])
+    broker = Broker(settings)
+    published = broker.capture("tasks", "task.created")
+
+    created = rpc(settings, officer, "tasks", "create_task", TASK)
+
+    # stored, with its outbox emptied once the event went out
+    stored = mongo[f"{settings.namespace}_tasks"].tasks.find_one({"_id": created["id"]})
+    assert stored["code"] == TASK["code"] and stored["tenant"] == "binh-lu"
+    wait_for(lambda: not mongo[f"{settings.namespace}_tasks"].tasks.find_one(
+        {"_id": created["id"]})["outbox"], what="the outbox to empty")
+
+    # the event on the wire: a CloudEvents envelope around commune.v1.TaskCreated
+    message = broker.take(published)
+    envelope = Envelope.parse(message.body)
+    assert (envelope.type, envelope.source, envelope.tenant) == ("task.created", "tasks", "binh-lu")
+    assert envelope.dataschema == "commune.v1.TaskCreated"
+    assert envelope.data["task"]["id"] == created["id"]
+
+    # consumed once by kpi ...
+    wait_for(lambda: rpc(settings, officer, "kpi", "get_counts", "binh-lu")["tasksCreated"] == 1,
+             what="kpi to count the task")
+
+    # ... and still once when the broker delivers the same event again
+    broker.publish("tasks", "task.created", message.body)
+    kpi_metrics = lambda: platform["kpi"].metrics()  # noqa: E731
+    wait_for(lambda: metric_value(kpi_metrics(), "commune_kpi_events_consumed_total",
+                                  event_type="task.created", outcome="duplicate") == 1,
+             what="kpi to see the duplicate")
+    assert rpc(settings, officer, "kpi", "get_counts", "binh-lu")["tasksCreated"] == 1
+    assert metric_value(kpi_metrics(), "commune_kpi_events_consumed_total",
+                        event_type="task.created", outcome="handled") == 1
+    broker.close()
+
+    # visible over gRPC to the province of Lai Châu
+    province = issue_token(settings, "so-khcn-lai-chau", "province", ["binh-lu"])
+    reply = grpc_call(platform, province, tasks_pb2.GetTaskRequest(tenant="binh-lu",
+                                                                  id=created["id"]))
+    assert reply.task.code == TASK["code"]
+    assert reply.task.title == TASK["title"]
+    assert list(reply.task.coordinating_units) == TASK["coordinating_units"]
+    assert reply.task.deadline == "2026-09-30"
+    assert reply.task.status == tasks_pb2.TASK_STATUS_DRAFT
+    assert reply.task.created_by == "officer-binh-lu"
+
+
+@pytest.mark.parametrize("token, code", [
+    (None, grpc.StatusCode.UNAUTHENTICATED),
+    ("not-a-jwt", grpc.StatusCode.UNAUTHENTICATED),
+])
+def test_grpc_refuses_missing_or_bad_tokens(platform, token, code):
+    with pytest.raises(grpc.RpcError) as refused:
+        grpc_call(platform, token, tasks_pb2.GetTaskRequest(tenant="binh-lu", id="x"))
+    assert refused.value.code() == code
+
+
+def test_grpc_refuses_a_token_signed_with_another_key(settings, platform):
+    forged = issue_token(settings.model_copy(update={"auth_secret": SecretStr("x" * 40)}), "mallory",
+                         "province", ["binh-lu"])
+    with pytest.raises(grpc.RpcError) as refused:
+        grpc_call(platform, forged, tasks_pb2.GetTaskRequest(tenant="binh-lu", id="x"))
+    assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_grpc_refuses_another_communes_token(settings, platform):
+    lao_cai = issue_token(settings, "so-khcn-lao-cai", "province", ["lung-phinh"])
+    with pytest.raises(grpc.RpcError) as refused:
+        grpc_call(platform, lao_cai, tasks_pb2.GetTaskRequest(tenant="binh-lu", id="x"))
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert "binh-lu" in refused.value.details()
+
+
+def test_grpc_answers_bad_requests_clearly(settings, platform):
+    province = issue_token(settings, "so-khcn-lai-chau", "province", ["binh-lu"])
+    with pytest.raises(grpc.RpcError) as missing:
+        grpc_call(platform, province, tasks_pb2.GetTaskRequest(tenant="binh-lu"))
+    assert missing.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.RpcError) as unknown:
+        grpc_call(platform, province, tasks_pb2.GetTaskRequest(tenant="binh-lu", id="nope"))
+    assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_grpc_health_reports_serving(platform):
+    with grpc.insecure_channel(f"127.0.0.1:{platform['tasks-grpc'].grpc_port}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        reply = health.Check(health_pb2.HealthCheckRequest(service="commune.v1.TasksService"),
+                             timeout=5)
+    assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_rpc_rejects_bad_input_and_foreign_tenants(settings, platform):
+    officer = issue_token(settings, "officer-binh-lu", "officer", ["binh-lu"])
+    with pytest.raises(RemoteError) as invalid:
+        rpc(settings, officer, "tasks", "create_task",
+            {**TASK, "code": "X-1", "start": "2026-10-01", "deadline": "2026-09-30"})
+    assert invalid.value.exc_type == "InvalidArgument"
+    assert "deadline is before start" in invalid.value.value
+    with pytest.raises(RemoteError) as foreign:
+        rpc(settings, officer, "tasks", "create_task", {**TASK, "tenant": "lung-phinh"})
+    assert foreign.value.exc_type == "PermissionDenied"
+    with pytest.raises(RemoteError) as anonymous:
+        rpc(settings, "", "tasks", "create_task", TASK)
+    assert anonymous.value.exc_type == "Unauthenticated"

@@ -1,0 +1,165 @@
+"""Helpers for tests that drive real processes, the real broker and the real database."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import kombu
+
+from services.common import topology
+from services.common.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGS = ROOT / "var" / "test-logs"
+BIN = Path(sys.executable).parent
+
+
+def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1, what: str = "condition"):
+    """Poll until predicate() is truthy; return its value or fail naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def consumer_queues(settings: Settings) -> list[str]:
+    """The durable queues the platform's consumers declare, and their dead-letter queues."""
+    names = [f"{settings.namespace}.kpi.on_task_created"]
+    return names + [f"{n}.dead-letter" for n in names]
+
+
+broker_queues = consumer_queues
+
+
+def env_for(settings: Settings, **extra) -> dict:
+    return {**os.environ, "AMQP_URI": settings.amqp_uri, "MONGO_URI": settings.mongo_uri,
+            "COMMUNE_NAMESPACE": settings.namespace, "PYTHONUNBUFFERED": "1",
+            **{k: str(v) for k, v in extra.items()}}
+
+
+class Process:
+    """A platform process (commune-worker or commune-grpc) on ports of its own."""
+
+    def __init__(self, settings: Settings, command: str, service: str):
+        self.http_port, self.grpc_port, self.metrics_port = free_port(), free_port(), free_port()
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.log_path = LOGS / f"{settings.namespace}-{command}-{service}.log"
+        self.log = open(self.log_path, "ab")
+        self.popen = subprocess.Popen(
+            [str(BIN / command), service], stdout=self.log, stderr=subprocess.STDOUT,
+            env=env_for(settings, COMMUNE_HTTP_PORT=self.http_port,
+                        COMMUNE_GRPC_PORT=self.grpc_port,
+                        COMMUNE_METRICS_PORT=self.metrics_port))
+
+    def wait_ready(self, url: str, timeout: float = 30.0) -> None:
+        def ready():
+            if self.popen.poll() is not None:
+                raise AssertionError(f"{self.log_path.name} exited with {self.popen.returncode}:"
+                                     f"\n{self.log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=1) as response:
+                    return response.status == 200
+            except OSError:
+                return False
+        wait_for(ready, timeout, 0.2, f"{url} to answer 200")
+
+    def metrics(self, port: int | None = None) -> str:
+        url = f"http://127.0.0.1:{port or self.http_port}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode()
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+        self.log.close()
+
+
+def start_worker(settings: Settings, service: str) -> Process:
+    process = Process(settings, "commune-worker", service)
+    process.wait_ready(f"http://127.0.0.1:{process.http_port}/health/ready")
+    return process
+
+
+def start_grpc(settings: Settings, service: str) -> Process:
+    process = Process(settings, "commune-grpc", service)
+    process.wait_ready(f"http://127.0.0.1:{process.metrics_port}/metrics")
+    return process
+
+
+def metric_value(text: str, name: str, **labels) -> float:
+    """The value of one sample in a Prometheus text exposition; 0 when absent."""
+    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        sample, _, value = line.rpartition(" ")
+        metric, _, label_text = sample.partition("{")
+        got = ",".join(sorted(label_text.rstrip("}").split(","))) if label_text else ""
+        if metric == name and got == wanted:
+            return float(value)
+    return 0.0
+
+
+class Broker:
+    """Raw access to the test namespace's exchanges and queues."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.connection = kombu.Connection(settings.amqp_uri)
+        self.channel = self.connection.channel()
+
+    def capture(self, source: str, event_type: str) -> kombu.Queue:
+        """A private queue receiving every `event_type` event of `source` from now on."""
+        exchange = topology.events_exchange(self.settings.namespace, source)
+        queue = kombu.Queue(exclusive=True, auto_delete=True, exchange=exchange,
+                            routing_key=event_type, channel=self.channel)
+        exchange(self.channel).declare()
+        queue.declare()
+        return queue
+
+    def publish(self, source: str, routing_key: str, body: bytes | str, **properties) -> None:
+        exchange = topology.events_exchange(self.settings.namespace, source)
+        producer = kombu.Producer(self.channel)
+        producer.publish(body, exchange=exchange, routing_key=routing_key, declare=[exchange],
+                         content_type=properties.pop("content_type", "application/json"),
+                         delivery_mode=2, **properties)
+
+    def take(self, queue: kombu.Queue | str, timeout: float = 10.0):
+        """The next message of a queue (acked), or fail after `timeout`."""
+        if isinstance(queue, str):
+            queue = kombu.Queue(queue, channel=self.channel, no_declare=True)
+
+        def one():
+            message = queue.get(no_ack=False) if isinstance(queue, kombu.Queue) else None
+            if message is not None:
+                message.ack()
+            return message
+        return wait_for(one, timeout, 0.1, f"a message on {queue.name}")
+
+    def message_count(self, queue_name: str) -> int:
+        return self.channel.queue_declare(queue_name, passive=True).message_count
+
+    def close(self) -> None:
+        self.connection.release()
+
+
+def decoded(message) -> dict:
+    return json.loads(message.body)
