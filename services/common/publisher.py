@@ -35,6 +35,12 @@ class Publisher:
         """A message straight into a named queue (a retry of a failed delivery)."""
         self._publish(body, exchange="", routing_key=queue_name, headers=headers)
 
+    def declare(self, *entities) -> None:
+        """Declare queues or exchanges ahead of use (so that they exist for operators too)."""
+        with self._lock, self._connection.channel() as channel:
+            for entity in entities:
+                entity(channel).declare()
+
     def dead_letter(self, queue_name: str, body: bytes, headers: dict, reason: str) -> None:
         """Park a message that cannot be handled beside its queue, with the reason."""
         queue = dead_letter_queue(self.namespace, queue_name)

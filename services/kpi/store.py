@@ -13,12 +13,14 @@ class KpiStore(Store):
 
     def record_created_task(self, fact: dict) -> int:
         """Keep the fact once per task (an upsert, so a replay changes nothing) and
-        recount; returns the commune's count of created tasks."""
+        recount; returns the commune's count of created tasks. Handlers run
+        concurrently, so a recount may finish after a later one: $max keeps the count
+        from going back."""
         self.db.task_facts.update_one({"tenant": fact["tenant"], "task_id": fact["task_id"]},
                                       {"$setOnInsert": fact}, upsert=True)
         count = self.db.task_facts.count_documents({"tenant": fact["tenant"]})
         self.db.counts.update_one({"tenant": fact["tenant"], "name": TASKS_CREATED},
-                                  {"$set": {"value": count}}, upsert=True)
+                                  {"$max": {"value": count}}, upsert=True)
         return count
 
     def count(self, tenant: str, name: str) -> int:

@@ -30,7 +30,7 @@ from ..errors import EXPECTED
 from ..idempotency import EventGuard
 from ..publisher import Publisher
 from ..settings import get_settings
-from ..topology import consumer_queue
+from ..topology import consumer_queue, dead_letter_queue
 from .dependencies import Storage
 
 log = logs.get_logger(__name__)
@@ -69,6 +69,7 @@ class EventHandler(Entrypoint):
                                     self.event_type)
         self.max_attempts = settings.max_delivery_attempts
         self.publisher = Publisher(settings.amqp_uri, settings.namespace)
+        self.publisher.declare(dead_letter_queue(settings.namespace, self.queue.name))
         self.outcomes = metrics.counter(service, "events_consumed_total",
                                         "Events taken off a queue, by outcome",
                                         ("event_type", "outcome"))

@@ -1,0 +1,83 @@
+"""Storage primitives on the real database: the idempotency guard, tenant scoping, the
+outbox and its relay on the real broker."""
+import datetime as dt
+
+import pytest
+
+from commune.v1 import events_pb2, tasks_pb2
+from services.common import outbox
+from services.common.envelope import Envelope
+from services.common.idempotency import EventGuard
+from services.common.mongo import TenantCollection, ensure_indexes
+from services.common import idempotency
+from services.common.publisher import Publisher
+from tests.helpers import Broker
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def db(mongo, settings):
+    return mongo[f"{settings.namespace}_storage"]
+
+
+def test_event_guard_marks_each_event_once_per_consumer(db):
+    ensure_indexes(db, idempotency.INDEXES)
+    guard = EventGuard(db)
+    assert not guard.seen("kpi.on_task_created", "e1")
+    assert guard.mark("kpi.on_task_created", "e1", "binh-lu") is True
+    assert guard.mark("kpi.on_task_created", "e1", "binh-lu") is False
+    assert guard.seen("kpi.on_task_created", "e1")
+    assert not guard.seen("iocevents.on_task_created", "e1")
+
+
+def test_tenant_collection_never_reaches_another_commune(db):
+    TenantCollection(db.things, "binh-lu").insert_one({"_id": "a", "name": "Nà Đa"})
+    TenantCollection(db.things, "lung-phinh").insert_one({"_id": "b", "name": "Sín Chải"})
+    binh_lu = TenantCollection(db.things, "binh-lu")
+    assert binh_lu.find_one({"_id": "b"}) is None
+    assert [d["_id"] for d in binh_lu.find({})] == ["a"]
+    assert binh_lu.update_one({"_id": "b"}, {"$set": {"name": "x"}}).matched_count == 0
+    assert binh_lu.count_documents() == 1
+
+
+def envelope(task_id: str, age: dt.timedelta = dt.timedelta(0)) -> Envelope:
+    event = Envelope.wrap("task.created", "tasks", "binh-lu",
+                          events_pb2.TaskCreated(task=tasks_pb2.Task(id=task_id, tenant="binh-lu")))
+    return event.model_copy(update={"time": event.time - age})
+
+
+def test_outbox_flush_publishes_and_empties(db, settings):
+    broker = Broker(settings)
+    queue = broker.capture("tasks", "task.created")
+    pending = envelope("t-flush")
+    db.docs.insert_one({"_id": "t-flush", **outbox.pending(pending)})
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+
+    assert outbox.Outbox(db.docs, publisher).flush("t-flush") == 1
+    assert Envelope.parse(broker.take(queue).body).id == pending.id
+    assert db.docs.find_one({"_id": "t-flush"})["outbox"] == {}
+    publisher.close()
+    broker.close()
+
+
+def test_outbox_keeps_events_while_the_broker_is_down_and_the_relay_sends_them(db, settings):
+    pending = envelope("t-relay", age=dt.timedelta(minutes=1))
+    fresh = envelope("t-fresh")
+    db.docs.insert_one({"_id": "t-relay", **outbox.pending(pending)})
+    db.docs.insert_one({"_id": "t-fresh", **outbox.pending(fresh)})
+
+    down = Publisher("amqp://guest:guest@127.0.0.1:1/", settings.namespace)
+    assert outbox.Outbox(db.docs, down).flush("t-relay") == 0
+    assert pending.id in db.docs.find_one({"_id": "t-relay"})["outbox"]
+
+    broker = Broker(settings)
+    queue = broker.capture("tasks", "task.created")
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    # the relay sends what has waited longer than its grace period, not fresh events
+    assert outbox.Outbox(db.docs, publisher).relay(older_than=dt.timedelta(seconds=10)) == 1
+    assert Envelope.parse(broker.take(queue).body).id == pending.id
+    assert db.docs.find_one({"_id": "t-relay"})["outbox"] == {}
+    assert fresh.id in db.docs.find_one({"_id": "t-fresh"})["outbox"]
+    publisher.close()
+    broker.close()
