@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup infra wait proto proto-check lint bench stop clean
+.PHONY: run test setup infra proto lint bench stop clean
 
 run: infra ## set up, load demo data, start every process (Ctrl-C stops them)
 	scripts/run.sh
@@ -11,18 +11,24 @@ run: infra ## set up, load demo data, start every process (Ctrl-C stops them)
 test: infra ## set up, then the whole suite: unit, integration, e2e
 	$(BIN)/pytest
 
-setup: $(VENV)/.installed ## the virtualenv with the project installed
+BUF := var/tools/node_modules/.bin/buf
+
+setup: $(VENV)/.installed $(BUF) ## the virtualenv with the project installed, and buf
 
 $(VENV)/.installed: pyproject.toml
 	scripts/setup-python.sh
+
+$(BUF):
+	scripts/setup-buf.sh
 
 infra: setup ## RabbitMQ and FerretDB installed, started and answering
 	scripts/ensure-rabbitmq.sh
 	scripts/ensure-ferretdb.sh
 	$(BIN)/commune wait
 
-proto: setup ## regenerate gen/python from proto/
+proto: setup ## regenerate gen/python from proto/, then lint the contracts
 	scripts/gen-proto.sh
+	cd proto && ../$(BUF) lint
 
 lint: setup ## ruff on the code
 	$(BIN)/ruff check services tests bench

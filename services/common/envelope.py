@@ -12,7 +12,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from .errors import InvalidArgument
 from .logs import current_correlation_id
 
-
 # A module-level name: inside Envelope, the field `type` shadows the builtin.
 MessageClass = type[Message]
 

@@ -1,6 +1,5 @@
 """KPI rules; pure (no I/O)."""
 from commune.v1 import events_pb2
-
 from services.common.envelope import Envelope, InvalidEvent
 
 READERS = ("admin", "officer", "operator", "province")

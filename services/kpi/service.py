@@ -2,7 +2,6 @@
 from nameko.rpc import rpc
 
 from commune.v1 import events_pb2
-
 from services.common import metrics
 from services.common.envelope import Envelope
 from services.common.errors import EXPECTED

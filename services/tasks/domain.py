@@ -6,7 +6,6 @@ from google.protobuf import json_format
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from commune.v1 import tasks_pb2
-
 from services.common.errors import InvalidArgument, from_pydantic
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"

@@ -2,7 +2,6 @@
 import grpc
 
 from commune.v1 import tasks_pb2, tasks_pb2_grpc
-
 from services.common.errors import InvalidArgument
 from services.common.grpc_ext.interceptors import current_principal
 from services.common.mongo import database_name, make_client

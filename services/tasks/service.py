@@ -5,15 +5,19 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from commune.v1 import events_pb2
-
 from services.common.envelope import Envelope
 from services.common.errors import EXPECTED
-from services.common.nameko_ext.dependencies import (Authorization, EventPublisher,
-                                                     Observability, Storage)
+from services.common.nameko_ext.dependencies import (
+    Authorization,
+    EventPublisher,
+    Observability,
+    Storage,
+)
 from services.common.nameko_ext.health import HealthEndpoints
 
 from . import domain
 from .store import TaskStore
+
 
 class TasksService(HealthEndpoints):
     name = "tasks"

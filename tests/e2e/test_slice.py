@@ -111,8 +111,8 @@ def test_grpc_refuses_missing_or_bad_tokens(platform, token, code):
 
 
 def test_grpc_refuses_a_token_signed_with_another_key(settings, platform):
-    forged = issue_token(settings.model_copy(update={"auth_secret": SecretStr("x" * 40)}), "mallory",
-                         "province", ["binh-lu"])
+    other_key = settings.model_copy(update={"auth_secret": SecretStr("x" * 40)})
+    forged = issue_token(other_key, "mallory", "province", ["binh-lu"])
     with pytest.raises(grpc.RpcError) as refused:
         grpc_call(platform, forged, tasks_pb2.GetTaskRequest(tenant="binh-lu", id="x"))
     assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED

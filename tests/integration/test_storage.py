@@ -5,11 +5,10 @@ import datetime as dt
 import pytest
 
 from commune.v1 import events_pb2, tasks_pb2
-from services.common import outbox
+from services.common import idempotency, outbox
 from services.common.envelope import Envelope
 from services.common.idempotency import EventGuard
 from services.common.mongo import TenantCollection, ensure_indexes
-from services.common import idempotency
 from services.common.publisher import Publisher
 from tests.helpers import Broker
 

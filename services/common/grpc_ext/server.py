@@ -35,7 +35,8 @@ def _credentials(settings: Settings) -> grpc.ServerCredentials | None:
                                        require_client_auth=True)
 
 
-def build_server(service: str, settings: Settings) -> tuple[grpc.Server, health.HealthServicer, str]:
+def build_server(service: str, settings: Settings
+                 ) -> tuple[grpc.Server, health.HealthServicer, str]:
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=16),
         interceptors=[ObservabilityInterceptor(service), ErrorInterceptor(),

@@ -2,8 +2,9 @@
 
 eventlet must patch the standard library before anything imports socket or ssl,
 hence the first lines."""
-import services  # noqa: F401  (quiets eventlet's deprecation banner)
 import eventlet
+
+import services  # noqa: F401  (quiets eventlet's deprecation banner)
 
 eventlet.monkey_patch()
 
