@@ -14,8 +14,16 @@ _SHARED = [
 
 def configure(service: str, level: str = "INFO") -> None:
     """JSON lines for our own logs and for the libraries' (nameko, kombu, grpc) alike."""
+
+    def add_service(_, __, event_dict):
+        # A processor, not a context variable: each eventlet greenthread has a context
+        # of its own, and the process's service holds for all of them.
+        event_dict.setdefault("service", service)
+        return event_dict
+
+    shared = [*_SHARED, add_service]
     structlog.configure(
-        processors=[*_SHARED, structlog.processors.format_exc_info,
+        processors=[*shared, structlog.processors.format_exc_info,
                     structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
@@ -23,7 +31,7 @@ def configure(service: str, level: str = "INFO") -> None:
     )
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=_SHARED,
+        foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                     structlog.processors.format_exc_info,
                     structlog.processors.JSONRenderer(ensure_ascii=False)],
@@ -34,7 +42,6 @@ def configure(service: str, level: str = "INFO") -> None:
     # nameko logs every expected error with its traceback; Observability logs the rest.
     logging.getLogger("nameko.containers").setLevel(logging.ERROR)
     structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(service=service)
 
 
 def bind(**values) -> None:

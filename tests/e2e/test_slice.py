@@ -157,3 +157,38 @@ def test_rpc_rejects_bad_input_and_foreign_tenants(settings, platform):
     with pytest.raises(RemoteError) as anonymous:
         rpc(settings, "", "tasks", "create_task", TASK)
     assert anonymous.value.exc_type == "Unauthenticated"
+
+
+def http(platform, method, path, token=None, body=None):
+    import json
+    import urllib.error
+    import urllib.request
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{platform['tasks'].http_port}{path}", method=method,
+        data=body if isinstance(body, bytes) or body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_http_json_api_creates_and_reads_with_clear_errors(settings, platform):
+    officer = issue_token(settings, "officer-binh-lu", "officer", ["binh-lu"])
+    task = {k: v for k, v in TASK.items() if k != "tenant"} | {"code": "HTTP-01"}
+    status, created = http(platform, "POST", "/api/v1/communes/binh-lu/tasks", officer, task)
+    assert status == 201 and created["code"] == "HTTP-01"
+    status, got = http(platform, "GET", f"/api/v1/communes/binh-lu/tasks/{created['id']}",
+                       officer)
+    assert status == 200 and got["title"] == TASK["title"]
+
+    base = "/api/v1/communes/binh-lu/tasks"
+    assert http(platform, "POST", base, officer, task)[0] == 409
+    status, error = http(platform, "POST", base, officer, b"{not json")
+    assert status == 400 and "not JSON" in error["error"]["message"]
+    status, error = http(platform, "POST", base, officer, {**task, "code": "bad code"})
+    assert status == 400 and "code" in error["error"]["fields"]
+    assert http(platform, "GET", f"{base}/{created['id']}")[0] == 401
+    assert http(platform, "GET", "/api/v1/communes/lung-phinh/tasks/x", officer)[0] == 403
+    assert http(platform, "GET", f"{base}/unknown", officer)[0] == 404
