@@ -88,14 +88,28 @@ def test_a_redelivered_event_is_counted_once(kpi, broker, mongo, settings):
     assert count["value"] == 1
 
 
+def test_copies_arriving_at_once_are_handled_once(kpi, broker, mongo, settings):
+    """Three copies reach three concurrent workers: one claims the event, the others
+    find it busy, are requeued, and then find it done."""
+    handled, duplicates = consumed(kpi, "handled"), consumed(kpi, "duplicate")
+    event = task_created("simultaneous", "t-1")
+    for _ in range(3):
+        broker.publish("tasks", "task.created", event.to_json())
+    wait_for(lambda: consumed(kpi, "duplicate") == duplicates + 2, timeout=20,
+             what="two copies to be recognised as duplicates")
+    assert consumed(kpi, "handled") == handled + 1
+    assert facts(mongo, settings, "simultaneous") == 1
+
+
 def test_concurrent_events_are_all_stored(kpi, broker, mongo, settings):
     """Many events in flight at once: the worker handles up to 10 concurrently on
     eventlet greenthreads, each hitting the database (pymongo 4.15 under eventlet)."""
     events = [task_created("burst", f"burst-{i}") for i in range(300)]
     for event in events:
         broker.publish("tasks", "task.created", event.to_json())
+    counts = mongo[f"{settings.namespace}_kpi"].counts
     wait_for(lambda: facts(mongo, settings, "burst") == 300, timeout=60,
              what="all 300 facts to be stored")
-    count = mongo[f"{settings.namespace}_kpi"].counts.find_one({"tenant": "burst"})
-    assert count["value"] == 300
+    wait_for(lambda: counts.find_one({"tenant": "burst"})["value"] == 300,
+             what="the count to reach 300")
     assert broker.message_count(f"{settings.namespace}.kpi.on_task_created") == 0

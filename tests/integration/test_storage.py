@@ -7,7 +7,7 @@ import pytest
 from commune.v1 import events_pb2, tasks_pb2
 from services.common import idempotency, outbox
 from services.common.envelope import Envelope
-from services.common.idempotency import EventGuard
+from services.common.idempotency import Claim, EventGuard
 from services.common.mongo import TenantCollection, ensure_indexes
 from services.common.publisher import Publisher
 from tests.helpers import Broker
@@ -20,14 +20,32 @@ def db(mongo, settings):
     return mongo[f"{settings.namespace}_storage"]
 
 
-def test_event_guard_marks_each_event_once_per_consumer(db):
+@pytest.fixture
+def guard(db):
     ensure_indexes(db, idempotency.INDEXES)
-    guard = EventGuard(db)
-    assert not guard.seen("kpi.on_task_created", "e1")
-    assert guard.mark("kpi.on_task_created", "e1", "binh-lu") is True
-    assert guard.mark("kpi.on_task_created", "e1", "binh-lu") is False
-    assert guard.seen("kpi.on_task_created", "e1")
-    assert not guard.seen("iocevents.on_task_created", "e1")
+    return EventGuard(db)
+
+
+def test_one_claim_wins_and_the_event_is_done_once_per_consumer(guard):
+    assert guard.claim("kpi.on_task_created", "e1", "binh-lu") is Claim.WON
+    assert guard.claim("kpi.on_task_created", "e1", "binh-lu") is Claim.BUSY
+    guard.done("kpi.on_task_created", "e1")
+    assert guard.claim("kpi.on_task_created", "e1", "binh-lu") is Claim.DONE
+    assert guard.claim("iocevents.on_task_created", "e1", "binh-lu") is Claim.WON
+
+
+def test_a_released_claim_can_be_won_again(guard):
+    assert guard.claim("kpi.on_task_created", "e2", "binh-lu") is Claim.WON
+    guard.release("kpi.on_task_created", "e2")
+    assert guard.claim("kpi.on_task_created", "e2", "binh-lu") is Claim.WON
+
+
+def test_a_claim_older_than_the_lease_is_taken_over(guard, db):
+    assert guard.claim("kpi.on_task_created", "e3", "binh-lu") is Claim.WON
+    abandoned = dt.datetime.now(dt.UTC) - idempotency.CLAIM_LEASE - dt.timedelta(seconds=1)
+    db[idempotency.COLLECTION].update_one({"event_id": "e3"}, {"$set": {"at": abandoned}})
+    assert guard.claim("kpi.on_task_created", "e3", "binh-lu") is Claim.WON
+    assert guard.claim("kpi.on_task_created", "e3", "binh-lu") is Claim.BUSY
 
 
 def test_tenant_collection_never_reaches_another_commune(db):

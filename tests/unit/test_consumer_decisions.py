@@ -41,11 +41,18 @@ def failed(handler, msg, error):
     handler.handle_result(msg, ENVELOPE, None, exc_info=(type(error), error, None))
 
 
-def test_success_marks_the_event_then_acks(handler):
+def test_success_marks_the_event_done_then_acks(handler):
     msg = message()
     handler.handle_result(msg, ENVELOPE, None, result=None, exc_info=None)
-    handler.guard.mark.assert_called_once_with("kpi.on_task_created", ENVELOPE.id, "binh-lu")
+    handler.guard.done.assert_called_once_with("kpi.on_task_created", ENVELOPE.id)
+    handler.guard.release.assert_not_called()
     handler.queue_consumer.ack_message.assert_called_once_with(msg)
+
+
+def test_a_failure_releases_the_claim_so_a_retry_can_take_it(handler):
+    failed(handler, message(), RuntimeError("boom"))
+    handler.guard.release.assert_called_once_with("kpi.on_task_created", ENVELOPE.id)
+    handler.guard.done.assert_not_called()
 
 
 def test_a_failure_is_retried_with_its_attempt_count(handler):
@@ -82,7 +89,7 @@ def test_an_outage_requeues_and_never_dead_letters(handler):
 
 
 def test_an_outage_while_marking_requeues(handler):
-    handler.guard.mark.side_effect = AutoReconnect("database gone")
+    handler.guard.done.side_effect = AutoReconnect("database gone")
     msg = message()
     handler.handle_result(msg, ENVELOPE, None, exc_info=None)
     handler.queue_consumer.requeue_message.assert_called_once_with(msg)

@@ -7,7 +7,9 @@
   expected message goes to the dead-letter queue with the reason (kombu's decoding
   would raise in nameko's consumer thread and stop the service).
 - Each event id is handled once per handler (idempotency.EventGuard, in the service's
-  Storage database); the message is acked only after the work and the mark are stored.
+  Storage database), even when copies arrive at once: a copy whose id another worker
+  holds is requeued after a pause. The message is acked only after the work and the
+  mark are stored.
 - A handler that rejects the event (InvalidEvent or another expected error: retrying
   cannot help) sends it to the dead-letter queue at once; one that fails otherwise is
   retried (a copy with an attempt count goes back to the queue)
@@ -27,7 +29,7 @@ from pymongo.errors import ConnectionFailure
 from .. import logs, metrics
 from ..envelope import Envelope, InvalidEvent
 from ..errors import EXPECTED
-from ..idempotency import EventGuard
+from ..idempotency import Claim, EventGuard
 from ..publisher import Publisher
 from ..settings import get_settings
 from ..topology import consumer_queue, dead_letter_queue
@@ -59,6 +61,7 @@ class EventHandler(Entrypoint):
         self.source = source
         self.event_type = event_type
         self.message_class = message_class
+        kwargs.setdefault("expected_exceptions", EXPECTED)
         super().__init__(**kwargs)
 
     def setup(self):
@@ -104,9 +107,15 @@ class EventHandler(Entrypoint):
         except InvalidEvent as exc:
             self._dead_letter(message, f"invalid event: {exc}")
             return
-        if self.guard.seen(self.consumer, envelope.id):
+        claim = self.guard.claim(self.consumer, envelope.id, envelope.tenant)
+        if claim is Claim.DONE:
             self._count("duplicate")
             self.queue_consumer.ack_message(message)
+            return
+        if claim is Claim.BUSY:
+            self._count("busy")
+            time.sleep(OUTAGE_PAUSE_S)
+            self.queue_consumer.requeue_message(message)
             return
         context = {"correlation_id": envelope.correlationid, "tenant": envelope.tenant}
         try:
@@ -114,15 +123,18 @@ class EventHandler(Entrypoint):
                                         handle_result=partial(self.handle_result, message,
                                                               envelope))
         except ContainerBeingKilled:
+            self.guard.release(self.consumer, envelope.id)
             self.queue_consumer.requeue_message(message)
 
     def handle_result(self, message, envelope, worker_ctx, result=None, exc_info=None):
         try:
             if exc_info is None:
-                self.guard.mark(self.consumer, envelope.id, envelope.tenant)
+                self.guard.done(self.consumer, envelope.id)
                 self._count("handled")
                 self.queue_consumer.ack_message(message)
-            elif isinstance(exc_info[1], TRANSIENT):
+                return result, exc_info
+            self.guard.release(self.consumer, envelope.id)
+            if isinstance(exc_info[1], TRANSIENT):
                 self._pause_and_requeue(message, exc_info[1])
             elif isinstance(exc_info[1], EXPECTED):
                 self._dead_letter(message, f"rejected: {exc_info[1]}")
