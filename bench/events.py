@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import os
 import platform
-import socket
 import statistics
 import sys
 import threading
@@ -26,8 +25,8 @@ from services.common.mongo import database_name, make_client
 from services.common.publisher import Publisher
 from services.common.readiness import NotReady, wait_until_ready
 from services.common.settings import Settings
-from services.common.topology import QUEUE_ARGUMENTS, dead_letter_exchange, events_exchange
-from tests.helpers import Process, consumer_queues, wait_for
+from services.common.topology import QUEUE_ARGUMENTS, consumer_queue
+from tests.helpers import Process, broker_exchanges, broker_queues, wait_for
 
 THROUGHPUT_TARGET = 0.30  # platform events/s as a share of raw
 P99_TARGET_MS = 50.0
@@ -120,11 +119,12 @@ class RawPath:
             raise RuntimeError("the raw consumer did not start")
 
     def send(self, envelope: Envelope) -> None:
+        # The same body and properties as the Publisher's, on the same terms.
+        headers = {"tenant": envelope.tenant, "correlationid": envelope.correlationid}
         self._producer.publish(envelope.to_json(), exchange=self.exchange,
                                routing_key=self.routing_key, delivery_mode=2,
                                content_type="application/json", message_id=task_id(envelope),
-                               type=envelope.type, headers={"tenant": envelope.tenant,
-                                                            "correlationid": envelope.correlationid})
+                               type=envelope.type, headers=headers)
 
     def last_done(self, events: list[Envelope]) -> float:
         return self.timeline.wait_done([task_id(e) for e in events])
@@ -141,7 +141,7 @@ class RawPath:
                 while not self._stopping.is_set():
                     try:
                         connection.drain_events(timeout=0.1)
-                    except socket.timeout:
+                    except TimeoutError:
                         pass
 
     def _arrived(self, message) -> None:
@@ -278,7 +278,7 @@ def run_phases(paths, events: int, rate: float, seconds: float) -> list[PathResu
 
 
 def kpi_queue_consumers(settings: Settings) -> int:
-    queue = consumer_queues(settings)[0]
+    queue = consumer_queue(settings.namespace, "kpi.on_task_created", "tasks", "task.created").name
     with kombu.Connection(settings.amqp_uri) as connection:
         try:
             return connection.channel().queue_declare(queue, passive=True).consumer_count
@@ -298,7 +298,8 @@ def start_kpi_worker(settings: Settings, cleanup: contextlib.ExitStack) -> Proce
 
 
 def remove_namespace(settings: Settings) -> None:
-    """Drop the namespace's databases and delete its queues and exchanges."""
+    """Drop the namespace's databases and delete its queues and exchanges (the
+    platform's, as the tests list them, and the raw path's)."""
     mongo = make_client(settings)
     try:
         for name in mongo.list_database_names():
@@ -307,14 +308,12 @@ def remove_namespace(settings: Settings) -> None:
     finally:
         mongo.close()
     raw_exchange, raw_queue = raw_exchange_and_queue(settings.namespace)
-    exchanges = [events_exchange(settings.namespace, "tasks"),
-                 dead_letter_exchange(settings.namespace), raw_exchange]
     with kombu.Connection(settings.amqp_uri) as connection:
         channel = connection.channel()
-        for queue in [*consumer_queues(settings), raw_queue.name]:
+        for queue in [*broker_queues(settings), raw_queue.name]:
             channel.queue_delete(queue)
-        for exchange in exchanges:
-            channel.exchange_delete(exchange.name)
+        for exchange in [*broker_exchanges(settings), raw_exchange.name]:
+            channel.exchange_delete(exchange)
 
 
 def report(results: list[PathResult], events: int, rate: float, seconds: float,
@@ -379,10 +378,11 @@ def main(argv: list[str] | None = None) -> None:
         worker = start_kpi_worker(settings, cleanup)
         mongo = make_client(settings)
         cleanup.callback(mongo.close)
-        paths = [RawPath(settings), PlatformPath(settings, mongo)]
-        for path in paths:
-            cleanup.callback(path.close)
-        results = run_phases(paths, args.events, args.rate, args.seconds)
+        raw = RawPath(settings)
+        cleanup.callback(raw.close)
+        platform_ = PlatformPath(settings, mongo)
+        cleanup.callback(platform_.close)
+        results = run_phases([raw, platform_], args.events, args.rate, args.seconds)
     print(report(results, args.events, args.rate, args.seconds, worker.log_path))
 
 

@@ -70,11 +70,13 @@ def _clean_up(settings: Settings) -> None:
         if name.startswith(f"{settings.namespace}_"):
             client.drop_database(name)
     client.close()
-    from tests.helpers import broker_queues
+    from tests.helpers import broker_exchanges, broker_queues
     with kombu.Connection(settings.amqp_uri) as conn:
         channel = conn.channel()
         for queue in broker_queues(settings):
             channel.queue_delete(queue)
+        for exchange in broker_exchanges(settings):
+            channel.exchange_delete(exchange)
 
 
 @pytest.fixture(scope="session")

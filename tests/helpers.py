@@ -36,13 +36,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def consumer_queues(settings: Settings) -> list[str]:
+def broker_queues(settings: Settings) -> list[str]:
     """The durable queues the platform's consumers declare, and their dead-letter queues."""
     names = [f"{settings.namespace}.kpi.on_task_created"]
     return names + [f"{n}.dead-letter" for n in names]
 
 
-broker_queues = consumer_queues
+def broker_exchanges(settings: Settings) -> list[str]:
+    return [topology.events_exchange(settings.namespace, "tasks").name,
+            topology.dead_letter_exchange(settings.namespace).name]
 
 
 def env_for(settings: Settings, **extra) -> dict:

@@ -39,8 +39,8 @@ def platform(settings):
         process.stop()
 
 
-def rpc(settings, token, service, method, *args):
-    context = {"authorization": f"Bearer {token}"}
+def rpc(settings, token, service, method, *args, correlation_id=""):
+    context = {"authorization": f"Bearer {token}", "correlation_id": correlation_id}
     with ClusterRpcProxy({"AMQP_URI": settings.amqp_uri}, timeout=15,
                          context_data=context) as proxy:
         return getattr(getattr(proxy, service), method)(*args)
@@ -58,7 +58,7 @@ def test_slice_end_to_end(settings, platform, mongo):
     broker = Broker(settings)
     published = broker.capture("tasks", "task.created")
 
-    created = rpc(settings, officer, "tasks", "create_task", TASK)
+    created = rpc(settings, officer, "tasks", "create_task", TASK, correlation_id="e2e-corr-1")
 
     # stored, with its outbox emptied once the event went out
     stored = mongo[f"{settings.namespace}_tasks"].tasks.find_one({"_id": created["id"]})
@@ -71,6 +71,7 @@ def test_slice_end_to_end(settings, platform, mongo):
     envelope = Envelope.parse(message.body)
     assert (envelope.type, envelope.source, envelope.tenant) == ("task.created", "tasks", "binh-lu")
     assert envelope.dataschema == "commune.v1.TaskCreated"
+    assert envelope.correlationid == "e2e-corr-1"
     assert envelope.data["task"]["id"] == created["id"]
 
     # consumed once by kpi ...
