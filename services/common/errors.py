@@ -22,6 +22,11 @@ class AlreadyExists(CommuneError):
     pass
 
 
+class FailedPrecondition(CommuneError):
+    """The request is well formed but the object's state forbids it (a lifecycle move
+    that is not allowed, a change made meanwhile by someone else)."""
+
+
 class Unauthenticated(CommuneError):
     pass
 
@@ -34,7 +39,8 @@ class Unavailable(CommuneError):
     """A dependency (broker, database) cannot be reached."""
 
 
-EXPECTED = (InvalidArgument, NotFound, AlreadyExists, Unauthenticated, PermissionDenied)
+EXPECTED = (InvalidArgument, NotFound, AlreadyExists, FailedPrecondition, Unauthenticated,
+            PermissionDenied)
 
 
 def from_pydantic(error, message: str = "invalid input") -> InvalidArgument:

@@ -1,19 +1,46 @@
-"""Task rules and shapes; pure (no I/O)."""
+"""Task rules and shapes; pure (no I/O).
+
+A task moves draft -> assigned -> in_progress -> done, may be paused and resumed, and
+ends stopped (with a reason) or replaced (pointing to its successor). Overdue is derived
+from the deadline and the status whenever a task is read, never stored. Every change
+returns the fields to set and one history entry (who, when, what)."""
 import datetime as dt
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from google.protobuf import json_format
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from commune.v1 import tasks_pb2
-from services.common.errors import InvalidArgument, from_pydantic
+from services.common import periods
+from services.common.errors import FailedPrecondition, InvalidArgument, from_pydantic
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
 TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 # Roles that may write and read a commune's tasks.
 WRITERS = ("admin", "officer")
 READERS = ("admin", "officer", "operator", "province")
-STATUSES = ("draft", "assigned", "in_progress", "done", "paused", "stopped", "replaced")
+
+ACTIVE = ("assigned", "in_progress", "paused")
+CLOSED = ("done", "stopped", "replaced")
+TRANSITIONS = {
+    "draft": {"assigned", "stopped"},
+    "assigned": {"in_progress", "paused", "done", "stopped", "replaced"},
+    "in_progress": {"paused", "done", "stopped", "replaced"},
+    "paused": {"in_progress", "stopped", "replaced"},
+    "done": set(), "stopped": set(), "replaced": set(),
+}
+PRIORITIES = ("low", "normal", "high")
+# A task is slow when its progress trails the share of its time already spent by more
+# than this many percentage points.
+SLOW_MARGIN = 15
+
+
+class Evidence(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    url: str = Field(min_length=1, max_length=1000)
+    description: str = Field("", max_length=500)
 
 
 class NewTask(BaseModel):
@@ -30,37 +57,292 @@ class NewTask(BaseModel):
     coordinating_units: list[str] = Field(default_factory=list, max_length=50)
     owner: str = Field("", max_length=200)
     deliverable: str = Field("", max_length=1000)
+    priority: str = Field("normal", pattern="^(low|normal|high)$")
     start: dt.date | None = None
     deadline: dt.date | None = None
     period_text: str = Field("", max_length=100)
 
     @model_validator(mode="after")
-    def _deadline_after_start(self):
+    def _deadline_from_period_and_after_start(self):
+        if self.deadline is None and self.period_text:
+            period = periods.parse(self.period_text)
+            self.deadline = period.last_day if period else None
         if self.start and self.deadline and self.deadline < self.start:
             raise ValueError("deadline is before start")
         return self
 
 
-def new_task(fields: object, created_by: str, now: dt.datetime) -> dict:
-    """The stored document of a new task; InvalidArgument naming each bad field."""
+@dataclass(frozen=True)
+class Directory:
+    """A commune's units and officers, for checking references."""
+
+    units: frozenset[str]
+    officers: dict[str, str] = field(default_factory=dict)  # officer code -> unit code
+
+    def check(self, lead_unit: str = "", coordinating_units=(), owner: str = "") -> None:
+        wrong = {}
+        for name, unit in [("lead_unit", lead_unit)] + [
+                (f"coordinating_units.{i}", u) for i, u in enumerate(coordinating_units)]:
+            if unit and unit not in self.units:
+                wrong[name] = f"unknown unit {unit!r}"
+        if owner and owner not in self.officers:
+            wrong["owner"] = f"unknown officer {owner!r}"
+        if wrong:
+            raise InvalidArgument("; ".join(f"{k}: {v}" for k, v in wrong.items()), wrong)
+
+
+def _validated(model, fields: object, what: str):
     if not isinstance(fields, dict):
-        raise InvalidArgument("a task must be a JSON object")
+        raise InvalidArgument(f"{what} must be a JSON object")
     try:
-        task = NewTask.model_validate(fields)
+        return model.model_validate(fields)
     except ValidationError as exc:
-        raise from_pydantic(exc, "invalid task") from None
+        raise from_pydantic(exc, f"invalid {what}") from None
+    except InvalidArgument as exc:  # raised inside a validator (a period that does not parse)
+        raise InvalidArgument(f"invalid {what}: {exc}", exc.fields) from None
+
+
+def _entry(by: str, now: dt.datetime, what: str, **details) -> dict:
+    return {"at": now, "by": by, "what": what, **details}
+
+
+def new_task(fields: object, created_by: str, now: dt.datetime,
+             directory: Directory | None = None) -> dict:
+    """The stored document of a new task; InvalidArgument naming each bad field."""
+    task = _validated(NewTask, fields, "task")
+    if directory is not None:
+        directory.check(task.lead_unit, task.coordinating_units, task.owner)
     return {
         "_id": uuid.uuid4().hex,
         **task.model_dump(mode="json"),
         "status": "draft",
-        "created_at": now,
-        "created_by": created_by,
-        "history": [{"at": now, "by": created_by, "what": "created"}],
+        "progress": 0,
+        "evidence": [],
+        "progress_log": [],
+        "replaces": "", "replaced_by": "", "stop_reason": "",
+        "created_at": now, "created_by": created_by, "updated_at": now,
+        "done_at": None, "closed_at": None, "overdue_announced": False,
+        "version": 1,
+        "history": [_entry(created_by, now, "created")],
     }
 
 
-def task_message(document: dict) -> tasks_pb2.Task:
-    """The contract's Task for a stored document."""
+# --- lifecycle -------------------------------------------------------------------------
+
+def _move(task: dict, target: str) -> None:
+    if target not in TRANSITIONS[task["status"]]:
+        allowed = ", ".join(sorted(TRANSITIONS[task["status"]])) or "none (it is closed)"
+        raise FailedPrecondition(f"task {task['code']!r} is {task['status']}; it cannot become "
+                                 f"{target} (allowed: {allowed})")
+
+
+def assign(task: dict, by: str, now: dt.datetime, directory: Directory, *,
+           lead_unit: str = "", owner: str = "", deadline: str = "") -> tuple[dict, dict]:
+    """draft -> assigned: a lead unit, a named owner and a deadline, all clear."""
+    _move(task, "assigned")
+    lead_unit = lead_unit or task["lead_unit"]
+    owner = owner or task["owner"]
+    deadline = deadline or task["deadline"] or ""
+    missing = {f: "required to assign" for f, v in
+               (("lead_unit", lead_unit), ("owner", owner), ("deadline", deadline)) if not v}
+    if missing:
+        raise InvalidArgument(f"cannot assign {task['code']!r}: "
+                              f"{', '.join(missing)} missing", missing)
+    directory.check(lead_unit=lead_unit, owner=owner)
+    day = _date(deadline, "deadline")
+    if task["start"] and day < _date(task["start"], "start"):
+        raise InvalidArgument("deadline is before start", {"deadline": "before start"})
+    changes = {"status": "assigned", "lead_unit": lead_unit, "owner": owner,
+               "deadline": day.isoformat()}
+    return changes, _entry(by, now, "assigned", lead_unit=lead_unit, owner=owner,
+                           deadline=day.isoformat())
+
+
+def change_status(task: dict, target: str, by: str, now: dt.datetime,
+                  reason: str = "") -> tuple[dict, dict]:
+    """A lifecycle move other than assigning and replacing (see review_replace)."""
+    if target in ("assigned", "replaced"):
+        raise InvalidArgument(f"use {'assign' if target == 'assigned' else 'the review'} "
+                              f"to make a task {target}")
+    _move(task, target)
+    if target == "stopped" and not reason.strip():
+        raise InvalidArgument("a stopped task needs a reason", {"reason": "required"})
+    changes: dict = {"status": target}
+    if target == "done":
+        changes.update(done_at=now, closed_at=now, progress=100)
+    elif target == "stopped":
+        changes.update(closed_at=now, stop_reason=reason.strip())
+    return changes, _entry(by, now, f"status {task['status']} -> {target}",
+                           **({"reason": reason.strip()} if reason.strip() else {}))
+
+
+class ProgressReport(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    percent: int = Field(ge=0, le=100)
+    note: str = Field("", max_length=2000)
+    evidence: list[Evidence] = Field(default_factory=list, max_length=20)
+
+
+def report_progress(task: dict, report: object, by: str, now: dt.datetime) -> tuple[dict, dict]:
+    """A progress update; an assigned task starts with its first one. Progress may go
+    down only with a note saying why."""
+    report = _validated(ProgressReport, report, "progress report")
+    if task["status"] not in ("assigned", "in_progress"):
+        raise FailedPrecondition(f"task {task['code']!r} is {task['status']}; progress is "
+                                 "reported on assigned or in-progress tasks")
+    if report.percent < task["progress"] and not report.note:
+        raise InvalidArgument(f"progress goes down from {task['progress']}% to "
+                              f"{report.percent}%: say why in a note", {"note": "required"})
+    evidence = [{**e.model_dump(), "added_by": by, "added_at": now} for e in report.evidence]
+    changes = {"progress": report.percent, "last_progress_at": now,
+               "status": "in_progress"}
+    log = {"at": now, "by": by, "percent": report.percent, "note": report.note}
+    entry = _entry(by, now, f"progress {task['progress']}% -> {report.percent}%",
+                   **({"note": report.note} if report.note else {}))
+    return {**changes, "_push": {"progress_log": log, "evidence": evidence}}, entry
+
+
+class ListFilter(BaseModel):
+    """Filters and paging of a task list, as RPC and HTTP callers give them."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    lead_unit: str = ""
+    status: str = Field("", pattern="^(|draft|assigned|in_progress|done|paused|stopped|replaced)$")
+    group: str = ""
+    period: str = ""
+    overdue_only: bool = False
+    page_size: int = Field(0, ge=0, le=200)
+    page_token: str = ""
+
+    @property
+    def parsed_period(self) -> periods.Period | None:
+        return periods.parse(self.period) if self.period else None
+
+
+def list_filter(fields: object) -> ListFilter:
+    return _validated(ListFilter, fields or {}, "filter")
+
+
+# --- derived state ---------------------------------------------------------------------
+
+def _date(value, name: str) -> dt.date:
+    try:
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"{name} must be a date YYYY-MM-DD", {name: "not a date"}) from None
+
+
+def due_date(task: dict) -> dt.date | None:
+    return dt.date.fromisoformat(task["deadline"]) if task.get("deadline") else None
+
+
+def is_overdue(task: dict, today: dt.date) -> bool:
+    due = due_date(task)
+    return task["status"] in ACTIVE and due is not None and due < today
+
+
+def done_on_time(task: dict) -> bool:
+    due = due_date(task)
+    return task["status"] == "done" and (due is None or task["done_at"].date() <= due)
+
+
+def time_spent(task: dict, today: dt.date) -> float | None:
+    """The share (0-1) of the task's time already spent; None without a deadline."""
+    due = due_date(task)
+    if due is None:
+        return None
+    start = _date(task["start"], "start") if task.get("start") else task["created_at"].date()
+    if due <= start:
+        return 1.0
+    return min(1.0, max(0.0, (today - start).days / (due - start).days))
+
+
+def review_flags(task: dict, today: dt.date) -> list[str]:
+    """Why the quarterly review should look at an active task: slow (progress behind the
+    time spent), overdue, or no clear deliverable."""
+    if task["status"] not in ACTIVE:
+        return []
+    flags = []
+    spent = time_spent(task, today)
+    if spent is not None and task["progress"] + SLOW_MARGIN < spent * 100:
+        flags.append("slow")
+    if is_overdue(task, today):
+        flags.append("overdue")
+    if not task.get("deliverable", "").strip():
+        flags.append("no_deliverable")
+    return flags
+
+
+# --- summaries -------------------------------------------------------------------------
+
+def _rate(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def _updated_in(task: dict, month: periods.Period) -> bool:
+    return any(month.contains(entry["at"].date()) for entry in task.get("progress_log", []))
+
+
+def _active_in(task: dict, month: periods.Period) -> bool:
+    if task["status"] == "draft" or task["created_at"].date() > month.last_day:
+        return False
+    closed = task.get("closed_at")
+    return closed is None or closed.date() >= month.first_day
+
+
+def summarize(tasks, today: dt.date, key: str = "") -> dict:
+    """TaskSummary counts and rates for a set of tasks, as of `today`."""
+    month = periods.Period.month_of(today)
+    assigned = [t for t in tasks if t["status"] != "draft"]
+    done = [t for t in assigned if t["status"] == "done"]
+    overdue = [t for t in assigned if is_overdue(t, today)]
+    active = [t for t in assigned if _active_in(t, month)]
+    updated = [t for t in active if _updated_in(t, month) or
+               (t.get("done_at") and month.contains(t["done_at"].date()))]
+    due = [t for t in assigned if t["status"] not in ("stopped", "replaced")
+           and due_date(t) is not None and due_date(t) < today]
+    return {
+        "key": key,
+        "assigned": len(assigned),
+        "done": len(done),
+        "done_on_time": sum(done_on_time(t) for t in done),
+        "overdue": len(overdue),
+        "in_progress": sum(t["status"] == "in_progress" and not is_overdue(t, today)
+                           for t in assigned),
+        "completion_rate": _rate(len(done), len(assigned)),
+        "on_time_rate": _rate(sum(done_on_time(t) for t in done), len(done)),
+        "updated_this_month": len(updated),
+        "active": len(active),
+        "monthly_update_compliance": _rate(len(updated), len(active)),
+        "due": len(due),
+        "due_done": sum(t["status"] == "done" for t in due),
+        "due_overdue": sum(is_overdue(t, today) for t in due),
+    }
+
+
+def summaries(tasks, today: dt.date) -> dict:
+    """The total and one row per lead unit and per group."""
+    by_unit, by_group = defaultdict(list), defaultdict(list)
+    for task in tasks:
+        by_unit[task["lead_unit"]].append(task)
+        by_group[task["group"]].append(task)
+    return {
+        "total": summarize(tasks, today),
+        "by_unit": [summarize(ts, today, k) for k, ts in sorted(by_unit.items())],
+        "by_group": [summarize(ts, today, k) for k, ts in sorted(by_group.items())],
+    }
+
+
+# --- contract shapes -------------------------------------------------------------------
+
+def _timestamp(message, name: str, value) -> None:
+    if value is not None:
+        getattr(message, name).FromDatetime(value)
+
+
+def task_message(document: dict, today: dt.date | None = None) -> tasks_pb2.Task:
+    """The contract's Task for a stored document, overdue derived as of `today`."""
+    today = today or dt.datetime.now(dt.UTC).date()
     task = tasks_pb2.Task(
         id=document["_id"], tenant=document["tenant"], code=document["code"],
         title=document["title"], plan=document["plan"], group=document["group"],
@@ -68,12 +350,25 @@ def task_message(document: dict) -> tasks_pb2.Task:
         owner=document["owner"], deliverable=document["deliverable"],
         deadline=document["deadline"] or "", period_text=document["period_text"],
         status=tasks_pb2.TaskStatus.Value(f"TASK_STATUS_{document['status'].upper()}"),
-        created_by=document["created_by"],
+        created_by=document["created_by"], start=document.get("start") or "",
+        priority=tasks_pb2.TaskPriority.Value(
+            f"TASK_PRIORITY_{document.get('priority', 'normal').upper()}"),
+        progress_percent=document.get("progress", 0),
+        overdue=is_overdue(document, today),
+        replaces=document.get("replaces", ""), replaced_by=document.get("replaced_by", ""),
+        stop_reason=document.get("stop_reason", ""),
+        evidence=[tasks_pb2.Evidence(url=e["url"], description=e["description"],
+                                     added_by=e["added_by"]) for e in document.get("evidence", [])],
     )
-    task.create_time.FromDatetime(document["created_at"])
+    _timestamp(task, "create_time", document["created_at"])
+    _timestamp(task, "update_time", document.get("updated_at"))
+    _timestamp(task, "done_time", document.get("done_at"))
+    _timestamp(task, "last_progress_time", document.get("last_progress_at"))
+    for message, stored in zip(task.evidence, document.get("evidence", []), strict=True):
+        _timestamp(message, "add_time", stored.get("added_at"))
     return task
 
 
-def task_view(document: dict) -> dict:
+def task_view(document: dict, today: dt.date | None = None) -> dict:
     """A task as proto3 JSON, the shape RPC and HTTP callers get."""
-    return json_format.MessageToDict(task_message(document))
+    return json_format.MessageToDict(task_message(document, today))

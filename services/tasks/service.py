@@ -1,12 +1,13 @@
-"""The tasks nameko service: RPC for the other services, HTTP JSON for the web UI, the
-outbox relay."""
+"""The tasks nameko service: RPC for the other services, HTTP JSON for the web UI
+(http_api.py), the overdue check and the outbox relay. Each operation is written once
+here; the entry points only check the caller and pass input through."""
 import datetime as dt
 
 from nameko.rpc import rpc
 from nameko.timer import timer
-from nameko.web.handlers import http
 
 from commune.v1 import events_pb2
+from services.common import logs
 from services.common.envelope import Envelope
 from services.common.errors import EXPECTED
 from services.common.nameko_ext.dependencies import (
@@ -16,13 +17,19 @@ from services.common.nameko_ext.dependencies import (
     Storage,
 )
 from services.common.nameko_ext.health import HealthEndpoints
-from services.common.nameko_ext.web import caller, json_api, request_json
 
 from . import domain
+from .http_api import TasksHttpApi
 from .store import TaskStore
 
+log = logs.get_logger(__name__)
 
-class TasksService(HealthEndpoints):
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class TasksService(HealthEndpoints, TasksHttpApi):
     name = "tasks"
 
     store = Storage(TaskStore)
@@ -30,38 +37,124 @@ class TasksService(HealthEndpoints):
     auth = Authorization()
     observability = Observability()
 
+    # --- RPC ---------------------------------------------------------------------------
+
     @rpc(expected_exceptions=EXPECTED)
     def create_task(self, task):
         tenant = task.get("tenant", "") if isinstance(task, dict) else ""
-        principal = self.auth.require(tenant, domain.WRITERS)
-        return self._create(task, principal.subject)
+        return self._create(task, self.auth.require(tenant, domain.WRITERS).subject)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def assign_task(self, tenant, task_id, fields=None):
+        return self._assign(tenant, task_id, fields or {},
+                            self.auth.require(tenant, domain.WRITERS).subject)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def report_progress(self, tenant, task_id, report):
+        return self._report_progress(tenant, task_id, report,
+                                     self.auth.require(tenant, domain.WRITERS).subject)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def change_status(self, tenant, task_id, status, reason=""):
+        return self._change_status(tenant, task_id, status, reason,
+                                   self.auth.require(tenant, domain.WRITERS).subject)
 
     @rpc(expected_exceptions=EXPECTED)
     def get_task(self, tenant, task_id):
         self.auth.require(tenant, domain.READERS)
         return domain.task_view(self.store.get(tenant, task_id))
 
-    @http("POST", "/api/v1/communes/<tenant>/tasks")
-    @json_api
-    def http_create_task(self, request, tenant):
-        principal = caller(request, tenant, domain.WRITERS)
-        return 201, self._create({**request_json(request), "tenant": tenant}, principal.subject)
+    @rpc(expected_exceptions=EXPECTED)
+    def list_tasks(self, tenant, filters=None):
+        self.auth.require(tenant, domain.READERS)
+        return self._list(tenant, filters)
 
-    @http("GET", "/api/v1/communes/<tenant>/tasks/<task_id>")
-    @json_api
-    def http_get_task(self, request, tenant, task_id):
-        caller(request, tenant, domain.READERS)
-        return 200, domain.task_view(self.store.get(tenant, task_id))
+    @rpc(expected_exceptions=EXPECTED)
+    def task_summary(self, tenant, period=""):
+        self.auth.require(tenant, domain.READERS)
+        return self._summary(tenant, period)
 
-    def _create(self, task, created_by: str) -> dict:
-        document = domain.new_task(task, created_by, dt.datetime.now(dt.UTC))
-        created = Envelope.wrap("task.created", self.name, document["tenant"],
-                                events_pb2.TaskCreated(task=domain.task_message(document)),
-                                subject=document["_id"])
-        self.store.create(document, created)
-        self.store.outbox(self.events).flush(document["_id"])
-        return domain.task_view(document)
+    # --- timers ------------------------------------------------------------------------
+
+    @timer(interval=60)
+    def announce_overdue(self):
+        """task.overdue, once per task, for active tasks whose deadline has passed."""
+        today = now().date()
+        for task in self.store.overdue_unannounced(today):
+            message = events_pb2.TaskOverdue(task=domain.task_message(task, today))
+            event = self._event("task.overdue", task, message)
+            entry = {"at": now(), "by": "system", "what": "overdue"}
+            self._store_change(task, {"overdue_announced": True}, entry, event)
 
     @timer(interval=10)
     def relay_outbox(self):
         self.store.outbox(self.events).relay()
+
+    # --- operations --------------------------------------------------------------------
+
+    def _event(self, event_type: str, task: dict, message) -> Envelope:
+        return Envelope.wrap(event_type, self.name, task["tenant"], message, subject=task["_id"])
+
+    def _store_change(self, task: dict, changes: dict, entry: dict, *events) -> dict:
+        updated = self.store.apply(task, changes, entry, now(), *events)
+        self.store.outbox(self.events).flush(task["_id"])
+        return updated
+
+    def _create(self, fields, created_by: str) -> dict:
+        tenant = fields.get("tenant", "") if isinstance(fields, dict) else ""
+        document = domain.new_task(fields, created_by, now(), self.store.directory(tenant))
+        created = self._event("task.created", document,
+                              events_pb2.TaskCreated(task=domain.task_message(document)))
+        self.store.create(document, created)
+        self.store.outbox(self.events).flush(document["_id"])
+        return domain.task_view(document)
+
+    def _assign(self, tenant, task_id, fields, by: str) -> dict:
+        task = self.store.get(tenant, task_id)
+        if not isinstance(fields, dict) or set(fields) - {"lead_unit", "owner", "deadline"}:
+            raise domain.InvalidArgument("assign takes lead_unit, owner and deadline only")
+        changes, entry = domain.assign(task, by, now(), self.store.directory(tenant), **fields)
+        preview = {**task, **changes}
+        event = self._event("task.assigned", preview,
+                            events_pb2.TaskAssigned(task=domain.task_message(preview)))
+        return domain.task_view(self._store_change(task, changes, entry, event))
+
+    def _report_progress(self, tenant, task_id, report, by: str) -> dict:
+        task = self.store.get(tenant, task_id)
+        changes, entry = domain.report_progress(task, report, by, now())
+        preview = {**task, **{k: v for k, v in changes.items() if k != "_push"}}
+        event = self._event("task.progress_reported", preview, events_pb2.TaskProgressReported(
+            task=domain.task_message(preview), previous_percent=task["progress"],
+            note=entry.get("note", "")))
+        return domain.task_view(self._store_change(task, changes, entry, event))
+
+    def _change_status(self, tenant, task_id, status, reason, by: str) -> dict:
+        task = self.store.get(tenant, task_id)
+        if not isinstance(status, str) or status not in domain.TRANSITIONS:
+            raise domain.InvalidArgument(f"unknown status {status!r}; one of "
+                                         f"{', '.join(domain.TRANSITIONS)}", {"status": "unknown"})
+        changes, entry = domain.change_status(task, status, by, now(), str(reason or ""))
+        preview = {**task, **changes}
+        message = domain.task_message(preview)
+        events = [self._event("task.status_changed", preview, events_pb2.TaskStatusChanged(
+            task=message, previous_status=domain.task_message(task).status,
+            reason=entry.get("reason", "")))]
+        if status == "done":
+            events.append(self._event("task.completed", preview, events_pb2.TaskCompleted(
+                task=message, on_time=domain.done_on_time(preview))))
+        return domain.task_view(self._store_change(task, changes, entry, *events))
+
+    def _list(self, tenant, filters) -> dict:
+        wanted = domain.list_filter(filters)
+        today = now().date()
+        query = self.store.query(tenant, lead_unit=wanted.lead_unit, status=wanted.status,
+                                 group=wanted.group, period=wanted.parsed_period,
+                                 overdue_on=today if wanted.overdue_only else None)
+        rows, next_token, total = self.store.page(query, wanted.page_size, wanted.page_token)
+        return {"tasks": [domain.task_view(r, today) for r in rows],
+                "nextPageToken": next_token, "totalSize": total}
+
+    def _summary(self, tenant, period) -> dict:
+        wanted = domain.list_filter({"period": period or ""})
+        rows = self.store.for_summary(self.store.query(tenant, period=wanted.parsed_period))
+        return domain.summaries(rows, now().date())

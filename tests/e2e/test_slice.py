@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from commune.v1 import tasks_pb2, tasks_pb2_grpc
 from services.common.auth import issue_token
 from services.common.envelope import Envelope
+from services.tasks.store import TaskStore
 from tests.helpers import Broker, metric_value, start_grpc, start_worker, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -31,7 +32,14 @@ TASK = {
 
 
 @pytest.fixture(scope="module")
-def platform(settings):
+def platform(settings, mongo):
+    TaskStore(mongo[f"{settings.namespace}_tasks"]).load_directory(
+        "binh-lu",
+        units=[{"code": "phong-van-hoa-xa-hoi", "name": "Phòng Văn hóa - Xã hội"},
+               {"code": "trung-tam-phuc-vu-hanh-chinh-cong",
+                "name": "Trung tâm Phục vụ hành chính công"}],
+        officers=[{"code": "can-bo-vhxh-01", "name": "Cán bộ Phòng Văn hóa - Xã hội",
+                   "unit": "phong-van-hoa-xa-hoi"}])
     processes = {"tasks": start_worker(settings, "tasks"), "kpi": start_worker(settings, "kpi"),
                  "tasks-grpc": start_grpc(settings, "tasks")}
     yield processes

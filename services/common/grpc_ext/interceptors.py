@@ -102,6 +102,8 @@ _CODES = {
     errors.InvalidArgument: (code_pb2.INVALID_ARGUMENT, common_pb2.ERROR_REASON_INVALID_ARGUMENT),
     errors.NotFound: (code_pb2.NOT_FOUND, common_pb2.ERROR_REASON_NOT_FOUND),
     errors.AlreadyExists: (code_pb2.ALREADY_EXISTS, common_pb2.ERROR_REASON_ALREADY_EXISTS),
+    errors.FailedPrecondition: (code_pb2.FAILED_PRECONDITION,
+                                common_pb2.ERROR_REASON_FAILED_PRECONDITION),
     errors.Unauthenticated: (code_pb2.UNAUTHENTICATED,
                              common_pb2.ERROR_REASON_TOKEN_MISSING_OR_INVALID),
     errors.PermissionDenied: (code_pb2.PERMISSION_DENIED,

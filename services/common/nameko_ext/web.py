@@ -15,6 +15,7 @@ STATUS = {
     errors.PermissionDenied: 403,
     errors.NotFound: 404,
     errors.AlreadyExists: 409,
+    errors.FailedPrecondition: 409,
     errors.Unavailable: 503,
 }
 

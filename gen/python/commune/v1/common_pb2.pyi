@@ -28,6 +28,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_TOKEN_MISSING_OR_INVALID: _ClassVar[ErrorReason]
     ERROR_REASON_TENANT_NOT_ALLOWED: _ClassVar[ErrorReason]
     ERROR_REASON_ROLE_NOT_ALLOWED: _ClassVar[ErrorReason]
+    ERROR_REASON_FAILED_PRECONDITION: _ClassVar[ErrorReason]
 ORG_UNIT_KIND_UNSPECIFIED: OrgUnitKind
 ORG_UNIT_KIND_PROVINCE: OrgUnitKind
 ORG_UNIT_KIND_COMMUNE: OrgUnitKind
@@ -43,6 +44,7 @@ ERROR_REASON_ALREADY_EXISTS: ErrorReason
 ERROR_REASON_TOKEN_MISSING_OR_INVALID: ErrorReason
 ERROR_REASON_TENANT_NOT_ALLOWED: ErrorReason
 ERROR_REASON_ROLE_NOT_ALLOWED: ErrorReason
+ERROR_REASON_FAILED_PRECONDITION: ErrorReason
 
 class OrgUnit(_message.Message):
     __slots__ = ("code", "name", "kind", "parent_code")

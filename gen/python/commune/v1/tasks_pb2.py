@@ -22,24 +22,43 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from commune.v1 import common_pb2 as commune_dot_v1_dot_common__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x63ommune/v1/tasks.proto\x12\ncommune.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc3\x02\n\x04Task\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x0c\n\x04\x63ode\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x0c\n\x04plan\x18\x05 \x01(\t\x12\r\n\x05group\x18\x06 \x01(\t\x12\x11\n\tlead_unit\x18\x07 \x01(\t\x12\x1a\n\x12\x63oordinating_units\x18\x08 \x03(\t\x12\r\n\x05owner\x18\t \x01(\t\x12\x13\n\x0b\x64\x65liverable\x18\n \x01(\t\x12\x10\n\x08\x64\x65\x61\x64line\x18\x0b \x01(\t\x12\x13\n\x0bperiod_text\x18\x0c \x01(\t\x12&\n\x06status\x18\r \x01(\x0e\x32\x16.commune.v1.TaskStatus\x12/\n\x0b\x63reate_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncreated_by\x18\x0f \x01(\t\",\n\x0eGetTaskRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\"1\n\x0fGetTaskResponse\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task*\xd8\x01\n\nTaskStatus\x12\x1b\n\x17TASK_STATUS_UNSPECIFIED\x10\x00\x12\x15\n\x11TASK_STATUS_DRAFT\x10\x01\x12\x18\n\x14TASK_STATUS_ASSIGNED\x10\x02\x12\x1b\n\x17TASK_STATUS_IN_PROGRESS\x10\x03\x12\x14\n\x10TASK_STATUS_DONE\x10\x04\x12\x16\n\x12TASK_STATUS_PAUSED\x10\x05\x12\x17\n\x13TASK_STATUS_STOPPED\x10\x06\x12\x18\n\x14TASK_STATUS_REPLACED\x10\x07\x32R\n\x0cTasksService\x12\x42\n\x07GetTask\x12\x1a.commune.v1.GetTaskRequest\x1a\x1b.commune.v1.GetTaskResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x63ommune/v1/tasks.proto\x12\ncommune.v1\x1a\x17\x63ommune/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n\x08\x45vidence\x12\x0b\n\x03url\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x10\n\x08\x61\x64\x64\x65\x64_by\x18\x03 \x01(\t\x12,\n\x08\x61\x64\x64_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa5\x05\n\x04Task\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x0c\n\x04\x63ode\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x0c\n\x04plan\x18\x05 \x01(\t\x12\r\n\x05group\x18\x06 \x01(\t\x12\x11\n\tlead_unit\x18\x07 \x01(\t\x12\x1a\n\x12\x63oordinating_units\x18\x08 \x03(\t\x12\r\n\x05owner\x18\t \x01(\t\x12\x13\n\x0b\x64\x65liverable\x18\n \x01(\t\x12\x10\n\x08\x64\x65\x61\x64line\x18\x0b \x01(\t\x12\x13\n\x0bperiod_text\x18\x0c \x01(\t\x12&\n\x06status\x18\r \x01(\x0e\x32\x16.commune.v1.TaskStatus\x12/\n\x0b\x63reate_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncreated_by\x18\x0f \x01(\t\x12\r\n\x05start\x18\x10 \x01(\t\x12*\n\x08priority\x18\x11 \x01(\x0e\x32\x18.commune.v1.TaskPriority\x12\x18\n\x10progress_percent\x18\x12 \x01(\x05\x12&\n\x08\x65vidence\x18\x13 \x03(\x0b\x32\x14.commune.v1.Evidence\x12\x0f\n\x07overdue\x18\x14 \x01(\x08\x12\x10\n\x08replaces\x18\x15 \x01(\t\x12\x13\n\x0breplaced_by\x18\x16 \x01(\t\x12\x13\n\x0bstop_reason\x18\x17 \x01(\t\x12/\n\x0bupdate_time\x18\x18 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tdone_time\x18\x19 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x12last_progress_time\x18\x1a \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xcd\x01\n\x10ListTasksRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x11\n\tlead_unit\x18\x04 \x01(\t\x12&\n\x06status\x18\x05 \x01(\x0e\x32\x16.commune.v1.TaskStatus\x12\r\n\x05group\x18\x06 \x01(\t\x12\"\n\x06period\x18\x07 \x01(\x0b\x32\x12.commune.v1.Period\x12\x14\n\x0coverdue_only\x18\x08 \x01(\x08\"a\n\x11ListTasksResponse\x12\x1f\n\x05tasks\x18\x01 \x03(\x0b\x32\x10.commune.v1.Task\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\",\n\x0eGetTaskRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\"1\n\x0fGetTaskResponse\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\"\xa8\x02\n\x0bTaskSummary\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x10\n\x08\x61ssigned\x18\x02 \x01(\x05\x12\x0c\n\x04\x64one\x18\x03 \x01(\x05\x12\x14\n\x0c\x64one_on_time\x18\x04 \x01(\x05\x12\x0f\n\x07overdue\x18\x05 \x01(\x05\x12\x13\n\x0bin_progress\x18\x06 \x01(\x05\x12\x17\n\x0f\x63ompletion_rate\x18\x07 \x01(\x01\x12\x14\n\x0con_time_rate\x18\x08 \x01(\x01\x12\x1a\n\x12updated_this_month\x18\t \x01(\x05\x12\x0e\n\x06\x61\x63tive\x18\n \x01(\x05\x12!\n\x19monthly_update_compliance\x18\x0b \x01(\x01\x12\x0b\n\x03\x64ue\x18\x0c \x01(\x05\x12\x10\n\x08\x64ue_done\x18\r \x01(\x05\x12\x13\n\x0b\x64ue_overdue\x18\x0e \x01(\x05\"K\n\x15GetTaskSummaryRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\"\n\x06period\x18\x02 \x01(\x0b\x32\x12.commune.v1.Period\"\x95\x01\n\x16GetTaskSummaryResponse\x12&\n\x05total\x18\x01 \x01(\x0b\x32\x17.commune.v1.TaskSummary\x12(\n\x07\x62y_unit\x18\x02 \x03(\x0b\x32\x17.commune.v1.TaskSummary\x12)\n\x08\x62y_group\x18\x03 \x03(\x0b\x32\x17.commune.v1.TaskSummary\"#\n\x11WatchTasksRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\"x\n\x12WatchTasksResponse\x12\x12\n\nevent_type\x18\x01 \x01(\t\x12\x1e\n\x04task\x18\x02 \x01(\x0b\x32\x10.commune.v1.Task\x12.\n\nevent_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xd8\x01\n\nTaskStatus\x12\x1b\n\x17TASK_STATUS_UNSPECIFIED\x10\x00\x12\x15\n\x11TASK_STATUS_DRAFT\x10\x01\x12\x18\n\x14TASK_STATUS_ASSIGNED\x10\x02\x12\x1b\n\x17TASK_STATUS_IN_PROGRESS\x10\x03\x12\x14\n\x10TASK_STATUS_DONE\x10\x04\x12\x16\n\x12TASK_STATUS_PAUSED\x10\x05\x12\x17\n\x13TASK_STATUS_STOPPED\x10\x06\x12\x18\n\x14TASK_STATUS_REPLACED\x10\x07*v\n\x0cTaskPriority\x12\x1d\n\x19TASK_PRIORITY_UNSPECIFIED\x10\x00\x12\x15\n\x11TASK_PRIORITY_LOW\x10\x01\x12\x18\n\x14TASK_PRIORITY_NORMAL\x10\x02\x12\x16\n\x12TASK_PRIORITY_HIGH\x10\x03\x32\xc4\x02\n\x0cTasksService\x12H\n\tListTasks\x12\x1c.commune.v1.ListTasksRequest\x1a\x1d.commune.v1.ListTasksResponse\x12\x42\n\x07GetTask\x12\x1a.commune.v1.GetTaskRequest\x1a\x1b.commune.v1.GetTaskResponse\x12W\n\x0eGetTaskSummary\x12!.commune.v1.GetTaskSummaryRequest\x1a\".commune.v1.GetTaskSummaryResponse\x12M\n\nWatchTasks\x12\x1d.commune.v1.WatchTasksRequest\x1a\x1e.commune.v1.WatchTasksResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'commune.v1.tasks_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_TASKSTATUS']._serialized_start=495
-  _globals['_TASKSTATUS']._serialized_end=711
-  _globals['_TASK']._serialized_start=72
-  _globals['_TASK']._serialized_end=395
-  _globals['_GETTASKREQUEST']._serialized_start=397
-  _globals['_GETTASKREQUEST']._serialized_end=441
-  _globals['_GETTASKRESPONSE']._serialized_start=443
-  _globals['_GETTASKRESPONSE']._serialized_end=492
-  _globals['_TASKSSERVICE']._serialized_start=713
-  _globals['_TASKSSERVICE']._serialized_end=795
+  _globals['_TASKSTATUS']._serialized_start=1978
+  _globals['_TASKSTATUS']._serialized_end=2194
+  _globals['_TASKPRIORITY']._serialized_start=2196
+  _globals['_TASKPRIORITY']._serialized_end=2314
+  _globals['_EVIDENCE']._serialized_start=96
+  _globals['_EVIDENCE']._serialized_end=204
+  _globals['_TASK']._serialized_start=207
+  _globals['_TASK']._serialized_end=884
+  _globals['_LISTTASKSREQUEST']._serialized_start=887
+  _globals['_LISTTASKSREQUEST']._serialized_end=1092
+  _globals['_LISTTASKSRESPONSE']._serialized_start=1094
+  _globals['_LISTTASKSRESPONSE']._serialized_end=1191
+  _globals['_GETTASKREQUEST']._serialized_start=1193
+  _globals['_GETTASKREQUEST']._serialized_end=1237
+  _globals['_GETTASKRESPONSE']._serialized_start=1239
+  _globals['_GETTASKRESPONSE']._serialized_end=1288
+  _globals['_TASKSUMMARY']._serialized_start=1291
+  _globals['_TASKSUMMARY']._serialized_end=1587
+  _globals['_GETTASKSUMMARYREQUEST']._serialized_start=1589
+  _globals['_GETTASKSUMMARYREQUEST']._serialized_end=1664
+  _globals['_GETTASKSUMMARYRESPONSE']._serialized_start=1667
+  _globals['_GETTASKSUMMARYRESPONSE']._serialized_end=1816
+  _globals['_WATCHTASKSREQUEST']._serialized_start=1818
+  _globals['_WATCHTASKSREQUEST']._serialized_end=1853
+  _globals['_WATCHTASKSRESPONSE']._serialized_start=1855
+  _globals['_WATCHTASKSRESPONSE']._serialized_end=1975
+  _globals['_TASKSSERVICE']._serialized_start=2317
+  _globals['_TASKSSERVICE']._serialized_end=2641
 # @@protoc_insertion_point(module_scope)

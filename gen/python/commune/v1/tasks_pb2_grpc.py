@@ -35,16 +35,38 @@ class TasksServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.ListTasks = channel.unary_unary(
+                '/commune.v1.TasksService/ListTasks',
+                request_serializer=commune_dot_v1_dot_tasks__pb2.ListTasksRequest.SerializeToString,
+                response_deserializer=commune_dot_v1_dot_tasks__pb2.ListTasksResponse.FromString,
+                _registered_method=True)
         self.GetTask = channel.unary_unary(
                 '/commune.v1.TasksService/GetTask',
                 request_serializer=commune_dot_v1_dot_tasks__pb2.GetTaskRequest.SerializeToString,
                 response_deserializer=commune_dot_v1_dot_tasks__pb2.GetTaskResponse.FromString,
+                _registered_method=True)
+        self.GetTaskSummary = channel.unary_unary(
+                '/commune.v1.TasksService/GetTaskSummary',
+                request_serializer=commune_dot_v1_dot_tasks__pb2.GetTaskSummaryRequest.SerializeToString,
+                response_deserializer=commune_dot_v1_dot_tasks__pb2.GetTaskSummaryResponse.FromString,
+                _registered_method=True)
+        self.WatchTasks = channel.unary_stream(
+                '/commune.v1.TasksService/WatchTasks',
+                request_serializer=commune_dot_v1_dot_tasks__pb2.WatchTasksRequest.SerializeToString,
+                response_deserializer=commune_dot_v1_dot_tasks__pb2.WatchTasksResponse.FromString,
                 _registered_method=True)
 
 
 class TasksServiceServicer:
     """Province integrations read a commune's tasks here.
     """
+
+    def ListTasks(self, request, context):
+        """A page of a commune's tasks, filtered.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
     def GetTask(self, request, context):
         """One task of a commune by its id.
@@ -53,13 +75,42 @@ class TasksServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetTaskSummary(self, request, context):
+        """Counts and rates for a commune and period, in total and per unit and group.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchTasks(self, request, context):
+        """Every change to a commune's tasks from now on, as it happens.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TasksServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'ListTasks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTasks,
+                    request_deserializer=commune_dot_v1_dot_tasks__pb2.ListTasksRequest.FromString,
+                    response_serializer=commune_dot_v1_dot_tasks__pb2.ListTasksResponse.SerializeToString,
+            ),
             'GetTask': grpc.unary_unary_rpc_method_handler(
                     servicer.GetTask,
                     request_deserializer=commune_dot_v1_dot_tasks__pb2.GetTaskRequest.FromString,
                     response_serializer=commune_dot_v1_dot_tasks__pb2.GetTaskResponse.SerializeToString,
+            ),
+            'GetTaskSummary': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTaskSummary,
+                    request_deserializer=commune_dot_v1_dot_tasks__pb2.GetTaskSummaryRequest.FromString,
+                    response_serializer=commune_dot_v1_dot_tasks__pb2.GetTaskSummaryResponse.SerializeToString,
+            ),
+            'WatchTasks': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchTasks,
+                    request_deserializer=commune_dot_v1_dot_tasks__pb2.WatchTasksRequest.FromString,
+                    response_serializer=commune_dot_v1_dot_tasks__pb2.WatchTasksResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -72,6 +123,33 @@ def add_TasksServiceServicer_to_server(servicer, server):
 class TasksService:
     """Province integrations read a commune's tasks here.
     """
+
+    @staticmethod
+    def ListTasks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/commune.v1.TasksService/ListTasks',
+            commune_dot_v1_dot_tasks__pb2.ListTasksRequest.SerializeToString,
+            commune_dot_v1_dot_tasks__pb2.ListTasksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def GetTask(request,
@@ -90,6 +168,60 @@ class TasksService:
             '/commune.v1.TasksService/GetTask',
             commune_dot_v1_dot_tasks__pb2.GetTaskRequest.SerializeToString,
             commune_dot_v1_dot_tasks__pb2.GetTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTaskSummary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/commune.v1.TasksService/GetTaskSummary',
+            commune_dot_v1_dot_tasks__pb2.GetTaskSummaryRequest.SerializeToString,
+            commune_dot_v1_dot_tasks__pb2.GetTaskSummaryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchTasks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/commune.v1.TasksService/WatchTasks',
+            commune_dot_v1_dot_tasks__pb2.WatchTasksRequest.SerializeToString,
+            commune_dot_v1_dot_tasks__pb2.WatchTasksResponse.FromString,
             options,
             channel_credentials,
             insecure,
