@@ -1,0 +1,179 @@
+"""Lifecycle, progress, overdue, review and summary rules of services/tasks/domain.py."""
+import datetime as dt
+
+import pytest
+
+from services.common.errors import FailedPrecondition, InvalidArgument
+from services.tasks import domain
+
+T0 = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
+DIRECTORY = domain.Directory(frozenset({"van-phong", "phong-vhxh"}),
+                             {"cb-vhxh-01": "phong-vhxh"})
+
+
+def task(**fields) -> dict:
+    base = {"tenant": "binh-lu", "code": "KH2026-01", "title": "Số hóa hồ sơ",
+            "lead_unit": "phong-vhxh", "owner": "cb-vhxh-01", "start": "2026-01-01",
+            "deadline": "2026-12-31", "deliverable": "Kho hồ sơ số"}
+    return domain.new_task({**base, **fields}, "officer-1", T0, DIRECTORY)
+
+
+def moved(doc: dict, changes: dict) -> dict:
+    pushed = changes.pop("_push", {})
+    doc = {**doc, **changes}
+    for name, value in pushed.items():
+        doc[name] = doc[name] + (value if isinstance(value, list) else [value])
+    return doc
+
+
+def assigned(**fields) -> dict:
+    doc = task(**fields)
+    return moved(doc, domain.assign(doc, "officer-1", T0, DIRECTORY)[0])
+
+
+# --- creation and references -----------------------------------------------------------
+
+def test_period_text_gives_the_deadline_when_none_is_written():
+    doc = task(deadline=None, period_text="Quý III/2026")
+    assert doc["deadline"] == "2026-09-30"
+
+
+def test_a_period_that_does_not_parse_is_refused():
+    with pytest.raises(InvalidArgument, match="cannot read a period"):
+        task(deadline=None, period_text="sớm")
+
+
+def test_unknown_units_and_officers_are_named():
+    with pytest.raises(InvalidArgument) as error:
+        task(lead_unit="phong-ma", coordinating_units=["van-phong", "x"], owner="ai-do")
+    assert set(error.value.fields) == {"lead_unit", "coordinating_units.1", "owner"}
+
+
+# --- lifecycle -------------------------------------------------------------------------
+
+def test_assign_needs_lead_unit_owner_and_deadline():
+    with pytest.raises(InvalidArgument) as error:
+        domain.assign(task(owner="", deadline=None), "o", T0, DIRECTORY)
+    assert set(error.value.fields) == {"owner", "deadline"}
+
+
+def test_the_lifecycle_refuses_moves_it_does_not_allow():
+    doc = task()
+    with pytest.raises(FailedPrecondition, match="is draft; it cannot become done"):
+        domain.change_status(doc, "done", "o", T0)
+    done = moved(assigned(), domain.change_status(assigned(), "done", "o", T0)[0])
+    with pytest.raises(FailedPrecondition, match="allowed: none"):
+        domain.change_status(done, "in_progress", "o", T0)
+
+
+def test_stopping_needs_a_reason_and_keeps_it():
+    with pytest.raises(InvalidArgument, match="needs a reason"):
+        domain.change_status(assigned(), "stopped", "o", T0, "  ")
+    changes, entry = domain.change_status(assigned(), "stopped", "o", T0, "Không còn phù hợp")
+    assert changes["stop_reason"] == "Không còn phù hợp" and changes["closed_at"] == T0
+    assert entry["reason"] == "Không còn phù hợp"
+
+
+def test_done_sets_progress_to_100_and_the_done_time():
+    changes, _ = domain.change_status(assigned(), "done", "o", T0)
+    assert changes["progress"] == 100 and changes["done_at"] == T0
+
+
+# --- progress --------------------------------------------------------------------------
+
+def test_first_progress_starts_the_work():
+    changes, entry = domain.report_progress(assigned(), {"percent": 30}, "cb", T0)
+    assert changes["status"] == "in_progress" and changes["progress"] == 30
+    assert entry["what"] == "progress 0% -> 30%"
+
+
+@pytest.mark.parametrize("percent", [-1, 101, "half"])
+def test_progress_outside_0_to_100_is_refused(percent):
+    with pytest.raises(InvalidArgument, match="percent"):
+        domain.report_progress(assigned(), {"percent": percent}, "cb", T0)
+
+
+def test_progress_goes_down_only_with_a_note():
+    doc = moved(assigned(), domain.report_progress(assigned(), {"percent": 60}, "cb", T0)[0])
+    with pytest.raises(InvalidArgument, match="say why in a note"):
+        domain.report_progress(doc, {"percent": 40}, "cb", T0)
+    changes, _ = domain.report_progress(doc, {"percent": 40, "note": "Làm lại phần số hóa"},
+                                        "cb", T0)
+    assert changes["progress"] == 40
+
+
+def test_progress_on_a_draft_or_closed_task_is_refused():
+    with pytest.raises(FailedPrecondition, match="is draft"):
+        domain.report_progress(task(), {"percent": 10}, "cb", T0)
+
+
+# --- derived state ---------------------------------------------------------------------
+
+def test_overdue_is_derived_from_deadline_and_status():
+    doc = assigned(deadline="2026-03-31")
+    assert not domain.is_overdue(doc, dt.date(2026, 3, 31))
+    assert domain.is_overdue(doc, dt.date(2026, 4, 1))
+    done = moved(doc, domain.change_status(doc, "done", "o", T0)[0])
+    assert not domain.is_overdue(done, dt.date(2026, 4, 1))
+    assert not domain.is_overdue(task(deadline="2026-03-31"), dt.date(2026, 4, 1))  # draft
+
+
+def test_done_on_time_compares_the_done_date_with_the_deadline():
+    doc = assigned(deadline="2026-03-31")
+    late = dt.datetime(2026, 4, 2, tzinfo=dt.UTC)
+    assert domain.done_on_time(moved(doc, domain.change_status(doc, "done", "o", T0)[0]))
+    assert not domain.done_on_time(moved(doc, domain.change_status(doc, "done", "o", late)[0]))
+
+
+def test_review_flags_slow_overdue_and_missing_deliverable():
+    # half the year gone (start 1 Jan, deadline 31 Dec), 10% done: slow
+    doc = assigned(deliverable="")
+    doc = moved(doc, domain.report_progress(doc, {"percent": 10}, "cb", T0)[0])
+    assert domain.review_flags(doc, dt.date(2026, 7, 2)) == ["slow", "no_deliverable"]
+    on_track = moved(doc, domain.report_progress(doc, {"percent": 45}, "cb", T0)[0])
+    assert domain.review_flags(on_track, dt.date(2026, 7, 2)) == ["no_deliverable"]
+    assert "overdue" in domain.review_flags(doc, dt.date(2027, 1, 1))
+
+
+# --- summaries -------------------------------------------------------------------------
+
+def test_2025_result_92_of_92_done_on_time_is_100_percent():
+    tasks = []
+    for i in range(92):
+        doc = assigned(code=f"2025-{i:03d}", start="2025-01-01", deadline="2025-12-31")
+        doc = moved(doc, domain.change_status(doc, "done", "o",
+                                              dt.datetime(2025, 12, 20, tzinfo=dt.UTC))[0])
+        tasks.append(doc)
+    summary = domain.summarize(tasks, dt.date(2026, 1, 15))
+    assert (summary["assigned"], summary["done"], summary["done_on_time"]) == (92, 92, 92)
+    assert summary["completion_rate"] == 1.0 and summary["on_time_rate"] == 1.0
+    assert (summary["due"], summary["due_done"], summary["due_overdue"]) == (92, 92, 0)
+
+
+def test_monthly_compliance_counts_active_tasks_updated_this_month():
+    in_june = dt.datetime(2026, 6, 10, tzinfo=dt.UTC)
+    updated = assigned(code="A")
+    updated = moved(updated, domain.report_progress(updated, {"percent": 20}, "cb", in_june)[0])
+    silent = assigned(code="B")
+    draft = task(code="C")
+    summary = domain.summarize([updated, silent, draft], dt.date(2026, 6, 20))
+    assert (summary["updated_this_month"], summary["active"]) == (1, 2)
+    assert summary["monthly_update_compliance"] == 0.5
+    assert summary["assigned"] == 2  # a draft is not assigned
+
+
+def test_summaries_split_by_unit_and_group():
+    rows = domain.summaries([assigned(code="A", group="ky-nang-so"),
+                             assigned(code="B", lead_unit="van-phong", group="ky-nang-so")],
+                            dt.date(2026, 2, 1))
+    assert [r["key"] for r in rows["by_unit"]] == ["phong-vhxh", "van-phong"]
+    assert [(r["key"], r["assigned"]) for r in rows["by_group"]] == [("ky-nang-so", 2)]
+    assert rows["total"]["assigned"] == 2
+
+
+def test_list_filter_refuses_unknown_fields_and_statuses():
+    with pytest.raises(InvalidArgument):
+        domain.list_filter({"status": "finished"})
+    with pytest.raises(InvalidArgument):
+        domain.list_filter({"colour": "red"})
+    assert domain.list_filter({"period": "Quý I/2026"}).parsed_period.number == 1
