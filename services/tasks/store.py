@@ -73,12 +73,14 @@ class TaskStore(Store):
                       **{k: {"$each": v if isinstance(v, list) else [v]}
                          for k, v in pushes.items()}},
         }
+        # No projection: FerretDB 1.24 does not implement findAndModify's "fields".
         updated = TenantCollection(self.db.tasks, task["tenant"]).find_one_and_update(
             {"_id": task["_id"], "version": task["version"]}, update,
-            projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
+            return_document=ReturnDocument.AFTER)
         if updated is None:
             raise FailedPrecondition(f"task {task['code']!r} was changed meanwhile; "
                                      "read it again and retry")
+        updated.pop("outbox", None)
         return updated
 
     def query(self, tenant: str, *, lead_unit: str = "", status: str = "", group: str = "",

@@ -1,0 +1,42 @@
+"""The platform's processes for the end-to-end tests, started once per session, and the
+ways a user reaches them."""
+import grpc
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from commune.v1 import tasks_pb2_grpc
+from services.tasks.store import TaskStore
+from tests.helpers import start_grpc, start_worker
+
+UNITS = [{"code": "phong-van-hoa-xa-hoi", "name": "Phòng Văn hóa - Xã hội"},
+         {"code": "trung-tam-phuc-vu-hanh-chinh-cong",
+          "name": "Trung tâm Phục vụ hành chính công"},
+         {"code": "van-phong", "name": "Văn phòng HĐND - UBND"}]
+OFFICERS = [{"code": "can-bo-vhxh-01", "name": "Cán bộ Phòng Văn hóa - Xã hội",
+             "unit": "phong-van-hoa-xa-hoi"},
+            {"code": "can-bo-vp-01", "name": "Cán bộ Văn phòng", "unit": "van-phong"}]
+
+
+@pytest.fixture(scope="session")
+def platform(settings, mongo):
+    TaskStore(mongo[f"{settings.namespace}_tasks"]).load_directory("binh-lu", UNITS, OFFICERS)
+    processes = {"tasks": start_worker(settings, "tasks"), "kpi": start_worker(settings, "kpi"),
+                 "tasks-grpc": start_grpc(settings, "tasks")}
+    yield processes
+    for process in processes.values():
+        process.stop()
+
+
+def rpc(settings, token, service, method, *args, correlation_id=""):
+    context = {"authorization": f"Bearer {token}", "correlation_id": correlation_id}
+    with ClusterRpcProxy({"AMQP_URI": settings.amqp_uri}, timeout=15,
+                         context_data=context) as proxy:
+        return getattr(getattr(proxy, service), method)(*args)
+
+
+def tasks_stub(platform, channel_holder: list):
+    """A TasksService stub on the platform's tasks-grpc; the channel goes in the list so
+    the caller can close it."""
+    channel = grpc.insecure_channel(f"127.0.0.1:{platform['tasks-grpc'].grpc_port}")
+    channel_holder.append(channel)
+    return tasks_pb2_grpc.TasksServiceStub(channel)
