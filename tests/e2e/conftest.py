@@ -1,4 +1,5 @@
-"""The platform's processes for the end-to-end tests, started once per session, and the
+"""The platform's processes for the end-to-end tests, started once for tests/e2e (and
+stopped before other tests start workers on the same queues), and the
 ways a user reaches them."""
 import grpc
 import pytest
@@ -17,7 +18,7 @@ OFFICERS = [{"code": "can-bo-vhxh-01", "name": "Cán bộ Phòng Văn hóa - Xã
             {"code": "can-bo-vp-01", "name": "Cán bộ Văn phòng", "unit": "van-phong"}]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def platform(settings, mongo):
     TaskStore(mongo[f"{settings.namespace}_tasks"]).load_directory("binh-lu", UNITS, OFFICERS)
     processes = {"tasks": start_worker(settings, "tasks"), "kpi": start_worker(settings, "kpi"),
