@@ -97,7 +97,7 @@ def call(
     settings = get_settings()
     context = {"authorization": f"Bearer {bearer}"} if bearer else {}
     try:
-        with ClusterRpcProxy({"AMQP_URI": settings.amqp_uri}, timeout=timeout,
+        with ClusterRpcProxy(settings.nameko_config(), timeout=timeout,
                              context_data=context) as proxy:
             result = getattr(getattr(proxy, service), method)(*arguments)
     except RemoteError as exc:

@@ -37,14 +37,17 @@ def free_port() -> int:
 
 
 def broker_queues(settings: Settings) -> list[str]:
-    """The durable queues the platform's consumers declare, and their dead-letter queues."""
+    """The durable queues the platform declares: event consumers', their dead-letter
+    queues, RPC."""
     names = [f"{settings.namespace}.kpi.on_task_created"]
-    return names + [f"{n}.dead-letter" for n in names]
+    rpc = [f"{settings.namespace}.rpc-{service}" for service in ("tasks", "kpi")]
+    return names + [f"{n}.dead-letter" for n in names] + rpc
 
 
 def broker_exchanges(settings: Settings) -> list[str]:
     return [topology.events_exchange(settings.namespace, "tasks").name,
-            topology.dead_letter_exchange(settings.namespace).name]
+            topology.dead_letter_exchange(settings.namespace).name,
+            settings.nameko_config()["rpc_exchange"]]
 
 
 def env_for(settings: Settings, **extra) -> dict:

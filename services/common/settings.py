@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     grpc_tls_key: str | None = None
     grpc_tls_client_ca: str | None = None
 
+    def nameko_config(self) -> dict:
+        """What nameko needs, for workers and standalone RPC proxies alike. The RPC
+        exchange is namespaced like everything else: nameko routes calls by service
+        name, and two platforms on one broker must not answer each other's calls."""
+        return {"AMQP_URI": self.amqp_uri, "rpc_exchange": f"{self.namespace}.rpc",
+                "SERIALIZER": "json"}
+
     def ports(self, service: str) -> tuple[int, int, int]:
         """(nameko HTTP, gRPC, gRPC-process metrics) ports of a service."""
         http, grpc = SERVICE_PORTS[service]

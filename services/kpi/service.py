@@ -1,6 +1,4 @@
 """The kpi nameko service: derives counts from other services' events."""
-from nameko.rpc import rpc
-
 from commune.v1 import events_pb2
 from services.common import metrics
 from services.common.envelope import Envelope
@@ -8,6 +6,7 @@ from services.common.errors import EXPECTED
 from services.common.nameko_ext.consumer import handle_event
 from services.common.nameko_ext.dependencies import Authorization, Observability, Storage
 from services.common.nameko_ext.health import HealthEndpoints
+from services.common.nameko_ext.rpc import rpc
 
 from . import domain
 from .store import TASKS_CREATED, KpiStore

@@ -3,7 +3,6 @@
 here; the entry points only check the caller and pass input through."""
 import datetime as dt
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from commune.v1 import events_pb2
@@ -17,6 +16,7 @@ from services.common.nameko_ext.dependencies import (
     Storage,
 )
 from services.common.nameko_ext.health import HealthEndpoints
+from services.common.nameko_ext.rpc import rpc
 
 from . import domain
 from .http_api import TasksHttpApi

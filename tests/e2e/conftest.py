@@ -30,7 +30,7 @@ def platform(settings, mongo):
 
 def rpc(settings, token, service, method, *args, correlation_id=""):
     context = {"authorization": f"Bearer {token}", "correlation_id": correlation_id}
-    with ClusterRpcProxy({"AMQP_URI": settings.amqp_uri}, timeout=15,
+    with ClusterRpcProxy(settings.nameko_config(), timeout=15,
                          context_data=context) as proxy:
         return getattr(getattr(proxy, service), method)(*args)
 

@@ -21,11 +21,8 @@ from ..settings import get_settings  # noqa: E402
 
 def nameko_config(settings, service: str) -> dict:
     http_port, _, _ = settings.ports(service)
-    return {
-        "AMQP_URI": settings.amqp_uri,
-        "WEB_SERVER_ADDRESS": f"{settings.bind_host}:{http_port}",
-        "SERIALIZER": "json",
-    }
+    return {**settings.nameko_config(),
+            "WEB_SERVER_ADDRESS": f"{settings.bind_host}:{http_port}"}
 
 
 def main(argv: list[str] | None = None) -> None:
