@@ -20,7 +20,9 @@ OFFICERS = [{"code": "can-bo-vhxh-01", "name": "Cán bộ Phòng Văn hóa - Xã
 
 @pytest.fixture(scope="package")
 def platform(settings, mongo):
-    TaskStore(mongo[f"{settings.namespace}_tasks"]).load_directory("binh-lu", UNITS, OFFICERS)
+    store = TaskStore(mongo[f"{settings.namespace}_tasks"])
+    for commune in ("binh-lu", "lung-phinh"):
+        store.load_directory(commune, UNITS, OFFICERS)
     processes = {"tasks": start_worker(settings, "tasks"), "kpi": start_worker(settings, "kpi"),
                  "tasks-grpc": start_grpc(settings, "tasks")}
     yield processes
