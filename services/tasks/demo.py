@@ -7,8 +7,6 @@ from importlib import resources
 
 import yaml
 
-from commune.v1 import events_pb2
-from services.common.envelope import Envelope
 from services.common.errors import AlreadyExists
 
 from . import domain
@@ -32,21 +30,9 @@ def _owner_of(unit: str, officers: list[dict]) -> str:
     return next((o["code"] for o in officers if o["unit"] == unit), "")
 
 
-def _events(document: dict) -> list[Envelope]:
-    task = domain.task_message(document)
-    events = [Envelope.wrap("task.created", "tasks", document["tenant"],
-                            events_pb2.TaskCreated(task=task), subject=document["_id"])]
-    if document["status"] == "done":
-        events.append(Envelope.wrap("task.completed", "tasks", document["tenant"],
-                                    events_pb2.TaskCompleted(
-                                        task=task, on_time=domain.done_on_time(document)),
-                                    subject=document["_id"]))
-    return events
-
-
 def _store(store: TaskStore, document: dict) -> bool:
     try:
-        store.create(document, *_events(document))
+        store.create(document, *domain.arrival_events(document))
         return True
     except AlreadyExists:
         return False

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from google.protobuf import json_format
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from commune.v1 import tasks_pb2
+from commune.v1 import events_pb2, tasks_pb2
 from services.common import periods
+from services.common.envelope import Envelope
 from services.common.errors import FailedPrecondition, InvalidArgument, from_pydantic
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
@@ -367,6 +368,23 @@ def task_message(document: dict, today: dt.date | None = None) -> tasks_pb2.Task
     for message, stored in zip(task.evidence, document.get("evidence", []), strict=True):
         _timestamp(message, "add_time", stored.get("added_at"))
     return task
+
+
+def event(event_type: str, document: dict, message) -> Envelope:
+    """An event of the tasks service about one task."""
+    return Envelope.wrap(event_type, "tasks", document["tenant"], message,
+                         subject=document["_id"])
+
+
+def arrival_events(document: dict) -> list[Envelope]:
+    """The events that announce a task newly stored: task.created, and task.completed
+    when it arrives already done (a plan imported after the fact)."""
+    task = task_message(document)
+    events = [event("task.created", document, events_pb2.TaskCreated(task=task))]
+    if document["status"] == "done":
+        events.append(event("task.completed", document, events_pb2.TaskCompleted(
+            task=task, on_time=done_on_time(document))))
+    return events
 
 
 def task_view(document: dict, today: dt.date | None = None) -> dict:

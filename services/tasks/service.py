@@ -6,8 +6,6 @@ import datetime as dt
 from nameko.timer import timer
 
 from commune.v1 import events_pb2
-from services.common import logs
-from services.common.envelope import Envelope
 from services.common.errors import EXPECTED
 from services.common.nameko_ext.dependencies import (
     Authorization,
@@ -21,8 +19,6 @@ from services.common.nameko_ext.rpc import rpc
 from . import domain
 from .http_api import TasksHttpApi
 from .store import TaskStore
-
-log = logs.get_logger(__name__)
 
 
 def now() -> dt.datetime:
@@ -82,7 +78,7 @@ class TasksService(HealthEndpoints, TasksHttpApi):
         today = now().date()
         for task in self.store.overdue_unannounced(today):
             message = events_pb2.TaskOverdue(task=domain.task_message(task, today))
-            event = self._event("task.overdue", task, message)
+            event = domain.event("task.overdue", task, message)
             entry = {"at": now(), "by": "system", "what": "overdue"}
             self._store_change(task, {"overdue_announced": True}, entry, event)
 
@@ -92,9 +88,6 @@ class TasksService(HealthEndpoints, TasksHttpApi):
 
     # --- operations --------------------------------------------------------------------
 
-    def _event(self, event_type: str, task: dict, message) -> Envelope:
-        return Envelope.wrap(event_type, self.name, task["tenant"], message, subject=task["_id"])
-
     def _store_change(self, task: dict, changes: dict, entry: dict, *events) -> dict:
         updated = self.store.apply(task, changes, entry, now(), *events)
         self.store.outbox(self.events).flush(task["_id"])
@@ -103,9 +96,7 @@ class TasksService(HealthEndpoints, TasksHttpApi):
     def _create(self, fields, created_by: str) -> dict:
         tenant = fields.get("tenant", "") if isinstance(fields, dict) else ""
         document = domain.new_task(fields, created_by, now(), self.store.directory(tenant))
-        created = self._event("task.created", document,
-                              events_pb2.TaskCreated(task=domain.task_message(document)))
-        self.store.create(document, created)
+        self.store.create(document, *domain.arrival_events(document))
         self.store.outbox(self.events).flush(document["_id"])
         return domain.task_view(document)
 
@@ -115,7 +106,7 @@ class TasksService(HealthEndpoints, TasksHttpApi):
             raise domain.InvalidArgument("assign takes lead_unit, owner and deadline only")
         changes, entry = domain.assign(task, by, now(), self.store.directory(tenant), **fields)
         preview = {**task, **changes}
-        event = self._event("task.assigned", preview,
+        event = domain.event("task.assigned", preview,
                             events_pb2.TaskAssigned(task=domain.task_message(preview)))
         return domain.task_view(self._store_change(task, changes, entry, event))
 
@@ -123,7 +114,7 @@ class TasksService(HealthEndpoints, TasksHttpApi):
         task = self.store.get(tenant, task_id)
         changes, entry = domain.report_progress(task, report, by, now())
         preview = {**task, **{k: v for k, v in changes.items() if k != "_push"}}
-        event = self._event("task.progress_reported", preview, events_pb2.TaskProgressReported(
+        event = domain.event("task.progress_reported", preview, events_pb2.TaskProgressReported(
             task=domain.task_message(preview), previous_percent=task["progress"],
             note=entry.get("note", "")))
         return domain.task_view(self._store_change(task, changes, entry, event))
@@ -136,11 +127,11 @@ class TasksService(HealthEndpoints, TasksHttpApi):
         changes, entry = domain.change_status(task, status, by, now(), str(reason or ""))
         preview = {**task, **changes}
         message = domain.task_message(preview)
-        events = [self._event("task.status_changed", preview, events_pb2.TaskStatusChanged(
+        events = [domain.event("task.status_changed", preview, events_pb2.TaskStatusChanged(
             task=message, previous_status=domain.task_message(task).status,
             reason=entry.get("reason", "")))]
         if status == "done":
-            events.append(self._event("task.completed", preview, events_pb2.TaskCompleted(
+            events.append(domain.event("task.completed", preview, events_pb2.TaskCompleted(
                 task=message, on_time=domain.done_on_time(preview))))
         return domain.task_view(self._store_change(task, changes, entry, *events))
 

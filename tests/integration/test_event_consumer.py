@@ -84,8 +84,6 @@ def test_a_redelivered_event_is_counted_once(kpi, broker, mongo, settings):
     wait_for(lambda: consumed(kpi, "duplicate") == duplicates + 2,
              what="both redeliveries to be recognised")
     assert facts(mongo, settings, "redelivery") == 1
-    count = mongo[f"{settings.namespace}_kpi"].counts.find_one({"tenant": "redelivery"})
-    assert count["value"] == 1
 
 
 def test_copies_arriving_at_once_are_handled_once(kpi, broker, mongo, settings):
@@ -104,12 +102,11 @@ def test_copies_arriving_at_once_are_handled_once(kpi, broker, mongo, settings):
 def test_concurrent_events_are_all_stored(kpi, broker, mongo, settings):
     """Many events in flight at once: the worker handles up to 10 concurrently on
     eventlet greenthreads, each hitting the database (pymongo 4.15 under eventlet)."""
+    handled = consumed(kpi, "handled")
     events = [task_created("burst", f"burst-{i}") for i in range(300)]
     for event in events:
         broker.publish("tasks", "task.created", event.to_json())
-    counts = mongo[f"{settings.namespace}_kpi"].counts
     wait_for(lambda: facts(mongo, settings, "burst") == 300, timeout=60,
              what="all 300 facts to be stored")
-    wait_for(lambda: counts.find_one({"tenant": "burst"})["value"] == 300,
-             what="the count to reach 300")
+    wait_for(lambda: consumed(kpi, "handled") == handled + 300, what="every event to be acked")
     assert broker.message_count(f"{settings.namespace}.kpi.on_task_created") == 0
