@@ -9,6 +9,7 @@ from pymongo.errors import DuplicateKeyError
 from services.common import outbox
 from services.common.envelope import Envelope
 from services.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from services.common.idempotency import Claim, EventGuard
 from services.common.mongo import Store, TenantCollection
 from services.common.periods import Period
 from services.common.publisher import Publisher
@@ -63,7 +64,17 @@ class TaskStore(Store):
     def apply(self, task: dict, changes: dict, entry: dict, now: dt.datetime,
               *events: Envelope) -> dict:
         """Store a change made to `task` as it was read, with its history entry and its
-        events; FailedPrecondition when someone changed the task meanwhile."""
+        events; FailedPrecondition when someone changed the task meanwhile.
+
+        The writer of version v+1 first claims it: on FerretDB 1.24 (SQLite) two
+        concurrent updates of one document can both succeed with the version in their
+        filter, and one is lost; a claim is an insert of a unique _id, which only one
+        writer wins (a claim whose writer died is taken over after the guard's lease)."""
+        claim = EventGuard(self.db).claim("tasks.write", f"{task['_id']}:{task['version'] + 1}",
+                                          task["tenant"])
+        if claim is not Claim.WON:
+            raise FailedPrecondition(f"task {task['code']!r} is being changed by someone "
+                                     "else; read it again and retry")
         changes = dict(changes)
         pushes = changes.pop("_push", {})
         update = {
