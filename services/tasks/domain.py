@@ -224,6 +224,59 @@ def list_filter(fields: object) -> ListFilter:
     return _validated(ListFilter, fields or {}, "filter")
 
 
+class ReviewDecision(BaseModel):
+    """A quarterly review's decision on one task."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    decision: str = Field(pattern="^(keep|adjust_deadline|stop|replace)$")
+    note: str = Field("", max_length=2000)
+    deadline: dt.date | None = None
+    # The new task's fields (as for a new task, without the tenant) when replacing.
+    replacement: dict | None = None
+
+    @model_validator(mode="after")
+    def _what_each_decision_needs(self):
+        if self.decision == "adjust_deadline" and self.deadline is None:
+            raise ValueError("adjust_deadline needs the new deadline")
+        if self.decision in ("stop", "replace") and not self.note:
+            raise ValueError(f"{self.decision} needs a note saying why")
+        if self.decision == "replace" and not self.replacement:
+            raise ValueError("replace needs the replacement task")
+        return self
+
+
+def review_decision(fields: object) -> ReviewDecision:
+    return _validated(ReviewDecision, fields, "review decision")
+
+
+def decide(task: dict, decision: ReviewDecision, by: str, now: dt.datetime,
+           directory: Directory) -> tuple[dict, dict, dict | None]:
+    """The change a review decision makes to a task, its history entry, and the new task
+    when the decision replaces it (the two point at each other)."""
+    if task["status"] not in ACTIVE:
+        raise FailedPrecondition(f"task {task['code']!r} is {task['status']}; the review "
+                                 "decides on assigned, in-progress or paused tasks")
+    entry = _entry(by, now, f"review: {decision.decision}", note=decision.note)
+    if decision.decision == "keep":
+        return {}, entry, None
+    if decision.decision == "adjust_deadline":
+        start = task.get("start")
+        if start and decision.deadline < _date(start, "start"):
+            raise InvalidArgument("deadline is before start", {"deadline": "before start"})
+        entry["deadline"] = decision.deadline.isoformat()
+        return ({"deadline": decision.deadline.isoformat(), "overdue_announced": False},
+                entry, None)
+    if decision.decision == "stop":
+        changes, _ = change_status(task, "stopped", by, now, decision.note)
+        return changes, entry, None
+    _move(task, "replaced")
+    successor = new_task({**decision.replacement, "tenant": task["tenant"]}, by, now, directory)
+    successor["replaces"] = task["_id"]
+    entry["replaced_by"] = successor["_id"]
+    return ({"status": "replaced", "replaced_by": successor["_id"], "closed_at": now},
+            entry, successor)
+
+
 # --- derived state ---------------------------------------------------------------------
 
 def _date(value, name: str) -> dt.date:

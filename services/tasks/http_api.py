@@ -28,6 +28,18 @@ class TasksHttpApi:
         caller(request, tenant, domain.READERS)
         return 200, self._summary(tenant, request.args.get("period", ""))
 
+    @http("GET", "/api/v1/communes/<tenant>/task-review")
+    @json_api
+    def http_review_tasks(self, request, tenant):
+        caller(request, tenant, domain.READERS)
+        return 200, self._review(tenant)
+
+    @http("POST", BASE + "/<task_id>/review")
+    @json_api
+    def http_decide_review(self, request, tenant, task_id):
+        principal = caller(request, tenant, domain.WRITERS)
+        return 200, self._decide(tenant, task_id, request_json(request), principal.subject)
+
     @http("GET", BASE + "/<task_id>")
     @json_api
     def http_get_task(self, request, tenant, task_id):

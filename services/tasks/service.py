@@ -70,6 +70,16 @@ class TasksService(HealthEndpoints, TasksHttpApi):
         self.auth.require(tenant, domain.READERS)
         return self._summary(tenant, period)
 
+    @rpc(expected_exceptions=EXPECTED)
+    def review_tasks(self, tenant):
+        self.auth.require(tenant, domain.READERS)
+        return self._review(tenant)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def decide_review(self, tenant, task_id, decision):
+        return self._decide(tenant, task_id, decision,
+                            self.auth.require(tenant, domain.WRITERS).subject)
+
     # --- timers ------------------------------------------------------------------------
 
     @timer(interval=60)
@@ -133,6 +143,36 @@ class TasksService(HealthEndpoints, TasksHttpApi):
         if status == "done":
             events.append(domain.event("task.completed", preview, events_pb2.TaskCompleted(
                 task=message, on_time=domain.done_on_time(preview))))
+        return domain.task_view(self._store_change(task, changes, entry, *events))
+
+    def _review(self, tenant) -> list[dict]:
+        """Active tasks the quarterly review should look at, with why."""
+        today = now().date()
+        rows = self.store.for_summary(self.store.query(tenant))
+        flagged = [(domain.review_flags(t, today), t) for t in rows]
+        return [{"task": domain.task_view(t, today), "flags": flags}
+                for flags, t in flagged if flags]
+
+    def _decide(self, tenant, task_id, fields, by: str) -> dict:
+        task = self.store.get(tenant, task_id)
+        decision = domain.review_decision(fields)
+        changes, entry, successor = domain.decide(task, decision, by, now(),
+                                                  self.store.directory(tenant))
+        if successor is not None:
+            self.store.create(successor, *domain.arrival_events(successor))
+            self.store.outbox(self.events).flush(successor["_id"])
+        preview = {**task, **changes}
+        message = domain.task_message(preview)
+        events = [domain.event("task.review_decided", preview, events_pb2.TaskReviewDecided(
+            task=message, decided_by=by, note=decision.note,
+            decision=events_pb2.ReviewDecision.Value(
+                f"REVIEW_DECISION_{decision.decision.upper()}"),
+            replacement_id=successor["_id"] if successor else ""))]
+        if changes.get("status"):
+            events.append(domain.event("task.status_changed", preview,
+                                       events_pb2.TaskStatusChanged(
+                                           task=message, reason=decision.note,
+                                           previous_status=domain.task_message(task).status)))
         return domain.task_view(self._store_change(task, changes, entry, *events))
 
     def _list(self, tenant, filters) -> dict:

@@ -182,3 +182,31 @@ def test_http_json_api_creates_and_reads_with_clear_errors(settings, platform):
     assert http(platform, "GET", f"{base}/{created['id']}")[0] == 401
     assert http(platform, "GET", "/api/v1/communes/lung-phinh/tasks/x", officer)[0] == 403
     assert http(platform, "GET", f"{base}/unknown", officer)[0] == 404
+
+
+def test_quarterly_review_flags_and_replaces_with_lineage(settings, platform):
+    officer = issue_token(settings, "cb-vp-01", "officer", ["binh-lu"])
+    base = "/api/v1/communes/binh-lu/tasks"
+    task = {"code": "REV-01", "title": "Nhiệm vụ chưa rõ sản phẩm", "lead_unit": "van-phong",
+            "owner": "can-bo-vp-01", "start": "2026-01-01", "deadline": "2026-03-31"}
+    _, created = http(platform, "POST", base, officer, task)
+    http(platform, "POST", f"{base}/{created['id']}/assign", officer, {})
+
+    status, flagged = http(platform, "GET", "/api/v1/communes/binh-lu/task-review", officer)
+    assert status == 200
+    [mine] = [f for f in flagged if f["task"]["id"] == created["id"]]
+    assert set(mine["flags"]) >= {"overdue", "no_deliverable"}  # its deadline has passed
+
+    status, error = http(platform, "POST", f"{base}/{created['id']}/review", officer,
+                         {"decision": "replace"})
+    assert status == 400 and "needs a note" in error["error"]["message"]
+    status, old = http(platform, "POST", f"{base}/{created['id']}/review", officer,
+                       {"decision": "replace", "note": "Thay bằng nhiệm vụ có sản phẩm rõ",
+                        "replacement": {"code": "REV-01b", "title": "Số hóa hồ sơ một cửa",
+                                        "deliverable": "Kho hồ sơ số"}})
+    assert status == 200 and old["status"] == "TASK_STATUS_REPLACED"
+    _, new = http(platform, "GET", f"{base}/{old['replacedBy']}", officer)
+    assert new["replaces"] == created["id"] and new["code"] == "REV-01b"
+    status, error = http(platform, "POST", f"{base}/{created['id']}/review", officer,
+                         {"decision": "keep"})
+    assert status == 409 and "is replaced" in error["error"]["message"]

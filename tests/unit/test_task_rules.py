@@ -177,3 +177,48 @@ def test_list_filter_refuses_unknown_fields_and_statuses():
     with pytest.raises(InvalidArgument):
         domain.list_filter({"colour": "red"})
     assert domain.list_filter({"period": "Quý I/2026"}).parsed_period.number == 1
+
+
+# --- quarterly review ------------------------------------------------------------------
+
+@pytest.mark.parametrize("fields, message", [
+    ({"decision": "adjust_deadline"}, "needs the new deadline"),
+    ({"decision": "stop"}, "stop needs a note"),
+    ({"decision": "replace", "note": "Không khả thi"}, "replace needs the replacement"),
+    ({"decision": "forget"}, "decision"),
+])
+def test_each_decision_needs_its_fields(fields, message):
+    with pytest.raises(InvalidArgument, match=message):
+        domain.review_decision(fields)
+
+
+def test_adjusting_the_deadline_clears_the_overdue_announcement():
+    decision = domain.review_decision({"decision": "adjust_deadline", "deadline": "2026-12-31"})
+    changes, entry, successor = domain.decide(assigned(deadline="2026-03-31"), decision, "bcd",
+                                              T0, DIRECTORY)
+    assert changes == {"deadline": "2026-12-31", "overdue_announced": False}
+    assert entry["what"] == "review: adjust_deadline" and successor is None
+
+
+def test_stopping_on_review_keeps_the_reason():
+    decision = domain.review_decision({"decision": "stop", "note": "Không còn phù hợp"})
+    changes, _, _ = domain.decide(assigned(), decision, "bcd", T0, DIRECTORY)
+    assert changes["status"] == "stopped" and changes["stop_reason"] == "Không còn phù hợp"
+
+
+def test_replacing_links_old_and_new_tasks_both_ways():
+    old = assigned()
+    decision = domain.review_decision({"decision": "replace", "note": "Chưa rõ sản phẩm",
+                                       "replacement": {"code": "KH2026-01b",
+                                                       "title": "Số hóa 100% hồ sơ",
+                                                       "deliverable": "Kho hồ sơ số"}})
+    changes, entry, successor = domain.decide(old, decision, "bcd", T0, DIRECTORY)
+    assert changes["status"] == "replaced" and changes["replaced_by"] == successor["_id"]
+    assert successor["replaces"] == old["_id"] and successor["tenant"] == old["tenant"]
+    assert entry["replaced_by"] == successor["_id"] and entry["by"] == "bcd"
+
+
+def test_only_active_tasks_are_decided_on():
+    decision = domain.review_decision({"decision": "keep"})
+    with pytest.raises(FailedPrecondition, match="is draft"):
+        domain.decide(task(), decision, "bcd", T0, DIRECTORY)
