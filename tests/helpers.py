@@ -59,7 +59,7 @@ def env_for(settings: Settings, **extra) -> dict:
 class Process:
     """A platform process (commune-worker or commune-grpc) on ports of its own."""
 
-    def __init__(self, settings: Settings, command: str, service: str):
+    def __init__(self, settings: Settings, command: str, service: str, **env):
         self.http_port, self.grpc_port, self.metrics_port = free_port(), free_port(), free_port()
         LOGS.mkdir(parents=True, exist_ok=True)
         self.log_path = LOGS / f"{settings.namespace}-{command}-{service}.log"
@@ -68,7 +68,7 @@ class Process:
             [str(BIN / command), service], stdout=self.log, stderr=subprocess.STDOUT,
             env=env_for(settings, COMMUNE_HTTP_PORT=self.http_port,
                         COMMUNE_GRPC_PORT=self.grpc_port,
-                        COMMUNE_METRICS_PORT=self.metrics_port))
+                        COMMUNE_METRICS_PORT=self.metrics_port, **env))
 
     def wait_ready(self, url: str, timeout: float = 30.0) -> None:
         def ready():
@@ -97,8 +97,8 @@ class Process:
         self.log.close()
 
 
-def start_worker(settings: Settings, service: str) -> Process:
-    process = Process(settings, "commune-worker", service)
+def start_worker(settings: Settings, service: str, **env) -> Process:
+    process = Process(settings, "commune-worker", service, **env)
     process.wait_ready(f"http://127.0.0.1:{process.http_port}/health/ready")
     return process
 

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     metrics_port: int | None = None
     # How long a process waits for the broker and database at start before giving up.
     startup_timeout_s: float = 10.0
+    # How often the tasks worker looks for newly overdue tasks and refreshes its gauges.
+    overdue_check_s: float = Field(60.0, gt=0)
+    gauges_refresh_s: float = Field(30.0, gt=0)
     # Handler failures retried this many times in all before a message is dead-lettered.
     max_delivery_attempts: int = 3
     # Optional mutual TLS for the province gRPC endpoints (all three or none).

@@ -6,6 +6,7 @@ import datetime as dt
 from nameko.timer import timer
 
 from commune.v1 import events_pb2
+from services.common import metrics
 from services.common.errors import EXPECTED
 from services.common.nameko_ext.dependencies import (
     Authorization,
@@ -15,6 +16,7 @@ from services.common.nameko_ext.dependencies import (
 )
 from services.common.nameko_ext.health import HealthEndpoints
 from services.common.nameko_ext.rpc import rpc
+from services.common.settings import get_settings
 
 from . import domain
 from .http_api import TasksHttpApi
@@ -23,6 +25,14 @@ from .store import TaskStore
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+# Business gauges, per commune (a bounded label set: communes and statuses).
+by_status = metrics.gauge("tasks", "tasks", "Tasks per commune and status", ("tenant", "status"))
+overdue = metrics.gauge("tasks", "overdue_tasks", "Overdue tasks per commune", ("tenant",))
+compliance = metrics.gauge("tasks", "monthly_update_compliance_ratio",
+                           "Active tasks with a progress update this month, over active tasks",
+                           ("tenant",))
 
 
 class TasksService(HealthEndpoints, TasksHttpApi):
@@ -82,7 +92,7 @@ class TasksService(HealthEndpoints, TasksHttpApi):
 
     # --- timers ------------------------------------------------------------------------
 
-    @timer(interval=60)
+    @timer(interval=get_settings().overdue_check_s)
     def announce_overdue(self):
         """task.overdue, once per task, for active tasks whose deadline has passed."""
         today = now().date()
@@ -91,6 +101,17 @@ class TasksService(HealthEndpoints, TasksHttpApi):
             event = domain.event("task.overdue", task, message)
             entry = {"at": now(), "by": "system", "what": "overdue"}
             self._store_change(task, {"overdue_announced": True}, entry, event)
+
+    @timer(interval=get_settings().gauges_refresh_s)
+    def refresh_gauges(self):
+        today = now().date()
+        for tenant in self.store.tenants():
+            rows = self.store.for_summary(self.store.query(tenant))
+            summary = domain.summarize(rows, today)
+            for status in domain.TRANSITIONS:
+                by_status.labels(tenant, status).set(sum(r["status"] == status for r in rows))
+            overdue.labels(tenant).set(summary["overdue"])
+            compliance.labels(tenant).set(summary["monthly_update_compliance"])
 
     @timer(interval=10)
     def relay_outbox(self):

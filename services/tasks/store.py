@@ -135,6 +135,9 @@ class TaskStore(Store):
             {"status": {"$in": list(ACTIVE)}, "deadline": {"$lt": today.isoformat()},
              "overdue_announced": False}, {"outbox": 0, "history": 0}))
 
+    def tenants(self) -> list[str]:
+        return sorted(self.db.tasks.distinct("tenant"))
+
     def directory(self, tenant: str) -> Directory:
         units = TenantCollection(self.db.units, tenant).find({}, {"code": 1})
         officers = TenantCollection(self.db.officers, tenant).find({}, {"code": 1, "unit": 1})

@@ -23,7 +23,9 @@ def platform(settings, mongo):
     store = TaskStore(mongo[f"{settings.namespace}_tasks"])
     for commune in ("binh-lu", "lung-phinh"):
         store.load_directory(commune, UNITS, OFFICERS)
-    processes = {"tasks": start_worker(settings, "tasks"), "kpi": start_worker(settings, "kpi"),
+    processes = {"tasks": start_worker(settings, "tasks", COMMUNE_OVERDUE_CHECK_S=1,
+                                       COMMUNE_GAUGES_REFRESH_S=1),
+                 "kpi": start_worker(settings, "kpi"),
                  "tasks-grpc": start_grpc(settings, "tasks")}
     yield processes
     for process in processes.values():

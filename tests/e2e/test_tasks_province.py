@@ -2,6 +2,7 @@
 and paging, reads the summary, and watches changes as officers make them over RPC."""
 import queue
 import threading
+import time
 
 import grpc
 import pytest
@@ -139,3 +140,35 @@ def test_bad_paging_is_refused(stub, province):
         stub.ListTasks(tasks_pb2.ListTasksRequest(tenant="binh-lu", page_token="???"),
                        metadata=province, timeout=10)
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_task_overdue_goes_out_once_and_the_gauges_follow(settings, officer, platform):
+    from services.common.envelope import Envelope
+    from tests.helpers import Broker, metric_value
+
+    broker = Broker(settings)
+    announced = broker.capture("tasks", "task.overdue")
+    late = new_task(settings, officer, "PE-LATE", deadline="2026-01-31", group="late")
+
+    def announcements_of_late(seconds: float) -> list[dict]:
+        """task.overdue events about PE-LATE among those arriving within `seconds`."""
+        found, deadline = [], time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            message = announced.get(no_ack=True)
+            if message is None:
+                time.sleep(0.1)
+                continue
+            task = Envelope.parse(message.body).data["task"]
+            if task["id"] == late["id"]:
+                found.append(task)
+        return found
+
+    # the check runs every second: 8 s is time for the first and for any repeat
+    found = announcements_of_late(8)
+    broker.close()
+    assert len(found) == 1 and found[0]["overdue"] is True
+
+    def overdue_gauge():
+        return metric_value(platform["tasks"].metrics(), "commune_tasks_overdue_tasks",
+                            tenant="binh-lu")
+    wait_for(lambda: overdue_gauge() >= 1, what="the overdue gauge to count PE-LATE")
