@@ -97,16 +97,23 @@ class Process:
         self.log.close()
 
 
+def _started(process: Process, url: str) -> Process:
+    try:
+        process.wait_ready(url)
+    except BaseException:
+        process.stop()  # never leave a process behind that no test will stop
+        raise
+    return process
+
+
 def start_worker(settings: Settings, service: str, **env) -> Process:
     process = Process(settings, "commune-worker", service, **env)
-    process.wait_ready(f"http://127.0.0.1:{process.http_port}/health/ready")
-    return process
+    return _started(process, f"http://127.0.0.1:{process.http_port}/health/ready")
 
 
 def start_grpc(settings: Settings, service: str) -> Process:
     process = Process(settings, "commune-grpc", service)
-    process.wait_ready(f"http://127.0.0.1:{process.metrics_port}/metrics")
-    return process
+    return _started(process, f"http://127.0.0.1:{process.metrics_port}/metrics")
 
 
 def metric_value(text: str, name: str, **labels) -> float:
