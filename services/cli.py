@@ -1,6 +1,9 @@
-"""commune: the operator's command line (readiness, demo data, tokens, RPC calls)."""
+"""commune: the operator's command line (readiness, demo data, tokens, RPC calls, tasks
+in and out of Excel)."""
+import contextlib
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -131,6 +134,82 @@ def urls():
         if name in catalog.GRPC_SERVERS:
             typer.echo(f"{name + '-grpc':<13} grpc {host}:{grpc}  metrics http://{host}:{metrics}/metrics")
     assert set(catalog.WORKERS) <= set(SERVICE_PORTS)
+
+
+tasks_app = typer.Typer(no_args_is_help=True, add_completion=False,
+                        help="A commune's tasks in and out of Excel (.xlsx) workbooks.")
+
+
+def _task_store():
+    from services.common.mongo import database_name, make_client
+    from services.tasks.store import TaskStore
+
+    settings = get_settings()
+    return TaskStore(make_client(settings)[database_name(settings, "tasks")])
+
+
+@tasks_app.command("import")
+def import_tasks(
+    file: Annotated[Path, typer.Argument(help="the .xlsx workbook; its first sheet is read")],
+    tenant: Annotated[str, typer.Option(help="commune code, e.g. binh-lu")],
+    by: Annotated[str, typer.Option(help="the officer code recorded as creator")] = "",
+):
+    """Import a plan's tasks from a workbook, all rows or none.
+
+    Every row is checked first; nothing is stored unless all are right (exit 1 with the
+    row-by-row report). A file that cannot be read: one line, exit 2."""
+
+    from services.tasks import excel
+
+    with _one_line_errors():
+        store = _task_store()
+        store.ensure_indexes()
+        result = excel.import_tasks(store, tenant, file, by or excel.IMPORTER)
+    if result.errors:
+        typer.echo(excel.format_report(result.errors))
+        stored = (f"{result.imported} tasks were stored before it" if result.imported
+                  else "nothing was imported")
+        rows = "1 row has" if len(result.errors) == 1 else f"{len(result.errors)} rows have"
+        _fail(f"{rows} errors; {stored}")
+    typer.echo(f"imported {result.imported} tasks ({result.assigned} assigned, "
+               f"{result.imported - result.assigned} drafts)")
+
+
+@tasks_app.command("export")
+def export_tasks(
+    out: Annotated[Path, typer.Argument(help="the .xlsx file to write")],
+    tenant: Annotated[str, typer.Option(help="commune code, e.g. binh-lu")],
+    period: Annotated[str, typer.Option(help="only tasks due in it, e.g. 'Năm 2025'")] = "",
+):
+    """Write the commune's tasks and their summary to a workbook.
+
+    Sheet "Nhiệm vụ": one row per task; sheet "Tổng hợp": the commune, each lead unit and
+    each group."""
+
+    from services.tasks import excel
+
+    with _one_line_errors():
+        result = excel.export_tasks(_task_store(), tenant, out, period)
+    typer.echo(f"{result.path}: {result.tasks} tasks, {result.units} units, "
+               f"{result.groups} groups")
+
+
+@contextlib.contextmanager
+def _one_line_errors():
+    """Bad input (exit 2) and an unreachable database (exit 1) as one line each."""
+    from pymongo.errors import PyMongoError
+
+    from services.tasks.excel import UnreadableFile
+
+    try:
+        yield
+    except (UnreadableFile, errors.InvalidArgument) as exc:
+        _fail(str(exc), 2)
+    except PyMongoError as exc:
+        _fail(f"database: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+
+
+app.add_typer(tasks_app, name="tasks")
 
 
 if __name__ == "__main__":

@@ -3,10 +3,10 @@
 import calendar
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from .errors import InvalidArgument
+from .text import fold
 
 KINDS = ("year", "quarter", "month")
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -55,11 +55,6 @@ class Period:
         return cls("month", day.year, day.month)
 
 
-def _ascii(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in text if not unicodedata.combining(c)).lower().strip()
-
-
 _PATTERNS = [
     (re.compile(r"^(?:trong )?(?:nam )?(\d{4})$"), lambda m: Period("year", int(m[1]))),
     (re.compile(r"^(?:quy|q)\s*([ivx]+|\d)\s*(?:/|nam|-)\s*(\d{4})$"),
@@ -81,7 +76,7 @@ def _quarter(numeral: str) -> int:
 def parse(text: str) -> Period | None:
     """The period a text names; None for wording that names none ("Thường xuyên");
     InvalidArgument for anything else."""
-    plain = re.sub(r"\s+", " ", _ascii(text))
+    plain = re.sub(r"\s+", " ", fold(text).strip())
     if not plain or plain.startswith(ONGOING):
         return None
     for pattern, make in _PATTERNS:

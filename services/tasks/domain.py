@@ -66,7 +66,10 @@ class NewTask(BaseModel):
     @model_validator(mode="after")
     def _deadline_from_period_and_after_start(self):
         if self.deadline is None and self.period_text:
-            period = periods.parse(self.period_text)
+            try:
+                period = periods.parse(self.period_text)
+            except InvalidArgument as exc:
+                raise InvalidArgument(str(exc), {"period_text": str(exc)}) from None
             self.deadline = period.last_day if period else None
         if self.start and self.deadline and self.deadline < self.start:
             raise ValueError("deadline is before start")

@@ -38,9 +38,10 @@ def test_period_text_gives_the_deadline_when_none_is_written():
     assert doc["deadline"] == "2026-09-30"
 
 
-def test_a_period_that_does_not_parse_is_refused():
-    with pytest.raises(InvalidArgument, match="cannot read a period"):
+def test_a_period_that_does_not_parse_is_refused_naming_the_field():
+    with pytest.raises(InvalidArgument, match="cannot read a period") as error:
         task(deadline=None, period_text="sớm")
+    assert "period_text" in error.value.fields
 
 
 def test_unknown_units_and_officers_are_named():
