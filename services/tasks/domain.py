@@ -95,6 +95,34 @@ class Directory:
             raise InvalidArgument("; ".join(f"{k}: {v}" for k, v in wrong.items()), wrong)
 
 
+class Unit(BaseModel):
+    """A unit (đơn vị) of a commune that leads or coordinates work."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    name: str = Field(min_length=2, max_length=200)
+    short: str = Field("", max_length=50)
+
+
+class Officer(BaseModel):
+    """An officer who can own tasks, in one unit."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    name: str = Field(min_length=2, max_length=200)
+    unit: str = Field(min_length=1)
+
+
+def unit(fields: object) -> dict:
+    return _validated(Unit, fields, "unit").model_dump()
+
+
+def officer(fields: object, directory: Directory) -> dict:
+    checked = _validated(Officer, fields, "officer").model_dump()
+    directory.check(lead_unit=checked["unit"])
+    return checked
+
+
 def _validated(model, fields: object, what: str):
     if not isinstance(fields, dict):
         raise InvalidArgument(f"{what} must be a JSON object")

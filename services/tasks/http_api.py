@@ -28,6 +28,24 @@ class TasksHttpApi:
         caller(request, tenant, domain.READERS)
         return 200, self._summary(tenant, request.args.get("period", ""))
 
+    @http("GET", "/api/v1/communes/<tenant>/units")
+    @json_api
+    def http_list_directory(self, request, tenant):
+        caller(request, tenant, domain.READERS)
+        return 200, self._directory(tenant)
+
+    @http("PUT", "/api/v1/communes/<tenant>/units")
+    @json_api
+    def http_save_unit(self, request, tenant):
+        caller(request, tenant, domain.WRITERS)
+        return 200, self._save_unit(tenant, request_json(request))
+
+    @http("PUT", "/api/v1/communes/<tenant>/officers")
+    @json_api
+    def http_save_officer(self, request, tenant):
+        caller(request, tenant, domain.WRITERS)
+        return 200, self._save_officer(tenant, request_json(request))
+
     @http("GET", "/api/v1/communes/<tenant>/task-review")
     @json_api
     def http_review_tasks(self, request, tenant):

@@ -90,6 +90,21 @@ class TasksService(HealthEndpoints, TasksHttpApi):
         return self._decide(tenant, task_id, decision,
                             self.auth.require(tenant, domain.WRITERS).subject)
 
+    @rpc(expected_exceptions=EXPECTED)
+    def list_directory(self, tenant):
+        self.auth.require(tenant, domain.READERS)
+        return self._directory(tenant)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def save_unit(self, tenant, unit):
+        self.auth.require(tenant, domain.WRITERS)
+        return self._save_unit(tenant, unit)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def save_officer(self, tenant, officer):
+        self.auth.require(tenant, domain.WRITERS)
+        return self._save_officer(tenant, officer)
+
     # --- timers ------------------------------------------------------------------------
 
     @timer(interval=get_settings().overdue_check_s)
@@ -165,6 +180,19 @@ class TasksService(HealthEndpoints, TasksHttpApi):
             events.append(domain.event("task.completed", preview, events_pb2.TaskCompleted(
                 task=message, on_time=domain.done_on_time(preview))))
         return domain.task_view(self._store_change(task, changes, entry, *events))
+
+    def _directory(self, tenant) -> dict:
+        return {"units": self.store.units(tenant), "officers": self.store.officers(tenant)}
+
+    def _save_unit(self, tenant, fields) -> dict:
+        saved = domain.unit(fields)
+        self.store.load_directory(tenant, [saved], [])
+        return saved
+
+    def _save_officer(self, tenant, fields) -> dict:
+        saved = domain.officer(fields, self.store.directory(tenant))
+        self.store.load_directory(tenant, [], [saved])
+        return saved
 
     def _review(self, tenant) -> list[dict]:
         """Active tasks the quarterly review should look at, with why."""

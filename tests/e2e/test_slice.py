@@ -210,3 +210,22 @@ def test_quarterly_review_flags_and_replaces_with_lineage(settings, platform):
     status, error = http(platform, "POST", f"{base}/{created['id']}/review", officer,
                          {"decision": "keep"})
     assert status == 409 and "is replaced" in error["error"]["message"]
+
+
+def test_units_and_officers_are_managed_and_referenced(settings, platform):
+    officer = issue_token(settings, "cb-vp-01", "officer", ["binh-lu"])
+    status, unit = http(platform, "PUT", "/api/v1/communes/binh-lu/units", officer,
+                        {"code": "tram-y-te", "name": "Trạm y tế xã"})
+    assert status == 200 and unit["code"] == "tram-y-te"
+    status, error = http(platform, "PUT", "/api/v1/communes/binh-lu/officers", officer,
+                         {"code": "cb-yt-01", "name": "Cán bộ Trạm y tế", "unit": "tram-ma"})
+    assert status == 400 and "unknown unit 'tram-ma'" in error["error"]["message"]
+    assert http(platform, "PUT", "/api/v1/communes/binh-lu/officers", officer,
+                {"code": "cb-yt-01", "name": "Cán bộ Trạm y tế", "unit": "tram-y-te"})[0] == 200
+    _, directory = http(platform, "GET", "/api/v1/communes/binh-lu/units", officer)
+    assert "tram-y-te" in {u["code"] for u in directory["units"]}
+    # the new officer can now own a task of the new unit
+    status, created = http(platform, "POST", "/api/v1/communes/binh-lu/tasks", officer,
+                           {"code": "YT-01", "title": "Hồ sơ sức khỏe điện tử",
+                            "lead_unit": "tram-y-te", "owner": "cb-yt-01"})
+    assert status == 201 and created["owner"] == "cb-yt-01"
