@@ -18,16 +18,24 @@ build() {
   # which go install asks for; the version's own zip is served. A build outside
   # FerretDB's git checkout also needs build/version/version.txt (its documented way).
   local mod src="$VAR/src/ferretdb-$VERSION"
+  mkdir -p "$VAR/src"
   mod=$(go mod download -json "github.com/FerretDB/FerretDB@$VERSION" 2>>"$VAR/log/ferretdb-build.log" \
         | sed -n 's/.*"Dir": "\(.*\)".*/\1/p') \
     || fail "FerretDB:" "could not download the module; see var/log/ferretdb-build.log"
-  rm -rf "$src" && cp -r "$mod" "$src" && chmod -R u+w "$src"
+  [ -n "$mod" ] || fail "FerretDB:" "the module download gave no source; see var/log/ferretdb-build.log"
+  rm -rf "$src"
+  cp -r "$mod" "$src"
+  chmod -R u+w "$src"
   echo "$VERSION" >"$src/build/version/version.txt"
   (cd "$src" && go build -trimpath -o "$BIN" ./cmd/ferretdb) >>"$VAR/log/ferretdb-build.log" 2>&1 \
     || fail "FerretDB:" "build failed; see var/log/ferretdb-build.log"
 }
 
-"$BIN" --version 2>/dev/null | grep -q "$VERSION" || build
+# Not `… || build`: bash ignores set -e inside a function called from a || list.
+if ! "$BIN" --version 2>/dev/null | grep -q "$VERSION"; then
+  build
+  [ -x "$BIN" ] || fail "FerretDB:" "the build left no binary; see var/log/ferretdb-build.log"
+fi
 
 mkdir -p "$VAR/ferretdb"
 say "FerretDB:" "starting on :$PORT (data in var/ferretdb, metrics on :$DEBUG_PORT)"
