@@ -11,23 +11,19 @@ import contextlib
 import math
 import os
 import platform
-import signal
-import sys
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 
 import kombu
 
+from bench.harness import bench_namespace, percentile, progress, remove_namespace
 from commune.v1 import events_pb2, tasks_pb2
 from services.common.envelope import Envelope
-from services.common.mongo import make_client
 from services.common.publisher import Publisher
-from services.common.readiness import NotReady, wait_until_ready
 from services.common.settings import Settings
 from services.common.topology import QUEUE_ARGUMENTS, consumer_queue
-from tests.helpers import Process, broker_exchanges, broker_queues, metric_value, wait_for
+from tests.helpers import Process, metric_value, wait_for
 
 THROUGHPUT_TARGET = 0.30  # platform events/s as a share of raw
 P99_TARGET_MS = 50.0
@@ -49,8 +45,6 @@ THROUGHPUT_POLL_S = 0.02
 HANDLED = "commune_kpi_events_consumed_total"
 
 
-def progress(text: str) -> None:
-    print(f"bench: {text}", file=sys.stderr, flush=True)
 
 
 def task_created_events(tenant: str, count: int) -> list[Envelope]:
@@ -290,10 +284,6 @@ def send_paced(path, events: list[Envelope], rate: float) -> list[float]:
     return sent
 
 
-def percentile(values: list[float], p: float) -> float:
-    """Nearest rank: a value that was observed (inf when that event was never done)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 @dataclass
@@ -346,23 +336,6 @@ def start_kpi_worker(settings: Settings, cleanup: contextlib.ExitStack) -> Proce
     return worker
 
 
-def remove_namespace(settings: Settings) -> None:
-    """Drop the namespace's databases and delete its queues and exchanges (the
-    platform's, as the tests list them, and the raw path's)."""
-    mongo = make_client(settings)
-    try:
-        for name in mongo.list_database_names():
-            if name.startswith(f"{settings.namespace}_"):
-                mongo.drop_database(name)
-    finally:
-        mongo.close()
-    raw_exchange, raw_queue = raw_exchange_and_queue(settings.namespace)
-    with kombu.Connection(settings.amqp_uri) as connection:
-        channel = connection.channel()
-        for queue in [*broker_queues(settings), raw_queue.name]:
-            channel.queue_delete(queue)
-        for exchange in [*broker_exchanges(settings), raw_exchange.name]:
-            channel.exchange_delete(exchange)
 
 
 def milliseconds(value: float, unit: str = "") -> str:
@@ -433,17 +406,10 @@ def parse_args(argv) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    # A terminated run cleans up as an interrupted one does.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    settings = Settings(namespace=f"bench{uuid.uuid4().hex[:10]}")
-    try:
-        wait_until_ready(settings, timeout=10)
-    except NotReady as exc:
-        sys.exit(f"bench: {exc}")
-    with contextlib.ExitStack() as cleanup:
+    with bench_namespace() as (settings, cleanup):
+        raw_exchange, raw_queue = raw_exchange_and_queue(settings.namespace)
         # Undone in reverse: the worker stops before its queues and databases go.
-        cleanup.callback(progress, f"namespace {settings.namespace} removed")
-        cleanup.callback(remove_namespace, settings)
+        cleanup.callback(remove_namespace, settings, [raw_queue.name], [raw_exchange.name])
         progress(f"starting commune-worker kpi in namespace {settings.namespace}")
         worker = start_kpi_worker(settings, cleanup)
         results = []

@@ -16,24 +16,19 @@ import math
 import os
 import platform
 import random
-import signal
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 
 import grpc
-import kombu
 
-from bench.events import percentile, progress
+from bench.harness import bench_namespace, percentile, progress, remove_namespace
 from commune.v1 import common_pb2, tasks_pb2, tasks_pb2_grpc
 from services.common import outbox
 from services.common.auth import issue_token
 from services.common.mongo import database_name, make_client
 from services.common.periods import Period
-from services.common.readiness import NotReady, wait_until_ready
 from services.common.settings import Settings
-from services.common.topology import events_exchange
 from services.tasks import domain
 from services.tasks.store import TaskStore
 from tests.helpers import Process
@@ -346,19 +341,6 @@ def start_grpc(settings: Settings, cleanup: contextlib.ExitStack):
     return server
 
 
-def remove_namespace(settings: Settings) -> None:
-    """Drop the namespace's databases; delete the tasks events exchange the gRPC process
-    declared (its fan-out queue is exclusive and went with the process)."""
-    mongo = make_client(settings)
-    try:
-        for name in mongo.list_database_names():
-            if name.startswith(f"{settings.namespace}_"):
-                mongo.drop_database(name)
-    finally:
-        mongo.close()
-    with kombu.Connection(settings.amqp_uri) as connection:
-        connection.channel().exchange_delete(
-            events_exchange(settings.namespace, "tasks").name)
 
 
 def run(settings: Settings, args: argparse.Namespace, cleanup: contextlib.ExitStack):
@@ -472,16 +454,8 @@ def parse_args(argv) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    # A terminated run cleans up as an interrupted one does.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    settings = Settings(namespace=f"bench{uuid.uuid4().hex[:10]}")
-    try:
-        wait_until_ready(settings, timeout=10)
-    except NotReady as exc:
-        sys.exit(f"bench: {exc}")
-    with contextlib.ExitStack() as cleanup:
+    with bench_namespace() as (settings, cleanup):
         # Undone in reverse: the server stops before its databases go.
-        cleanup.callback(progress, f"namespace {settings.namespace} removed")
         cleanup.callback(remove_namespace, settings)
         cases, statuses, today, log_path = run(settings, args, cleanup)
     print(report(cases, args, statuses, today, log_path, log_problems(log_path)))
