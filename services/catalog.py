@@ -13,6 +13,13 @@ GRPC_SERVERS = {
     "tasks": "services.tasks.grpc_api:add_to_server",
 }
 
+# Demo data loaded by `commune seed`, in this order: a function(settings) that loads its
+# service's demo data idempotently and returns one line saying what it did.
+DEMO_SEEDS = {
+    "directory": "services.directory.store:seed",
+    "tasks": "services.tasks.demo:seed",
+}
+
 
 def load(path: str):
     module, _, name = path.partition(":")

@@ -47,27 +47,10 @@ def check():
 
 @app.command()
 def seed():
-    """Load the demo data (idempotent): the organisation tree of the two real communes,
-    Bình Lư's units, its 2026 plan and its 92 tasks of 2025."""
-    import datetime as dt
-
-    from services.common.mongo import database_name, make_client
-    from services.directory import tree
-    from services.directory.store import DirectoryStore
-    from services.tasks import demo as tasks_demo
-    from services.tasks.store import TaskStore
-
+    """Load every service's demo data (idempotent), in the order of catalog.DEMO_SEEDS."""
     settings = get_settings()
-    client = make_client(settings)
-    directory = DirectoryStore(client[database_name(settings, "directory")])
-    directory.ensure_indexes()
-    added = directory.load(tree.units())
-    counts = ", ".join(f"{directory.count(k)} {k}s" for k in ("province", "commune", "village"))
-    typer.echo(f"directory: {counts} ({added} new)")
-    tasks = TaskStore(client[database_name(settings, "tasks")])
-    tasks.ensure_indexes()
-    loaded = tasks_demo.load(tasks, dt.datetime.now(dt.UTC))
-    typer.echo("tasks: {units} units, {officers} officers, {new_tasks} new tasks".format(**loaded))
+    for name, path in catalog.DEMO_SEEDS.items():
+        typer.echo(f"{name}: {catalog.load(path)(settings)}")
 
 
 @app.command()

@@ -1,7 +1,9 @@
 """The organisation tree in its own database, loaded idempotently."""
 from pymongo import UpdateOne
 
-from services.common.mongo import Store
+from services.common.mongo import Store, database_name, make_client
+
+from . import tree
 
 
 class DirectoryStore(Store):
@@ -15,3 +17,12 @@ class DirectoryStore(Store):
 
     def count(self, kind: str) -> int:
         return self.db.units.count_documents({"kind": kind})
+
+
+def seed(settings) -> str:
+    """Demo data: the organisation tree of the two real communes (catalog.DEMO_SEEDS)."""
+    store = DirectoryStore(make_client(settings)[database_name(settings, "directory")])
+    store.ensure_indexes()
+    added = store.load(tree.units())
+    counts = ", ".join(f"{store.count(k)} {k}s" for k in ("province", "commune", "village"))
+    return f"{counts} ({added} new)"

@@ -8,6 +8,7 @@ from importlib import resources
 import yaml
 
 from services.common.errors import AlreadyExists
+from services.common.mongo import database_name, make_client
 
 from . import domain
 from .store import TaskStore
@@ -84,3 +85,11 @@ def load(store: TaskStore, now: dt.datetime) -> dict:
     added += sum(_store(store, d) for d in year_2025(directory, people["officers"]))
     return {"units": len(people["units"]), "officers": len(people["officers"]),
             "new_tasks": added}
+
+
+def seed(settings) -> str:
+    """Demo data for `commune seed` (catalog.DEMO_SEEDS)."""
+    store = TaskStore(make_client(settings)[database_name(settings, "tasks")])
+    store.ensure_indexes()
+    loaded = load(store, dt.datetime.now(dt.UTC))
+    return "{units} units, {officers} officers, {new_tasks} new tasks".format(**loaded)
