@@ -3,7 +3,7 @@
 tasks, beside raw pymongo fetching the same rows from the same database in the same
 run, so that the ratio does not depend on the machine.
 
-    .venv/bin/python -m bench.tasks [--tasks 10000] [--calls 200]
+    .venv/bin/python -m bench.tasks [--tasks 10000] [--calls 200] [--raw-calls 10]
 
 Everything runs in a namespace of its own (databases, exchanges, queues), removed at
 the end, whatever happens."""
@@ -30,7 +30,8 @@ from services.common.mongo import database_name, make_client
 from services.common.periods import Period
 from services.common.settings import Settings
 from services.tasks import domain
-from services.tasks.store import TaskStore
+from services.tasks.listing import Criteria
+from services.tasks.store import LISTED, TaskStore
 from tests.helpers import Process
 
 LIST_P99_TARGET_MS = 50.0
@@ -62,8 +63,6 @@ LIST_UNIT = UNITS[0][0]
 LIST_STATUS = "in_progress"
 LIST_QUARTER = Period("quarter", 2026, 3)
 SUMMARY_YEAR = Period("year", 2026)
-# What the platform's page and summary read, as services/tasks/store.py projects them.
-SUMMARY_PROJECTION = {"outbox": 0, "history": 0, "evidence": 0}
 
 
 # --- the commune's data --------------------------------------------------------------
@@ -207,6 +206,7 @@ class Case:
     grpc_ms: list[float] = dataclasses.field(default_factory=list)
     raw_ms: list[float] = dataclasses.field(default_factory=list)
     server_ms: list[float] = dataclasses.field(default_factory=list)
+    first_grpc_ms: float = math.nan  # the first call, which reads the commune into memory
     rows: int = 0
     matched: int = 0
 
@@ -228,7 +228,7 @@ def list_case(name: str, stub, metadata, store: TaskStore, *, lead_unit: str = "
         tenant=TENANT, page_size=PAGE_SIZE, lead_unit=lead_unit, period=proto_period(period),
         status=tasks_pb2.TaskStatus.Value(f"TASK_STATUS_{status.upper()}") if status else 0)
     # The filter the platform builds for that request (overdue_only is not asked for).
-    query = store.query(TENANT, lead_unit=lead_unit, status=status, period=period)
+    query = Criteria(TENANT, lead_unit=lead_unit, status=status, period=period).mongo()
 
     def over_grpc(correlation_id: str) -> tasks_pb2.ListTasksResponse:
         return stub.ListTasks(request, timeout=CALL_TIMEOUT_S,
@@ -254,14 +254,14 @@ def list_case(name: str, stub, metadata, store: TaskStore, *, lead_unit: str = "
 def summary_case(name: str, stub, metadata, store: TaskStore,
                  period: Period | None = None) -> Case:
     request = tasks_pb2.GetTaskSummaryRequest(tenant=TENANT, period=proto_period(period))
-    query = store.query(TENANT, period=period)
+    query = Criteria(TENANT, period=period).mongo()
 
     def over_grpc(correlation_id: str) -> tasks_pb2.GetTaskSummaryResponse:
         return stub.GetTaskSummary(request, timeout=CALL_TIMEOUT_S,
                                    metadata=[*metadata, ("x-correlation-id", correlation_id)])
 
     def raw() -> list[dict]:
-        return list(store.db.tasks.find(query, SUMMARY_PROJECTION))
+        return list(store.db.tasks.find(query, LISTED))
 
     def check() -> tuple[int, int]:
         reply, rows = over_grpc(f"bench-check-{uuid.uuid4().hex[:8]}"), raw()
@@ -280,19 +280,23 @@ def timed(call: Callable[[], object]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def measure(case: Case, calls: int) -> None:
-    """One warm-up of each, then `calls` of each, raw and gRPC alternately, so that a
-    disturbance of the machine falls on both alike."""
+def measure(case: Case, calls: int, raw_calls: int) -> None:
+    """One warm-up of each, then `calls` over gRPC and `raw_calls` raw, alternately
+    while both last, so that a disturbance of the machine falls on both alike."""
     prefix = f"bench-{case.name.replace(' ', '-')}"
-    warmup = timed(case.raw_call) + timed(lambda: case.grpc_call(f"{prefix}-warmup"))
-    progress(f"{case.name}: warm-up {warmup / 1000:.1f} s for both; {calls} calls of each, "
-             f"about {warmup * calls / 60_000:.0f} min")
+    raw_warmup = timed(case.raw_call)
+    grpc_warmup = timed(lambda: case.grpc_call(f"{prefix}-warmup"))
+    progress(f"{case.name}: warm-up raw {raw_warmup / 1000:.1f} s, gRPC "
+             f"{grpc_warmup / 1000:.1f} s; {calls} gRPC and {raw_calls} raw calls, about "
+             f"{raw_warmup * raw_calls / 60_000:.0f} min")
     last_line = time.perf_counter()
-    for i in range(calls):
-        case.raw_ms.append(timed(case.raw_call))
-        case.grpc_ms.append(timed(lambda i=i: case.grpc_call(f"{prefix}-{i}")))
-        if time.perf_counter() - last_line > PROGRESS_EVERY_S and i + 1 < calls:
-            progress(f"{case.name}: {i + 1}/{calls} calls")
+    for i in range(max(calls, raw_calls)):
+        if i < raw_calls:
+            case.raw_ms.append(timed(case.raw_call))
+        if i < calls:
+            case.grpc_ms.append(timed(lambda i=i: case.grpc_call(f"{prefix}-{i}")))
+        if time.perf_counter() - last_line > PROGRESS_EVERY_S:
+            progress(f"{case.name}: {i + 1} calls of each")
             last_line = time.perf_counter()
 
 
@@ -365,9 +369,11 @@ def run(settings: Settings, args: argparse.Namespace, cleanup: contextlib.ExitSt
         summary_case("summary all", stub, metadata, store),
         summary_case(f"summary {SUMMARY_YEAR.year}", stub, metadata, store, SUMMARY_YEAR),
     ]
+    # The first call reads the commune into the gRPC process's memory (read_model.py).
+    cases[0].first_grpc_ms = timed(lambda: cases[0].grpc_call("bench-first"))
     for case in cases:
         case.rows, case.matched = case.check()
-        measure(case, args.calls)
+        measure(case, args.calls, args.raw_calls)
     server.stop()  # its log is complete once it has stopped
     server_times(server.log_path, cases)
     return cases, statuses, today, server.log_path
@@ -407,14 +413,17 @@ def report(cases: list[Case], args: argparse.Namespace, statuses: dict[str, int]
         raw_p50, raw_p99 = p(c.raw_ms, 50), p(c.raw_ms, 99)
         rows.append(f"{c.name:<16} {c.rows:>5} {c.matched:>6} {ms(grpc_p50):>9} "
                     f"{ms(grpc_p99):>7} {ms(raw_p50):>8} {ms(raw_p99):>7} "
-                    f"{grpc_p50 / raw_p50:>6.1f} {grpc_p99 / raw_p99:>6.1f} "
+                    f"{grpc_p50 / raw_p50:>6.3f} {grpc_p99 / raw_p99:>6.3f} "
                     f"{ms(p(c.server_ms, 50)):>8} {ms(p(c.server_ms, 99)):>7}")
     return "\n".join([
         f"bench.tasks on {platform.platform(terse=True)}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, {today}",
         f"{args.tasks} tasks of one commune ({len(UNITS)} lead units, {len(GROUPS)} groups, "
         f"deadlines {FIRST_DEADLINE.year}-{LAST_DEADLINE.year}): {mix}",
-        f"{args.calls} sequential calls per case after one warm-up, gRPC and raw alternately",
+        f"{args.calls} gRPC and {args.raw_calls} raw sequential calls per case after one "
+        "warm-up, alternately while both last",
+        f"the first gRPC call ({cases[0].name}), which reads the commune into the gRPC "
+        f"process's memory: {ms(cases[0].first_grpc_ms)} ms",
         f"list: ListTasks page 1 of {PAGE_SIZE}, lead_unit {LIST_UNIT} and status "
         f"{LIST_STATUS} / deadline in {LIST_QUARTER.label()}; raw: find(the same filter)"
         f".sort(deadline, code).limit({PAGE_SIZE})",
@@ -445,10 +454,13 @@ def parse_args(argv) -> argparse.Namespace:
     parser.add_argument("--tasks", type=int, default=10_000,
                         help="tasks of the commune (default 10000)")
     parser.add_argument("--calls", type=int, default=200,
-                        help="timed calls per case and path (default 200)")
+                        help="timed gRPC calls per case (default 200)")
+    parser.add_argument("--raw-calls", type=int, default=10,
+                        help="timed raw queries per case; each takes seconds on "
+                             "FerretDB/SQLite (default 10)")
     args = parser.parse_args(argv)
-    if args.tasks < 1 or args.calls < 1:
-        parser.error("need --tasks >= 1 and --calls >= 1")
+    if args.tasks < 1 or args.calls < 1 or args.raw_calls < 1:
+        parser.error("need --tasks, --calls and --raw-calls >= 1")
     return args
 
 

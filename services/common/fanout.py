@@ -1,9 +1,11 @@
 """Live event streams for gRPC Watch methods: one consumer thread per process reads a
 source service's events from a private, self-deleting queue and hands each envelope to
-every subscriber of its tenant. Watching is live only: what happened before a client
-subscribed is read with the List methods."""
+every subscriber of its tenant, and to every listener (a read model kept current by the
+events). Watching is live only: what happened before a client subscribed is read with
+the List methods."""
 import queue
 import threading
+from collections.abc import Callable
 
 import kombu
 
@@ -35,6 +37,7 @@ class EventFanout:
         self._queue = kombu.Queue(exchange=events_exchange(namespace, source),
                                   routing_key=routing_key, exclusive=True, auto_delete=True)
         self._subscribers: set[Subscription] = set()
+        self._listeners: list[tuple[Callable[[Envelope], None], Callable[[], None]]] = []
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._ready = threading.Event()
@@ -58,6 +61,12 @@ class EventFanout:
         with self._lock:
             self._subscribers.discard(subscription)
 
+    def listen(self, on_event: Callable[[Envelope], None], on_gap: Callable[[], None]) -> None:
+        """Call on_event with every event, in the consumer thread (so it must be quick),
+        and on_gap whenever events may have been missed: at every (re)connection, since
+        the private queue and whatever it held go with a lost connection."""
+        self._listeners.append((on_event, on_gap))
+
     def _deliver(self, body, message) -> None:
         message.ack()
         try:
@@ -65,6 +74,8 @@ class EventFanout:
         except InvalidEvent as exc:
             log.warning("watch stream skipped an invalid event", reason=str(exc))
             return
+        for on_event, _ in self._listeners:
+            on_event(envelope)
         with self._lock:
             subscribers = [s for s in self._subscribers if s.tenant == envelope.tenant]
         for subscription in subscribers:
@@ -80,6 +91,8 @@ class EventFanout:
                 with self._connection.clone() as connection, connection.Consumer(
                         self._queue, callbacks=[self._deliver], accept=None,
                         on_decode_error=lambda message, exc: message.ack()):
+                    for _, on_gap in self._listeners:
+                        on_gap()
                     self._ready.set()
                     while not self._stopped.is_set():
                         try:

@@ -34,6 +34,7 @@ from services.common.errors import AlreadyExists, InvalidArgument
 from services.common.text import fold as text_fold
 
 from . import domain
+from .listing import Criteria
 from .store import TaskStore
 
 IMPORTER = "excel-import"  # created_by of imported tasks when no officer is named
@@ -516,9 +517,7 @@ def import_tasks(store: TaskStore, tenant: str, path: str | os.PathLike | Binary
         _, data = read_rows(rows, names)
     except BadHeader as exc:
         return ImportResult(errors=[RowError(exc.row, "", exc.fields)])
-    codes = sorted({r.code for r in data if r.code})
-    stored = {t["code"] for t in store.for_summary({**store.query(tenant),
-                                                    "code": {"$in": codes}})} if codes else set()
+    stored = {t["code"] for t in store.select(Criteria(tenant))}
     documents, errors = check_rows(data, tenant, directory, stored, by, now)
     if errors:
         return ImportResult(errors=errors)
@@ -686,7 +685,7 @@ def export_tasks(store: TaskStore, tenant: str, path: str | os.PathLike, period:
     if Path(path).suffix.lower() != ".xlsx":
         raise UnreadableFile(f"{path}: the file name must end in .xlsx")
     today = today or dt.datetime.now(dt.UTC).date()
-    tasks = store.for_summary(store.query(tenant, period=wanted))
+    tasks = store.select(Criteria(tenant, period=wanted))
     sums = domain.summaries(tasks, today)
     labels = Labels.of(store.units(tenant), store.officers(tenant))
     written = save(workbook(tasks, sums, today, labels, wanted), path)

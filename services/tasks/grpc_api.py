@@ -12,7 +12,9 @@ from services.common.mongo import database_name, make_client
 from services.common.periods import Period
 from services.common.settings import Settings
 
-from . import domain
+from . import domain, listing
+from .listing import Criteria
+from .read_model import TaskReadModel
 from .store import TaskStore
 
 # Each task event's payload carries the task as it is after the change.
@@ -52,19 +54,23 @@ def _summary(row: dict) -> tasks_pb2.TaskSummary:
 
 
 class TasksServicer(tasks_pb2_grpc.TasksServiceServicer):
+    """Lists and summaries come from the read model; a single task from the database."""
+
     def __init__(self, store: TaskStore, fanout: EventFanout):
         self.store = store
         self.fanout = fanout
+        self.tasks = TaskReadModel(store, fanout)
 
     def ListTasks(self, request: tasks_pb2.ListTasksRequest, context):
         _require(request, "tenant")
         current_principal().require(request.tenant, domain.READERS)
         today = dt.datetime.now(dt.UTC).date()
-        query = self.store.query(
+        criteria = Criteria(
             request.tenant, lead_unit=request.lead_unit, status=_status(request.status),
             group=request.group, period=_period(request.period),
             overdue_on=today if request.overdue_only else None)
-        rows, next_token, total = self.store.page(query, request.page_size, request.page_token)
+        rows, next_token, total = listing.page(self.tasks.select(criteria), request.page_size,
+                                               request.page_token)
         return tasks_pb2.ListTasksResponse(
             tasks=[domain.task_message(r, today) for r in rows], next_page_token=next_token,
             total_size=total)
@@ -78,8 +84,7 @@ class TasksServicer(tasks_pb2_grpc.TasksServiceServicer):
     def GetTaskSummary(self, request: tasks_pb2.GetTaskSummaryRequest, context):
         _require(request, "tenant")
         current_principal().require(request.tenant, domain.READERS)
-        rows = self.store.for_summary(self.store.query(request.tenant,
-                                                       period=_period(request.period)))
+        rows = self.tasks.select(Criteria(request.tenant, period=_period(request.period)))
         result = domain.summaries(rows, dt.datetime.now(dt.UTC).date())
         return tasks_pb2.GetTaskSummaryResponse(
             total=_summary(result["total"]), by_unit=[_summary(r) for r in result["by_unit"]],
@@ -108,6 +113,7 @@ def add_to_server(server: grpc.Server, settings: Settings) -> str:
     store = TaskStore(make_client(settings)[database_name(settings, "tasks")])
     store.ensure_indexes()
     fanout = EventFanout(settings.amqp_uri, settings.namespace, "tasks", "task.#")
+    servicer = TasksServicer(store, fanout)  # its read model listens from the start
     fanout.start()
-    tasks_pb2_grpc.add_TasksServiceServicer_to_server(TasksServicer(store, fanout), server)
+    tasks_pb2_grpc.add_TasksServiceServicer_to_server(servicer, server)
     return tasks_pb2.DESCRIPTOR.services_by_name["TasksService"].full_name

@@ -20,6 +20,7 @@ from services.common.settings import get_settings
 
 from . import domain
 from .http_api import TasksHttpApi
+from .listing import Criteria
 from .store import TaskStore
 
 
@@ -121,7 +122,7 @@ class TasksService(HealthEndpoints, TasksHttpApi):
     def refresh_gauges(self):
         today = now().date()
         for tenant in self.store.tenants():
-            rows = self.store.for_summary(self.store.query(tenant))
+            rows = self.store.select(Criteria(tenant))
             summary = domain.summarize(rows, today)
             for status in domain.TRANSITIONS:
                 by_status.labels(tenant, status).set(sum(r["status"] == status for r in rows))
@@ -197,7 +198,7 @@ class TasksService(HealthEndpoints, TasksHttpApi):
     def _review(self, tenant) -> list[dict]:
         """Active tasks the quarterly review should look at, with why."""
         today = now().date()
-        rows = self.store.for_summary(self.store.query(tenant))
+        rows = self.store.select(Criteria(tenant))
         flagged = [(domain.review_flags(t, today), t) for t in rows]
         return [{"task": domain.task_view(t, today), "flags": flags}
                 for flags, t in flagged if flags]
@@ -227,14 +228,14 @@ class TasksService(HealthEndpoints, TasksHttpApi):
     def _list(self, tenant, filters) -> dict:
         wanted = domain.list_filter(filters)
         today = now().date()
-        query = self.store.query(tenant, lead_unit=wanted.lead_unit, status=wanted.status,
-                                 group=wanted.group, period=wanted.parsed_period,
-                                 overdue_on=today if wanted.overdue_only else None)
-        rows, next_token, total = self.store.page(query, wanted.page_size, wanted.page_token)
+        criteria = Criteria(tenant, lead_unit=wanted.lead_unit, status=wanted.status,
+                            group=wanted.group, period=wanted.parsed_period,
+                            overdue_on=today if wanted.overdue_only else None)
+        rows, next_token, total = self.store.page(criteria, wanted.page_size, wanted.page_token)
         return {"tasks": [domain.task_view(r, today) for r in rows],
                 "nextPageToken": next_token, "totalSize": total}
 
     def _summary(self, tenant, period) -> dict:
         wanted = domain.list_filter({"period": period or ""})
-        rows = self.store.for_summary(self.store.query(tenant, period=wanted.parsed_period))
+        rows = self.store.select(Criteria(tenant, period=wanted.parsed_period))
         return domain.summaries(rows, now().date())

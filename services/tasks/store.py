@@ -1,6 +1,5 @@
 """Tasks in MongoDB: tasks (with their history and outbox), and each commune's units and
 officers."""
-import base64
 import datetime as dt
 
 from pymongo import ReturnDocument, UpdateOne
@@ -8,32 +7,17 @@ from pymongo.errors import DuplicateKeyError
 
 from services.common import outbox
 from services.common.envelope import Envelope
-from services.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from services.common.errors import AlreadyExists, FailedPrecondition, NotFound
 from services.common.idempotency import Claim, EventGuard
 from services.common.mongo import Store, TenantCollection
-from services.common.periods import Period
 from services.common.publisher import Publisher
 
+from . import listing
 from .domain import ACTIVE, Directory
+from .listing import Criteria
 
-MAX_PAGE = 200
-DEFAULT_PAGE = 50
-
-
-def _page_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
-
-
-def _offset(token: str) -> int:
-    if not token:
-        return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        assert kind == "o" and int(value) >= 0
-        return int(value)
-    except (ValueError, AssertionError, UnicodeDecodeError):
-        raise InvalidArgument("page_token is not one this service gave",
-                              {"page_token": "invalid"}) from None
+# What lists and summaries read of a task: not its history, not its pending events.
+LISTED = {"outbox": 0, "history": 0}
 
 
 class TaskStore(Store):
@@ -94,46 +78,23 @@ class TaskStore(Store):
         updated.pop("outbox", None)
         return updated
 
-    def query(self, tenant: str, *, lead_unit: str = "", status: str = "", group: str = "",
-              period: Period | None = None, overdue_on: dt.date | None = None) -> dict:
-        """The filter for a commune's tasks; overdue_on keeps those overdue on that day
-        (active, with a deadline before it)."""
-        query: dict = {"tenant": tenant}
-        for name, value in (("lead_unit", lead_unit), ("status", status), ("group", group)):
-            if value:
-                query[name] = value
-        deadline: dict = {}
-        if period:
-            deadline.update({"$gte": period.first_day.isoformat(),
-                             "$lte": period.last_day.isoformat()})
-        if overdue_on:
-            active = [s for s in ACTIVE if not status or s == status]
-            query["status"] = {"$in": active}
-            deadline["$lt"] = overdue_on.isoformat()
-        if deadline:
-            query["deadline"] = deadline
-        return query
+    def select(self, criteria: Criteria) -> list[dict]:
+        """The tasks that meet the criteria, as lists and summaries show them."""
+        return list(self.db.tasks.find(criteria.mongo(), LISTED))
 
-    def page(self, query: dict, page_size: int, page_token: str) -> tuple[list[dict], str, int]:
-        """One page of tasks by deadline then code, the next page's token, the total."""
-        if page_size < 0:
-            raise InvalidArgument("page_size must not be negative", {"page_size": "negative"})
-        size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
-        offset = _offset(page_token)
-        rows = list(self.db.tasks.find(query, {"outbox": 0, "history": 0})
-                    .sort([("deadline", 1), ("code", 1)]).skip(offset).limit(size))
-        total = self.db.tasks.count_documents(query)
-        following = offset + len(rows)
-        return rows, (_page_token(following) if following < total else ""), total
+    def listed(self, tenant: str, task_id: str) -> dict | None:
+        """One task as select() gives it, or None when there is no such task."""
+        return TenantCollection(self.db.tasks, tenant).find_one({"_id": task_id}, LISTED)
 
-    def for_summary(self, query: dict) -> list[dict]:
-        return list(self.db.tasks.find(query, {"outbox": 0, "history": 0, "evidence": 0}))
+    def page(self, criteria: Criteria, page_size: int, page_token: str):
+        """One page of the tasks that meet the criteria (listing.page)."""
+        return listing.page(self.select(criteria), page_size, page_token)
 
     def overdue_unannounced(self, today: dt.date) -> list[dict]:
         """Active tasks past their deadline whose task.overdue has not gone out yet."""
         return list(self.db.tasks.find(
             {"status": {"$in": list(ACTIVE)}, "deadline": {"$lt": today.isoformat()},
-             "overdue_announced": False}, {"outbox": 0, "history": 0}))
+             "overdue_announced": False}, LISTED))
 
     def tenants(self) -> list[str]:
         return sorted(self.db.tasks.distinct("tenant"))

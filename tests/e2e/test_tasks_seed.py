@@ -7,9 +7,10 @@ import pytest
 from commune.v1 import common_pb2, tasks_pb2
 from services.common.auth import issue_token
 from tests.e2e.conftest import tasks_stub
-from tests.helpers import BIN, env_for
+from tests.helpers import BIN, env_for, wait_for
 
 pytestmark = pytest.mark.e2e
+SEEDED_TASKS = 136
 
 
 @pytest.fixture(scope="module")
@@ -17,6 +18,16 @@ def seeded(settings, platform):
     outputs = [subprocess.run([str(BIN / "commune"), "seed"], env=env_for(settings),
                               capture_output=True, text=True, timeout=120, check=True).stdout
                for _ in range(2)]
+    # The seed leaves its events in the outbox; gRPC reads follow once the tasks worker's
+    # relay has sent them (services/tasks/read_model.py).
+    channels = []
+    stub = tasks_stub(platform, channels)
+    token = issue_token(settings, "lai-chau", "province", ["binh-lu"])
+    wait_for(lambda: stub.ListTasks(
+        tasks_pb2.ListTasksRequest(tenant="binh-lu"), timeout=10,
+        metadata=[("authorization", f"Bearer {token}")]).total_size >= SEEDED_TASKS,
+        timeout=30, what="the seeded tasks in the gRPC list")
+    channels[0].close()
     return outputs
 
 
@@ -32,7 +43,7 @@ def year(number: int) -> common_pb2.Period:
 
 def test_seeding_twice_adds_nothing_the_second_time(seeded):
     first, second = seeded
-    assert "136 new tasks" in first
+    assert f"{SEEDED_TASKS} new tasks" in first
     assert "0 new tasks" in second
 
 

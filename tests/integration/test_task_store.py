@@ -8,6 +8,7 @@ import pytest
 from services.common.errors import FailedPrecondition
 from services.common.periods import Period
 from services.tasks import domain
+from services.tasks.listing import Criteria
 from services.tasks.store import TaskStore
 
 pytestmark = pytest.mark.integration
@@ -38,8 +39,13 @@ def store(mongo, settings):
 
 
 def codes(store, **filters):
-    rows, _, total = store.page(store.query(TENANT, **filters), 50, "")
+    """The codes the database selects, after checking that the in-memory filter of the
+    gRPC read model selects the same tasks."""
+    criteria = Criteria(TENANT, **filters)
+    rows, _, total = store.page(criteria, 50, "")
     assert total == len(rows)
+    in_memory = [t["code"] for t in store.select(Criteria(TENANT)) if criteria.matches(t)]
+    assert sorted(in_memory) == sorted(r["code"] for r in rows)
     return [r["code"] for r in rows]
 
 
@@ -52,14 +58,14 @@ def test_filters_by_unit_status_period_and_overdue(store):
 
 
 def test_pages_follow_each_other_in_deadline_order(store):
-    first, token, total = store.page(store.query(TENANT), 3, "")
-    second, last_token, _ = store.page(store.query(TENANT), 3, token)
+    first, token, total = store.page(Criteria(TENANT), 3, "")
+    second, last_token, _ = store.page(Criteria(TENANT), 3, token)
     assert total == 4 and last_token == ""
     assert [r["code"] for r in first + second] == ["S-0", "S-1", "S-2", "S-3"]
 
 
 def test_concurrent_writers_of_one_task_lose_nothing(store):
-    listed = store.page(store.query(TENANT, lead_unit="van-phong"), 1, "")[0][0]
+    listed = store.page(Criteria(TENANT, lead_unit="van-phong"), 1, "")[0][0]
     task = store.get(TENANT, listed["_id"])
     outcomes = []
 

@@ -1,0 +1,102 @@
+"""Which tasks a list or a summary asks for, and one page of them. Pure, so that the
+database (store) and the gRPC process's in-memory read model select the same tasks and
+page them in the same order."""
+import base64
+import dataclasses
+import datetime as dt
+
+from services.common.errors import InvalidArgument
+from services.common.periods import Period
+
+from .domain import ACTIVE
+
+MAX_PAGE = 200
+DEFAULT_PAGE = 50
+
+
+@dataclasses.dataclass(frozen=True)
+class Criteria:
+    """A commune's tasks, narrowed by unit, status, group, deadline period; overdue_on
+    keeps those overdue on that day (active, with a deadline before it)."""
+
+    tenant: str
+    lead_unit: str = ""
+    status: str = ""
+    group: str = ""
+    period: Period | None = None
+    overdue_on: dt.date | None = None
+
+    def _statuses(self) -> list[str]:
+        if self.overdue_on:
+            return [s for s in ACTIVE if not self.status or s == self.status]
+        return [self.status] if self.status else []
+
+    def _deadline(self) -> dict:
+        """Bounds on the ISO deadline, as MongoDB operators."""
+        bounds = {}
+        if self.period:
+            bounds.update({"$gte": self.period.first_day.isoformat(),
+                           "$lte": self.period.last_day.isoformat()})
+        if self.overdue_on:
+            bounds["$lt"] = self.overdue_on.isoformat()
+        return bounds
+
+    def mongo(self) -> dict:
+        query: dict = {"tenant": self.tenant}
+        for name in ("lead_unit", "group"):
+            if getattr(self, name):
+                query[name] = getattr(self, name)
+        if self.overdue_on:
+            query["status"] = {"$in": self._statuses()}
+        elif self.status:
+            query["status"] = self.status
+        if self._deadline():
+            query["deadline"] = self._deadline()
+        return query
+
+    def matches(self, task: dict) -> bool:
+        if task["tenant"] != self.tenant or any(
+                getattr(self, n) and task.get(n) != getattr(self, n)
+                for n in ("lead_unit", "group")):
+            return False
+        if (self.overdue_on or self.status) and task["status"] not in self._statuses():
+            return False
+        deadline = task.get("deadline")
+        bounds = self._deadline()
+        return not bounds or deadline is not None and all(
+            _COMPARE[op](deadline, value) for op, value in bounds.items())
+
+
+_COMPARE = {"$gte": str.__ge__, "$lte": str.__le__, "$lt": str.__lt__}
+
+
+def _sort_key(task: dict) -> tuple[str, str]:
+    # Tasks without a deadline first, as MongoDB sorts a null before any string.
+    return task.get("deadline") or "", task["code"]
+
+
+def page(tasks: list[dict], page_size: int, page_token: str) -> tuple[list[dict], str, int]:
+    """One page of the tasks by deadline then code, the next page's token, the total."""
+    if page_size < 0:
+        raise InvalidArgument("page_size must not be negative", {"page_size": "negative"})
+    size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
+    offset = _offset(page_token)
+    rows = sorted(tasks, key=_sort_key)[offset:offset + size]
+    following = offset + len(rows)
+    return rows, (_page_token(following) if following < len(tasks) else ""), len(tasks)
+
+
+def _page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def _offset(token: str) -> int:
+    if not token:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
+        assert kind == "o" and int(value) >= 0
+        return int(value)
+    except (ValueError, AssertionError, UnicodeDecodeError):
+        raise InvalidArgument("page_token is not one this service gave",
+                              {"page_token": "invalid"}) from None
