@@ -288,7 +288,7 @@ def measure(case: Case, calls: int, raw_calls: int) -> None:
     grpc_warmup = timed(lambda: case.grpc_call(f"{prefix}-warmup"))
     progress(f"{case.name}: warm-up raw {raw_warmup / 1000:.1f} s, gRPC "
              f"{grpc_warmup / 1000:.1f} s; {calls} gRPC and {raw_calls} raw calls, about "
-             f"{raw_warmup * raw_calls / 60_000:.0f} min")
+             f"{raw_warmup * raw_calls / 1000:.0f} s")
     last_line = time.perf_counter()
     for i in range(max(calls, raw_calls)):
         if i < raw_calls:
@@ -296,7 +296,7 @@ def measure(case: Case, calls: int, raw_calls: int) -> None:
         if i < calls:
             case.grpc_ms.append(timed(lambda i=i: case.grpc_call(f"{prefix}-{i}")))
         if time.perf_counter() - last_line > PROGRESS_EVERY_S:
-            progress(f"{case.name}: {i + 1} calls of each")
+            progress(f"{case.name}: {i + 1} of {max(calls, raw_calls)} rounds")
             last_line = time.perf_counter()
 
 

@@ -4,6 +4,7 @@ page them in the same order."""
 import base64
 import dataclasses
 import datetime as dt
+from functools import cached_property
 
 from services.common.errors import InvalidArgument
 from services.common.periods import Period
@@ -26,11 +27,14 @@ class Criteria:
     period: Period | None = None
     overdue_on: dt.date | None = None
 
+    # Worked out once per criteria: matches() runs once per task of a commune.
+    @cached_property
     def _statuses(self) -> list[str]:
         if self.overdue_on:
             return [s for s in ACTIVE if not self.status or s == self.status]
         return [self.status] if self.status else []
 
+    @cached_property
     def _deadline(self) -> dict:
         """Bounds on the ISO deadline, as MongoDB operators."""
         bounds = {}
@@ -47,11 +51,11 @@ class Criteria:
             if getattr(self, name):
                 query[name] = getattr(self, name)
         if self.overdue_on:
-            query["status"] = {"$in": self._statuses()}
+            query["status"] = {"$in": self._statuses}
         elif self.status:
             query["status"] = self.status
-        if self._deadline():
-            query["deadline"] = self._deadline()
+        if self._deadline:
+            query["deadline"] = self._deadline
         return query
 
     def matches(self, task: dict) -> bool:
@@ -59,10 +63,10 @@ class Criteria:
                 getattr(self, n) and task.get(n) != getattr(self, n)
                 for n in ("lead_unit", "group")):
             return False
-        if (self.overdue_on or self.status) and task["status"] not in self._statuses():
+        if (self.overdue_on or self.status) and task["status"] not in self._statuses:
             return False
         deadline = task.get("deadline")
-        bounds = self._deadline()
+        bounds = self._deadline
         return not bounds or deadline is not None and all(
             _COMPARE[op](deadline, value) for op, value in bounds.items())
 
