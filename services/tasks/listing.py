@@ -46,10 +46,7 @@ class Criteria:
         return bounds
 
     def mongo(self) -> dict:
-        query: dict = {"tenant": self.tenant}
-        for name in ("lead_unit", "group"):
-            if getattr(self, name):
-                query[name] = getattr(self, name)
+        query: dict = dict(self._equal)
         if self.overdue_on:
             query["status"] = {"$in": self._statuses}
         elif self.status:
@@ -58,11 +55,15 @@ class Criteria:
             query["deadline"] = self._deadline
         return query
 
+    @cached_property
+    def _equal(self) -> tuple[tuple[str, str], ...]:
+        return tuple((name, getattr(self, name)) for name in ("tenant", "lead_unit", "group")
+                     if getattr(self, name))
+
     def matches(self, task: dict) -> bool:
-        if task["tenant"] != self.tenant or any(
-                getattr(self, n) and task.get(n) != getattr(self, n)
-                for n in ("lead_unit", "group")):
-            return False
+        for name, value in self._equal:
+            if task.get(name) != value:
+                return False
         if (self.overdue_on or self.status) and task["status"] not in self._statuses:
             return False
         deadline = task.get("deadline")
