@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup infra proto lint bench stop clean
+.PHONY: run test setup infra proto lint bench stop clean eval
 
 run: infra ## set up, load demo data, start every process (Ctrl-C stops them)
 	scripts/run.sh
@@ -42,3 +42,6 @@ stop: ## stop the broker and database that the set-up started
 
 clean: stop ## remove the virtualenv and all local state (var/)
 	rm -rf $(VENV) var
+
+eval: setup ## the assistant's answers measured on eval/assistant/questions.yaml
+	$(BIN)/python -m services.assistant.evaluation

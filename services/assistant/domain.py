@@ -18,9 +18,9 @@ from .retrieval import Index, normalise
 MAX_QUESTION = 500
 # Below this confidence (share of the question's meaningful words found in the best
 # procedure, weighted by rarity) the assistant declines. Tuned on eval/dev.yaml.
-THRESHOLD = 0.5
+THRESHOLD = 0.35
 # A declined question still lists procedures at least this close, as suggestions.
-SUGGEST = 0.25
+SUGGEST = 0.2
 # Words that turn a short question into a follow-up of the previous one.
 FOLLOW_UP = ("còn", "thế còn", "vậy còn", "thì sao", "con thi sao", "the con", "vay con")
 
@@ -87,7 +87,7 @@ class Assistant:
         language = self.languages[reading.language or "vi"]
         intents, topic = self.intents(reading.vietnamese)
         content = self.index.content_words(topic)
-        hits = self.index.search(topic) if content else []
+        hits = self.index.search(topic, unknown=reading.unknown_words) if content else []
         follow_up = bool(context.procedure) and (
             not content or (not intents and any(_has(normalise(text), normalise(m))
                                                  or _has(text.lower(), m) for m in FOLLOW_UP)))

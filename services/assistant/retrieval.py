@@ -85,8 +85,10 @@ class Index:
     def content_words(self, text: str) -> list[str]:
         return [w for w in syllables(text) if w not in self.stopwords and not w.isdigit()]
 
-    def search(self, text: str, k: int = 3) -> list[Hit]:
-        """The k best procedures for `text`, best first; [] when nothing matches."""
+    def search(self, text: str, k: int = 3, unknown: tuple[str, ...] = ()) -> list[Hit]:
+        """The k best procedures for `text`, best first; [] when nothing matches.
+        `unknown`: words of the question that could not be read (count against
+        confidence)."""
         words = syllables(text)
         if not words:
             return []
@@ -96,7 +98,7 @@ class Index:
         naming = np.array([max(len(query & n) / len(n) for n in names) for names in self.names])
         scores = self.bm25.get_scores(terms(words)) * (0.5 + 0.5 * naming)
         order = np.argsort(-scores, kind="stable")[:k]
-        content = terms(self.content_words(text))
+        content = terms(self.content_words(text)) + list(unknown)
         return [Hit(self.codes[i], float(scores[i]), self._confidence(content, i))
                 for i in order if scores[i] > 0]
 
