@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     paths = [Path(a) for a in argv if not a.startswith("--")] or [DEFAULT_SET]
     rows, failures = evaluate(paths[0])
-    print(f"assistant evaluation on {paths[0].relative_to(ROOT) if paths[0].is_absolute() else paths[0]}")
+    print(f"assistant evaluation on {paths[0]}")
     print(report(rows))
     if "--failures" in argv:
         for f in failures:

@@ -1,0 +1,91 @@
+"""The assistant's records in MongoDB, all keyed by _id (the only lookup FerretDB does
+without a scan) and written by insert (the only write it never loses):
+
+- traces: one per answer (question with long numbers masked, language, answer, sources,
+  confidence, latency, hashed session), with its question_answered event in an outbox;
+- feedback: one per trace (_id = trace id), with feedback_given;
+- handoffs: tickets for an officer, with handoff_requested;
+- sessions: the last procedure and intents of a session, for follow-up questions (the
+  one document that is replaced; a session asks one question at a time);
+- procedures: the knowledge base as loaded from the data files (by `commune seed`)."""
+import datetime as dt
+
+from pymongo import ReplaceOne
+from pymongo.errors import DuplicateKeyError
+
+from services.common import outbox
+from services.common.envelope import Envelope
+from services.common.errors import AlreadyExists, NotFound
+from services.common.mongo import Store, TenantCollection
+from services.common.publisher import Publisher
+
+from .domain import Context
+from .knowledge import KnowledgeBase
+
+
+class AssistantStore(Store):
+    INDEXES = ()
+
+    def add_trace(self, trace: dict, *events: Envelope) -> None:
+        self.db.traces.insert_one({**trace, **outbox.pending(*events)})
+
+    def trace(self, tenant: str, trace_id: str) -> dict:
+        found = TenantCollection(self.db.traces, tenant).find_one({"_id": trace_id},
+                                                                  {"outbox": 0})
+        if found is None:
+            raise NotFound(f"no answer {trace_id!r} in commune {tenant!r}")
+        return found
+
+    def add_feedback(self, feedback: dict, *events: Envelope) -> None:
+        try:
+            self.db.feedback.insert_one({**feedback, **outbox.pending(*events)})
+        except DuplicateKeyError:
+            raise AlreadyExists(f"feedback on answer {feedback['_id']!r} was already "
+                                "given") from None
+
+    def add_handoff(self, ticket: dict, *events: Envelope) -> None:
+        self.db.handoffs.insert_one({**ticket, **outbox.pending(*events)})
+
+    def handoff(self, tenant: str, ticket_id: str) -> dict:
+        found = TenantCollection(self.db.handoffs, tenant).find_one({"_id": ticket_id},
+                                                                    {"outbox": 0})
+        if found is None:
+            raise NotFound(f"no handoff ticket {ticket_id!r} in commune {tenant!r}")
+        return found
+
+    def context(self, tenant: str, session_hash: str) -> Context:
+        found = self.db.sessions.find_one({"_id": f"{tenant}:{session_hash}"})
+        if not found:
+            return Context()
+        return Context(found.get("procedure", ""), tuple(found.get("intents", ())))
+
+    def remember(self, tenant: str, session_hash: str, context: Context, at: dt.datetime):
+        self.db.sessions.replace_one(
+            {"_id": f"{tenant}:{session_hash}"},
+            {"tenant": tenant, "procedure": context.procedure,
+             "intents": list(context.intents), "at": at}, upsert=True)
+
+    def load_procedures(self, kb: KnowledgeBase) -> int:
+        """Upsert the knowledge base by procedure code; returns how many were new."""
+        result = self.db.procedures.bulk_write([
+            ReplaceOne({"_id": p.code}, {**p.model_dump(mode="json"), "version": kb.version},
+                       upsert=True) for p in kb.procedures])
+        return result.upserted_count
+
+    def outbox(self, collection: str, publisher: Publisher) -> outbox.Outbox:
+        return outbox.Outbox(self.db[collection], publisher)
+
+
+def seed(settings) -> str:
+    """`commune seed`: the knowledge base from the data files into the database."""
+    from services.common.mongo import database_name, make_client
+
+    from .knowledge import default
+
+    kb = default()
+    client = make_client(settings)
+    try:
+        new = AssistantStore(client[database_name(settings, "assistant")]).load_procedures(kb)
+    finally:
+        client.close()
+    return f"{len(kb.procedures)} procedures (knowledge version {kb.version}), {new} new"
