@@ -2,6 +2,7 @@
 Hmong and Thái, follow-ups, feedback and handoff, the officers' dossier checker, the
 per-client limit, RPC and gRPC."""
 import json
+import subprocess
 import urllib.error
 import urllib.request
 
@@ -11,7 +12,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from commune.v1 import assistant_pb2, assistant_pb2_grpc
 from services.common.auth import issue_token
-from tests.helpers import start_grpc, start_worker
+from tests.helpers import BIN, env_for, start_grpc, start_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -146,3 +147,14 @@ def test_a_province_asks_and_checks_over_grpc(stub, settings):
         metadata=officer)
     assert not checked.complete
     assert [d.id for d in checked.needs_original] == ["giay_chung_sinh"]
+
+
+def test_commune_ask_answers_in_the_terminal(worker, settings):
+    done = subprocess.run([str(BIN / "commune"), "ask", "dang ky tam tru o dau", "--tenant",
+                           "lung-phinh"], env=env_for(settings), capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "CTR-02" in done.stdout and "Nơi nộp" in done.stdout
+    empty = subprocess.run([str(BIN / "commune"), "ask", " "], env=env_for(settings),
+                           capture_output=True, text=True, timeout=60)
+    assert empty.returncode == 2 and "empty" in empty.stderr
