@@ -11,12 +11,14 @@ import uuid
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from commune.v1 import assistant_pb2
+from services.common import outbox
 from services.common.envelope import Envelope
 from services.common.errors import InvalidArgument, from_pydantic
 from services.common.publisher import Publisher
 from services.directory.tree import units
 
 from . import domain
+from .languages import INTENTS
 from .store import AssistantStore
 
 SOURCE = "assistant"
@@ -64,34 +66,64 @@ def _parse(model, fields, what: str):
         raise from_pydantic(exc, f"invalid {what}") from None
 
 
+def run_now(function, *args) -> None:
+    function(*args)
+
+
 class Desk:
+    """`defer(function, *args)` runs the sending of events: at once by default; a
+    worker passes a spawn so that the answer does not wait for it (on FerretDB marking
+    an event sent costs tens of ms). An event whose sending is cut short stays in the
+    outbox, and the relay sends it."""
+
     def __init__(self, store: AssistantStore, publisher: Publisher,
-                 assistant: domain.Assistant, secret: str):
+                 assistant: domain.Assistant, secret: str, defer=run_now):
         self.store = store
         self.publisher = publisher
         self.assistant = assistant
         self._secret = secret.encode()
+        self._defer = defer
 
-    def session_hash(self, tenant: str, session_id: str) -> str:
+    def session_hash(self, tenant: str, session: str) -> str:
         """A one-way id: traces of one session stay together, and no one can tell whose."""
-        return hmac.new(self._secret, f"{tenant}:{session_id}".encode(),
-                        hashlib.sha256).hexdigest()[:24]
+        return self._sign(f"{tenant}:{session}")[:24]
 
-    def _publish(self, collection: str, document_id: str) -> None:
-        self.store.outbox(collection, self.publisher).flush(document_id)
+    def _sign(self, text: str) -> str:
+        return hmac.new(self._secret, text.encode(), hashlib.sha256).hexdigest()
+
+    def _session_token(self, tenant: str, session: str, context: domain.Context) -> str:
+        body = f"{session}.{context.procedure}.{'+'.join(context.intents)}"
+        return f"{body}.{self._sign(f'{tenant}|{body}')[:16]}"
+
+    def _session(self, tenant: str, token: str) -> tuple[str, domain.Context]:
+        """The session and its context from a token this desk gave; any other string is
+        the id of a session with nothing asked yet (a kiosk may name its own).
+
+        The context travels in the signed token, not in the database: on FerretDB each
+        upsert of a session document costs about as much as the whole answer."""
+        parts = token.split(".")
+        if len(parts) == 4 and hmac.compare_digest(
+                parts[3], self._sign(f"{tenant}|{'.'.join(parts[:3])}")[:16]):
+            intents = tuple(i for i in parts[2].split("+") if i in INTENTS)
+            return parts[0], domain.Context(parts[1], intents)
+        return token or uuid.uuid4().hex, domain.Context()
+
+    def _publish(self, collection: str, document_id: str, event: Envelope) -> None:
+        """Send the event just stored with the document, and mark it sent."""
+        self._defer(self.store.outbox(collection, self.publisher).flush, document_id,
+                    outbox.pending(event)["outbox"])
 
     def ask(self, tenant, fields) -> dict:
         started = time.perf_counter()
         tenant = commune(tenant)
         question = domain.question(fields)
-        session_id = question.session_id or uuid.uuid4().hex
+        session_id, context = self._session(tenant, question.session_id)
         session = self.session_hash(tenant, session_id)
-        answer = self.assistant.answer(question.text, self.store.context(tenant, session))
+        answer = self.assistant.answer(question.text, context)
         latency_ms = round((time.perf_counter() - started) * 1000, 2)
         trace_id = str(uuid.uuid4())
-        at = now()
         code = answer["procedure"]["code"] if answer["procedure"] else ""
-        trace = {"_id": trace_id, "tenant": tenant, "session": session, "at": at,
+        trace = {"_id": trace_id, "tenant": tenant, "session": session, "at": now(),
                  "question": mask(question.text), "latency_ms": latency_ms, **answer}
         event = Envelope.wrap("assistant.question_answered", SOURCE, tenant,
                               assistant_pb2.QuestionAnswered(
@@ -105,11 +137,11 @@ class Desk:
                                   knowledge_version=answer["kb_version"]),
                               subject=trace_id)
         self.store.add_trace(trace, event)
-        self._publish("traces", trace_id)
-        if code:
-            self.store.remember(tenant, session,
-                                domain.Context(code, tuple(answer["intents"])), at)
-        return {**answer, "trace_id": trace_id, "session_id": session_id}
+        self._publish("traces", trace_id, event)
+        if code:  # a declined question leaves the conversation where it was
+            context = domain.Context(code, tuple(answer["intents"]))
+        return {**answer, "trace_id": trace_id,
+                "session_id": self._session_token(tenant, session_id, context)}
 
     def feedback(self, tenant, fields) -> dict:
         tenant = commune(tenant)
@@ -125,7 +157,7 @@ class Desk:
         self.store.add_feedback({"_id": given.trace_id, "tenant": tenant,
                                  "helpful": given.helpful, "procedure": code,
                                  "language": trace["language"], "at": now()}, event)
-        self._publish("feedback", given.trace_id)
+        self._publish("feedback", given.trace_id, event)
         return {"trace_id": given.trace_id, "helpful": given.helpful}
 
     def handoff(self, tenant, fields) -> dict:
@@ -151,7 +183,7 @@ class Desk:
                                 "session": session, "language": language,
                                 "procedure": code, "question": question, "status": "open",
                                 "at": now()}, event)
-        self._publish("handoffs", ticket_id)
+        self._publish("handoffs", ticket_id, event)
         message = self.assistant.languages[language].text("handoff", ticket=ticket_id)
         return {"ticket_id": ticket_id, "status": "open", "message": message}
 

@@ -29,7 +29,7 @@ class Question(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: str = Field(min_length=1, max_length=MAX_QUESTION)
-    session_id: str = Field("", max_length=100)
+    session_id: str = Field("", max_length=200)
 
     @field_validator("text")
     @classmethod

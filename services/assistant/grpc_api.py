@@ -1,5 +1,7 @@
 """commune.v1.AssistantService for province integrations (runs in commune-grpc, no
 eventlet): the same Desk as the nameko service, over its own store and publisher."""
+from concurrent.futures import ThreadPoolExecutor
+
 import grpc
 
 from commune.v1 import assistant_pb2, assistant_pb2_grpc
@@ -58,7 +60,8 @@ class AssistantServicer(assistant_pb2_grpc.AssistantServiceServicer):
 
 def add_to_server(server: grpc.Server, settings: Settings) -> str:
     store = AssistantStore(make_client(settings)[database_name(settings, "assistant")])
+    sender = ThreadPoolExecutor(max_workers=2, thread_name_prefix="assistant-outbox")
     desk = Desk(store, Publisher(settings.amqp_uri, settings.namespace), default_assistant(),
-                settings.auth_secret.get_secret_value())
+                settings.auth_secret.get_secret_value(), defer=sender.submit)
     assistant_pb2_grpc.add_AssistantServiceServicer_to_server(AssistantServicer(desk), server)
     return assistant_pb2.DESCRIPTOR.services_by_name["AssistantService"].full_name

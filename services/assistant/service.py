@@ -1,5 +1,6 @@
 """The assistant nameko service: RPC for the other services, HTTP JSON for citizens and
 officers (http_api.py), and the outbox relay. The operations live in desk.py."""
+import eventlet
 from nameko.timer import timer
 
 from services.common.errors import EXPECTED
@@ -18,7 +19,6 @@ from .domain import default_assistant
 from .http_api import OFFICERS, AssistantHttpApi
 from .store import AssistantStore
 
-
 # The knowledge base and its index, built when the worker starts, not on a first question.
 default_assistant()
 
@@ -34,7 +34,7 @@ class AssistantService(HealthEndpoints, AssistantHttpApi):
     @property
     def desk(self) -> Desk:
         return Desk(self.store, self.events, default_assistant(),
-                    get_settings().auth_secret.get_secret_value())
+                    get_settings().auth_secret.get_secret_value(), defer=eventlet.spawn_n)
 
     @rpc(expected_exceptions=EXPECTED)
     def ask(self, tenant, question):

@@ -1,14 +1,12 @@
 """The assistant's records in MongoDB, all keyed by _id (the only lookup FerretDB does
-without a scan) and written by insert (the only write it never loses):
+without a scan) and written by insert (the only write it never loses). A conversation's
+context is not stored: it travels in the session token the answer gives (desk.py).
 
 - traces: one per answer (question with long numbers masked, language, answer, sources,
   confidence, latency, hashed session), with its question_answered event in an outbox;
 - feedback: one per trace (_id = trace id), with feedback_given;
 - handoffs: tickets for an officer, with handoff_requested;
-- sessions: the last procedure and intents of a session, for follow-up questions (the
-  one document that is replaced; a session asks one question at a time);
 - procedures: the knowledge base as loaded from the data files (by `commune seed`)."""
-import datetime as dt
 
 from pymongo import ReplaceOne
 from pymongo.errors import DuplicateKeyError
@@ -19,7 +17,6 @@ from services.common.errors import AlreadyExists, NotFound
 from services.common.mongo import Store, TenantCollection
 from services.common.publisher import Publisher
 
-from .domain import Context
 from .knowledge import KnowledgeBase
 
 
@@ -52,18 +49,6 @@ class AssistantStore(Store):
         if found is None:
             raise NotFound(f"no handoff ticket {ticket_id!r} in commune {tenant!r}")
         return found
-
-    def context(self, tenant: str, session_hash: str) -> Context:
-        found = self.db.sessions.find_one({"_id": f"{tenant}:{session_hash}"})
-        if not found:
-            return Context()
-        return Context(found.get("procedure", ""), tuple(found.get("intents", ())))
-
-    def remember(self, tenant: str, session_hash: str, context: Context, at: dt.datetime):
-        self.db.sessions.replace_one(
-            {"_id": f"{tenant}:{session_hash}"},
-            {"tenant": tenant, "procedure": context.procedure,
-             "intents": list(context.intents), "at": at}, upsert=True)
 
     def load_procedures(self, kb: KnowledgeBase) -> int:
         """Upsert the knowledge base by procedure code; returns how many were new."""
