@@ -82,8 +82,18 @@ class Index:
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self.vocabulary = frozenset(frequency)
 
+    def _meaningful(self, word: str) -> bool:
+        return word not in self.stopwords and not word.isdigit()
+
     def content_words(self, text: str) -> list[str]:
-        return [w for w in syllables(text) if w not in self.stopwords and not w.isdigit()]
+        return [w for w in syllables(text) if self._meaningful(w)]
+
+    def content_terms(self, text: str) -> list[str]:
+        """The question's meaningful syllables, and the pairs of them that stand side by
+        side in it (no pair across a word left out: "ký ở trọ" has no "ký trọ")."""
+        words = syllables(text)
+        return [t for t in terms(words)
+                if all(self._meaningful(part) for part in t.split("_"))]
 
     def search(self, text: str, k: int = 3, unknown: tuple[str, ...] = ()) -> list[Hit]:
         """The k best procedures for `text`, best first; [] when nothing matches.
@@ -98,7 +108,7 @@ class Index:
         naming = np.array([max(len(query & n) / len(n) for n in names) for names in self.names])
         scores = self.bm25.get_scores(terms(words)) * (0.5 + 0.5 * naming)
         order = np.argsort(-scores, kind="stable")[:k]
-        content = terms(self.content_words(text)) + list(unknown)
+        content = self.content_terms(text) + list(unknown)
         return [Hit(self.codes[i], float(scores[i]), self._confidence(content, i))
                 for i in order if scores[i] > 0]
 
