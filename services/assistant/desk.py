@@ -8,12 +8,12 @@ import re
 import time
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from commune.v1 import assistant_pb2
 from services.common import outbox
 from services.common.envelope import Envelope
-from services.common.errors import InvalidArgument, from_pydantic
+from services.common.errors import InvalidArgument, validated
 from services.common.publisher import Publisher
 from services.directory.tree import units
 
@@ -55,15 +55,6 @@ class Handoff(BaseModel):
     session_id: str = Field("", max_length=100)
     # The question to pass on when there is no trace (asked straight for an officer).
     question: str = Field("", max_length=domain.MAX_QUESTION)
-
-
-def _parse(model, fields, what: str):
-    if not isinstance(fields, dict):
-        raise InvalidArgument(f"{what} must be a JSON object")
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        raise from_pydantic(exc, f"invalid {what}") from None
 
 
 def run_now(function, *args) -> None:
@@ -145,7 +136,7 @@ class Desk:
 
     def feedback(self, tenant, fields) -> dict:
         tenant = commune(tenant)
-        given = _parse(Feedback, fields, "feedback")
+        given = validated(Feedback, fields, "feedback")
         trace = self.store.trace(tenant, given.trace_id)
         code = trace["procedure"]["code"] if trace.get("procedure") else ""
         event = Envelope.wrap("assistant.feedback_given", SOURCE, tenant,
@@ -162,7 +153,7 @@ class Desk:
 
     def handoff(self, tenant, fields) -> dict:
         tenant = commune(tenant)
-        wanted = _parse(Handoff, fields, "handoff")
+        wanted = validated(Handoff, fields, "handoff")
         if not wanted.trace_id and not wanted.question.strip():
             raise InvalidArgument("a handoff needs the trace_id of an answer or a question",
                                   {"trace_id": "required without question"})

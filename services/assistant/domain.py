@@ -5,9 +5,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from services.common.errors import InvalidArgument, NotFound, from_pydantic
+from services.common.errors import InvalidArgument, NotFound, validated
 
 from . import answers, dossier
 from .knowledge import KnowledgeBase, Procedure
@@ -41,12 +41,7 @@ class Question(BaseModel):
 
 
 def question(fields) -> Question:
-    if not isinstance(fields, dict):
-        raise InvalidArgument("a question is an object with text (and session_id)")
-    try:
-        return Question.model_validate(fields)
-    except ValidationError as exc:
-        raise from_pydantic(exc, "invalid question") from None
+    return validated(Question, fields, "question")
 
 
 @dataclass(frozen=True)
@@ -149,10 +144,7 @@ class Assistant:
         if not isinstance(papers, list) or len(papers) > 50:
             raise InvalidArgument("papers must be a list of at most 50 "
                                   "{document, form} objects", {"papers": "invalid"})
-        try:
-            parsed = [dossier.Paper.model_validate(p) for p in papers]
-        except ValidationError as exc:
-            raise from_pydantic(exc, "invalid paper") from None
+        parsed = [validated(dossier.Paper, p, "paper") for p in papers]
         return dossier.check(procedure, parsed)
 
 

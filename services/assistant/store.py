@@ -43,13 +43,6 @@ class AssistantStore(Store):
     def add_handoff(self, ticket: dict, *events: Envelope) -> None:
         self.db.handoffs.insert_one({**ticket, **outbox.pending(*events)})
 
-    def handoff(self, tenant: str, ticket_id: str) -> dict:
-        found = TenantCollection(self.db.handoffs, tenant).find_one({"_id": ticket_id},
-                                                                    {"outbox": 0})
-        if found is None:
-            raise NotFound(f"no handoff ticket {ticket_id!r} in commune {tenant!r}")
-        return found
-
     def load_procedures(self, kb: KnowledgeBase) -> int:
         """Upsert the knowledge base by procedure code; returns how many were new."""
         result = self.db.procedures.bulk_write([
