@@ -112,9 +112,10 @@ class Desk:
         session = self.session_hash(tenant, session_id)
         answer = self.assistant.answer(question.text, context)
         latency_ms = round((time.perf_counter() - started) * 1000, 2)
-        trace_id = str(uuid.uuid4())
+        at = now()
+        trace_id = self.store.trace_id(at)
         code = answer["procedure"]["code"] if answer["procedure"] else ""
-        trace = {"_id": trace_id, "tenant": tenant, "session": session, "at": now(),
+        trace = {"_id": trace_id, "tenant": tenant, "session": session, "at": at,
                  "question": mask(question.text), "latency_ms": latency_ms, **answer}
         event = Envelope.wrap("assistant.question_answered", SOURCE, tenant,
                               assistant_pb2.QuestionAnswered(
@@ -128,7 +129,7 @@ class Desk:
                                   knowledge_version=answer["kb_version"]),
                               subject=trace_id)
         self.store.add_trace(trace, event)
-        self._publish("traces", trace_id, event)
+        self._publish(self.store.traces(at.date()), trace_id, event)
         if code:  # a declined question leaves the conversation where it was
             context = domain.Context(code, tuple(answer["intents"]))
         return {**answer, "trace_id": trace_id,
@@ -186,4 +187,4 @@ class Desk:
 
     def relay(self) -> int:
         return sum(self.store.outbox(c, self.publisher).relay()
-                   for c in ("traces", "feedback", "handoffs"))
+                   for c in self.store.with_outboxes(now().date()))

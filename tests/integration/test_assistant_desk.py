@@ -1,6 +1,8 @@
 """The assistant's operations on the real database and broker: every answer leaves a
 trace with no personal data and announces it; follow-ups find their session; feedback
 is taken once; a handoff opens a ticket and says so."""
+import datetime as dt
+
 import pytest
 
 from commune.v1 import assistant_pb2
@@ -32,6 +34,12 @@ def desk(mongo, settings):
     publisher.close()
 
 
+def stored_trace(mongo, settings, trace_id: str) -> dict:
+    day = dt.datetime.strptime(trace_id[:8], "%Y%m%d").date()
+    return mongo[f"{settings.namespace}_assistant"][AssistantStore.traces(day)].find_one(
+        {"_id": trace_id})
+
+
 def event(broker, queue) -> Envelope:
     return Envelope.parse(broker.take(queue).body)
 
@@ -41,7 +49,7 @@ def test_an_answer_is_traced_without_personal_data_and_announced(desk, broker, m
     queue = broker.capture("assistant", "assistant.question_answered")
     answer = desk.ask(TENANT, {"text": "Tôi CCCD 012345678901, sđt 0912 345 678, làm giấy "
                                        "khai sinh cần gì?", "session_id": "phone-abc"})
-    trace = mongo[f"{settings.namespace}_assistant"].traces.find_one({"_id": answer["trace_id"]})
+    trace = stored_trace(mongo, settings, answer["trace_id"])
     assert trace["tenant"] == TENANT and trace["procedure"]["code"] == "HT-01"
     assert "012345678901" not in trace["question"] and "0912" not in trace["question"]
     assert "phone-abc" not in str(trace) and len(trace["session"]) == 24
@@ -52,13 +60,13 @@ def test_an_answer_is_traced_without_personal_data_and_announced(desk, broker, m
         "assistant.question_answered", TENANT, answer["trace_id"])
     payload = announced.payload(assistant_pb2.QuestionAnswered)
     assert payload.procedure_code == "HT-01" and payload.session_hash == trace["session"]
-    assert not mongo[f"{settings.namespace}_assistant"].traces.find_one(
-        {"_id": answer["trace_id"]})["outbox"], "the outbox is emptied once published"
+    assert not stored_trace(mongo, settings, answer["trace_id"])["outbox"], \
+        "the outbox is emptied once published"
 
 
 def test_a_declined_question_is_traced_too(desk, mongo, settings):
     answer = desk.ask(TENANT, {"text": "giá phân bón hôm nay"})
-    trace = mongo[f"{settings.namespace}_assistant"].traces.find_one({"_id": answer["trace_id"]})
+    trace = stored_trace(mongo, settings, answer["trace_id"])
     assert answer["declined"] and trace["declined"] and trace["procedure"] is None
 
 
@@ -82,6 +90,8 @@ def test_feedback_is_taken_once_and_announced(desk, broker):
         desk.feedback(TENANT, {"trace_id": answer["trace_id"], "helpful": False})
     with pytest.raises(NotFound):
         desk.feedback(TENANT, {"trace_id": "no-such-answer", "helpful": True})
+    with pytest.raises(NotFound):
+        desk.feedback(TENANT, {"trace_id": "20260101-0000", "helpful": True})
     with pytest.raises(NotFound):  # another commune's answer is not this one's
         desk.feedback("binh-lu", {"trace_id": answer["trace_id"], "helpful": True})
 
@@ -114,3 +124,17 @@ def test_seed_loads_the_knowledge_base_idempotently(settings, mongo):
     stored = mongo[f"{settings.namespace}_assistant"].procedures.find_one({"_id": "HT-01"})
     assert stored["version"] == default_assistant().kb.version
     assert stored["documents"][0]["id"] == "to_khai_khai_sinh"
+
+
+def test_the_relay_sends_what_was_left_unsent(desk, broker, mongo, settings):
+    """An answer whose event was never sent (the worker died after the insert): the
+    relay finds it in today's traces and sends it."""
+    queue = broker.capture("assistant", "assistant.question_answered")
+    stopped = Desk(desk.store, desk.publisher, desk.assistant, "test-secret",
+                   defer=lambda *_: None)
+    answer = stopped.ask(TENANT, {"text": "gia hạn tạm trú"})
+    assert stored_trace(mongo, settings, answer["trace_id"])["outbox"]
+    traces = desk.store.traces(dt.datetime.now(dt.UTC).date())
+    assert desk.store.outbox(traces, desk.publisher).relay(dt.timedelta(0)) >= 1
+    assert event(broker, queue).subject == answer["trace_id"]
+    assert not stored_trace(mongo, settings, answer["trace_id"])["outbox"]
