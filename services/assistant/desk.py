@@ -11,7 +11,7 @@ import uuid
 from pydantic import BaseModel, ConfigDict, Field
 
 from commune.v1 import assistant_pb2
-from services.common import outbox
+from services.common import metrics, outbox
 from services.common.envelope import Envelope
 from services.common.errors import InvalidArgument, validated
 from services.common.publisher import Publisher
@@ -22,6 +22,9 @@ from .languages import INTENTS
 from .store import AssistantStore
 
 SOURCE = "assistant"
+answers = metrics.counter("assistant", "answers_total",
+                          "Questions answered or declined, per commune and language",
+                          ("tenant", "language", "outcome"))
 # ID card, phone and account numbers, e-mail addresses: not kept in traces.
 PERSONAL = re.compile(r"\+?\d[\d .-]{6,}\d|[\w.+-]+@[\w-]+\.[\w.]+")
 
@@ -130,6 +133,8 @@ class Desk:
                               subject=trace_id)
         self.store.add_trace(trace, event)
         self._publish(self.store.traces(at.date()), trace_id, event)
+        answers.labels(tenant, answer["language"],
+                       "declined" if answer["declined"] else "answered").inc()
         if code:  # a declined question leaves the conversation where it was
             context = domain.Context(code, tuple(answer["intents"]))
         return {**answer, "trace_id": trace_id,

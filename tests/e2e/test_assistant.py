@@ -12,7 +12,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from commune.v1 import assistant_pb2, assistant_pb2_grpc
 from services.common.auth import issue_token
-from tests.helpers import BIN, env_for, start_grpc, start_worker
+from tests.helpers import BIN, env_for, metric_value, start_grpc, start_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -108,9 +108,13 @@ def test_bad_input_gets_a_clear_error(worker, path, body, raw, status):
     assert got == status and answer["error"]["message"]
 
 
-def test_mixed_scripts_get_a_polite_decline(worker):
+def test_mixed_scripts_get_a_polite_decline_that_is_counted(worker):
+    labels = {"tenant": "binh-lu", "language": "vi", "outcome": "declined"}
+    before = metric_value(worker.metrics(), "commune_assistant_answers_total", **labels)
     status, answer = call(worker, "binh-lu/assistant/ask", {"text": "签证 😀 ???"}, "mixed")
     assert status == 200 and answer["declined"] and "cán bộ" in answer["answer"]
+    assert metric_value(worker.metrics(), "commune_assistant_answers_total",
+                        **labels) == before + 1
 
 
 def test_each_client_is_limited(worker):
