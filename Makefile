@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup infra proto lint bench stop clean
+.PHONY: run test setup infra proto lint bench stop clean eval
 
 run: infra ## set up, load demo data, start every process (Ctrl-C stops them)
 	scripts/run.sh
@@ -36,9 +36,13 @@ lint: setup ## ruff on the code
 bench: infra ## benchmarks, each beside its baseline measured in the same run
 	$(BIN)/python -m bench.events
 	$(BIN)/python -m bench.tasks
+	$(BIN)/python -m bench.assistant
 
 stop: ## stop the broker and database that the set-up started
 	scripts/stop-infra.sh
 
 clean: stop ## remove the virtualenv and all local state (var/)
 	rm -rf $(VENV) var
+
+eval: setup ## the assistant's answers measured on eval/assistant/questions.yaml
+	$(BIN)/python -m services.assistant.evaluation

@@ -5,12 +5,14 @@ Procfile and the CLI read this; a new service adds its lines here."""
 WORKERS = {
     "tasks": "services.tasks.service:TasksService",
     "kpi": "services.kpi.service:KpiService",
+    "assistant": "services.assistant.service:AssistantService",
 }
 
 # gRPC processes for province integrations: a function(server, settings) that adds the
 # servicer and returns its full service name.
 GRPC_SERVERS = {
     "tasks": "services.tasks.grpc_api:add_to_server",
+    "assistant": "services.assistant.grpc_api:add_to_server",
 }
 
 # Demo data loaded by `commune seed`, in this order: a function(settings) that loads its
@@ -18,6 +20,7 @@ GRPC_SERVERS = {
 DEMO_SEEDS = {
     "directory": "services.directory.store:seed",
     "tasks": "services.tasks.demo:seed",
+    "assistant": "services.assistant.store:seed",
 }
 
 

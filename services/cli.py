@@ -195,5 +195,53 @@ def _one_line_errors():
 app.add_typer(tasks_app, name="tasks")
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="the question, in Vietnamese, Hmong or Thái")],
+    tenant: Annotated[str, typer.Option(help="commune code")] = "binh-lu",
+    session: Annotated[str, typer.Option(help="session id of earlier questions, for "
+                                              "follow-ups")] = "",
+    timeout: float = 10.0,
+):
+    """Ask the assistant (the running worker, which keeps the trace) from a terminal."""
+    from nameko.exceptions import RemoteError
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    try:
+        with ClusterRpcProxy(get_settings().nameko_config(), timeout=timeout) as proxy:
+            answer = proxy.assistant.ask(tenant, {"text": question, "session_id": session})
+    except RemoteError as exc:
+        _fail(f"{exc.exc_type}: {exc.value}", 2 if exc.exc_type == "InvalidArgument" else 1)
+    except Exception as exc:  # timeout, unreachable broker: one line, not a traceback
+        _fail(f"{type(exc).__name__}: {exc} (is the assistant worker running?)")
+    typer.echo(answer["answer"])
+    typer.secho(f"[{answer['language']}, confidence {answer['confidence']}, trace "
+                f"{answer['trace_id']}, session {answer['session_id']}]", dim=True)
+
+
+assistant_app = typer.Typer(no_args_is_help=True, add_completion=False,
+                            help="The assistant's data files.")
+
+
+@assistant_app.command("check-data")
+def check_assistant_data():
+    """Load and validate the knowledge base and language files (exit 2 naming the file
+    and entry at fault)."""
+    from services.assistant.domain import default_assistant
+    from services.assistant.knowledge import KnowledgeError
+
+    try:
+        assistant = default_assistant()
+    except KnowledgeError as exc:
+        _fail(str(exc), 2)
+    languages = ", ".join(f"{code} ({len(lang.glossary)} glossary entries)"
+                          for code, lang in assistant.languages.by_code.items())
+    typer.echo(f"{len(assistant.kb.procedures)} procedures, version {assistant.kb.version}; "
+               f"languages: {languages}")
+
+
+app.add_typer(assistant_app, name="assistant")
+
+
 if __name__ == "__main__":
     app()

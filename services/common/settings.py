@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # How often the tasks worker looks for newly overdue tasks and refreshes its gauges.
     overdue_check_s: float = Field(60.0, gt=0)
     gauges_refresh_s: float = Field(30.0, gt=0)
+    # Questions one client may send the assistant's public endpoints ("limits" syntax).
+    assistant_rate_limit: str = "30/minute"
     # Handler failures retried this many times in all before a message is dead-lettered.
     max_delivery_attempts: int = 3
     # Optional mutual TLS for the province gRPC endpoints (all three or none).

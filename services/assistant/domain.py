@@ -1,0 +1,159 @@
+"""The assistant's rules: understand a question (language, what is asked, which
+procedure), decide whether it is sure enough to answer, and answer from the knowledge
+base only. Pure: no I/O; the service stores the trace and publishes the events."""
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.common.errors import InvalidArgument, NotFound, validated
+
+from . import answers, dossier
+from .knowledge import KnowledgeBase, Procedure
+from .knowledge import default as default_knowledge
+from .languages import INTENTS, Languages, default_languages
+from .retrieval import Index, normalise
+
+MAX_QUESTION = 500
+# Below this confidence (share of the question's meaningful words found in the best
+# procedure, weighted by rarity) the assistant declines. Tuned on eval/dev.yaml.
+THRESHOLD = 0.35
+# A declined question still lists procedures at least this close, as suggestions.
+SUGGEST = 0.2
+# Words that turn a short question into a follow-up of the previous one.
+FOLLOW_UP = ("còn", "thế còn", "vậy còn", "thì sao", "con thi sao", "the con", "vay con")
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1, max_length=MAX_QUESTION)
+    session_id: str = Field("", max_length=200)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        text = unicodedata.normalize("NFC", text).strip()
+        if not text:
+            raise ValueError("the question is empty")
+        return text
+
+
+def question(fields) -> Question:
+    return validated(Question, fields, "question")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a session asked last, for follow-ups ("còn lệ phí thì sao?")."""
+
+    procedure: str = ""
+    intents: tuple[str, ...] = ()
+
+
+def _has(text: str, phrase: str) -> bool:
+    return f" {phrase} " in f" {text} "
+
+
+class Assistant:
+    def __init__(self, kb: KnowledgeBase, languages: Languages, index: Index):
+        self.kb = kb
+        self.languages = languages
+        self.index = index
+        vi = languages["vi"]
+        self.cues = sorted(((normalise(cue), intent) for intent in INTENTS
+                            for cue in vi.intents.get(intent, ())), key=lambda c: -len(c[0]))
+
+    def intents(self, text: str) -> tuple[tuple[str, ...], str]:
+        """The parts of a procedure asked about, in order of INTENTS, and the text left
+        once their cue words are taken out (what the question is about)."""
+        found, rest = set(), f" {text} "
+        for cue, intent in self.cues:
+            if _has(rest, cue):
+                found.add(intent)
+                rest = rest.replace(f" {cue} ", " ")
+        return tuple(i for i in INTENTS if i in found), " ".join(rest.split())
+
+    def answer(self, text: str, context: Context = Context()) -> dict:
+        """The answer to one question, with what the trace needs: language, procedure,
+        the fields cited, confidence, alternatives."""
+        reading = self.languages.read(text)
+        language = self.languages[reading.language or "vi"]
+        intents, topic = self.intents(reading.vietnamese)
+        content = self.index.content_words(topic)
+        hits = self.index.search(topic, unknown=reading.unknown_words) if content else []
+        follow_up = bool(context.procedure) and (
+            not content or (not intents and any(_has(normalise(text), normalise(m))
+                                                 or _has(text.lower(), m) for m in FOLLOW_UP)))
+        if follow_up and not content:
+            code, confidence, score = context.procedure, 1.0, 0.0
+        elif hits and hits[0].confidence >= THRESHOLD:
+            code, confidence, score = hits[0].code, hits[0].confidence, hits[0].score
+        else:
+            return self._declined(language, reading, intents, hits)
+        if follow_up and not intents:
+            intents = context.intents
+        procedure = self.kb.get(code)
+        composed = answers.compose(language, procedure, intents, self.kb.version)
+        prefix = "" if reading.language else language.text("unknown_language") + "\n"
+        return {
+            "answer": prefix + composed.text, "language": language.language,
+            "detected_language": reading.language, "declined": False,
+            "procedure": {"code": code, "name": procedure.name, "field": procedure.field},
+            "intents": list(intents), "follow_up": follow_up and not content,
+            "citations": [{"code": code, "field": f} for f in composed.fields],
+            "confidence": confidence, "score": round(score, 3),
+            "alternatives": [{"code": h.code, "confidence": h.confidence} for h in hits[1:]],
+            "vietnamese_fallback": composed.vietnamese_fallback,
+            "unknown_words": list(reading.unknown_words), "kb_version": self.kb.version,
+        }
+
+    def _declined(self, language, reading, intents, hits) -> dict:
+        lines = [] if reading.language else [language.text("unknown_language")]
+        lines.append(language.text("decline"))
+        close = [h for h in hits if h.confidence >= SUGGEST]
+        if close:
+            names = "; ".join(f"{self._name(language, self.kb.get(h.code))} ({h.code})"
+                              for h in close)
+            lines.append(language.text("suggestions", value=names))
+        return {
+            "answer": "\n".join(line for line in lines if line),
+            "language": language.language, "detected_language": reading.language,
+            "declined": True, "procedure": None, "intents": list(intents), "follow_up": False,
+            "citations": [], "confidence": hits[0].confidence if hits else 0.0,
+            "score": round(hits[0].score, 3) if hits else 0.0,
+            "alternatives": [{"code": h.code, "confidence": h.confidence} for h in hits],
+            "vietnamese_fallback": False, "unknown_words": list(reading.unknown_words),
+            "kb_version": self.kb.version,
+        }
+
+    @staticmethod
+    def _name(language, procedure: Procedure) -> str:
+        return language.procedure_name(procedure.code) or procedure.name
+
+    def procedure(self, code: str) -> Procedure:
+        procedure = self.kb.get(str(code).strip().upper()) if isinstance(code, str) else None
+        if procedure is None:
+            raise NotFound(f"no procedure {code!r} in the knowledge base; codes look like "
+                           "HT-01 (list: GET .../assistant/procedures)")
+        return procedure
+
+    def check_dossier(self, code, papers) -> dict:
+        procedure = self.procedure(code)
+        if not isinstance(papers, list) or len(papers) > 50:
+            raise InvalidArgument("papers must be a list of at most 50 "
+                                  "{document, form} objects", {"papers": "invalid"})
+        parsed = [validated(dossier.Paper, p, "paper") for p in papers]
+        return dossier.check(procedure, parsed)
+
+
+@lru_cache
+def default_assistant() -> Assistant:
+    """The assistant over the data files shipped with the code (built once a process)."""
+    kb = default_knowledge()
+    languages = default_languages()
+    index = Index(kb, frozenset(languages["vi"].stopwords)
+                  | {c for cues in languages["vi"].intents.values() for c in cues})
+    vocabulary = frozenset(w for w in index.vocabulary if "_" not in w)
+    return Assistant(kb, Languages(languages, vocabulary), index)

@@ -1,0 +1,55 @@
+"""The assistant's HTTP JSON API. Asking, feedback, handoff and reading a procedure are
+public (no token) and limited per client; the dossier checker is for officers."""
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from nameko.web.handlers import http
+
+from services.common.nameko_ext.web import caller, json_api, request_json
+from services.common.settings import get_settings
+
+BASE = "/api/v1/communes/<tenant>/assistant"
+OFFICERS = ("officer", "admin")
+
+_limiter = MovingWindowRateLimiter(MemoryStorage())
+
+
+def _too_many(request) -> tuple[int, dict] | None:
+    """429 when this client has used up its allowance (per worker process)."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    client = forwarded.split(",")[0].strip() or request.remote_addr or "unknown"
+    limit = parse(get_settings().assistant_rate_limit)
+    if _limiter.hit(limit, "assistant", client):
+        return None
+    return 429, {"error": {"code": "ResourceExhausted", "fields": {},
+                           "message": f"too many questions from this client (limit "
+                                      f"{limit}); wait a moment and ask again"}}
+
+
+class AssistantHttpApi:
+    @http("POST", BASE + "/ask")
+    @json_api
+    def http_ask(self, request, tenant):
+        return _too_many(request) or (200, self.desk.ask(tenant, request_json(request)))
+
+    @http("POST", BASE + "/feedback")
+    @json_api
+    def http_feedback(self, request, tenant):
+        return _too_many(request) or (201, self.desk.feedback(tenant, request_json(request)))
+
+    @http("POST", BASE + "/handoff")
+    @json_api
+    def http_handoff(self, request, tenant):
+        return _too_many(request) or (201, self.desk.handoff(tenant, request_json(request)))
+
+    @http("GET", BASE + "/procedures/<code>")
+    @json_api
+    def http_procedure(self, request, tenant, code):
+        return _too_many(request) or (
+            200, self.desk.assistant.procedure(code).model_dump(mode="json"))
+
+    @http("POST", BASE + "/check-dossier")
+    @json_api
+    def http_check_dossier(self, request, tenant):
+        caller(request, tenant, OFFICERS)
+        return 200, self.desk.check_dossier(tenant, request_json(request))

@@ -1,0 +1,120 @@
+"""Finding the procedure a question is about: Vietnamese normalisation, syllable terms,
+BM25 ranking (bm25s) and a confidence score. Pure; built once per process.
+
+Vietnamese words are one to four syllables ("đăng ký", "giấy khai sinh"). Instead of a
+word segmenter (pyvi pulls scikit-learn and pickled models, underthesea far more), the
+index holds every syllable and every pair of adjacent syllables: the pairs carry the
+compound words, and they also keep "đăng ký xe máy" from looking like "đăng ký kết hôn"."""
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+
+from services.common.text import fold
+
+from .knowledge import KnowledgeBase, Procedure
+
+WORD = re.compile(r"\w+")
+# How many times each part of a procedure counts in its indexed text.
+WEIGHTS = {"name": 3, "aliases": 2, "faq": 1, "documents": 1, "field": 1}
+
+
+def normalise(text: str) -> str:
+    """NFC, lower case, no diacritics (đ as d), single spaces: "Đăng  Ký" -> "dang ky"."""
+    return " ".join(WORD.findall(fold(unicodedata.normalize("NFC", str(text)))))
+
+
+def syllables(text: str) -> list[str]:
+    return normalise(text).split()
+
+
+def terms(words: list[str]) -> list[str]:
+    """Syllables and adjacent pairs of syllables."""
+    return words + [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def indexed_text(procedure: Procedure) -> list[str]:
+    parts = {
+        "name": [procedure.name],
+        "aliases": list(procedure.aliases),
+        "faq": [f.q for f in procedure.faq],
+        "documents": [d.name for d in procedure.documents],
+        "field": [procedure.field],
+    }
+    tokens: list[str] = []
+    for part, texts in parts.items():
+        for text in texts:
+            tokens.extend(terms(syllables(text)) * WEIGHTS[part])
+    return tokens
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    score: float
+    # Share of the question's meaningful terms (weighted by rarity) found in the
+    # procedure's text: 0 (nothing in common) to 1 (every term found).
+    confidence: float
+
+
+class Index:
+    def __init__(self, kb: KnowledgeBase, stopwords: frozenset[str] = frozenset()):
+        self.codes = [p.code for p in kb.procedures]
+        corpus = [indexed_text(p) for p in kb.procedures]
+        self.vocabularies = [frozenset(doc) for doc in corpus]
+        # What each procedure is called: its name and the names people use for it.
+        self.names = [[frozenset(terms(syllables(n))) for n in (p.name, *p.aliases)]
+                      for p in kb.procedures]
+        self.stopwords = frozenset(normalise(w) for w in stopwords)
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(corpus, show_progress=False)
+        n = len(corpus)
+        frequency: dict[str, int] = {}
+        for vocabulary in self.vocabularies:
+            for term in vocabulary:
+                frequency[term] = frequency.get(term, 0) + 1
+        self.idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in frequency.items()}
+        # A term no procedure has is as telling as the rarest: it is what the question is
+        # about, and nothing here answers it.
+        self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        self.vocabulary = frozenset(frequency)
+
+    def _meaningful(self, word: str) -> bool:
+        return word not in self.stopwords and not word.isdigit()
+
+    def content_words(self, text: str) -> list[str]:
+        return [w for w in syllables(text) if self._meaningful(w)]
+
+    def content_terms(self, text: str) -> list[str]:
+        """The question's meaningful syllables, and the pairs of them that stand side by
+        side in it (no pair across a word left out: "ký ở trọ" has no "ký trọ")."""
+        words = syllables(text)
+        return [t for t in terms(words)
+                if all(self._meaningful(part) for part in t.split("_"))]
+
+    def search(self, text: str, k: int = 3, unknown: tuple[str, ...] = ()) -> list[Hit]:
+        """The k best procedures for `text`, best first; [] when nothing matches.
+        `unknown`: words of the question that could not be read (count against
+        confidence)."""
+        words = syllables(text)
+        if not words:
+            return []
+        query = frozenset(terms(words))
+        # BM25 ties between procedures that share words ("đăng ký khai sinh" is in three
+        # names): the one whose own name the question says most fully comes first.
+        naming = np.array([max(len(query & n) / len(n) for n in names) for names in self.names])
+        scores = self.bm25.get_scores(terms(words)) * (0.5 + 0.5 * naming)
+        order = np.argsort(-scores, kind="stable")[:k]
+        content = self.content_terms(text) + list(unknown)
+        return [Hit(self.codes[i], float(scores[i]), self._confidence(content, i))
+                for i in order if scores[i] > 0]
+
+    def _confidence(self, content: list[str], doc: int) -> float:
+        if not content:
+            return 0.0
+        weight = [self.idf.get(t, self.unknown_idf) for t in content]
+        found = [w for t, w in zip(content, weight, strict=True) if t in self.vocabularies[doc]]
+        return round(sum(found) / sum(weight), 3)

@@ -1,0 +1,94 @@
+"""The assistant's records in MongoDB, all keyed by _id (the only lookup FerretDB does
+without a scan) and written by insert (the only write it never loses). A conversation's
+context is not stored: it travels in the session token the answer gives (desk.py).
+
+- traces_YYYYMMDD: one per answer (question with long numbers masked, language, answer,
+  sources, confidence, latency, hashed session), with its question_answered event in an
+  outbox; one collection per day (UTC), named by the trace id's first part, so that the
+  outbox relay reads the last two days only (FerretDB reads a whole collection for any
+  filter but _id) and old traces can be archived or dropped a day at a time;
+- feedback: one per trace (_id = trace id), with feedback_given;
+- handoffs: tickets for an officer, with handoff_requested;
+- procedures: the knowledge base as loaded from the data files (by `commune seed`)."""
+
+import datetime as dt
+import uuid
+
+from pymongo import ReplaceOne
+from pymongo.errors import DuplicateKeyError
+
+from services.common import outbox
+from services.common.envelope import Envelope
+from services.common.errors import AlreadyExists, NotFound
+from services.common.mongo import Store, TenantCollection
+from services.common.publisher import Publisher
+
+from .knowledge import KnowledgeBase
+
+
+class AssistantStore(Store):
+    INDEXES = ()
+
+    @staticmethod
+    def trace_id(at: dt.datetime) -> str:
+        return f"{at:%Y%m%d}-{uuid.uuid4()}"
+
+    @staticmethod
+    def traces(day: dt.date) -> str:
+        """The name of the collection of one day's traces."""
+        return f"traces_{day:%Y%m%d}"
+
+    def add_trace(self, trace: dict, *events: Envelope) -> None:
+        self.db[self.traces(trace["at"].date())].insert_one({**trace,
+                                                             **outbox.pending(*events)})
+
+    def trace(self, tenant: str, trace_id: str) -> dict:
+        try:
+            day = dt.datetime.strptime(str(trace_id)[:8], "%Y%m%d").date()
+        except ValueError:
+            raise NotFound(f"no answer {trace_id!r}: not an id this assistant gave") from None
+        found = TenantCollection(self.db[self.traces(day)], tenant).find_one(
+            {"_id": trace_id}, {"outbox": 0})
+        if found is None:
+            raise NotFound(f"no answer {trace_id!r} in commune {tenant!r}")
+        return found
+
+    def add_feedback(self, feedback: dict, *events: Envelope) -> None:
+        try:
+            self.db.feedback.insert_one({**feedback, **outbox.pending(*events)})
+        except DuplicateKeyError:
+            raise AlreadyExists(f"feedback on answer {feedback['_id']!r} was already "
+                                "given") from None
+
+    def add_handoff(self, ticket: dict, *events: Envelope) -> None:
+        self.db.handoffs.insert_one({**ticket, **outbox.pending(*events)})
+
+    def load_procedures(self, kb: KnowledgeBase) -> int:
+        """Upsert the knowledge base by procedure code; returns how many were new."""
+        result = self.db.procedures.bulk_write([
+            ReplaceOne({"_id": p.code}, {**p.model_dump(mode="json"), "version": kb.version},
+                       upsert=True) for p in kb.procedures])
+        return result.upserted_count
+
+    def outbox(self, collection: str, publisher: Publisher) -> outbox.Outbox:
+        return outbox.Outbox(self.db[collection], publisher)
+
+    def with_outboxes(self, today: dt.date) -> list[str]:
+        """The collections whose unsent events the relay looks for."""
+        return [self.traces(today - dt.timedelta(days=1)), self.traces(today), "feedback",
+                "handoffs"]
+
+
+def seed(settings) -> str:
+    """`commune seed`: the knowledge base from the data files into the database."""
+    from services.common.mongo import database_name, make_client
+
+    from .knowledge import default
+
+    kb = default()
+    client = make_client(settings)
+    try:
+        new = AssistantStore(client[database_name(settings, "assistant")]).load_procedures(kb)
+    finally:
+        client.close()
+    return f"{len(kb.procedures)} procedures (knowledge version {kb.version}), {new} new"

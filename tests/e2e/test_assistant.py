@@ -1,0 +1,164 @@
+"""The assistant as citizens, officers and a province reach it: HTTP JSON in Vietnamese,
+Hmong and Thái, follow-ups, feedback and handoff, the officers' dossier checker, the
+per-client limit, RPC and gRPC."""
+import json
+import subprocess
+import urllib.error
+import urllib.request
+
+import grpc
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from commune.v1 import assistant_pb2, assistant_pb2_grpc
+from services.common.auth import issue_token
+from tests.helpers import BIN, env_for, metric_value, start_grpc, start_worker
+
+pytestmark = pytest.mark.e2e
+
+LIMIT = 25
+
+
+@pytest.fixture(scope="module")
+def worker(settings):
+    process = start_worker(settings, "assistant", COMMUNE_ASSISTANT_RATE_LIMIT=f"{LIMIT}/minute")
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def stub(settings):
+    process = start_grpc(settings, "assistant")
+    channel = grpc.insecure_channel(f"127.0.0.1:{process.grpc_port}")
+    yield assistant_pb2_grpc.AssistantServiceStub(channel)
+    channel.close()
+    process.stop()
+
+
+def call(worker, path, body=None, client="e2e", token="", raw=None):
+    data = raw if raw is not None else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json", "X-Forwarded-For": client}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{worker.http_port}/api/v1/communes/{path}", data=data,
+        headers=headers, method="POST" if data else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.mark.parametrize(("question", "language", "code", "client"), [
+    ("Làm giấy khai sinh cho con cần những giấy tờ gì?", "vi", "HT-01", "vi-1"),
+    ("lam giay khai sinh cho con can nhung giay to gi", "vi", "HT-01", "vi-2"),
+    ("Kuv xav sau npe sib yuav, pes tsawg nyiaj?", "hmn", "HT-02", "hmn-1"),
+    ("Cỏi khắt tẻm chư dú hươn, tẳng đẩy?", "tai", "CTR-01", "tai-1"),
+])
+def test_citizens_ask_in_their_language(worker, question, language, code, client):
+    status, answer = call(worker, "lung-phinh/assistant/ask", {"text": question}, client)
+    assert status == 200, answer
+    assert answer["language"] == language and answer["procedure"]["code"] == code
+    assert answer["citations"] and all(c["code"] == code for c in answer["citations"])
+    assert code in answer["answer"] and answer["trace_id"] and answer["session_id"]
+
+
+def test_follow_up_feedback_and_handoff(worker):
+    _, first = call(worker, "binh-lu/assistant/ask", {"text": "thủ tục đăng ký khai tử"},
+                    "flow")
+    status, follow = call(worker, "binh-lu/assistant/ask",
+                          {"text": "còn lệ phí thì sao?", "session_id": first["session_id"]},
+                          "flow")
+    assert status == 200 and follow["procedure"]["code"] == "HT-03"
+    assert follow["citations"] == [{"code": "HT-03", "field": "fee"}]
+    status, feedback = call(worker, "binh-lu/assistant/feedback",
+                            {"trace_id": follow["trace_id"], "helpful": True}, "flow")
+    assert status == 201 and feedback["helpful"] is True
+    status, again = call(worker, "binh-lu/assistant/feedback",
+                         {"trace_id": follow["trace_id"], "helpful": False}, "flow")
+    assert status == 409, again
+    status, ticket = call(worker, "binh-lu/assistant/handoff",
+                          {"trace_id": follow["trace_id"]}, "flow")
+    assert status == 201 and ticket["ticket_id"].startswith("HO-")
+
+
+def test_the_dossier_checker_is_for_officers(worker, settings):
+    dossier = {"procedure": "HT-02", "papers": [{"document": "to_khai_ket_hon"}]}
+    status, _ = call(worker, "binh-lu/assistant/check-dossier", dossier, "officer")
+    assert status == 401
+    token = issue_token(settings, "can-bo-tp-01", "officer", ["binh-lu"])
+    status, result = call(worker, "binh-lu/assistant/check-dossier", dossier, "officer", token)
+    assert status == 200 and not result["complete"]
+    assert [d["id"] for d in result["missing"]] == ["giay_to_tuy_than"]
+    status, error = call(worker, "binh-lu/assistant/check-dossier",
+                         {"procedure": "ZZ-01", "papers": []}, "officer", token)
+    assert status == 404 and "ZZ-01" in error["error"]["message"]
+
+
+@pytest.mark.parametrize(("path", "body", "raw", "status"), [
+    ("binh-lu/assistant/ask", {"text": ""}, None, 400),
+    ("binh-lu/assistant/ask", {"text": "khai sinh " * 60}, None, 400),
+    ("binh-lu/assistant/ask", None, b"{not json", 400),
+    ("nowhere/assistant/ask", {"text": "đăng ký khai sinh"}, None, 400),
+    ("binh-lu/assistant/feedback", {"trace_id": "x", "helpful": "maybe"}, None, 400),
+])
+def test_bad_input_gets_a_clear_error(worker, path, body, raw, status):
+    got, answer = call(worker, path, body, "bad-input", raw=raw)
+    assert got == status and answer["error"]["message"]
+
+
+def test_mixed_scripts_get_a_polite_decline_that_is_counted(worker):
+    labels = {"tenant": "binh-lu", "language": "vi", "outcome": "declined"}
+    before = metric_value(worker.metrics(), "commune_assistant_answers_total", **labels)
+    status, answer = call(worker, "binh-lu/assistant/ask", {"text": "签证 😀 ???"}, "mixed")
+    assert status == 200 and answer["declined"] and "cán bộ" in answer["answer"]
+    assert metric_value(worker.metrics(), "commune_assistant_answers_total",
+                        **labels) == before + 1
+
+
+def test_each_client_is_limited(worker):
+    statuses = [call(worker, "binh-lu/assistant/ask", {"text": "tách hộ"}, "greedy")[0]
+                for _ in range(LIMIT + 1)]
+    assert statuses[:LIMIT] == [200] * LIMIT and statuses[LIMIT] == 429
+    assert call(worker, "binh-lu/assistant/ask", {"text": "tách hộ"}, "patient")[0] == 200
+
+
+def test_other_services_ask_over_rpc(worker, settings):
+    with ClusterRpcProxy(settings.nameko_config(), timeout=15) as proxy:
+        answer = proxy.assistant.ask("binh-lu", {"text": "chứng thực chữ ký"})
+    assert answer["procedure"]["code"] == "CT-02"
+
+
+def test_a_province_asks_and_checks_over_grpc(stub, settings):
+    token = issue_token(settings, "lai-chau", "province", ["binh-lu"])
+    metadata = [("authorization", f"Bearer {token}")]
+    response = stub.Ask(assistant_pb2.AskRequest(tenant="binh-lu",
+                                                 question="nyiaj pab neeg laus txhua hli"),
+                        metadata=metadata)
+    assert response.answer.procedure_code == "XH-01" and response.answer.language == "hmn"
+    assert response.answer.citations[0].procedure_code == "XH-01"
+    with pytest.raises(grpc.RpcError) as denied:
+        stub.CheckDossier(assistant_pb2.CheckDossierRequest(tenant="binh-lu",
+                                                            procedure_code="HT-01"),
+                          metadata=metadata)
+    assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    officer = [("authorization",
+                f"Bearer {issue_token(settings, 'cb', 'officer', ['binh-lu'])}")]
+    checked = stub.CheckDossier(assistant_pb2.CheckDossierRequest(
+        tenant="binh-lu", procedure_code="HT-01", papers=[assistant_pb2.SubmittedPaper(
+            document="giay_chung_sinh", form=assistant_pb2.PAPER_FORM_PHOTOCOPY)]),
+        metadata=officer)
+    assert not checked.complete
+    assert [d.id for d in checked.needs_original] == ["giay_chung_sinh"]
+
+
+def test_commune_ask_answers_in_the_terminal(worker, settings):
+    done = subprocess.run([str(BIN / "commune"), "ask", "dang ky tam tru o dau", "--tenant",
+                           "lung-phinh"], env=env_for(settings), capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "CTR-02" in done.stdout and "Nơi nộp" in done.stdout
+    empty = subprocess.run([str(BIN / "commune"), "ask", " "], env=env_for(settings),
+                           capture_output=True, text=True, timeout=60)
+    assert empty.returncode == 2 and "empty" in empty.stderr
