@@ -18,6 +18,7 @@ GRPC_SERVERS = {
 DEMO_SEEDS = {
     "directory": "services.directory.store:seed",
     "tasks": "services.tasks.demo:seed",
+    "trace": "services.trace.demo:seed",
 }
 
 

@@ -1,7 +1,7 @@
 """Tamper evidence: each batch's events form a hash chain. A link carries the SHA-256 of
 its event's canonical JSON and the hash of the link before it; changing, removing or
 reordering any event breaks every link from there on, and verify() says where. A producer
-may also sign a link's hash with an Ed25519 key. Pure functions, no I/O."""
+may also sign an event's content hash with an Ed25519 key. Pure functions, no I/O."""
 import base64
 import hashlib
 import json
@@ -79,15 +79,20 @@ def verify(links: list[dict], public_keys: dict[str, str] | None = None) -> Veri
 
 def _signature_problem(entry: dict, public_keys: dict[str, str]) -> str:
     signature = entry["signature"]
-    key = public_keys.get(signature.get("signer", ""))
-    if not key:
-        return (f"event {entry['seq']} is signed by {signature.get('signer')!r}, "
-                "whose key is unknown")
+    problem = signature_problem(signature, entry["content_hash"],
+                                public_keys.get(signature.get("signer", ""), ""))
+    return f"event {entry['seq']}'s {problem}" if problem else ""
+
+
+def signature_problem(signature: dict, content_hash: str, public_key: str) -> str:
+    """What is wrong with a signature of an event's content hash; empty when it verifies."""
+    if not public_key:
+        return f"signer {signature.get('signer')!r} has no known key"
     try:
-        load_public_key(key).verify(base64.b64decode(signature["value"]),
-                                    entry["hash"].encode())
-    except (InvalidSignature, ValueError, KeyError):
-        return f"event {entry['seq']}'s signature does not verify"
+        load_public_key(public_key).verify(base64.b64decode(signature["value"]),
+                                           content_hash.encode())
+    except (InvalidSignature, InvalidArgument, ValueError, KeyError, TypeError):
+        return "signature does not verify"
     return ""
 
 
@@ -114,7 +119,8 @@ def load_public_key(value: str) -> Ed25519PublicKey:
 
 
 def sign(private_key: str, signer: str, hash_value: str) -> dict:
-    """A signature of a link's hash, as stored beside the link."""
+    """A signature of an event's content hash, stored beside its link: the producer signs
+    the event itself, not its place in the chain, which it may not know."""
     key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(private_key))
     return {"signer": signer, "alg": "Ed25519",
             "value": base64.b64encode(key.sign(hash_value.encode())).decode()}

@@ -3,7 +3,6 @@ batches), the short event form a cooperative types turned into EPCIS 2.0, and th
 provenance view a buyer sees. GS1 codes are in gs1.py, EPCIS in epcis.py, the hash
 chain in chain.py."""
 import datetime as dt
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -298,5 +297,35 @@ def envelope(event_type: str, tenant: str, subject: str, message) -> Envelope:
     return Envelope.wrap(event_type, SOURCE, tenant, message, subject=subject)
 
 
-def slug_ok(value: str) -> bool:
-    return bool(re.match(CODE, value or ""))
+# --- scans -----------------------------------------------------------------------------
+
+# Units in which a batch's quantity counts the packs that carry a QR code.
+PACK_UNITS = ("pack", "gói", "túi", "hộp", "chai", "lọ", "bao", "tấm", "piece", "H87")
+SCANS_PER_PACK = 5  # a buyer, a shop, a friend: more than this per pack is unusual
+PLACES_PER_PACKS = 20  # one origin per this many packs is plausible, plus a few
+
+
+def counterfeit_flags(batch: dict, total: int, origins: int) -> list[str]:
+    """Why a batch's scans look like a copied code: far more scans, or scans from far more
+    places, than its number of packs makes plausible. Empty when nothing is odd or the
+    batch is not counted in packs."""
+    if batch.get("unit") not in PACK_UNITS:
+        return []
+    packs = batch["quantity"]
+    flags = []
+    if total > SCANS_PER_PACK * packs:
+        flags.append(f"{total} scans for {packs:g} packs (more than {SCANS_PER_PACK} a pack)")
+    if origins > 3 + packs / PLACES_PER_PACKS:
+        flags.append(f"scanned from {origins} places for {packs:g} packs")
+    return flags
+
+
+def scan_origin(remote_addr: str) -> str:
+    """A rough origin that keeps no personal data: the first two octets of an IPv4
+    address (the first three groups of IPv6)."""
+    addr = remote_addr or ""
+    if addr.count(".") == 3:
+        return ".".join(addr.split(".")[:2]) + ".x.x"
+    if ":" in addr:
+        return ":".join(addr.split(":")[:3]) + "::"
+    return "unknown"
