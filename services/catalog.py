@@ -5,12 +5,14 @@ Procfile and the CLI read this; a new service adds its lines here."""
 WORKERS = {
     "tasks": "services.tasks.service:TasksService",
     "kpi": "services.kpi.service:KpiService",
+    "trace": "services.trace.service:TraceService",
 }
 
 # gRPC processes for province integrations: a function(server, settings) that adds the
 # servicer and returns its full service name.
 GRPC_SERVERS = {
     "tasks": "services.tasks.grpc_api:add_to_server",
+    "trace": "services.trace.grpc_api:add_to_server",
 }
 
 # Demo data loaded by `commune seed`, in this order: a function(settings) that loads its

@@ -98,11 +98,13 @@ def parse(uri: str) -> DigitalLink:
     if len(segments) not in (2, 4) or (len(segments) == 4 and segments[2] != "10"):
         raise InvalidArgument("a Digital Link here is /01/{gtin} or /01/{gtin}/10/{lot}",
                               {"uri": "unsupported path"})
-    gtin = normalise_gtin(unquote(segments[1]))
-    lot = validate_lot(unquote(segments[3])) if len(segments) == 4 else ""
-    link_types = parse_qs(parts.query).get("linkType", [""])
-    link_type = link_types[0]
+    lot = unquote(segments[3]) if len(segments) == 4 else ""
+    return link(unquote(segments[1]), lot, parse_qs(parts.query).get("linkType", [""])[0])
+
+
+def link(gtin: str, lot: str = "", link_type: str = "") -> DigitalLink:
+    """A Digital Link from its parts, each checked (the lot may be empty)."""
     if link_type and link_type not in LINK_TYPES:
         raise InvalidArgument(f"linkType {link_type!r} is not one this resolver serves",
                               {"linkType": "unknown"})
-    return DigitalLink(gtin, lot, link_type)
+    return DigitalLink(normalise_gtin(gtin), validate_lot(lot) if lot else "", link_type)

@@ -62,6 +62,13 @@ class Ledger:
         return domain.product_view(self.store.product(gs1.normalise_gtin(gtin), tenant),
                                    now().date())
 
+    def product_public(self, gtin: str) -> dict:
+        """A product with its producer's public details, for the product page."""
+        product = self.store.product(gtin)
+        producer = self.store.registry("producers", product["tenant"], product["producer"])
+        return {**domain.product_view(product, now().date()),
+                "producer_view": {k: producer[k] for k in ("code", "name", "address")}}
+
     # --- batches -----------------------------------------------------------------------
 
     def create_batch(self, tenant: str, fields, by: str) -> dict:
@@ -166,7 +173,8 @@ class Ledger:
             recorded.append({"eventID": event["eventID"], "hash": content,
                              "batches": [b["batch"] for b in batches]})
             results.append({"eventID": event["eventID"], "duplicate": False,
-                            "batches": [b["batch"] for b in batches], "links": batches})
+                            "step": event["bizStep"], "batches": [b["batch"] for b in batches],
+                            "links": batches})
         return results, recorded, links, announcements
 
     def _check_places(self, tenant: str, event: dict, places: dict[str, dict]) -> None:
