@@ -10,6 +10,7 @@ import pytest
 from services.common.envelope import Envelope
 from services.common.errors import AlreadyExists, FailedPrecondition, NotFound
 from services.common.publisher import Publisher
+from services.common.topology import events_exchange
 from services.trace import demo, epcis
 from services.trace.ledger import Ledger
 from services.trace.store import TraceStore, link_id
@@ -149,3 +150,4 @@ def test_the_relay_publishes_what_the_demo_left_in_the_outbox(ledger, settings):
         assert ledger.store.db.outbox_pending.count_documents({}) == 0
     finally:
         publisher.close()
+        broker.channel.exchange_delete(events_exchange(settings.namespace, "trace").name)
