@@ -16,6 +16,9 @@ class TraceSettings(BaseSettings):
     rate_burst: int = Field(30, gt=0)
     # How long a rendered page is served from memory at most; events invalidate sooner.
     page_cache_s: float = Field(60, ge=0)
+    # How often the worker re-reads every provenance snapshot into memory (events keep
+    # it current in between).
+    mirror_refresh_s: float = Field(300, gt=0)
     # How often counted scans are stored (and announced as trace.scanned).
     scan_flush_s: float = Field(5, gt=0)
     # How long an event may stay unsent before the relay republishes it.

@@ -283,19 +283,19 @@ class Ledger:
 
     # --- scans -------------------------------------------------------------------------
 
-    def add_scans(self, counts: dict[tuple[str, str, str, str], int]) -> int:
+    def add_scans(self, counts: dict[tuple[str, str, str, str], int]) -> None:
         """Store scan counts {(tenant, batch, day, origin): n} gathered since the last call
-        and announce each as trace.scanned."""
-        tallies, events = [], []
-        for (tenant, batch, day, origin), count in counts.items():
-            gtin = batch.split(":")[0]
-            tallies.append({"tenant": tenant, "batch": batch, "gtin": gtin, "day": day,
-                            "origin": origin, "count": count, "at": now()})
-            events.append(domain.envelope("trace.scanned", tenant, batch, trace_pb2.TraceScanned(
-                batch_id=batch, gtin=gtin, day=day, count=count, origin=origin)))
-        for tally_id in self.store.add_scan_tallies(tallies, events):
-            self._flush("scan_tallies", tally_id)
-        return len(tallies)
+        as one document, announced as one trace.scanned per commune."""
+        rows = [{"tenant": tenant, "batch": batch, "gtin": batch.split(":")[0], "day": day,
+                 "origin": origin, "count": count}
+                for (tenant, batch, day, origin), count in counts.items()]
+        events = []
+        for tenant in sorted({r["tenant"] for r in rows}):
+            message = trace_pb2.TraceScanned(counts=[trace_pb2.ScanCount(
+                batch_id=r["batch"], gtin=r["gtin"], day=r["day"], count=r["count"],
+                origin=r["origin"]) for r in rows if r["tenant"] == tenant])
+            events.append(domain.envelope("trace.scanned", tenant, "", message))
+        self._flush("scan_tallies", self.store.add_scan_tally(rows, now(), events))
 
     def scan_report(self, tenant: str, batch_id: str) -> dict:
         batch = self.store.batch(batch_id, tenant)

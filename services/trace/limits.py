@@ -77,3 +77,30 @@ class PageCache:
     def invalidate(self, tag: str) -> None:
         for key in self._tags.pop(tag, ()):
             self._entries.pop(key, None)
+
+
+class Mirror:
+    """Every batch's provenance snapshot (JSON text, with its commune) held in memory, so
+    that a public lookup reads no database: on FerretDB/SQLite even an _id lookup slows
+    down under concurrent readers. Filled by a full read at start, kept current by the
+    trace events, re-read in full now and then in case an event was missed."""
+
+    def __init__(self):
+        self._snapshots: dict[str, tuple[str, bytes]] = {}
+        self.complete = False  # a full read has been done
+
+    def get(self, batch: str) -> tuple[str, bytes] | None:
+        return self._snapshots.get(batch)
+
+    def put(self, batch: str, tenant: str, body: bytes) -> None:
+        self._snapshots[batch] = (tenant, body)
+
+    def drop(self, batch: str) -> None:
+        self._snapshots.pop(batch, None)
+
+    def replace(self, snapshots: dict[str, tuple[str, bytes]]) -> None:
+        self._snapshots = snapshots
+        self.complete = True
+
+    def __len__(self) -> int:
+        return len(self._snapshots)

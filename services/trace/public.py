@@ -1,8 +1,8 @@
 """The public side of the trace worker, no token needed: the GS1 Digital Link resolver
 (/01/{gtin}[/10/{lot}]) answering with the provenance page, the product page, a linkset or
 a friendly 404; rate-limited per client; every batch page served counts a scan. Pages
-come from the in-memory cache when they can (a batch's page is dropped from it as soon as
-one of its events is recorded anywhere)."""
+come from memory (public_state.py): the provenance mirror and the rendered pages, both
+refreshed as soon as one of the batch's events is recorded anywhere."""
 import json
 import time
 from importlib import resources
@@ -85,7 +85,7 @@ class PublicResolver:
         cached = cache.get(key, time.monotonic())
         if cached is not None:
             return (*cached, True)
-        snapshot = self.ledger.store.provenance(batch)
+        snapshot = self.public.snapshot(batch)
         if snapshot is None:
             return None
         value = (snapshot["tenant"], page.batch_page(snapshot, lang).encode())
@@ -106,7 +106,7 @@ class PublicResolver:
         return body
 
     def _epcis(self, batch: str) -> tuple[str, Response]:
-        snapshot = self.ledger.store.provenance(batch)
+        snapshot = self.public.snapshot(batch)
         if snapshot is None:
             return "not_found", _html(404, page.not_found_page("vi", batch))
         document = self.ledger.export(snapshot["tenant"], batch)
@@ -116,8 +116,7 @@ class PublicResolver:
     def _linkset(self, request, link: gs1.DigitalLink) -> tuple[str, Response]:
         """The links this resolver has for a code, in the RFC 9264 linkset form GS1
         resolvers answer linkType=all with."""
-        known = (self.ledger.store.provenance(domain.batch_id(link.gtin, link.lot))
-                 if link.lot else None)
+        known = self.public.snapshot(domain.batch_id(link.gtin, link.lot)) if link.lot else None
         if known is None and self._product_page(link.gtin, "vi") is None:
             return "not_found", Response(json.dumps({"error": "unknown code"}), status=404,
                                          content_type="application/json")

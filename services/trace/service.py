@@ -156,7 +156,7 @@ class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
 
     def _create_batch(self, tenant, fields, by: str) -> dict:
         created = self.ledger.create_batch(tenant, fields, by)
-        self.public.pages.invalidate(created["id"])
+        self.public.refresh(created["id"])
         return created
 
     def _record(self, tenant, fields, by: str) -> list[dict]:
@@ -170,7 +170,7 @@ class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
     def _after_append(self, results: list[dict]) -> list[dict]:
         for result in results:
             for batch in result["batches"]:
-                self.public.pages.invalidate(batch)
+                self.public.refresh(batch)
             if not result["duplicate"]:
                 events_recorded.labels(result["step"]).inc()
         return results
@@ -183,7 +183,7 @@ class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
         result = self.ledger.verify(tenant, batch)
         if not result["intact"]:
             verification_failures.inc()
-        self.public.pages.invalidate(batch)
+        self.public.refresh(batch)
         return result
 
     def _qr_image(self, request, tenant, gtin, lot, kind) -> tuple[bytes, str]:

@@ -8,7 +8,7 @@ event path only inserts.
   so two writers appending to one batch cannot both win the same seq
 - event_ids: `_id = <tenant>|<eventID>`: a recorded event id, for idempotent retries
 - provenance: `_id = <batch>`, everything the public page shows, rebuilt per event
-- scan_tallies: inserted only, one per (batch, day, origin) per flush interval
+- scan_tallies: inserted only, one per flush of the counted scans
 - outbox_pending: a marker per document holding unsent events, so the relay reads a
   small collection instead of scanning links."""
 import datetime as dt
@@ -35,7 +35,6 @@ def link_id(batch: str, seq: int) -> str:
 class TraceStore(Store):
     INDEXES = [
         ("products", [("tenant", 1), ("name_vi", 1)], {"name": "tenant_name"}),
-        ("scan_tallies", [("batch", 1), ("day", 1)], {"name": "batch_day"}),
     ]
 
     # --- registry ----------------------------------------------------------------------
@@ -158,18 +157,19 @@ class TraceStore(Store):
 
     # --- scans -------------------------------------------------------------------------
 
-    def add_scan_tallies(self, tallies: list[dict], events: list[Envelope]) -> list[str]:
-        keys = [str(uuid.uuid4()) for _ in tallies]
-        for key, tally, event in zip(keys, tallies, events, strict=True):
-            self._insert_with_events("scan_tallies", {"_id": key, **tally}, [event])
-        return keys
+    def add_scan_tally(self, rows: list[dict], at: dt.datetime, events: list[Envelope]) -> str:
+        """One document per flush: the scans counted since the last one."""
+        key = str(uuid.uuid4())
+        self._insert_with_events("scan_tallies", {"_id": key, "at": at, "rows": rows}, events)
+        return key
 
     def scans(self, tenant: str, batch: str) -> list[dict]:
         """A batch's scans summed per day and origin."""
+        match = {"rows.tenant": tenant, "rows.batch": batch}
         return list(self.db.scan_tallies.aggregate([
-            {"$match": {"tenant": tenant, "batch": batch}},
-            {"$group": {"_id": {"day": "$day", "origin": "$origin"},
-                        "count": {"$sum": "$count"}}},
+            {"$match": match}, {"$unwind": "$rows"}, {"$match": match},
+            {"$group": {"_id": {"day": "$rows.day", "origin": "$rows.origin"},
+                        "count": {"$sum": "$rows.count"}}},
             {"$sort": {"_id.day": 1}}]))
 
     # --- outbox ------------------------------------------------------------------------

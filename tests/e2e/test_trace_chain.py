@@ -173,12 +173,15 @@ def test_scans_are_counted_per_batch_and_day_and_announced(trace, recorded, offi
     assert report["origins"] == ["127.0.x.x"] and not report["possible_counterfeit"]
     seen = []
 
-    def scanned():
+    def all_announced():
         while (message := events.get(no_ack=True)) is not None:
             seen.append(Envelope.parse(message.body))
-        return [e for e in seen if e.type == "trace.scanned"]
-    announced = wait_for(scanned, 15, 0.3, "trace.scanned")
-    assert announced[0].data["batchId"] == "08939999000031:MD-2026-01"
+        counts = [c for e in seen if e.type == "trace.scanned"
+                  for c in e.payload(trace_pb2.TraceScanned).counts]
+        return counts if sum(c.count for c in counts) == report["total"] else None
+    counts = wait_for(all_announced, 15, 0.3, "trace.scanned for every stored scan")
+    assert {c.batch_id for c in counts} == {"08939999000031:MD-2026-01"}
+    assert {e.tenant for e in seen if e.type == "trace.scanned"} == {"binh-lu"}
     recorded_events = [e for e in seen if e.type == "trace.event_recorded"]
     assert len(recorded_events) >= 17 and {e.type for e in seen} >= {"trace.batch_created"}
 

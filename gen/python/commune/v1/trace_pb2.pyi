@@ -259,7 +259,7 @@ class TraceBatchVerified(_message.Message):
     verification: Verification
     def __init__(self, batch_id: _Optional[str] = ..., verification: _Optional[_Union[Verification, _Mapping]] = ...) -> None: ...
 
-class TraceScanned(_message.Message):
+class ScanCount(_message.Message):
     __slots__ = ("batch_id", "gtin", "day", "count", "origin")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     GTIN_FIELD_NUMBER: _ClassVar[int]
@@ -272,3 +272,9 @@ class TraceScanned(_message.Message):
     count: int
     origin: str
     def __init__(self, batch_id: _Optional[str] = ..., gtin: _Optional[str] = ..., day: _Optional[str] = ..., count: _Optional[int] = ..., origin: _Optional[str] = ...) -> None: ...
+
+class TraceScanned(_message.Message):
+    __slots__ = ("counts",)
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    counts: _containers.RepeatedCompositeFieldContainer[ScanCount]
+    def __init__(self, counts: _Optional[_Iterable[_Union[ScanCount, _Mapping]]] = ...) -> None: ...
