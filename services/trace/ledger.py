@@ -12,6 +12,7 @@ from . import chain, domain, epcis, gs1
 from .store import TraceStore, link_id
 
 APPEND_ATTEMPTS = 3
+SCANS_PER_EVENT = 200
 
 
 def now() -> dt.datetime:
@@ -285,16 +286,21 @@ class Ledger:
 
     def add_scans(self, counts: dict[tuple[str, str, str, str], int]) -> None:
         """Store scan counts {(tenant, batch, day, origin): n} gathered since the last call
-        as one document, announced as one trace.scanned per commune."""
+        as one document, announced as trace.scanned per commune (up to SCANS_PER_EVENT
+        counts each)."""
         rows = [{"tenant": tenant, "batch": batch, "gtin": batch.split(":")[0], "day": day,
                  "origin": origin, "count": count}
                 for (tenant, batch, day, origin), count in counts.items()]
         events = []
         for tenant in sorted({r["tenant"] for r in rows}):
-            message = trace_pb2.TraceScanned(counts=[trace_pb2.ScanCount(
-                batch_id=r["batch"], gtin=r["gtin"], day=r["day"], count=r["count"],
-                origin=r["origin"]) for r in rows if r["tenant"] == tenant])
-            events.append(domain.envelope("trace.scanned", tenant, "", message))
+            mine = [r for r in rows if r["tenant"] == tenant]
+            # Bounded events: a flush after a burst of scans of many batches would
+            # otherwise make one huge message (and one long pause to encode it).
+            for start in range(0, len(mine), SCANS_PER_EVENT):
+                message = trace_pb2.TraceScanned(counts=[trace_pb2.ScanCount(
+                    batch_id=r["batch"], gtin=r["gtin"], day=r["day"], count=r["count"],
+                    origin=r["origin"]) for r in mine[start:start + SCANS_PER_EVENT]])
+                events.append(domain.envelope("trace.scanned", tenant, "", message))
         self._flush("scan_tallies", self.store.add_scan_tally(rows, now(), events))
 
     def scan_report(self, tenant: str, batch_id: str) -> dict:

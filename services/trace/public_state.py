@@ -22,6 +22,7 @@ from .limits import Mirror, PageCache, RateLimiter, ScanCounter
 
 log = logs.get_logger(__name__)
 INVALIDATING = ("trace.event_recorded", "trace.batch_verified", "trace.batch_created")
+LOAD_BATCH = 200
 mirrored = metrics.gauge("trace", "mirrored_batches", "Provenance snapshots held in memory")
 
 
@@ -60,8 +61,12 @@ class PublicState:
         return found["tenant"], encode(found)
 
     def load_all(self) -> None:
-        snapshots = {doc["_id"]: (doc["tenant"], encode(doc))
-                     for doc in self.db.provenance.find({}, {"updated_at": 0})}
+        snapshots = {}
+        cursor = self.db.provenance.find({}, {"updated_at": 0}, batch_size=LOAD_BATCH)
+        for n, doc in enumerate(cursor, 1):
+            snapshots[doc["_id"]] = (doc["tenant"], encode(doc))
+            if n % LOAD_BATCH == 0:
+                time.sleep(0)  # under eventlet: let the requests run between batches
         self.mirror.replace(snapshots)
         mirrored.set(len(snapshots))
 
