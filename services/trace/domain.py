@@ -5,10 +5,10 @@ chain in chain.py."""
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.common.envelope import Envelope
-from services.common.errors import InvalidArgument, from_pydantic
+from services.common.errors import InvalidArgument, validated
 
 from . import epcis, gs1
 
@@ -109,17 +109,6 @@ class Batch(_Input):
         return gs1.validate_lot(value)
 
 
-def parse(model: type[BaseModel], fields, what: str):
-    if not isinstance(fields, dict):
-        raise InvalidArgument(f"{what} must be an object")
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        raise from_pydantic(exc, f"invalid {what}") from None
-    except InvalidArgument:
-        raise
-
-
 def product_id(gtin: str) -> str:
     """Products are keyed by GTIN alone: GS1 makes it unique, and the public resolver
     knows nothing else."""
@@ -199,7 +188,7 @@ def _step_name(step: str) -> str:
 
 def event_from_input(tenant: str, fields, now: dt.datetime) -> dict:
     """An EPCIS 2.0 event from the short form; validated like a captured one."""
-    given = parse(EventInput, fields, "event")
+    given = validated(EventInput, fields, "event")
     when = (given.when or now)
     if when.tzinfo is None:
         raise InvalidArgument("when needs a time zone offset", {"when": "no offset"})

@@ -3,7 +3,7 @@ the product registry, a batch's provenance, and verification of its hash chain."
 import grpc
 
 from commune.v1 import trace_pb2, trace_pb2_grpc
-from services.common.errors import InvalidArgument
+from services.common.errors import InvalidArgument, require_fields
 from services.common.grpc_ext.interceptors import current_principal
 from services.common.mongo import database_name, make_client
 from services.common.publisher import Publisher
@@ -14,12 +14,6 @@ from .ledger import Ledger
 from .store import TraceStore
 
 MAX_PAGE = 200
-
-
-def _require(request, *fields: str) -> None:
-    missing = {f: "required" for f in fields if not getattr(request, f)}
-    if missing:
-        raise InvalidArgument(f"{', '.join(missing)} required", missing)
 
 
 def _product(view: dict) -> trace_pb2.Product:
@@ -52,7 +46,7 @@ class TraceServicer(trace_pb2_grpc.TraceServiceServicer):
         self.ledger = ledger
 
     def ListProducts(self, request: trace_pb2.ListProductsRequest, context):
-        _require(request, "tenant")
+        require_fields(request, "tenant")
         current_principal().require(request.tenant, domain.READERS)
         if request.page_token and not request.page_token.isdigit():
             raise InvalidArgument("page_token is not one this service gave",
@@ -67,7 +61,7 @@ class TraceServicer(trace_pb2_grpc.TraceServiceServicer):
             next_page_token=str(offset + size) if len(rows) > size else "")
 
     def GetProduct(self, request: trace_pb2.GetProductRequest, context):
-        _require(request, "tenant", "gtin")
+        require_fields(request, "tenant", "gtin")
         current_principal().require(request.tenant, domain.READERS)
         product = self.ledger.product(request.tenant, request.gtin)
         producer = self.ledger.store.registry("producers", request.tenant, product["producer"])
@@ -75,7 +69,7 @@ class TraceServicer(trace_pb2_grpc.TraceServiceServicer):
                                             producer=_producer(producer))
 
     def GetBatchProvenance(self, request: trace_pb2.GetBatchProvenanceRequest, context):
-        _require(request, "tenant", "gtin", "lot")
+        require_fields(request, "tenant", "gtin", "lot")
         current_principal().require(request.tenant, domain.READERS)
         snapshot = self.ledger.provenance(self.ledger.batch_id(request.gtin, request.lot),
                                           request.tenant)
@@ -103,7 +97,7 @@ class TraceServicer(trace_pb2_grpc.TraceServiceServicer):
         return response
 
     def VerifyBatch(self, request: trace_pb2.VerifyBatchRequest, context):
-        _require(request, "tenant", "gtin", "lot")
+        require_fields(request, "tenant", "gtin", "lot")
         current_principal().require(request.tenant, domain.READERS)
         result = self.ledger.verify(request.tenant,
                                     self.ledger.batch_id(request.gtin, request.lot))

@@ -5,7 +5,13 @@ No nameko, no eventlet: the gRPC process runs the same code."""
 import datetime as dt
 
 from commune.v1 import trace_pb2
-from services.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from services.common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    validated,
+)
 from services.common.publisher import Publisher
 
 from . import chain, domain, epcis, gs1
@@ -44,17 +50,17 @@ class Ledger:
     # --- registry ----------------------------------------------------------------------
 
     def save_producer(self, tenant: str, fields) -> dict:
-        producer = domain.parse(domain.Producer, fields, "producer").model_dump()
+        producer = validated(domain.Producer, fields, "producer").model_dump()
         if producer["public_key"]:
             chain.load_public_key(producer["public_key"])
         return self.store.save_registry("producers", tenant, producer)
 
     def save_area(self, tenant: str, fields) -> dict:
-        area = domain.parse(domain.Area, fields, "area").model_dump()
+        area = validated(domain.Area, fields, "area").model_dump()
         return self.store.save_registry("areas", tenant, area)
 
     def save_product(self, tenant: str, fields) -> dict:
-        product = domain.parse(domain.Product, fields, "product").model_dump(mode="json")
+        product = validated(domain.Product, fields, "product").model_dump(mode="json")
         self.store.registry("producers", tenant, product["producer"])
         self.store.save_product(tenant, product)
         return domain.product_view(product, now().date())
@@ -73,7 +79,7 @@ class Ledger:
     # --- batches -----------------------------------------------------------------------
 
     def create_batch(self, tenant: str, fields, by: str) -> dict:
-        batch = domain.parse(domain.Batch, fields, "batch")
+        batch = validated(domain.Batch, fields, "batch")
         product = self.store.product(batch.gtin, tenant)
         self.store.registry("producers", tenant, batch.producer)
         if batch.area:
