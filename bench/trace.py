@@ -142,7 +142,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
     with bench_namespace() as (settings, cleanup):
-        cleanup.callback(remove_namespace, settings, (),
+        cleanup.callback(remove_namespace, settings, [f"{settings.namespace}.rpc-trace"],
                          [events_exchange(settings.namespace, "trace").name])
         run(settings, args, cleanup)
 

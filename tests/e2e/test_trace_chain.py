@@ -38,7 +38,9 @@ def trace(settings):
     worker.stop()
     grpc_process.stop()
     with kombu.Connection(settings.amqp_uri) as connection:
-        connection.channel().exchange_delete(events_exchange(settings.namespace, "trace").name)
+        channel = connection.channel()
+        channel.queue_delete(f"{settings.namespace}.rpc-trace")
+        channel.exchange_delete(events_exchange(settings.namespace, "trace").name)
 
 
 @pytest.fixture(scope="module")

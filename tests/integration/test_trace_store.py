@@ -8,10 +8,15 @@ import threading
 import pytest
 
 from services.common.envelope import Envelope
-from services.common.errors import AlreadyExists, FailedPrecondition, NotFound
+from services.common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+)
 from services.common.publisher import Publisher
 from services.common.topology import events_exchange
-from services.trace import demo, epcis
+from services.trace import chain, demo, domain, epcis
 from services.trace.ledger import Ledger
 from services.trace.store import TraceStore, link_id
 from tests.helpers import Broker
@@ -151,3 +156,25 @@ def test_the_relay_publishes_what_the_demo_left_in_the_outbox(ledger, settings):
     finally:
         publisher.close()
         broker.channel.exchange_delete(events_exchange(settings.namespace, "trace").name)
+
+
+def test_signed_events_verify_and_a_forged_signature_is_refused(ledger):
+    private = chain.new_private_key()
+    ledger.save_producer("binh-lu", {
+        "code": "ho-ky-so", "name": "Hộ ký số (mẫu)", "kind": "household",
+        "village": "Nà Đa", "address": "Bản Nà Đa", "public_key": chain.public_key_of(private)})
+    event = domain.event_from_input("binh-lu", {
+        "step": "inspecting", "where": "producer:ho-ky-so", "batch": HONEY,
+        "when": "2026-05-01T08:00:00+07:00"}, dt.datetime.now(dt.UTC))
+    forged = {**event, "eventID": epcis.new_event_id()}
+    forged["cv:signature"] = chain.sign(chain.new_private_key(), "ho-ky-so",
+                                        chain.content_hash(forged))
+    with pytest.raises(InvalidArgument, match="does not verify"):
+        ledger.append("binh-lu", [forged], "t")
+    event["cv:signature"] = chain.sign(private, "ho-ky-so", chain.content_hash(event))
+    ledger.append("binh-lu", [event], "t")
+    batch = ledger.store.batch("08939999000048:MO-2026-04")
+    assert ledger.store.links(batch)[-1]["signature"]["signer"] == "ho-ky-so"
+    assert ledger.verify("binh-lu", batch["_id"])["intact"]
+    exported = ledger.export("binh-lu", batch["_id"])["epcisBody"]["eventList"][-1]
+    assert exported["cv:signature"] == event["cv:signature"]
