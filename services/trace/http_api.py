@@ -38,6 +38,12 @@ class TraceHttpApi:
         caller(request, tenant, domain.WRITERS)
         return 200, self.ledger.save_producer(tenant, request_json(request))
 
+    @http("GET", BASE + "/<any(producers, areas):kind>")
+    @json_api
+    def http_list_registry(self, request, tenant, kind):
+        caller(request, tenant, domain.READERS)
+        return 200, self._registry(tenant, kind)
+
     @http("PUT", BASE + "/areas")
     @json_api
     def http_save_area(self, request, tenant):
@@ -68,6 +74,12 @@ class TraceHttpApi:
     def http_create_batch(self, request, tenant):
         principal = caller(request, tenant, domain.WRITERS)
         return 201, self._create_batch(tenant, request_json(request), principal.subject)
+
+    @http("GET", BASE + "/batches")
+    @json_api
+    def http_list_batches(self, request, tenant):
+        caller(request, tenant, domain.READERS)
+        return 200, self._batches(tenant)
 
     @http("GET", BATCH)
     @json_api

@@ -9,7 +9,6 @@ TEXT = {
            "producer": "Cơ sở sản xuất", "address": "Địa chỉ", "area": "Vùng nguyên liệu",
            "produced": "Ngày sản xuất", "expires": "Hạn sử dụng", "quantity": "Số lượng lô",
            "timeline": "Hành trình sản phẩm", "certs": "Chứng nhận", "no_certs": "Chưa có",
-           "verify": "Kiểm tra toàn vẹn",
            "intact": "Dữ liệu nguyên vẹn: {n} sự kiện, chuỗi băm khớp.",
            "broken": "Cảnh báo: dữ liệu bị thay đổi tại sự kiện {n} ({reason}).",
            "back": "Một bước trước", "forward": "Một bước sau", "carton": "Thùng",
@@ -22,12 +21,11 @@ TEXT = {
            "not_found_hint": ("Mã QR có thể bị in sai hoặc không phải của sản phẩm đăng ký tại "
                               "đây. Hãy hỏi người bán hoặc cơ sở sản xuất."),
            "switch": "English", "other": "en", "shelf_life": "Thời hạn sử dụng",
-           "days": "ngày", "description": "Mô tả", "ha": "ha", "category": "Loại"},
+           "days": "ngày", "ha": "ha", "category": "Loại"},
     "en": {"title": "Product traceability", "lot": "Lot", "gtin": "GTIN",
            "producer": "Producer", "address": "Address", "area": "Raw-material area",
            "produced": "Production date", "expires": "Best before", "quantity": "Batch size",
            "timeline": "Journey", "certs": "Certifications", "no_certs": "None yet",
-           "verify": "Integrity check",
            "intact": "Records intact: {n} events, hash chain matches.",
            "broken": "Warning: records changed at event {n} ({reason}).",
            "back": "One step back", "forward": "One step forward", "carton": "Carton",
@@ -40,7 +38,7 @@ TEXT = {
            "not_found_hint": ("The QR code may be misprinted or not for a product registered "
                               "here. Ask the seller or the producer."),
            "switch": "Tiếng Việt", "other": "vi", "shelf_life": "Shelf life",
-           "days": "days", "description": "Description", "ha": "ha", "category": "Category"},
+           "days": "days", "ha": "ha", "category": "Category"},
 }
 
 

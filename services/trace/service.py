@@ -21,7 +21,7 @@ from services.common.nameko_ext.rpc import rpc
 from . import domain, gs1, page
 from .config import get_trace_settings
 from .http_api import TraceHttpApi
-from .ledger import Ledger
+from .ledger import Ledger, batch_view
 from .public import PublicResolver
 from .public_state import PublicStateProvider
 from .store import TraceStore
@@ -60,6 +60,21 @@ class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
     def save_area(self, tenant, area):
         self.auth.require(tenant, domain.WRITERS)
         return self.ledger.save_area(tenant, area)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_producers(self, tenant):
+        self.auth.require(tenant, domain.READERS)
+        return self._registry(tenant, "producers")
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_areas(self, tenant):
+        self.auth.require(tenant, domain.READERS)
+        return self._registry(tenant, "areas")
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_batches(self, tenant):
+        self.auth.require(tenant, domain.READERS)
+        return self._batches(tenant)
 
     @rpc(expected_exceptions=EXPECTED)
     def save_product(self, tenant, product):
@@ -135,6 +150,13 @@ class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
     def _public_base(self, request=None) -> str:
         configured = get_trace_settings().public_base
         return configured or (request.host_url if request is not None else "")
+
+    def _registry(self, tenant, kind: str) -> list[dict]:
+        return [{k: v for k, v in row.items() if k not in ("_id", "tenant")}
+                for row in self.store.registry_list(kind, tenant)]
+
+    def _batches(self, tenant) -> list[dict]:
+        return [batch_view(b) for b in self.store.batches(tenant)]
 
     def _save_product(self, tenant, fields) -> dict:
         saved = self.ledger.save_product(tenant, fields)

@@ -223,3 +223,18 @@ def test_public_pages_are_rate_limited_per_client(trace, recorded):
     assert statuses.count(429) >= 1 and statuses[0] in (200, 429)
     status, headers, body = call(trace, "GET", path)
     assert status == 429 and int(headers["Retry-After"]) >= 1
+
+
+def test_the_web_ui_lists_the_registry_and_batches(settings, trace, recorded, officer):
+    status, producers = api(trace, "GET", "/producers", token=officer)
+    assert status == 200 and "htx-mien-dong-binh-lu" in {p["code"] for p in producers}
+    status, areas = api(trace, "GET", "/areas", token=officer)
+    assert {a["code"] for a in areas} >= {"vung-dong-tan-binh", "rung-ong-na-da"}
+    status, batches = api(trace, "GET", "/batches", token=officer)
+    mine = {b["id"]: b for b in batches if b["lot"].endswith(SUFFIX)}
+    assert len(mine) == 5 and mine[f"0{NOODLE[0]}:{NOODLE[1]}"]["seq"] == 6
+    citizen = issue_token(settings, "nguoi-mua", "citizen", ["binh-lu"])
+    status, body = api(trace, "GET", "/batches", token=citizen)
+    assert status == 403 and body["error"]["code"] == "PermissionDenied"
+    status, body = api(trace, "POST", "/events", {"step": "harvesting"}, officer)
+    assert status == 400 and "where" in body["error"]["fields"]
