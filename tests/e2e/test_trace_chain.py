@@ -11,12 +11,14 @@ import urllib.request
 import grpc
 import kombu
 import pytest
+from nameko.exceptions import RemoteError
 
 from commune.v1 import trace_pb2, trace_pb2_grpc
 from services.common.auth import issue_token
 from services.common.envelope import Envelope
 from services.common.topology import events_exchange
 from services.trace import demo, epcis
+from tests.e2e.conftest import rpc
 from tests.helpers import Broker, start_grpc, start_worker, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -238,3 +240,22 @@ def test_the_web_ui_lists_the_registry_and_batches(settings, trace, recorded, of
     assert status == 403 and body["error"]["code"] == "PermissionDenied"
     status, body = api(trace, "POST", "/events", {"step": "harvesting"}, officer)
     assert status == 400 and "where" in body["error"]["fields"]
+
+
+def test_other_services_call_it_over_nameko_rpc(settings, trace, recorded, officer):
+    gtin, lot = NOODLE
+    provenance = rpc(settings, officer, "trace", "get_provenance", "binh-lu", gtin, lot)
+    assert provenance["seq"] == 6 and provenance["back"][0]["lot"] == f"TB-2026-01{SUFFIX}"
+    rice = {"gtin": "8939999000055", "lot": f"SC-2025-10{SUFFIX}"}
+    event = {"step": "storing", "where": "producer:ho-lua-seng-cu-hung-binh", "batch": rice,
+             "when": "2025-11-01T08:00:00+07:00",
+             "event_id": "urn:uuid:7b0d7c1e-0000-4000-8000-00000000e2e1"}
+    first = rpc(settings, officer, "trace", "record_event", "binh-lu", event)
+    again = rpc(settings, officer, "trace", "record_event", "binh-lu", event)
+    assert [first[0]["duplicate"], again[0]["duplicate"]] == [False, True]
+    with pytest.raises(RemoteError) as error:
+        rpc(settings, officer, "trace", "record_event", "binh-lu",
+            {**event, "event_id": "", "step": "receiving"})
+    assert error.value.exc_type == "FailedPrecondition"
+    assert rpc(settings, officer, "trace", "verify_batch", "binh-lu", rice["gtin"],
+               rice["lot"])["intact"]
