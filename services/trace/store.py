@@ -97,18 +97,15 @@ class TraceStore(Store):
                     .sort("_id"))
 
     def links(self, batch: dict) -> list[dict]:
-        """A batch's links in order: by _id from 1 up to the first missing seq (its `seq`
-        field is a hint a crash may have left behind)."""
-        ids = [link_id(batch["_id"], s) for s in range(1, batch.get("seq", 0) + 1)]
-        found = {d["_id"]: d for d in self.db.links.find({"_id": {"$in": ids}}, {"outbox": 0})
-                 } if ids else {}
-        links = [found[i] for i in ids if i in found]
+        """A batch's links in order, from seq 1 up to the first missing one. One _id read
+        each: FerretDB pushes an _id equality down to SQLite, not an $in."""
+        links = []
         while True:
-            extra = self.db.links.find_one({"_id": link_id(batch["_id"], len(links) + 1)},
+            found = self.db.links.find_one({"_id": link_id(batch["_id"], len(links) + 1)},
                                            {"outbox": 0})
-            if extra is None:
+            if found is None:
                 return links
-            links.append(extra)
+            links.append(found)
 
     def recorded(self, tenant: str, event_id: str) -> dict | None:
         return self.db.event_ids.find_one({"_id": f"{tenant}|{event_id}"})
