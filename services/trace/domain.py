@@ -77,7 +77,7 @@ class Product(_Input):
     description_vi: str = Field("", max_length=2000)
     description_en: str = Field("", max_length=2000)
     internal_code: str = Field("", max_length=50)
-    image_url: str = Field("", max_length=500)
+    image_url: str = Field("", max_length=500, pattern=r"^(https?://\S+)?$")  # no javascript:
     shelf_life_days: int | None = Field(None, gt=0, le=3650)
     demo: bool = False  # a demo code: not assigned by GS1 Vietnam, shown as such
     certifications: list[Certification] = []

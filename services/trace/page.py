@@ -71,6 +71,13 @@ def _certs(product: dict, lang: str) -> str:
                                                   else f"<p>{t['no_certs']}</p>")
 
 
+def _image(product: dict, lang: str) -> str:
+    if not product.get("image_url"):
+        return ""
+    return (f'<img src="{escape(product["image_url"])}" alt="{escape(_name(product, lang))}" '
+            'loading="lazy" width="320" style="max-width:100%;height:auto">')
+
+
 def _product_facts(product: dict, lang: str) -> str:
     t = TEXT[lang]
     facts = [(t["gtin"], product["gtin"]), (t["category"], product.get("category", ""))]
@@ -124,7 +131,7 @@ def batch_page(snapshot: dict, lang: str) -> str:
                      f'{escape(entry["time"][:16].replace("T", " "))}<br>'
                      f'<small>{escape(entry["where"])}{" · " + extra if extra else ""}</small>'
                      "</li>")
-    body = (f'<h1>{escape(_name(product, lang))}</h1>'
+    body = (f'<h1>{escape(_name(product, lang))}</h1>' + _image(product, lang)
             + (f'<p class="demo">{t["demo"]}</p>' if product.get("demo") else "")
             + (f'<p>{escape(product.get(f"description_{lang}") or "")}</p>'
                if product.get(f"description_{lang}") else "")
@@ -141,6 +148,7 @@ def batch_page(snapshot: dict, lang: str) -> str:
 def product_page(product: dict, producer: dict, lang: str) -> str:
     t = TEXT[lang]
     body = (f'<h1>{escape(_name(product, lang))}</h1><p class="muted">{t["batches_hint"]}</p>'
+            + _image(product, lang)
             + (f'<p class="demo">{t["demo"]}</p>' if product.get("demo") else "")
             + (f'<p>{escape(product.get(f"description_{lang}") or "")}</p>'
                if product.get(f"description_{lang}") else "")

@@ -80,6 +80,9 @@ def test_the_batch_page_shows_what_a_buyer_must_see_in_either_language():
     assert "Shipping" in english and "Starch" in english and "records changed at event 3" \
         in english
     assert "<script" not in html and len(html.encode()) < 6000
+    with_image = page.batch_page({**SNAPSHOT, "product": {
+        **SNAPSHOT["product"], "image_url": "https://x.vn/m\"d.jpg"}}, "vi")
+    assert '<img src="https://x.vn/m&quot;d.jpg" alt="Miến &lt;dong&gt;"' in with_image
 
 
 def test_unknown_languages_fall_back_to_vietnamese():
