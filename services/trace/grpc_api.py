@@ -1,5 +1,7 @@
 """commune.v1.TraceService for province integrations (runs in commune-grpc, no eventlet):
 the product registry, a batch's provenance, and verification of its hash chain."""
+import datetime as dt
+
 import grpc
 
 from commune.v1 import trace_pb2, trace_pb2_grpc
@@ -55,9 +57,9 @@ class TraceServicer(trace_pb2_grpc.TraceServiceServicer):
             raise InvalidArgument("page_size must not be negative", {"page_size": "negative"})
         offset, size = int(request.page_token or 0), min(request.page_size or 50, MAX_PAGE)
         rows = self.ledger.store.products(request.tenant, offset, size + 1)
+        today = dt.datetime.now(dt.UTC).date()
         return trace_pb2.ListProductsResponse(
-            products=[_product(self.ledger.product(request.tenant, r["gtin"]))
-                      for r in rows[:size]],
+            products=[_product(domain.product_view(r, today)) for r in rows[:size]],
             next_page_token=str(offset + size) if len(rows) > size else "")
 
     def GetProduct(self, request: trace_pb2.GetProductRequest, context):
