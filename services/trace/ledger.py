@@ -18,6 +18,7 @@ from . import chain, domain, epcis, gs1
 from .store import TraceStore, link_id
 
 APPEND_ATTEMPTS = 3
+DEFAULT_PAGE, MAX_PAGE = 50, 200
 SCANS_PER_EVENT = 200
 
 
@@ -68,6 +69,21 @@ class Ledger:
     def product(self, tenant: str, gtin: str) -> dict:
         return domain.product_view(self.store.product(gs1.normalise_gtin(gtin), tenant),
                                    now().date())
+
+    def products(self, tenant: str, page_token="", page_size=0) -> tuple[list[dict], str]:
+        """A page of a commune's products by GTIN, and the next page's token ("" at the
+        end). The token is the offset, as decimal digits."""
+        try:
+            offset, size = int(page_token or 0), int(page_size or 0)
+            assert offset >= 0 and size >= 0
+        except (ValueError, AssertionError):
+            raise InvalidArgument("page_token and page_size must be whole numbers, not "
+                                  "negative", {"page_token": "invalid"}) from None
+        size = min(size or DEFAULT_PAGE, MAX_PAGE)
+        rows = self.store.products(tenant, offset, size + 1)
+        today = now().date()
+        return ([domain.product_view(r, today) for r in rows[:size]],
+                str(offset + size) if len(rows) > size else "")
 
     def product_public(self, gtin: str) -> dict:
         """A product with its producer's public details, for the product page."""

@@ -26,7 +26,6 @@ from .public import PublicResolver
 from .public_state import PublicStateProvider
 from .store import TraceStore
 
-MAX_PAGE = 200
 MAX_LABELS = 60
 
 events_recorded = metrics.counter("trace", "events_recorded_total",
@@ -164,17 +163,8 @@ class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
         return saved
 
     def _list_products(self, tenant, page_token, page_size) -> dict:
-        try:
-            offset, size = int(page_token or 0), int(page_size or 50)
-            assert offset >= 0 and size >= 0
-        except (ValueError, AssertionError):
-            raise InvalidArgument("page_token and page_size must be whole numbers",
-                                  {"page_token": "invalid"}) from None
-        size = min(size or 50, MAX_PAGE)
-        rows = self.store.products(tenant, offset, size + 1)
-        today = self._now().date()
-        return {"products": [domain.product_view(r, today) for r in rows[:size]],
-                "nextPageToken": str(offset + size) if len(rows) > size else ""}
+        products, next_token = self.ledger.products(tenant, page_token, page_size)
+        return {"products": products, "nextPageToken": next_token}
 
     def _create_batch(self, tenant, fields, by: str) -> dict:
         created = self.ledger.create_batch(tenant, fields, by)

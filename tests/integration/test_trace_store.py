@@ -178,3 +178,12 @@ def test_signed_events_verify_and_a_forged_signature_is_refused(ledger):
     assert ledger.verify("binh-lu", batch["_id"])["intact"]
     exported = ledger.export("binh-lu", batch["_id"])["epcisBody"]["eventList"][-1]
     assert exported["cv:signature"] == event["cv:signature"]
+
+
+def test_products_page_by_gtin_and_refuse_foreign_tokens(ledger):
+    first, token = ledger.products("binh-lu", "", 3)
+    rest, end = ledger.products("binh-lu", token, 3)
+    assert [p["gtin"] for p in first + rest] == sorted(p["gtin"] for p in first + rest)
+    assert len(first) == 3 and len(rest) == 2 and end == ""
+    with pytest.raises(InvalidArgument):
+        ledger.products("binh-lu", "abc", 3)
