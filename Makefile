@@ -37,6 +37,7 @@ bench: infra ## benchmarks, each beside its baseline measured in the same run
 	$(BIN)/python -m bench.events
 	$(BIN)/python -m bench.tasks
 	$(BIN)/python -m bench.assistant
+	$(BIN)/python -m bench.trace
 
 stop: ## stop the broker and database that the set-up started
 	scripts/stop-infra.sh

@@ -6,6 +6,7 @@ WORKERS = {
     "tasks": "services.tasks.service:TasksService",
     "kpi": "services.kpi.service:KpiService",
     "assistant": "services.assistant.service:AssistantService",
+    "trace": "services.trace.service:TraceService",
 }
 
 # gRPC processes for province integrations: a function(server, settings) that adds the
@@ -13,6 +14,7 @@ WORKERS = {
 GRPC_SERVERS = {
     "tasks": "services.tasks.grpc_api:add_to_server",
     "assistant": "services.assistant.grpc_api:add_to_server",
+    "trace": "services.trace.grpc_api:add_to_server",
 }
 
 # Demo data loaded by `commune seed`, in this order: a function(settings) that loads its
@@ -21,6 +23,7 @@ DEMO_SEEDS = {
     "directory": "services.directory.store:seed",
     "tasks": "services.tasks.demo:seed",
     "assistant": "services.assistant.store:seed",
+    "trace": "services.trace.demo:seed",
 }
 
 

@@ -1,5 +1,6 @@
 """Errors every entry point understands: RPC passes them by name, gRPC and HTTP map
 them to their status codes."""
+from pydantic import ValidationError
 
 
 class CommuneError(Exception):
@@ -53,15 +54,21 @@ def from_pydantic(error, message: str = "invalid input") -> InvalidArgument:
 
 
 def validated(model, fields: object, what: str):
-    """`fields` (a JSON object) as the pydantic `model`, or InvalidArgument naming each
-    field at fault, e.g. "invalid question: text: ..."."""
-    from pydantic import ValidationError
-
+    """`fields` (a JSON object) as the pydantic `model`, or InvalidArgument naming `what`
+    and each field at fault (also when a validator raised InvalidArgument itself)."""
     if not isinstance(fields, dict):
         raise InvalidArgument(f"{what} must be a JSON object")
     try:
         return model.model_validate(fields)
     except ValidationError as exc:
         raise from_pydantic(exc, f"invalid {what}") from None
-    except InvalidArgument as exc:  # raised inside a validator
+    except InvalidArgument as exc:
         raise InvalidArgument(f"invalid {what}: {exc}", exc.fields) from None
+
+
+def require_fields(request, *names: str) -> None:
+    """InvalidArgument naming each of `names` that the request (a proto message) leaves
+    empty."""
+    missing = {name: "required" for name in names if not getattr(request, name)}
+    if missing:
+        raise InvalidArgument(f"{', '.join(missing)} required", missing)

@@ -1,0 +1,207 @@
+"""Traceability in MongoDB, keyed for FerretDB: every hot read is an _id lookup, and the
+event path only inserts.
+
+- producers, areas: `_id = <tenant>:<code>`
+- products: `_id = <gtin14>` (a GTIN has one brand owner; the public resolver knows
+  only the GTIN), batches: `_id = <gtin14>:<lot>`; both carry `tenant`
+- links: one per (event, batch), `_id = <batch>:<seq>` (seq zero-padded): inserted only,
+  so two writers appending to one batch cannot both win the same seq
+- event_ids: `_id = <tenant>|<eventID>`: a recorded event id, for idempotent retries
+- provenance: `_id = <batch>`, everything the public page shows, rebuilt per event
+- scan_tallies: inserted only, one per flush of the counted scans
+- outbox_pending: a marker per document holding unsent events, so the relay reads a
+  small collection instead of scanning links."""
+import datetime as dt
+import uuid
+
+from pymongo import UpdateOne
+from pymongo.errors import DuplicateKeyError
+
+from services.common import outbox
+from services.common.envelope import Envelope
+from services.common.errors import AlreadyExists, NotFound
+from services.common.mongo import Store, TenantCollection
+from services.common.publisher import Publisher
+
+from . import domain
+
+SEQ_WIDTH = 6
+
+
+def link_id(batch: str, seq: int) -> str:
+    return f"{batch}:{seq:0{SEQ_WIDTH}d}"
+
+
+class TraceStore(Store):
+    INDEXES = [
+        ("products", [("tenant", 1), ("name_vi", 1)], {"name": "tenant_name"}),
+    ]
+
+    # --- registry ----------------------------------------------------------------------
+
+    def save_registry(self, collection: str, tenant: str, document: dict) -> dict:
+        """Upsert a producer or area by code."""
+        key = domain.registry_id(tenant, document["code"])
+        self.db[collection].replace_one({"_id": key}, {**document, "_id": key,
+                                                        "tenant": tenant}, upsert=True)
+        return document
+
+    def registry(self, collection: str, tenant: str, code: str) -> dict:
+        found = self.db[collection].find_one({"_id": domain.registry_id(tenant, code)})
+        if found is None:
+            raise NotFound(f"no {collection[:-1]} {code!r} in commune {tenant!r}",)
+        return found
+
+    def registry_list(self, collection: str, tenant: str) -> list[dict]:
+        return list(TenantCollection(self.db[collection], tenant).find({}).sort("_id"))
+
+    def save_product(self, tenant: str, product: dict) -> dict:
+        """Insert or replace a product; AlreadyExists when another commune owns its GTIN."""
+        key = domain.product_id(product["gtin"])
+        try:
+            self.db.products.insert_one({**product, "_id": key, "tenant": tenant})
+        except DuplicateKeyError:
+            result = self.db.products.replace_one({"_id": key, "tenant": tenant},
+                                                  {**product, "_id": key, "tenant": tenant})
+            if not result.matched_count:
+                raise AlreadyExists(f"GTIN {product['gtin']} belongs to another commune's "
+                                    "product") from None
+        return product
+
+    def product(self, gtin: str, tenant: str | None = None) -> dict:
+        """A product by GTIN; with a tenant, only that commune's."""
+        found = self.db.products.find_one({"_id": gtin})
+        if found is None or (tenant and found["tenant"] != tenant):
+            raise NotFound(f"no product with GTIN {gtin}" + (f" in commune {tenant!r}"
+                                                            if tenant else ""))
+        return found
+
+    def products(self, tenant: str, offset: int, limit: int) -> list[dict]:
+        return list(TenantCollection(self.db.products, tenant).find({}).sort("_id")
+                    .skip(offset).limit(limit))
+
+    # --- batches and their chains ------------------------------------------------------
+
+    def create_batch(self, document: dict, *events: Envelope) -> None:
+        self._insert_with_events("batches", document, events, AlreadyExists(
+            f"batch {document['lot']!r} of GTIN {document['gtin']} already exists"))
+
+    def batch(self, batch: str, tenant: str | None = None) -> dict:
+        found = self.db.batches.find_one({"_id": batch}, {"outbox": 0})
+        if found is None or (tenant and found["tenant"] != tenant):
+            raise NotFound(f"no batch {batch}" + (f" in commune {tenant!r}" if tenant else ""))
+        return found
+
+    def batches(self, tenant: str) -> list[dict]:
+        return list(TenantCollection(self.db.batches, tenant).find({}, {"outbox": 0})
+                    .sort("_id"))
+
+    def links(self, batch: dict) -> list[dict]:
+        """A batch's links in order, from seq 1 up to the first missing one. One _id read
+        each: FerretDB pushes an _id equality down to SQLite, not an $in."""
+        links = []
+        while True:
+            found = self.db.links.find_one({"_id": link_id(batch["_id"], len(links) + 1)},
+                                           {"outbox": 0})
+            if found is None:
+                return links
+            links.append(found)
+
+    def recorded(self, tenant: str, event_id: str) -> dict | None:
+        return self.db.event_ids.find_one({"_id": f"{tenant}|{event_id}"})
+
+    def append(self, tenant: str, recorded: list[dict], links: list[dict],
+               announcements: dict[str, list[Envelope]]) -> bool:
+        """Store planned links (each with its announcement) and the ids of their events
+        (`recorded`: eventID, hash, batches); False, with nothing left behind, when another
+        writer took one of the ids or seqs meanwhile."""
+        claimed, written = [], []
+        try:
+            for event in recorded:
+                key = f"{tenant}|{event['eventID']}"
+                self.db.event_ids.insert_one({**event, "_id": key, "tenant": tenant})
+                claimed.append(key)
+            for link in links:
+                self._insert_with_events("links", link, announcements[link["_id"]])
+                written.append(link["_id"])
+        except DuplicateKeyError:
+            self.db.links.delete_many({"_id": {"$in": written}})
+            self.db.event_ids.delete_many({"_id": {"$in": claimed}})
+            return False
+        heads: dict[str, dict] = {}
+        for link in links:
+            heads[link["batch"]] = link
+        self.db.batches.bulk_write([UpdateOne({"_id": b}, {"$set": {"seq": h["seq"],
+                                                                     "head": h["hash"]}})
+                                    for b, h in heads.items()])
+        return True
+
+    # --- the public page's snapshot ----------------------------------------------------
+
+    def save_provenance(self, snapshot: dict) -> None:
+        self.db.provenance.replace_one({"_id": snapshot["_id"]}, snapshot, upsert=True)
+
+    def provenance(self, batch: str) -> dict | None:
+        return self.db.provenance.find_one({"_id": batch})
+
+    def record_verification(self, batch: str, verification: dict, event: Envelope) -> str:
+        self.db.provenance.update_one({"_id": batch}, {"$set": {"verification": verification}})
+        key = str(uuid.uuid4())
+        self._insert_with_events("verifications", {"_id": key, "batch": batch,
+                                                   "tenant": event.tenant, **verification},
+                                 [event])
+        return key
+
+    # --- scans -------------------------------------------------------------------------
+
+    def add_scan_tally(self, rows: list[dict], at: dt.datetime, events: list[Envelope]) -> str:
+        """One document per flush: the scans counted since the last one."""
+        key = str(uuid.uuid4())
+        self._insert_with_events("scan_tallies", {"_id": key, "at": at, "rows": rows}, events)
+        return key
+
+    def scans(self, tenant: str, batch: str) -> list[dict]:
+        """A batch's scans summed per day and origin."""
+        match = {"rows.tenant": tenant, "rows.batch": batch}
+        return list(self.db.scan_tallies.aggregate([
+            {"$match": match}, {"$unwind": "$rows"}, {"$match": match},
+            {"$group": {"_id": {"day": "$rows.day", "origin": "$rows.origin"},
+                        "count": {"$sum": "$rows.count"}}},
+            {"$sort": {"_id.day": 1}}]))
+
+    # --- outbox ------------------------------------------------------------------------
+
+    def _insert_with_events(self, collection: str, document: dict, events, duplicate=None):
+        """Insert a document with its pending events; a marker first, so that the relay
+        finds it without scanning `collection`."""
+        marker = f"{collection}/{document['_id']}"
+        try:
+            self.db.outbox_pending.insert_one({"_id": marker, "at": dt.datetime.now(dt.UTC)})
+            marked = True
+        except DuplicateKeyError:  # the document exists with events still unsent
+            marked = False
+        try:
+            self.db[collection].insert_one({**document, **outbox.pending(*events)})
+        except DuplicateKeyError:
+            if marked:
+                self.db.outbox_pending.delete_one({"_id": marker})
+            if duplicate is not None:
+                raise duplicate from None
+            raise
+
+    def flush(self, publisher: Publisher, collection: str, document_id: str) -> None:
+        box = outbox.Outbox(self.db[collection], publisher)
+        found = self.db[collection].find_one({"_id": document_id}, {"outbox": 1}) or {}
+        pending = found.get("outbox", {})
+        if box.flush(document_id, pending) == len(pending):
+            self.db.outbox_pending.delete_one({"_id": f"{collection}/{document_id}"})
+
+    def relay(self, publisher: Publisher, older_than: dt.timedelta) -> int:
+        """Publish what stayed unsent (a crash or an outage between store and publish)."""
+        cutoff = dt.datetime.now(dt.UTC) - older_than
+        done = 0
+        for marker in list(self.db.outbox_pending.find({"at": {"$lt": cutoff}})):
+            collection, _, document_id = marker["_id"].partition("/")
+            self.flush(publisher, collection, document_id)
+            done += 1
+        return done

@@ -1,0 +1,261 @@
+"""The vermicelli chain end to end: an officer records it over the HTTP JSON API, a phone
+opens the QR's URL and finds the timeline, the batch exports as EPCIS 2.0 JSON-LD that
+parses back to the same events, scans are counted and announced, the province reads the
+provenance and verifies it over gRPC, and the public pages are rate-limited."""
+import datetime as dt
+import json
+import re
+import urllib.error
+import urllib.request
+
+import grpc
+import kombu
+import pytest
+from nameko.exceptions import RemoteError
+
+from commune.v1 import trace_pb2, trace_pb2_grpc
+from services.common.auth import issue_token
+from services.common.envelope import Envelope
+from services.common.topology import events_exchange
+from services.trace import demo, epcis
+from tests.e2e.conftest import rpc
+from tests.helpers import Broker, start_grpc, start_worker, wait_for
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"User-Agent": "Mozilla/5.0 (Linux; Android 8.1; Redmi 5A) Mobile Safari/537.36",
+         "Accept": "text/html"}
+# Lots of their own: `commune seed` (test_tasks_seed) may have loaded the demo lots.
+SUFFIX = "-E"
+NOODLE = ("8939999000031", "MD-2026-01" + SUFFIX)
+BURST = 40
+
+
+@pytest.fixture(scope="module")
+def trace(settings):
+    worker = start_worker(settings, "trace", COMMUNE_TRACE_SCAN_FLUSH_S=1,
+                          COMMUNE_TRACE_RATE_BURST=BURST, COMMUNE_TRACE_RATE_PER_MINUTE=60)
+    grpc_process = start_grpc(settings, "trace")
+    yield {"worker": worker, "grpc": grpc_process}
+    worker.stop()
+    grpc_process.stop()
+    with kombu.Connection(settings.amqp_uri) as connection:
+        channel = connection.channel()
+        channel.queue_delete(f"{settings.namespace}.rpc-trace")
+        channel.exchange_delete(events_exchange(settings.namespace, "trace").name)
+
+
+@pytest.fixture(scope="module")
+def events(settings, trace):
+    broker = Broker(settings)
+    return broker.capture("trace", "trace.#")
+
+
+def call(trace, method, path, body=None, token=None, headers=None):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{trace['worker'].http_port}{path}", method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={**({"Authorization": f"Bearer {token}"} if token else {}),
+                 **({"Content-Type": "application/json"} if body is not None else {}),
+                 **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def api(trace, method, path, body=None, token=None):
+    status, _, content = call(trace, method, f"/api/v1/communes/binh-lu/trace{path}", body,
+                              token)
+    return status, json.loads(content)
+
+
+@pytest.fixture(scope="module")
+def officer(settings):
+    return issue_token(settings, "htx-mien-dong", "officer", ["binh-lu"])
+
+
+@pytest.fixture(scope="module")
+def recorded(trace, events, officer):
+    """The demo chain typed in over HTTP, one call per registry entry, batch and event."""
+    data = json.loads(re.sub(r'"lot": "([^"]+)"', rf'"lot": "\1{SUFFIX}"',
+                             json.dumps(demo.read(), ensure_ascii=False)))
+    for kind in ("producers", "areas", "products"):
+        for row in data[kind]:
+            status, body = api(trace, "PUT", f"/{kind}", row, officer)
+            assert status == 200, body
+    for row in data["batches"]:
+        status, body = api(trace, "POST", "/batches", row, officer)
+        assert status == 201, body
+    ids = {}
+    for row in data["events"]:
+        if row["key"] == "md-pack":
+            # A shipment typed before the packing is refused, and nothing is stored.
+            early = {"step": "shipping", "where": row["where"], "batch": row["batch"],
+                     "when": "2026-01-24T08:00:00+07:00"}
+            status, body = api(trace, "POST", "/events", early, officer)
+            assert status == 409 and "no shipping before packing" in body["error"]["message"]
+        fields = {k: v for k, v in row.items() if k != "key"}
+        status, body = api(trace, "POST", "/events", fields, officer)
+        assert status == 201, body
+        ids[row["key"]] = body[0]["eventID"]
+    return ids
+
+
+def test_a_phone_opening_the_qr_url_sees_the_timeline(trace, recorded, officer):
+    gtin, lot = NOODLE
+    status, headers, svg = call(trace, "GET", f"/api/v1/communes/binh-lu/trace/batches/"
+                                f"{gtin}/{lot}/qr.svg", token=officer)
+    assert status == 200 and headers["Content-Type"] == "image/svg+xml" and b"<svg" in svg
+    status, _, png = call(trace, "GET", f"/api/v1/communes/binh-lu/trace/batches/"
+                          f"{gtin}/{lot}/qr.png", token=officer)
+    assert status == 200 and png.startswith(b"\x89PNG")
+    status, _, sheet = call(trace, "GET", f"/api/v1/communes/binh-lu/trace/batches/"
+                            f"{gtin}/{lot}/labels?copies=6", token=officer)
+    assert status == 200 and sheet.decode().count('class="label"') == 6
+    # The URL the QR encodes, as printed under it on the label.
+    uri = re.search(r"<small>(http://[^<]+)</small>", sheet.decode()).group(1)
+    assert uri.endswith(f"/01/08939999000031/10/{NOODLE[1]}")
+    path = uri.split(str(trace["worker"].http_port), 1)[1]
+    status, headers, body = call(trace, "GET", path, headers=PHONE)
+    html = body.decode()
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert len(body) < 20_000 and "<script" not in html
+    steps = re.findall(r"<li><b>([^<]+)</b>", html)
+    assert steps == ["Chế biến", "Phơi / sấy", "Kiểm tra chất lượng", "Đóng gói", "Đóng gói",
+                     "Xuất hàng"]
+    assert "Hợp tác xã miến dong Bình Lư (mẫu)" in html and "Bản Tân Bình" in html
+    assert "Tinh bột dong riềng" in html  # one step back
+    assert "THUNG-MD-2026-01-001" in html  # one step forward
+    assert "Dữ liệu nguyên vẹn: 6 sự kiện" in html and "OCOP 3 sao" in html
+    _, _, english = call(trace, "GET", path + "?lang=en", headers=PHONE)
+    assert "Shipping" in english.decode() and "Records intact" in english.decode()
+
+
+def test_the_resolver_walks_up_to_the_product_and_answers_unknown_codes_kindly(trace,
+                                                                              recorded):
+    status, _, body = call(trace, "GET", "/01/8939999000031/10/NOT-A-LOT", headers=PHONE)
+    assert status == 200 and "Miến dong Bình Lư 500 g" in body.decode()
+    assert "không có trong hệ thống" in body.decode()
+    for path in ("/01/8939999000032/10/A", "/01/8939999000062", "/01/12345/10/A",
+                 "/01/8939999000031/10/L%C3%94"):
+        status, headers, body = call(trace, "GET", path, headers=PHONE)
+        assert status == 404 and "Không tìm thấy mã này" in body.decode(), path
+        assert "Traceback" not in body.decode()
+    status, headers, body = call(trace, "GET", f"/01/{NOODLE[0]}/10/{NOODLE[1]}?linkType=all")
+    linkset = json.loads(body)["linkset"][0]
+    assert headers["Content-Type"] == "application/linkset+json"
+    assert linkset["anchor"] == f"https://id.gs1.org/01/0{NOODLE[0]}/10/{NOODLE[1]}"
+    assert "https://gs1.org/voc/traceability" in linkset
+
+
+def test_the_export_parses_back_to_the_same_events_and_recapture_adds_nothing(
+        trace, recorded, officer):
+    gtin, lot = NOODLE
+    status, document = api(trace, "GET", f"/batches/{gtin}/{lot}/epcis", token=officer)
+    assert status == 200 and document["type"] == "EPCISDocument"
+    assert epcis.EPCIS_CONTEXT in document["@context"]
+    parsed = epcis.events_of(json.loads(json.dumps(document)), dt.datetime.now(dt.UTC))
+    assert parsed == document["epcisBody"]["eventList"]
+    assert [e["eventID"] for e in parsed] == [recorded[k] for k in (
+        "md-make", "md-drying", "md-inspect", "md-pack", "md-carton", "md-ship")]
+    assert [e["type"] for e in parsed][:1] == ["TransformationEvent"]
+    status, body = api(trace, "POST", "/capture", document, officer)
+    assert status == 202 and body["captured"] == 0 and body["duplicates"] == 6
+
+
+def test_scans_are_counted_per_batch_and_day_and_announced(trace, recorded, officer,
+                                                           events):
+    gtin, lot = NOODLE
+    for _ in range(3):
+        call(trace, "GET", f"/01/{gtin}/10/{lot}", headers=PHONE)
+
+    def counted():
+        _, report = api(trace, "GET", f"/batches/{gtin}/{lot}/scans", token=officer)
+        return report if report["total"] >= 5 else None
+    report = wait_for(counted, 15, 0.3, "the scans to be stored")
+    assert list(report["per_day"]) == [dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
+                                       .date().isoformat()]
+    assert report["origins"] == ["127.0.x.x"] and not report["possible_counterfeit"]
+    seen = []
+
+    def all_announced():
+        while (message := events.get(no_ack=True)) is not None:
+            seen.append(Envelope.parse(message.body))
+        counts = [c for e in seen if e.type == "trace.scanned"
+                  for c in e.payload(trace_pb2.TraceScanned).counts]
+        return counts if sum(c.count for c in counts) == report["total"] else None
+    counts = wait_for(all_announced, 15, 0.3, "trace.scanned for every stored scan")
+    assert {c.batch_id for c in counts} == {f"0{NOODLE[0]}:{NOODLE[1]}"}
+    assert {e.tenant for e in seen if e.type == "trace.scanned"} == {"binh-lu"}
+    recorded_events = [e for e in seen if e.type == "trace.event_recorded"]
+    assert len(recorded_events) >= 17 and {e.type for e in seen} >= {"trace.batch_created"}
+
+
+def test_the_province_reads_the_provenance_and_verifies_it_over_grpc(settings, trace,
+                                                                     recorded):
+    token = issue_token(settings, "so-khcn-lai-chau", "province", ["binh-lu"])
+    metadata = [("authorization", f"Bearer {token}")]
+    with grpc.insecure_channel(f"127.0.0.1:{trace['grpc'].grpc_port}") as channel:
+        stub = trace_pb2_grpc.TraceServiceStub(channel)
+        provenance = stub.GetBatchProvenance(trace_pb2.GetBatchProvenanceRequest(
+            tenant="binh-lu", gtin=NOODLE[0], lot=NOODLE[1]), metadata=metadata, timeout=10)
+        assert [t.step for t in provenance.timeline][-1] == "shipping"
+        assert provenance.back == [f"08939999000024:TB-2026-01{SUFFIX}"]
+        verified = stub.VerifyBatch(trace_pb2.VerifyBatchRequest(
+            tenant="binh-lu", gtin=NOODLE[0], lot=NOODLE[1]), metadata=metadata, timeout=10)
+        assert verified.verification.intact and verified.verification.checked == 6
+        products = stub.ListProducts(trace_pb2.ListProductsRequest(tenant="binh-lu"),
+                                     metadata=metadata, timeout=10)
+        assert len(products.products) == 5
+        with pytest.raises(grpc.RpcError) as error:
+            stub.GetProduct(trace_pb2.GetProductRequest(tenant="binh-lu", gtin="8939999000032"),
+                            metadata=metadata, timeout=10)
+        assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        with pytest.raises(grpc.RpcError) as error:
+            stub.VerifyBatch(trace_pb2.VerifyBatchRequest(tenant="lung-phinh", gtin=NOODLE[0],
+                                                          lot=NOODLE[1]), metadata=metadata)
+        assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_public_pages_are_rate_limited_per_client(trace, recorded):
+    path = f"/01/{NOODLE[0]}/10/{NOODLE[1]}"
+    statuses = [call(trace, "GET", path)[0] for _ in range(BURST + 5)]
+    assert statuses.count(429) >= 1 and statuses[0] in (200, 429)
+    status, headers, body = call(trace, "GET", path)
+    assert status == 429 and int(headers["Retry-After"]) >= 1
+
+
+def test_the_web_ui_lists_the_registry_and_batches(settings, trace, recorded, officer):
+    status, producers = api(trace, "GET", "/producers", token=officer)
+    assert status == 200 and "htx-mien-dong-binh-lu" in {p["code"] for p in producers}
+    status, areas = api(trace, "GET", "/areas", token=officer)
+    assert {a["code"] for a in areas} >= {"vung-dong-tan-binh", "rung-ong-na-da"}
+    status, batches = api(trace, "GET", "/batches", token=officer)
+    mine = {b["id"]: b for b in batches if b["lot"].endswith(SUFFIX)}
+    assert len(mine) == 5 and mine[f"0{NOODLE[0]}:{NOODLE[1]}"]["seq"] == 6
+    citizen = issue_token(settings, "nguoi-mua", "citizen", ["binh-lu"])
+    status, body = api(trace, "GET", "/batches", token=citizen)
+    assert status == 403 and body["error"]["code"] == "PermissionDenied"
+    status, body = api(trace, "POST", "/events", {"step": "harvesting"}, officer)
+    assert status == 400 and "where" in body["error"]["fields"]
+
+
+def test_other_services_call_it_over_nameko_rpc(settings, trace, recorded, officer):
+    gtin, lot = NOODLE
+    provenance = rpc(settings, officer, "trace", "get_provenance", "binh-lu", gtin, lot)
+    assert provenance["seq"] == 6 and provenance["back"][0]["lot"] == f"TB-2026-01{SUFFIX}"
+    rice = {"gtin": "8939999000055", "lot": f"SC-2025-10{SUFFIX}"}
+    event = {"step": "storing", "where": "producer:ho-lua-seng-cu-hung-binh", "batch": rice,
+             "when": "2025-11-01T08:00:00+07:00",
+             "event_id": "urn:uuid:7b0d7c1e-0000-4000-8000-00000000e2e1"}
+    first = rpc(settings, officer, "trace", "record_event", "binh-lu", event)
+    again = rpc(settings, officer, "trace", "record_event", "binh-lu", event)
+    assert [first[0]["duplicate"], again[0]["duplicate"]] == [False, True]
+    with pytest.raises(RemoteError) as error:
+        rpc(settings, officer, "trace", "record_event", "binh-lu",
+            {**event, "event_id": "", "step": "receiving"})
+    assert error.value.exc_type == "FailedPrecondition"
+    assert rpc(settings, officer, "trace", "verify_batch", "binh-lu", rice["gtin"],
+               rice["lot"])["intact"]

@@ -1,0 +1,153 @@
+"""EPCIS event shape, the batch-history rules, and the hash chain with a tampered case."""
+import copy
+import datetime as dt
+
+import pytest
+
+from services.common.errors import FailedPrecondition, InvalidArgument
+from services.trace import chain, domain, epcis
+
+NOW = dt.datetime(2026, 6, 1, 3, 0, tzinfo=dt.UTC)
+STARCH = {"gtin": "8930000000019", "lot": "TB-2026-01"}
+NOODLE = {"gtin": "8930000000026", "lot": "MD-2026-01"}
+
+
+def event(step, when, **fields):
+    return domain.event_from_input("binh-lu", {"step": step, "where": "producer:htx-mien-dong",
+                                               "when": when, **fields}, NOW)
+
+
+def test_the_short_form_becomes_an_epcis_object_event():
+    e = event("harvesting", "2026-05-01T08:00:00+07:00", batch={**STARCH, "quantity": 500,
+                                                                 "uom": "KGM"},
+              readings=[{"type": "Temperature", "value": 24.5, "uom": "CEL"}])
+    assert e["type"] == "ObjectEvent" and e["action"] == "ADD"
+    assert e["bizStep"] == "cv:harvesting" and e["disposition"] == "active"
+    assert e["quantityList"] == [{"epcClass": "https://id.gs1.org/01/08930000000019/10/TB-2026-01",
+                                  "quantity": 500, "uom": "KGM"}]
+    assert e["readPoint"] == {"id": "urn:commune:binh-lu:producer:htx-mien-dong"}
+    assert e["sensorElementList"][0]["sensorReport"][0]["type"] == "gs1:Temperature"
+
+
+def test_inputs_and_outputs_make_a_transformation_and_a_parent_an_aggregation():
+    t = event("processing", "2026-05-02T08:00:00+07:00", inputs=[STARCH], outputs=[NOODLE])
+    a = event("packing", "2026-05-03T08:00:00+07:00", parent="THUNG-001", children=[NOODLE])
+    assert t["type"] == "TransformationEvent"
+    assert epcis.roles(t) == [(epcis.class_uri(**STARCH), "input"),
+                              (epcis.class_uri(**NOODLE), "output")]
+    assert a["type"] == "AggregationEvent" and a["parentID"] == "THUNG-001"
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"step": "dancing"}, "step"), ({"where": "mars"}, "where"),
+    ({"when": "2027-01-01T00:00:00+07:00"}, "eventTime"),
+    ({"batch": {"gtin": "8930000000018", "lot": "A"}}, "gtin"),
+    ({"batch": {"gtin": "8930000000019", "lot": "LÔ 1"}}, "lot"), ({"batch": None}, "batch")])
+def test_bad_short_forms_are_refused_naming_the_field(change, field):
+    fields = {"step": "harvesting", "where": "area:vung-dong", "batch": STARCH,
+              "when": "2026-05-01T08:00:00+07:00", **change}
+    with pytest.raises(InvalidArgument) as error:
+        domain.event_from_input("binh-lu", fields, NOW)
+    assert any(field in key for key in error.value.fields)
+
+
+def test_captured_events_accept_cbv_uris_and_reject_unknown_steps():
+    raw = {"type": "ObjectEvent", "eventID": "urn:uuid:1", "action": "OBSERVE",
+           "eventTime": "2026-05-01T01:00:00Z", "eventTimeZoneOffset": "+07:00",
+           "bizStep": "https://ref.gs1.org/cbv/BizStep-shipping",
+           "disposition": "urn:epcglobal:cbv:disp:in_transit",
+           "readPoint": {"id": "urn:commune:binh-lu:producer:htx"},
+           "quantityList": [{"epcClass": "https://id.gs1.org/01/08930000000019/10/A"}]}
+    assert epcis.validate(raw)["bizStep"] == "shipping"
+    with pytest.raises(InvalidArgument) as error:
+        epcis.validate({**raw, "bizStep": "urn:epcglobal:cbv:bizstep:juggling"}, 3)
+    assert "epcisBody.eventList[3].bizStep" in error.value.fields
+
+
+def history(*steps):
+    return [event(s, f"2026-05-0{i + 1}T08:00:00+07:00", batch=NOODLE)
+            for i, s in enumerate(steps)]
+
+
+def test_shipping_before_packing_is_refused():
+    ship = event("shipping", "2026-05-09T08:00:00+07:00", batch=NOODLE)
+    with pytest.raises(FailedPrecondition, match="no shipping before packing"):
+        epcis.check_history(ship, "object", history("inspecting"), "noodles")
+    epcis.check_history(ship, "object", history("inspecting", "packing"), "noodles")
+
+
+def test_events_out_of_time_order_are_refused():
+    early = event("inspecting", "2026-05-01T07:00:00+07:00", batch=NOODLE)
+    with pytest.raises(FailedPrecondition, match="earlier than"):
+        epcis.check_history(early, "object", history("inspecting", "inspecting"), "noodles")
+
+
+def test_transformation_inputs_need_a_history_and_farm_steps_come_before_packing():
+    t = event("processing", "2026-05-09T08:00:00+07:00", inputs=[STARCH], outputs=[NOODLE])
+    with pytest.raises(FailedPrecondition, match="input must have a recorded history"):
+        epcis.check_history(t, "input", [], "starch")
+    with pytest.raises(FailedPrecondition, match="was shipped"):
+        epcis.check_history(t, "input", history("packing", "shipping"), "starch")
+    dry = event("drying", "2026-05-09T08:00:00+07:00", batch=NOODLE)
+    with pytest.raises(FailedPrecondition, match="already packed"):
+        epcis.check_history(dry, "object", history("packing"), "noodles")
+    carton = event("packing", "2026-05-09T08:00:00+07:00", parent="T1", children=[NOODLE])
+    with pytest.raises(FailedPrecondition, match="packed before"):
+        epcis.check_history(carton, "child", history("inspecting"), "noodles")
+
+
+def linked(events):
+    links, prev = [], chain.GENESIS
+    for seq, e in enumerate(events, 1):
+        fields = chain.link(prev, e)
+        links.append({"seq": seq, "event": e, **fields})
+        prev = fields["hash"]
+    return links
+
+
+def test_an_untouched_chain_verifies():
+    links = linked(history("inspecting", "packing", "shipping"))
+    result = chain.verify(links)
+    assert result.intact and result.checked == 3 and result.head == links[-1]["hash"]
+
+
+def test_a_tampered_event_is_found_where_it_was_changed():
+    links = linked(history("inspecting", "packing", "shipping"))
+    tampered = copy.deepcopy(links)
+    tampered[1]["event"]["eventTime"] = "2026-04-01T08:00:00+07:00"
+    result = chain.verify(tampered)
+    assert not result.intact and result.broken_at == 2 and result.checked == 1
+    assert "changed after it was recorded" in result.reason
+
+
+def test_a_removed_or_rehashed_event_breaks_the_chain():
+    links = linked(history("inspecting", "packing", "shipping"))
+    assert chain.verify([links[0], links[2]]).broken_at == 2
+    forged = copy.deepcopy(links)
+    forged[1]["event"]["cv:note"] = "forged"
+    forged[1].update(chain.link(forged[0]["hash"], forged[1]["event"]))  # rehash one link
+    result = chain.verify(forged)
+    assert result.broken_at == 3 and "does not follow" in result.reason
+
+
+def test_signed_links_verify_only_with_the_signers_key():
+    private = chain.new_private_key()
+    links = linked(history("inspecting"))
+    links[0]["signature"] = chain.sign(private, "htx-mien-dong", links[0]["content_hash"])
+    assert chain.verify(links, {"htx-mien-dong": chain.public_key_of(private)}).intact
+    other = chain.public_key_of(chain.new_private_key())
+    assert "does not verify" in chain.verify(links, {"htx-mien-dong": other}).reason
+    assert "no known key" in chain.verify(links, {}).reason
+
+
+def test_canonical_json_ignores_key_order_and_keeps_vietnamese():
+    assert chain.canonical({"b": 1, "a": "Bình Lư"}) == '{"a":"Bình Lư","b":1}'.encode()
+
+
+def test_export_then_capture_gives_back_the_same_events():
+    events = history("inspecting", "packing")
+    document = epcis.document(events, NOW)
+    assert epcis.events_of(document, NOW) == events
+    document["epcisBody"]["eventList"].append(dict(events[0]))
+    with pytest.raises(InvalidArgument, match="repeats an eventID"):
+        epcis.events_of(document, NOW)
