@@ -1,5 +1,6 @@
 """A province client on gRPC, across processes: it lists a commune's tasks with filters
 and paging, reads the summary, and watches changes as officers make them over RPC."""
+import itertools
 import queue
 import threading
 import time
@@ -105,14 +106,22 @@ def test_watch_streams_changes_made_by_officers(settings, officer, stub, provinc
     threading.Thread(target=read, daemon=True).start()
 
     target = five_tasks[2]
-    # the stream subscribes asynchronously: report until a change comes through
+    reports = itertools.count(50)
+
+    # The stream subscribes asynchronously: report until our change comes through. The
+    # commune's other changes (another task turning overdue) pass by on the same stream.
     def seen():
         rpc(settings, officer, "tasks", "report_progress", "binh-lu", target["id"],
-            {"percent": 50 + received.qsize(), "note": "tiến độ"})
-        try:
-            return received.get(timeout=1)
-        except queue.Empty:
-            return None
+            {"percent": next(reports), "note": "tiến độ"})
+        deadline = time.monotonic() + 1
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                change = received.get(timeout=left)
+            except queue.Empty:
+                return None
+            if change.task.id == target["id"]:
+                return change
+        return None
     change = wait_for(seen, timeout=20, what="a change on the watch stream")
     stream.cancel()
     assert change.event_type == "task.progress_reported"
