@@ -5,7 +5,7 @@ import grpc
 from google.protobuf import json_format
 
 from commune.v1 import common_pb2, events_pb2, tasks_pb2, tasks_pb2_grpc
-from services.common.errors import InvalidArgument
+from services.common.errors import require_fields
 from services.common.fanout import EventFanout
 from services.common.grpc_ext.interceptors import current_principal
 from services.common.mongo import database_name, make_client
@@ -28,12 +28,6 @@ EVENT_MESSAGES = {
     "task.review_decided": events_pb2.TaskReviewDecided,
 }
 WATCH_POLL_S = 1.0
-
-
-def _require(request, *fields: str) -> None:
-    missing = {f: "required" for f in fields if not getattr(request, f)}
-    if missing:
-        raise InvalidArgument(f"{', '.join(missing)} required", missing)
 
 
 def _period(message: common_pb2.Period) -> Period | None:
@@ -62,7 +56,7 @@ class TasksServicer(tasks_pb2_grpc.TasksServiceServicer):
         self.tasks = TaskReadModel(store, fanout)
 
     def ListTasks(self, request: tasks_pb2.ListTasksRequest, context):
-        _require(request, "tenant")
+        require_fields(request, "tenant")
         current_principal().require(request.tenant, domain.READERS)
         today = dt.datetime.now(dt.UTC).date()
         criteria = Criteria(
@@ -76,13 +70,13 @@ class TasksServicer(tasks_pb2_grpc.TasksServiceServicer):
             total_size=total)
 
     def GetTask(self, request: tasks_pb2.GetTaskRequest, context):
-        _require(request, "tenant", "id")
+        require_fields(request, "tenant", "id")
         current_principal().require(request.tenant, domain.READERS)
         return tasks_pb2.GetTaskResponse(task=domain.task_message(
             self.store.get(request.tenant, request.id)))
 
     def GetTaskSummary(self, request: tasks_pb2.GetTaskSummaryRequest, context):
-        _require(request, "tenant")
+        require_fields(request, "tenant")
         current_principal().require(request.tenant, domain.READERS)
         rows = self.tasks.select(Criteria(request.tenant, period=_period(request.period)))
         result = domain.summaries(rows, dt.datetime.now(dt.UTC).date())
@@ -91,7 +85,7 @@ class TasksServicer(tasks_pb2_grpc.TasksServiceServicer):
             by_group=[_summary(r) for r in result["by_group"]])
 
     def WatchTasks(self, request: tasks_pb2.WatchTasksRequest, context: grpc.ServicerContext):
-        _require(request, "tenant")
+        require_fields(request, "tenant")
         current_principal().require(request.tenant, domain.READERS)
         subscription = self.fanout.subscribe(request.tenant)
         try:
