@@ -104,7 +104,7 @@ def run(settings: Settings, args, cleanup: contextlib.ExitStack) -> None:
     progress(f"loading {args.batches} batches")
     paths = load(settings, args.batches)
     worker = Process(settings, "commune-worker", "trace",
-                     COMMUNE_TRACE_RATE_PER_MINUTE=10**9, COMMUNE_TRACE_RATE_BURST=10**9,
+                     COMMUNE_TRACE_RATE_LIMIT="1000000000/minute",
                      COMMUNE_TRACE_PAGE_CACHE_S=3600)
     cleanup.callback(worker.stop)
     worker.wait_ready(f"http://127.0.0.1:{worker.http_port}/health/ready")

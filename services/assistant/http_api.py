@@ -1,29 +1,29 @@
 """The assistant's HTTP JSON API. Asking, feedback, handoff and reading a procedure are
 public (no token) and limited per client; the dossier checker is for officers."""
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from nameko.web.handlers import http
 
-from services.common.nameko_ext.web import caller, json_api, request_json
+from services.common.nameko_ext.web import (
+    ClientLimit,
+    caller,
+    client_address,
+    json_api,
+    request_json,
+)
 from services.common.settings import get_settings
 
 BASE = "/api/v1/communes/<tenant>/assistant"
 OFFICERS = ("officer", "admin")
 
-_limiter = MovingWindowRateLimiter(MemoryStorage())
+_limit = ClientLimit(get_settings().assistant_rate_limit, "assistant")
 
 
 def _too_many(request) -> tuple[int, dict] | None:
     """429 when this client has used up its allowance (per worker process)."""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    client = forwarded.split(",")[0].strip() or request.remote_addr or "unknown"
-    limit = parse(get_settings().assistant_rate_limit)
-    if _limiter.hit(limit, "assistant", client):
+    if _limit.allow(client_address(request)):
         return None
     return 429, {"error": {"code": "ResourceExhausted", "fields": {},
                            "message": f"too many questions from this client (limit "
-                                      f"{limit}); wait a moment and ask again"}}
+                                      f"{_limit.spec}); wait a moment and ask again"}}
 
 
 class AssistantHttpApi:

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     gauges_refresh_s: float = Field(30.0, gt=0)
     # Questions one client may send the assistant's public endpoints ("limits" syntax).
     assistant_rate_limit: str = "30/minute"
+    # Reverse proxies (an ingress) in front of the HTTP endpoints whose X-Forwarded-For
+    # entries are believed when telling clients apart; 0: the peer address.
+    trusted_proxies: int = Field(0, ge=0)
     # Handler failures retried this many times in all before a message is dead-lettered.
     max_delivery_attempts: int = 3
     # Optional mutual TLS for the province gRPC endpoints (all three or none).

@@ -11,9 +11,9 @@ class TraceSettings(BaseSettings):
     # Where buyers' phones reach the resolver (the QR codes point here), e.g.
     # https://truyxuat.example.gov.vn; empty: this worker's own address.
     public_base: str = ""
-    # Public pages per client (IP address): a sustained rate and a burst.
-    rate_per_minute: float = Field(120, gt=0)
-    rate_burst: int = Field(30, gt=0)
+    # Public pages per client (IP address), in the limits library's notation: a burst
+    # and a sustained rate.
+    rate_limit: str = "30 per 10 seconds;120/minute"
     # How long a rendered page is served from memory at most; events invalidate sooner.
     page_cache_s: float = Field(60, ge=0)
     # How often the worker re-reads every provenance snapshot into memory (events keep

@@ -1,33 +1,10 @@
-"""In-process helpers of the public pages: a per-client rate limit, a scan counter that
+"""In-process helpers of the public pages: a scan counter that
 is emptied into the database by a timer (so the page itself never writes), and a cache of
 rendered pages. Pure (time is passed in), no I/O."""
 import datetime as dt
 from collections import Counter, OrderedDict
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
-
-
-class RateLimiter:
-    """A token bucket per client: `burst` requests at once, `per_minute` sustained.
-    Keeps at most `max_clients` buckets (the least recently seen go first)."""
-
-    def __init__(self, per_minute: float, burst: int, max_clients: int = 50_000):
-        self.rate = per_minute / 60.0
-        self.burst = burst
-        self.max_clients = max_clients
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-
-    def allow(self, client: str, now: float) -> bool:
-        tokens, last = self._buckets.pop(client, (float(self.burst), now))
-        tokens = min(self.burst, tokens + (now - last) * self.rate)
-        allowed = tokens >= 1
-        self._buckets[client] = (tokens - 1 if allowed else tokens, now)
-        if len(self._buckets) > self.max_clients:
-            self._buckets.popitem(last=False)
-        return allowed
-
-    def retry_after(self) -> int:
-        return max(1, round(1 / self.rate))
 
 
 class ScanCounter:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from services.common import metrics
 from services.common.errors import InvalidArgument, NotFound
+from services.common.nameko_ext.web import client_address
 
 from . import domain, epcis, gs1, page
 from .limits import PageCache
@@ -47,15 +48,16 @@ class PublicResolver:
     def _resolve(self, request, gtin: str, lot: str) -> Response:
         started = time.perf_counter()
         lang = page.lang_of(request.args.get("lang"))
-        if not self.public.limiter.allow(request.remote_addr or "unknown", time.monotonic()):
+        client = client_address(request)
+        if not self.public.limit.allow(client):
             lookup_seconds.labels("rate_limited").observe(time.perf_counter() - started)
             return _html(429, page.not_found_page(lang, "Too many requests; try again soon."),
-                         **{"Retry-After": str(self.public.limiter.retry_after())})
-        outcome, response = self._answer(request, gtin, lot, lang)
+                         **{"Retry-After": str(self.public.limit.retry_after(client))})
+        outcome, response = self._answer(request, client, gtin, lot, lang)
         lookup_seconds.labels(outcome).observe(time.perf_counter() - started)
         return response
 
-    def _answer(self, request, gtin: str, lot: str, lang: str) -> tuple[str, Response]:
+    def _answer(self, request, client: str, gtin: str, lot: str, lang: str) -> tuple[str, Response]:
         try:
             link = gs1.link(gtin, lot, request.args.get("linkType", ""))
         except InvalidArgument as exc:
@@ -69,7 +71,7 @@ class PublicResolver:
             found = self._batch_page(batch, lang)
             if found is not None:
                 tenant, body, hit = found
-                self.public.scans.add(tenant, batch, domain.scan_origin(request.remote_addr),
+                self.public.scans.add(tenant, batch, domain.scan_origin(client),
                                       self._now())
                 scans_total.labels(link.gtin).inc()
                 return ("batch_cached" if hit else "batch"), _html(200, body)

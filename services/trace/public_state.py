@@ -14,11 +14,12 @@ from pymongo.database import Database
 from services.common import logs, metrics
 from services.common.envelope import Envelope, InvalidEvent
 from services.common.mongo import database_name, make_client
+from services.common.nameko_ext.web import ClientLimit
 from services.common.settings import get_settings
 from services.common.topology import events_exchange
 
 from .config import get_trace_settings
-from .limits import Mirror, PageCache, RateLimiter, ScanCounter
+from .limits import Mirror, PageCache, ScanCounter
 
 log = logs.get_logger(__name__)
 INVALIDATING = ("trace.event_recorded", "trace.batch_verified", "trace.batch_created")
@@ -34,7 +35,7 @@ class PublicState:
     def __init__(self, db: Database):
         settings = get_trace_settings()
         self.db = db
-        self.limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
+        self.limit = ClientLimit(settings.rate_limit, "trace-public")
         self.scans = ScanCounter()
         self.pages = PageCache(settings.page_cache_s)
         self.mirror = Mirror()

@@ -21,7 +21,9 @@ LIMIT = 25
 
 @pytest.fixture(scope="module")
 def worker(settings):
-    process = start_worker(settings, "assistant", COMMUNE_ASSISTANT_RATE_LIMIT=f"{LIMIT}/minute")
+    # The test stands as the ingress: it appends each client's address to X-Forwarded-For.
+    process = start_worker(settings, "assistant", COMMUNE_ASSISTANT_RATE_LIMIT=f"{LIMIT}/minute",
+                           COMMUNE_TRUSTED_PROXIES=1)
     yield process
     process.stop()
 

@@ -34,7 +34,7 @@ BURST = 40
 @pytest.fixture(scope="module")
 def trace(settings):
     worker = start_worker(settings, "trace", COMMUNE_TRACE_SCAN_FLUSH_S=1,
-                          COMMUNE_TRACE_RATE_BURST=BURST, COMMUNE_TRACE_RATE_PER_MINUTE=60)
+                          COMMUNE_TRACE_RATE_LIMIT=f"{BURST}/minute")
     grpc_process = start_grpc(settings, "trace")
     yield {"worker": worker, "grpc": grpc_process}
     worker.stop()

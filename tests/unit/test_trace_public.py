@@ -1,25 +1,9 @@
-"""The public pages' pure parts: rate limit, scan counter, page cache, the HTML of a
+"""The public pages' pure parts: scan counter, page cache, the HTML of a
 provenance page (Vietnamese and English, escaping), and the counterfeit flags."""
 import datetime as dt
 
 from services.trace import domain, page
-from services.trace.limits import PageCache, RateLimiter, ScanCounter
-
-
-def test_the_rate_limit_allows_a_burst_then_the_sustained_rate():
-    limiter = RateLimiter(per_minute=60, burst=3)
-    assert [limiter.allow("a", 0.0) for _ in range(4)] == [True, True, True, False]
-    assert limiter.allow("b", 0.0)  # per client
-    assert not limiter.allow("a", 0.5) and limiter.allow("a", 1.6)
-    assert limiter.retry_after() == 1
-
-
-def test_the_rate_limit_forgets_the_oldest_clients_beyond_its_size():
-    limiter = RateLimiter(per_minute=60, burst=1, max_clients=2)
-    limiter.allow("a", 0.0)
-    limiter.allow("b", 0.0)
-    limiter.allow("c", 0.0)
-    assert limiter.allow("a", 0.0)  # a's empty bucket was dropped
+from services.trace.limits import PageCache, ScanCounter
 
 
 def test_scans_are_counted_per_vietnamese_day_and_given_back_when_unsaved():

@@ -1,8 +1,14 @@
 """JSON over HTTP from a nameko service: one decorator maps domain errors to status
-codes, so every endpoint answers bad input the same way."""
+codes, so every endpoint answers bad input the same way; who the client is, and how
+often it may call the public endpoints."""
 import functools
 import json
+import math
+import time
 
+from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from werkzeug.wrappers import Response
 
 from .. import errors
@@ -57,3 +63,36 @@ def caller(request, tenant: str, roles) -> Principal:
     principal = principal_from_header(get_settings(), request.headers.get("Authorization"))
     principal.require(tenant, roles)
     return principal
+
+
+def client_address(request) -> str:
+    """The client's address: the peer's, or behind `trusted_proxies` reverse proxies (an
+    ingress) the one the outermost of them appended to X-Forwarded-For. Entries before
+    that are the client's own say and are not believed."""
+    hops = get_settings().trusted_proxies
+    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")
+                 if a.strip()]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.remote_addr or "unknown"
+
+
+class ClientLimit:
+    """Requests allowed per client in this process, in the limits library's notation:
+    "30/minute", or several at once such as "30 per 10 seconds;120/minute"."""
+
+    def __init__(self, spec: str, scope: str):
+        self._limits = parse_many(spec)
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._scope = scope
+        self.spec = spec
+
+    def allow(self, client: str) -> bool:
+        return all(self._limiter.hit(limit, self._scope, client) for limit in self._limits)
+
+    def retry_after(self, client: str) -> int:
+        """Whole seconds until every limit the client has used up lets it in again."""
+        windows = [self._limiter.get_window_stats(limit, self._scope, client)
+                   for limit in self._limits]
+        reset = max((w.reset_time for w in windows if w.remaining == 0), default=time.time())
+        return max(1, math.ceil(reset - time.time()))
