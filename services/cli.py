@@ -10,6 +10,7 @@ import typer
 
 from services import catalog
 from services.common import errors
+from services.common.publisher import Publisher
 from services.common.readiness import NotReady, check_broker, check_database, wait_until_ready
 from services.common.settings import SERVICE_PORTS, get_settings
 
@@ -144,10 +145,13 @@ def import_tasks(
 
     from services.tasks import excel
 
-    with _one_line_errors():
+    settings = get_settings()
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    with _one_line_errors(), contextlib.closing(publisher):
         store = _task_store()
         store.ensure_indexes()
-        result = excel.import_tasks(store, tenant, file, by or excel.IMPORTER)
+        result = excel.import_tasks(store, tenant, file, by or excel.IMPORTER,
+                                    announce=publisher)
     if result.errors:
         typer.echo(excel.format_report(result.errors))
         stored = (f"{result.imported} tasks were stored before it" if result.imported

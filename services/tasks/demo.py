@@ -9,6 +9,7 @@ import yaml
 
 from services.common.errors import AlreadyExists
 from services.common.mongo import database_name, make_client
+from services.common.publisher import Publisher
 
 from . import domain
 from .store import TaskStore
@@ -31,9 +32,9 @@ def _owner_of(unit: str, officers: list[dict]) -> str:
     return next((o["code"] for o in officers if o["unit"] == unit), "")
 
 
-def _store(store: TaskStore, document: dict) -> bool:
+def _store(store: TaskStore, document: dict, announce: Publisher | None) -> bool:
     try:
-        store.create(document, *domain.arrival_events(document))
+        store.create(document, *domain.arrival_events(document), announce=announce)
         return True
     except AlreadyExists:
         return False
@@ -75,14 +76,16 @@ def year_2025(directory: domain.Directory, officers: list[dict]):
         yield document
 
 
-def load(store: TaskStore, now: dt.datetime) -> dict:
-    """Load everything; returns how many units, officers and new tasks."""
+def load(store: TaskStore, now: dt.datetime, announce: Publisher | None = None) -> dict:
+    """Load everything; returns how many units, officers and new tasks. With a publisher
+    the new tasks' events go out at once (TaskStore.create)."""
     people = _read("units.yaml")
     tenant = _read("binh-lu-2026.yaml")["tenant"]
     store.load_directory(tenant, people["units"], people["officers"])
     directory = store.directory(tenant)
-    added = sum(_store(store, d) for d in plan_2026(directory, people["officers"], now))
-    added += sum(_store(store, d) for d in year_2025(directory, people["officers"]))
+    added = sum(_store(store, d, announce)
+                for d in plan_2026(directory, people["officers"], now))
+    added += sum(_store(store, d, announce) for d in year_2025(directory, people["officers"]))
     return {"units": len(people["units"]), "officers": len(people["officers"]),
             "new_tasks": added}
 
@@ -91,5 +94,9 @@ def seed(settings) -> str:
     """Demo data for `commune seed` (catalog.DEMO_SEEDS)."""
     store = TaskStore(make_client(settings)[database_name(settings, "tasks")])
     store.ensure_indexes()
-    loaded = load(store, dt.datetime.now(dt.UTC))
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    try:
+        loaded = load(store, dt.datetime.now(dt.UTC), publisher)
+    finally:
+        publisher.close()
     return "{units} units, {officers} officers, {new_tasks} new tasks".format(**loaded)

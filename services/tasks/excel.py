@@ -31,6 +31,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from services.common import periods
 from services.common.errors import AlreadyExists, InvalidArgument
+from services.common.publisher import Publisher
 from services.common.text import fold as text_fold
 
 from . import domain
@@ -502,10 +503,12 @@ def _check_tenant(tenant: str) -> None:
 
 
 def import_tasks(store: TaskStore, tenant: str, path: str | os.PathLike | BinaryIO,
-                 by: str = IMPORTER, now: dt.datetime | None = None) -> ImportResult:
+                 by: str = IMPORTER, now: dt.datetime | None = None,
+                 announce: Publisher | None = None) -> ImportResult:
     """Import a workbook's tasks into a commune: all of them, or none and the report.
     UnreadableFile for a file that cannot be read; InvalidArgument for a bad tenant or an
-    officer `by` the commune does not have."""
+    officer `by` the commune does not have. With a publisher the new tasks' events go
+    out at once (TaskStore.create)."""
     _check_tenant(tenant)
     now = now or dt.datetime.now(dt.UTC)
     rows = read_sheet(path)
@@ -524,7 +527,7 @@ def import_tasks(store: TaskStore, tenant: str, path: str | os.PathLike | Binary
     result = ImportResult()
     for row, document in zip(data, documents, strict=True):
         try:
-            store.create(document, *domain.arrival_events(document))
+            store.create(document, *domain.arrival_events(document), announce=announce)
         except AlreadyExists:  # stored by someone else since the check: stop there
             result.errors.append(RowError(row.row, row.code, {
                 "code": f"commune {tenant!r} got a task {row.code!r} while importing; "

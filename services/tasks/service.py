@@ -143,8 +143,7 @@ class TasksService(HealthEndpoints, TasksHttpApi):
     def _create(self, fields, created_by: str) -> dict:
         tenant = fields.get("tenant", "") if isinstance(fields, dict) else ""
         document = domain.new_task(fields, created_by, now(), self.store.directory(tenant))
-        self.store.create(document, *domain.arrival_events(document))
-        self.store.outbox(self.events).flush(document["_id"])
+        self.store.create(document, *domain.arrival_events(document), announce=self.events)
         return domain.task_view(document)
 
     def _assign(self, tenant, task_id, fields, by: str) -> dict:
@@ -209,8 +208,8 @@ class TasksService(HealthEndpoints, TasksHttpApi):
         changes, entry, successor = domain.decide(task, decision, by, now(),
                                                   self.store.directory(tenant))
         if successor is not None:
-            self.store.create(successor, *domain.arrival_events(successor))
-            self.store.outbox(self.events).flush(successor["_id"])
+            self.store.create(successor, *domain.arrival_events(successor),
+                              announce=self.events)
         preview = {**task, **changes}
         message = domain.task_message(preview)
         events = [domain.event("task.review_decided", preview, events_pb2.TaskReviewDecided(

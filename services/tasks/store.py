@@ -29,14 +29,18 @@ class TaskStore(Store):
         ("officers", [("tenant", 1), ("code", 1)], {"unique": True, "name": "tenant_code"}),
     ]
 
-    def create(self, document: dict, *events: Envelope) -> None:
-        """Store a new task together with the events that announce it."""
+    def create(self, document: dict, *events: Envelope,
+               announce: Publisher | None = None) -> None:
+        """Store a new task together with the events that announce it; with a publisher,
+        send them at once (else the tasks worker's relay sends them)."""
         try:
             self.db.tasks.insert_one({**document, **outbox.pending(*events)})
         except DuplicateKeyError:
             raise AlreadyExists(
                 f"commune {document['tenant']!r} already has a task {document['code']!r}"
             ) from None
+        if announce is not None:
+            self.outbox(announce).flush(document["_id"])
 
     def get(self, tenant: str, task_id: str) -> dict:
         task = TenantCollection(self.db.tasks, tenant).find_one({"_id": task_id},

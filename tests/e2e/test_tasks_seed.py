@@ -18,15 +18,15 @@ def seeded(settings, platform):
     outputs = [subprocess.run([str(BIN / "commune"), "seed"], env=env_for(settings),
                               capture_output=True, text=True, timeout=120, check=True).stdout
                for _ in range(2)]
-    # The seed leaves its events in the outbox; gRPC reads follow once the tasks worker's
-    # relay has sent them (services/tasks/read_model.py).
+    # gRPC reads follow the tasks' events, which the seed sends as it stores each task
+    # (services/tasks/read_model.py).
     channels = []
     stub = tasks_stub(platform, channels)
     token = issue_token(settings, "lai-chau", "province", ["binh-lu"])
     wait_for(lambda: stub.ListTasks(
         tasks_pb2.ListTasksRequest(tenant="binh-lu"), timeout=10,
         metadata=[("authorization", f"Bearer {token}")]).total_size >= SEEDED_TASKS,
-        timeout=30, what="the seeded tasks in the gRPC list")
+        timeout=15, what="the seeded tasks in the gRPC list")
     channels[0].close()
     return outputs
 
