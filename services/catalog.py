@@ -11,6 +11,7 @@ WORKERS = {
 # servicer and returns its full service name.
 GRPC_SERVERS = {
     "tasks": "services.tasks.grpc_api:add_to_server",
+    "kpi": "services.kpi.grpc_api:add_to_server",
 }
 
 # Demo data loaded by `commune seed`, in this order: a function(settings) that loads its
@@ -18,6 +19,7 @@ GRPC_SERVERS = {
 DEMO_SEEDS = {
     "directory": "services.directory.store:seed",
     "tasks": "services.tasks.demo:seed",
+    "kpi": "services.kpi.demo:seed",
 }
 
 

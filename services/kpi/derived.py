@@ -35,13 +35,14 @@ def task_state(event: Message, envelope: Envelope) -> dict:
         raise InvalidEvent(f"task tenant {task.tenant!r} differs from envelope tenant "
                            f"{envelope.tenant!r}")
     status = tasks_pb2.TaskStatus.Name(task.status).removeprefix("TASK_STATUS_").lower()
-    changed = task.update_time if task.update_time.seconds else task.create_time
     progress_month = _day(task.last_progress_time)[:7]
     return {"id": task.id, "status": status, "deadline": task.deadline,
             "created": _day(task.create_time), "done": _day(task.done_time),
             "closed": _day(task.update_time) if status in CLOSED else "",
             "updated_months": [progress_month] if progress_month else [],
-            "changed": changed.ToDatetime(dt.UTC).isoformat()}
+            # The order of changes: the time the tasks service announced each one (a
+            # task's own update time can be the same for two changes in a row).
+            "changed": envelope.time.astimezone(dt.UTC).isoformat()}
 
 
 def apply_task(board: dict, state: dict) -> bool:

@@ -48,6 +48,9 @@ class KpiStore(Store):
         found = self.db[collection].find_one({"_id": _id}, {"data": 1})
         return json.loads(found["data"]) if found else {}
 
+    def exists(self, collection: str, _id: str) -> bool:
+        return self.db[collection].find_one({"_id": _id}, {"_id": 1}) is not None
+
     def read_many(self, collection: str, ids: list[str]) -> dict[str, dict]:
         """Packed documents by _id, one lookup each ($in scans the collection here)."""
         found = {}

@@ -127,12 +127,12 @@ def test_task_rates_of_a_quarter():
 
 
 def test_the_same_task_event_twice_counts_once_and_older_ones_do_not_win():
+    earlier = task_event("a", "in_progress", changed="2026-02-01", progress="2026-02-01")
     done = task_event("a", "done", done="2026-03-20", changed="2026-03-20")
     board = board_of(done)
     state = derived.task_state(*done)
     assert derived.apply_task(board, state) is False
-    older = derived.task_state(*task_event("a", "in_progress", changed="2026-02-01",
-                                           progress="2026-02-01"))
+    older = derived.task_state(*earlier)  # announced before, delivered after
     assert derived.apply_task(board, older) is True  # its progress month is kept...
     assert board["a"]["status"] == "done"             # ...but not its status
     assert board["a"]["updated_months"] == ["2026-02"]
