@@ -36,6 +36,7 @@ lint: setup ## ruff on the code
 bench: infra ## benchmarks, each beside its baseline measured in the same run
 	$(BIN)/python -m bench.events
 	$(BIN)/python -m bench.tasks --calls 20  # each call takes seconds on FerretDB/SQLite (bench/README.md)
+	$(BIN)/python -m bench.kpi
 
 stop: ## stop the broker and database that the set-up started
 	scripts/stop-infra.sh

@@ -104,8 +104,7 @@ def _load_targets(ledger: Ledger) -> int:
 
 def load(store: KpiStore, ledger: Ledger) -> dict:
     spec = read(DOSSIERS)
-    recorded = sum(bool(ledger.record_dossier(spec["tenant"], e))
-                   for e in dossier_events(spec))
+    recorded = ledger.record_dossiers(spec["tenant"], dossier_events(spec))
     return {"figures": _load_figures(ledger, store), "targets": _load_targets(ledger),
             "dossier_events": recorded}
 

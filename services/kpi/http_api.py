@@ -44,9 +44,9 @@ class KpiHttpApi:
 
     @http("POST", BASE + "/dossier-events")
     @json_api
-    def http_record_dossier_event(self, request, tenant):
+    def http_record_dossier_events(self, request, tenant):
         caller(request, tenant, domain.WRITERS)
-        return 200, self._record_dossier(tenant, request_json(request))
+        return 200, self._record_dossiers(tenant, request_json(request).get("events"))
 
     @http("GET", BASE + "/dossier-table")
     @json_api

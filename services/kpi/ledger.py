@@ -9,7 +9,6 @@ from services.common.envelope import Envelope
 from services.common.errors import InvalidArgument
 
 from . import domain, dossiers
-from .derived import apply_task
 from .indicators import parse_period, period_key
 from .keys import board_id, cell_key, sheet_id
 from .orgtree import OrgTree
@@ -116,21 +115,21 @@ class Ledger:
         return self.store.revisions(tenant, definition.code, unit, period_key(period),
                                     entry["current"]["rev"])
 
-    def record_dossier(self, tenant: str, fields: object) -> bool:
-        """A dossier event (received, resolved, withdrawn); False when it was recorded
-        before."""
+    def record_dossiers(self, tenant: str, events: object) -> int:
+        """Dossier events (received, resolved, withdrawn), all or none; returns how many
+        the register did not hold yet."""
         self.tree.check_unit(tenant, tenant)
-        event = dossiers.dossier_event(fields)
-        self.store.record_dossier_event(tenant, event.model_dump(mode="json"))
+        if not isinstance(events, list) or not events:
+            raise InvalidArgument("give a list of dossier events", {"events": "required"})
+        checked = [dossiers.dossier_event(e) for e in events]
 
         def change(register):
-            return dossiers.apply(register, event), [], []
-        return self.store.change_packed("boards", board_id(tenant, "dossiers"), tenant, change)
-
-    def apply_task_state(self, tenant: str, state: dict) -> bool:
-        def change(board):
-            return apply_task(board, state), [], []
-        return self.store.change_packed("boards", board_id(tenant, "tasks"), tenant, change)
+            return sum(dossiers.apply(register, e) for e in checked), [], []
+        added = self.store.change_packed("boards", board_id(tenant, "dossiers"), tenant,
+                                         change)
+        self.store.record_dossier_events(tenant, [e.model_dump(mode="json")
+                                                  for e in checked])
+        return added
 
     def _change_sheet(self, unit: str, period, change):
         return self.store.change_packed("sheets", sheet_id(unit, period_key(period)), unit,

@@ -9,7 +9,7 @@ from services.common.periods import Period
 from services.directory import tree as builtin_tree
 
 from . import dossiers, report
-from .derived import DERIVERS
+from .derived import DERIVERS, apply_task
 from .indicators import Indicator
 from .keys import board_id
 from .orgtree import OrgTree
@@ -42,27 +42,32 @@ class Reports:
         return list(self.store.indicators().values())
 
     def _unit(self, code: str, period: Period, definitions: list[Indicator],
-              villages: tuple[str, ...] = ()) -> report.UnitData:
+              villages: tuple[str, ...] = (), pending: dict | None = None) -> report.UnitData:
         sources = sorted({d.source for d in definitions if d.derived and d.source in DERIVERS})
-        boards = self.store.read_many("boards", [board_id(code, s) for s in sources])
+        found = self.store.read_many("boards", [board_id(code, s) for s in sources])
+        boards = {s: found[board_id(code, s)] for s in sources if board_id(code, s) in found}
+        if "tasks" in sources and (pending or {}).get(code):
+            boards["tasks"] = boards.get("tasks", {})
+            for state in pending[code]:  # not folded into the board yet
+                apply_task(boards["tasks"], state)
         return report.UnitData(
-            code, self.store.read_many("sheets", report.sheet_ids(code, period)),
-            {s: boards[board_id(code, s)] for s in sources if board_id(code, s) in boards},
+            code, self.store.read_many("sheets", report.sheet_ids(code, period)), boards,
             villages)
 
     def commune(self, tenant: str, period: Period, drafts: bool = False) -> list[dict]:
         tree = self.tree()
         tree.check_unit(tenant, tenant)
         definitions = self.definitions()
-        return report.commune_report(definitions, self._unit(tenant, period, definitions,
-                                                             tree.villages(tenant)),
-                                     period, drafts)
+        commune = self._unit(tenant, period, definitions, tree.villages(tenant),
+                             self.store.pending_task_states(tenant))
+        return report.commune_report(definitions, commune, period, drafts)
 
     def province(self, province: str, period: Period, drafts: bool = False,
                  with_communes: bool = False) -> dict:
         tree = self.tree()
         definitions = self.definitions()
-        communes = [self._unit(c, period, definitions, tree.villages(c))
+        pending = self.store.pending_task_states()
+        communes = [self._unit(c, period, definitions, tree.villages(c), pending)
                     for c in tree.communes(province)]
         return report.province_report(definitions, self._unit(province, period, []),
                                       communes, period, drafts, with_communes)

@@ -80,7 +80,10 @@ class KpiService(HealthEndpoints, KpiHttpApi):
     # --- tasks events: the derived indicators --------------------------------------------
 
     def _task_changed(self, event, envelope: Envelope) -> None:
-        self._ledger().apply_task_state(envelope.tenant, derived.task_state(event, envelope))
+        """Into the inbox: concurrent events of one commune must not fight over its
+        board (fold_task_inbox folds them in, one writer at a time)."""
+        self.store.add_task_state(envelope.tenant, envelope.id,
+                                  derived.task_state(event, envelope))
 
     @handle_event("tasks", "task.created", events_pb2.TaskCreated)
     def on_task_created(self, event: events_pb2.TaskCreated, envelope: Envelope):
@@ -136,9 +139,9 @@ class KpiService(HealthEndpoints, KpiHttpApi):
         return self._set_target(unit, target, self._require_unit(unit, domain.APPROVERS))
 
     @rpc(expected_exceptions=EXPECTED)
-    def record_dossier_event(self, tenant, event):
+    def record_dossier_events(self, tenant, events):
         self.auth.require(tenant, domain.WRITERS)
-        return self._record_dossier(tenant, event)
+        return self._record_dossiers(tenant, events)
 
     @rpc(expected_exceptions=EXPECTED)
     def dossier_table(self, tenant, period):
@@ -166,6 +169,11 @@ class KpiService(HealthEndpoints, KpiHttpApi):
                 if row["target"]:
                     indicator_target.labels(tenant, row["indicator"]).set(
                         row["target"]["value"])
+
+    @timer(interval=1)
+    def fold_task_inbox(self):
+        for tenant in self.store.pending_task_states():
+            self.store.fold_task_inbox(tenant, derived.apply_task)
 
     @timer(interval=10)
     def relay_outbox(self):
@@ -222,8 +230,8 @@ class KpiService(HealthEndpoints, KpiHttpApi):
     def _set_target(self, unit, target, by: str) -> dict:
         return self._ledger().set_target(unit, _fields(target, "target"), by, now())
 
-    def _record_dossier(self, tenant, event) -> dict:
-        return {"recorded": self._ledger().record_dossier(tenant, _fields(event, "event"))}
+    def _record_dossiers(self, tenant, events) -> dict:
+        return {"recorded": self._ledger().record_dossiers(tenant, events)}
 
     def _report(self, unit: str, period, drafts: bool, with_communes: bool) -> dict:
         wanted = parse_period(period)

@@ -14,6 +14,9 @@ So:
   model a report reads by _id (a province report: two or three lookups per commune);
 - boards: one packed document per commune and derived source (tasks, dossiers) with the
   state of each object its events describe;
+- task_inbox: the task states events bring, inserted as they come (concurrent events
+  of one commune would otherwise fight over its board) and folded into the board by
+  one writer (a timer); a report applies what is still in the inbox, so it is exact;
 - dossier_events and task_facts: insert-only, keyed by business ids (a replay is a
   duplicate key, nothing more).
 
@@ -24,7 +27,7 @@ import json
 import time
 from collections.abc import Callable
 
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.common import outbox
 from services.common.envelope import Envelope
@@ -34,6 +37,7 @@ from services.common.mongo import Store, TenantCollection
 from services.common.publisher import Publisher
 
 from .indicators import Indicator, catalog
+from .keys import board_id
 
 WRITE_ATTEMPTS = 20
 RETRY_PAUSE_S = 0.05
@@ -61,12 +65,13 @@ class KpiStore(Store):
         return found
 
     def change_packed(self, collection: str, _id: str, tenant: str,
-                      change: Callable[[dict], tuple[object, list[dict], list[Envelope]]]):
+                      change: Callable[[dict], tuple[object, list[dict], list[Envelope]]],
+                      attempts: int = WRITE_ATTEMPTS):
         """Apply `change(data)` -> (result, revisions to insert, events) to a packed
         document, retrying when another writer got there first; the revisions are
         inserted and the events stored in the document's outbox before it is replaced.
         Returns the result."""
-        for _ in range(WRITE_ATTEMPTS):
+        for _ in range(attempts):
             found = self.db[collection].find_one({"_id": _id}) or {}
             version = found.get("version", 0)
             data = json.loads(found["data"]) if found else {}
@@ -131,16 +136,52 @@ class KpiStore(Store):
                  for rev in range(1, upto + 1))
         return [r for r in found if r is not None]
 
+    # --- task states: an inbox folded into the board ------------------------------------
+
+    def add_task_state(self, tenant: str, event_id: str, state: dict) -> None:
+        try:
+            self.db.task_inbox.insert_one({"_id": f"{tenant}|{event_id}", "tenant": tenant,
+                                           "state": state})
+        except DuplicateKeyError:
+            pass  # the same event again
+
+    def pending_task_states(self, tenant: str | None = None) -> dict[str, list[dict]]:
+        """States not yet folded into the boards, by commune, in the order announced."""
+        pending: dict[str, list[dict]] = {}
+        for row in self.db.task_inbox.find({"tenant": tenant} if tenant else {}):
+            pending.setdefault(row["tenant"], []).append(row["state"])
+        for states in pending.values():
+            states.sort(key=lambda s: s["changed"])
+        return pending
+
+    def fold_task_inbox(self, tenant: str, apply: Callable[[dict, dict], bool]) -> int:
+        """Fold a commune's pending task states into its board; 0 when there were none
+        or another writer is folding (the next fold takes them)."""
+        rows = list(self.db.task_inbox.find({"tenant": tenant}))
+        if not rows:
+            return 0
+        states = sorted((r["state"] for r in rows), key=lambda s: s["changed"])
+
+        def change(board):
+            return sum(apply(board, s) for s in states), [], []
+        try:
+            self.change_packed("boards", board_id(tenant, "tasks"), tenant, change, attempts=1)
+        except FailedPrecondition:
+            return 0
+        self.db.task_inbox.delete_many({"_id": {"$in": [r["_id"] for r in rows]}})
+        return len(rows)
+
     # --- dossiers ------------------------------------------------------------------------
 
-    def record_dossier_event(self, tenant: str, event: dict) -> bool:
-        """Keep a dossier event once; False when it was kept before."""
+    def record_dossier_events(self, tenant: str, events: list[dict]) -> None:
+        """Keep each dossier event once (the record; the register is the read model)."""
         try:
-            self.db.dossier_events.insert_one(
-                {"_id": f"{tenant}|{event['code']}|{event['kind']}", "tenant": tenant, **event})
-            return True
-        except DuplicateKeyError:
-            return False
+            self.db.dossier_events.insert_many(
+                [{"_id": f"{tenant}|{e['code']}|{e['kind']}", "tenant": tenant, **e}
+                 for e in events], ordered=False)
+        except BulkWriteError as exc:
+            if any(e["code"] != 11000 for e in exc.details["writeErrors"]):
+                raise
 
     # --- task facts (the slice's count) ----------------------------------------------------
 

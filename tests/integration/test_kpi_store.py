@@ -123,3 +123,28 @@ def test_province_report_rolls_up_villages_and_communes_with_targets(store, ledg
     assert row["status"] == "at_risk" and row["target"]["period"] == "2026"
     [commune] = result["communes"]
     assert commune["unit"] == "lung-phinh"
+
+
+def test_task_states_count_before_and_after_they_are_folded(store):
+    from services.kpi import derived
+    from tests.unit.test_kpi_derived import task_event
+    states = [derived.task_state(*task_event(f"t{i}", "done" if i % 2 else "assigned",
+                                             deadline="2026-03-31", done="2026-03-01",
+                                             tenant="binh-lu")) for i in range(6)]
+    threads = [threading.Thread(target=store.add_task_state, args=("binh-lu", f"e{i}", s))
+               for i, s in enumerate(states)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    store.add_task_state("binh-lu", "e0", states[0])  # the same event again
+    reports = Reports(store, lambda: TREE)
+
+    def completion():
+        row = {r["indicator"]: r for r in reports.commune("binh-lu", Q1)}["task-completion-rate"]
+        return row["numerator"], row["denominator"]
+    assert completion() == (3, 6)
+    assert store.fold_task_inbox("binh-lu", derived.apply_task) == 6
+    assert store.pending_task_states() == {}
+    assert completion() == (3, 6)
+    assert store.fold_task_inbox("binh-lu", derived.apply_task) == 0
