@@ -119,6 +119,12 @@ def revise(definition: Indicator, current: dict | None, fields: object, by: str,
             "note": str(given.get("note", "")).strip(), "reason": reason}
 
 
+def summary(revision: dict) -> dict:
+    """What a report needs of a revision (the sheet keeps this; the revision document
+    keeps the rest: who, when, source, note, reason)."""
+    return {k: revision[k] for k in ("rev", "status", "num", "den", "value")}
+
+
 TRANSITIONS = {"submit": ("entered", "submitted"), "approve": ("submitted", "approved"),
                "return": ("submitted", "entered")}
 

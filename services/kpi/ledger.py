@@ -64,7 +64,7 @@ class Ledger:
                                                              {"current": None,
                                                               "approved": None})
             revision = domain.revise(definition, entry["current"], figure, by, now, reason)
-            entry["current"] = revision
+            entry["current"] = domain.summary(revision)
             return entry, [self._record(tenant, definition.code, unit, period, revision)], []
         return self._change_sheet(tenant, period, change)
 
@@ -76,11 +76,13 @@ class Ledger:
 
         def change(sheet):
             entry = sheet.get("cells", {}).get(cell_key(definition.code, unit)) or {}
-            revision = domain.move(entry.get("current"), action, by, now, reason)
-            entry = {**entry, "current": revision}
+            current = entry.get("current") and self.store.revision(
+                tenant, definition.code, unit, period_key(period), entry["current"]["rev"])
+            revision = domain.move(current, action, by, now, reason)
+            entry = {**entry, "current": domain.summary(revision)}
             events = []
             if action == "approve":
-                entry["approved"] = revision
+                entry["approved"] = entry["current"]
                 entered_by = next((r["by"] for r in reversed(self.store.revisions(
                     tenant, definition.code, unit, period_key(period), revision["rev"] - 1))
                     if r["action"] in ("entered", "revised")), "")
@@ -126,14 +128,15 @@ class Ledger:
         def change(register):
             return sum(dossiers.apply(register, e) for e in checked), [], []
         added = self.store.change_packed("boards", board_id(tenant, "dossiers"), tenant,
-                                         change)
+                                         change, indexed=(tenant, "boards", "dossiers"))
         self.store.record_dossier_events(tenant, [e.model_dump(mode="json")
                                                   for e in checked])
         return added
 
     def _change_sheet(self, unit: str, period, change):
-        return self.store.change_packed("sheets", sheet_id(unit, period_key(period)), unit,
-                                        change)
+        key = period_key(period)
+        return self.store.change_packed("sheets", sheet_id(unit, key), unit, change,
+                                        indexed=(unit, "sheets", key))
 
     @staticmethod
     def _record(tenant: str, indicator: str, unit: str, period, revision: dict) -> dict:

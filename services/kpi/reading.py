@@ -43,15 +43,18 @@ class Reports:
 
     def _unit(self, code: str, period: Period, definitions: list[Indicator],
               villages: tuple[str, ...] = (), pending: dict | None = None) -> report.UnitData:
+        index = self.store.index(code)
         sources = sorted({d.source for d in definitions if d.derived and d.source in DERIVERS})
-        found = self.store.read_many("boards", [board_id(code, s) for s in sources])
+        found = self.store.read_many("boards", [board_id(code, s) for s in sources
+                                                if s in index.get("boards", [])])
         boards = {s: found[board_id(code, s)] for s in sources if board_id(code, s) in found}
         if "tasks" in sources and (pending or {}).get(code):
             boards["tasks"] = boards.get("tasks", {})
             for state in pending[code]:  # not folded into the board yet
                 apply_task(boards["tasks"], state)
         return report.UnitData(
-            code, self.store.read_many("sheets", report.sheet_ids(code, period)), boards,
+            code, self.store.read_many("sheets", report.sheet_ids(
+                code, period, index.get("sheets", []))), boards,
             villages)
 
     def commune(self, tenant: str, period: Period, drafts: bool = False) -> list[dict]:

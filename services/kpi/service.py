@@ -204,8 +204,9 @@ class KpiService(HealthEndpoints, KpiHttpApi):
         return principal.subject
 
     def _latest_quarter_with_figures(self, tenant: str, quarter: Period) -> Period | None:
+        sheets = self.store.index(tenant).get("sheets", [])
         for _ in range(GAUGE_QUARTERS_BACK):
-            if self.store.exists("sheets", sheet_id(tenant, period_key(quarter))):
+            if period_key(quarter) in sheets:
                 return quarter
             quarter = previous(quarter)
         return None

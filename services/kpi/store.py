@@ -1,17 +1,20 @@
 """KPI data in MongoDB, shaped by what FerretDB 1.24 (SQLite) does fast.
 
 Measured on this backend (bench/kpi.py and the figures in its README): only an _id
-lookup avoids a full scan, and `{_id: {$in: [...]}}` is NOT one (100 ids among 60,000
-documents: 1.7 s; a tenant filter: 1.1 s); a find_one by _id costs about 60 us per
-nested field it decodes (a document of 50 nested cells: 3 ms; of 5,000: 300 ms), while
-the same cells packed as one JSON string cost 0.9 ms and 40 ms.
+lookup that FINDS its document avoids a full scan. `{_id: {$in: [...]}}` scans (100 ids
+among 60,000 documents: 1.7 s; a tenant filter: 1.1 s), and so does a find_one by an
+_id that is not there (1,200 sheets of 21 kB: 1.4 ms for a hit, 33 ms for a miss). A
+find_one also costs about 60 us per nested field it decodes (50 nested cells: 3 ms), the
+same cells packed as one JSON string 0.9 ms.
 
 So:
 - measurements: every revision inserted once, never updated, keyed
   `tenant|indicator|unit|period|r0001` (the record, with provenance);
 - sheets: one document per org unit and period, `unit|period`, with every cell's
-  current and approved revision and the targets, packed as one JSON string: the read
-  model a report reads by _id (a province report: two or three lookups per commune);
+  current and approved figure (numbers and status only; the rest is in the revision)
+  and the targets, packed as one JSON string: the read model a report reads by _id;
+- unit_index: per org unit, which sheets and boards it has, so that a report looks up
+  only documents that exist (a miss would scan);
 - boards: one packed document per commune and derived source (tasks, dossiers) with the
   state of each object its events describe;
 - task_inbox: the task states events bring, inserted as they come (concurrent events
@@ -52,9 +55,6 @@ class KpiStore(Store):
         found = self.db[collection].find_one({"_id": _id}, {"data": 1})
         return json.loads(found["data"]) if found else {}
 
-    def exists(self, collection: str, _id: str) -> bool:
-        return self.db[collection].find_one({"_id": _id}, {"_id": 1}) is not None
-
     def read_many(self, collection: str, ids: list[str]) -> dict[str, dict]:
         """Packed documents by _id, one lookup each ($in scans the collection here)."""
         found = {}
@@ -66,11 +66,12 @@ class KpiStore(Store):
 
     def change_packed(self, collection: str, _id: str, tenant: str,
                       change: Callable[[dict], tuple[object, list[dict], list[Envelope]]],
-                      attempts: int = WRITE_ATTEMPTS):
+                      attempts: int = WRITE_ATTEMPTS, indexed: tuple[str, str, str] = ()):
         """Apply `change(data)` -> (result, revisions to insert, events) to a packed
         document, retrying when another writer got there first; the revisions are
         inserted and the events stored in the document's outbox before it is replaced.
-        Returns the result."""
+        `indexed` (unit, "sheets" or "boards", key) lists a new document in the unit's
+        index first. Returns the result."""
         for _ in range(attempts):
             found = self.db[collection].find_one({"_id": _id}) or {}
             version = found.get("version", 0)
@@ -83,6 +84,8 @@ class KpiStore(Store):
                                          tenant) is not Claim.WON:
                 time.sleep(RETRY_PAUSE_S)
                 continue
+            if indexed and version == 0:
+                self.register(*indexed)
             if revisions:
                 self.db.measurements.insert_many(revisions)
             document = {"tenant": tenant, "version": version + 1,
@@ -102,6 +105,19 @@ class KpiStore(Store):
                 return False
         replaced = self.db[collection].replace_one({"_id": _id, "version": version}, document)
         return replaced.matched_count == 1
+
+    def register(self, unit: str, kind: str, *keys: str) -> None:
+        """List sheets ("sheets", period keys) or boards ("boards", sources) in the
+        unit's index."""
+        def change(index):
+            listed = set(index.get(kind, []))
+            index[kind] = sorted(listed | set(keys))
+            return None, [], []
+        self.change_packed("unit_index", unit, unit, change)
+
+    def index(self, unit: str) -> dict:
+        """{"sheets": [period keys], "boards": [sources]} of a unit that has any."""
+        return self.read_packed("unit_index", unit)
 
     def outbox(self, publisher: Publisher) -> outbox.Outbox:
         return outbox.Outbox(self.db.sheets, publisher)
@@ -127,6 +143,11 @@ class KpiStore(Store):
         return found
 
     # --- revisions -----------------------------------------------------------------------
+
+    def revision(self, tenant: str, indicator: str, unit: str, period_key: str,
+                 rev: int) -> dict:
+        return self.db.measurements.find_one(
+            {"_id": f"{tenant}|{indicator}|{unit}|{period_key}|r{rev:04d}"}, {"_id": 0})
 
     def revisions(self, tenant: str, indicator: str, unit: str, period_key: str,
                   upto: int) -> list[dict]:
@@ -165,7 +186,8 @@ class KpiStore(Store):
         def change(board):
             return sum(apply(board, s) for s in states), [], []
         try:
-            self.change_packed("boards", board_id(tenant, "tasks"), tenant, change, attempts=1)
+            self.change_packed("boards", board_id(tenant, "tasks"), tenant, change, attempts=1,
+                               indexed=(tenant, "boards", "tasks"))
         except FailedPrecondition:
             return 0
         self.db.task_inbox.delete_many({"_id": {"$in": [r["_id"] for r in rows]}})
