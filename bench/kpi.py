@@ -23,7 +23,7 @@ from services.common.mongo import database_name, make_client
 from services.common.periods import Period
 from services.kpi import domain
 from services.kpi.indicators import Indicator, period_key
-from services.kpi.keys import cell_key, sheet_id
+from services.kpi.keys import cell_key, measurements_collection, sheet_id, sheets_collection
 from services.kpi.orgtree import OrgTree
 from services.kpi.protos import period_message
 from services.kpi.reading import Reports, tree_from
@@ -84,9 +84,9 @@ def load(store: KpiStore, directory, indicators: list[Indicator], codes: list[st
                              **r} for r in chain]
             sheets.append({"_id": sheet_id(commune, key), "tenant": commune, "version": 1,
                            "data": json.dumps({"cells": cells}), "outbox": {}})
-        store.db.sheets.insert_many(sheets)
+        store.db[sheets_collection(key)].insert_many(sheets)
         for start in range(0, len(records), 5000):
-            store.db.measurements.insert_many(records[start:start + 5000])
+            store.db[measurements_collection(key)].insert_many(records[start:start + 5000])
         revisions += len(records)
         progress(f"loaded month {month}/12 ({revisions} revisions)")
     for commune in codes:
@@ -99,7 +99,7 @@ def raw_roll_up(store: KpiStore, key: str, codes: set[str]) -> dict[str, tuple]:
     """The baseline: the approved revisions of the month read straight from the raw
     documents, the latest per figure kept, numerators and denominators summed."""
     latest: dict[tuple, dict] = {}
-    for doc in store.db.measurements.find({"period": key, "status": "approved"},
+    for doc in store.db[measurements_collection(key)].find({"status": "approved"},
                                           {"_id": 0, "indicator": 1, "unit": 1, "rev": 1,
                                            "num": 1, "den": 1}):
         if doc["unit"] in codes:

@@ -11,7 +11,7 @@ from services.common.mongo import database_name, make_client
 
 from . import dossiers
 from .indicators import parse_period
-from .keys import cell_key, sheet_id
+from .keys import cell_key, sheet_id, sheets_collection
 from .ledger import Ledger
 from .reading import Reports, tree_from
 from .store import KpiStore
@@ -75,7 +75,8 @@ def _load_figures(ledger: Ledger, store: KpiStore) -> int:
         spec = read(name)
         tenant = spec["tenant"]
         period = parse_period(spec["period"])
-        sheet = store.read_packed("sheets", sheet_id(tenant, spec["period"]))
+        sheet = store.read_packed(sheets_collection(spec["period"]),
+                                  sheet_id(tenant, spec["period"]))
         for row in spec["measurements"]:
             fields = {"unit": tenant, "period": spec["period"],
                       "source_document": f"{spec['source_document']}, {row.pop('cite')}",

@@ -10,7 +10,7 @@ from services.common.errors import InvalidArgument
 
 from . import domain, dossiers
 from .indicators import parse_period, period_key
-from .keys import board_id, cell_key, sheet_id
+from .keys import board_id, cell_key, sheet_id, sheets_collection
 from .orgtree import OrgTree
 from .protos import period_message
 from .store import KpiStore
@@ -110,7 +110,8 @@ class Ledger:
 
     def history(self, tenant: str, fields: object) -> list[dict]:
         definition, unit, period = self._where(tenant, fields)
-        sheet = self.store.read_packed("sheets", sheet_id(tenant, period_key(period)))
+        key = period_key(period)
+        sheet = self.store.read_packed(sheets_collection(key), sheet_id(tenant, key))
         entry = sheet.get("cells", {}).get(cell_key(definition.code, unit))
         if not entry:
             return []
@@ -135,7 +136,7 @@ class Ledger:
 
     def _change_sheet(self, unit: str, period, change):
         key = period_key(period)
-        return self.store.change_packed("sheets", sheet_id(unit, key), unit, change,
+        return self.store.change_packed(sheets_collection(key), sheet_id(unit, key), unit, change,
                                         indexed=(unit, "sheets", key))
 
     @staticmethod

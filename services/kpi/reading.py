@@ -53,8 +53,8 @@ class Reports:
             for state in pending[code]:  # not folded into the board yet
                 apply_task(boards["tasks"], state)
         return report.UnitData(
-            code, self.store.read_many("sheets", report.sheet_ids(
-                code, period, index.get("sheets", []))), boards,
+            code, self.store.read_sheets(code, report.period_keys(
+                period, index.get("sheets", []))), boards,
             villages)
 
     def commune(self, tenant: str, period: Period, drafts: bool = False) -> list[dict]:

@@ -22,10 +22,9 @@ def periods_needed(period: Period) -> list[Period]:
     return [period, previous(period), *enclosing(period)]
 
 
-def sheet_ids(unit: str, period: Period, existing: list[str]) -> list[str]:
-    """The _ids of the sheets a report reads that exist (`existing`: period keys)."""
-    return [sheet_id(unit, period_key(p)) for p in periods_needed(period)
-            if period_key(p) in existing]
+def period_keys(period: Period, existing: list[str]) -> list[str]:
+    """The keys of the periods whose sheets a report reads, of those that exist."""
+    return [period_key(p) for p in periods_needed(period) if period_key(p) in existing]
 
 
 @dataclass

@@ -27,7 +27,7 @@ from services.common.settings import get_settings
 from . import derived, domain
 from .http_api import KpiHttpApi
 from .indicators import parse_period, period_key, previous
-from .keys import sheet_id
+from .keys import sheet_id, sheets_collection
 from .ledger import Ledger
 from .reading import Reports, tree_from
 from .store import KpiStore
@@ -177,7 +177,7 @@ class KpiService(HealthEndpoints, KpiHttpApi):
 
     @timer(interval=10)
     def relay_outbox(self):
-        self.store.outbox(self.events).relay()
+        self.store.relay(self.events)
 
     # --- operations ----------------------------------------------------------------------
 
@@ -216,7 +216,7 @@ class KpiService(HealthEndpoints, KpiHttpApi):
 
     def _flush(self, tenant: str, fields: dict) -> None:
         key = period_key(parse_period(fields.get("period")))
-        self.store.outbox(self.events).flush(sheet_id(tenant, key))
+        self.store.flush(self.events, sheets_collection(key), sheet_id(tenant, key))
 
     def _enter(self, tenant, measurement, by: str) -> dict:
         fields = _fields(measurement, "measurement")

@@ -45,7 +45,7 @@ def test_a_figure_goes_through_approval_over_http(settings, kpi, mongo):
     status, error = http(kpi, "POST", f"{BASE}/measurements", officer,
                          {**FIGURE, "numerator": 903, "denominator": 902})
     assert status == 400 and "numerator" in error["error"]["fields"]
-    assert mongo[f"{settings.namespace}_kpi"].measurements.find_one(
+    assert mongo[f"{settings.namespace}_kpi"].measurements_2026_Q3.find_one(
         {"_id": "binh-lu|online-dossiers|binh-lu|2026-Q3|r0001"}) is None
 
     status, entered = http(kpi, "POST", f"{BASE}/measurements", officer,
