@@ -50,3 +50,18 @@ def from_pydantic(error, message: str = "invalid input") -> InvalidArgument:
     }
     detail = "; ".join(f"{k}: {v}" for k, v in fields.items())
     return InvalidArgument(f"{message}: {detail}", fields)
+
+
+def validated(model, fields: object, what: str):
+    """`fields` (a JSON object) as a pydantic `model`, or InvalidArgument naming each
+    field at fault."""
+    from pydantic import ValidationError
+
+    if not isinstance(fields, dict):
+        raise InvalidArgument(f"{what} must be a JSON object")
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        raise from_pydantic(exc, f"invalid {what}") from None
+    except InvalidArgument as exc:  # raised inside a validator (a period that does not parse)
+        raise InvalidArgument(f"invalid {what}: {exc}", exc.fields) from None

@@ -10,11 +10,11 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from commune.v1 import events_pb2
 from services.common.envelope import Envelope, InvalidEvent
-from services.common.errors import FailedPrecondition, InvalidArgument, from_pydantic
+from services.common.errors import FailedPrecondition, InvalidArgument, validated
 
 from .indicators import Indicator
 
@@ -26,15 +26,6 @@ STATUSES = ("entered", "submitted", "approved")
 COMPARISONS = {"gt": ">", "ge": ">=", "eq": "=", "le": "<="}
 _COMPARISON_WORDS = {">": "gt", ">=": "ge", "≥": "ge", "=": "eq", "==": "eq", "<=": "le",
                      "≤": "le", **{k: k for k in COMPARISONS}}
-
-
-def validated(model, fields: object, what: str):
-    if not isinstance(fields, dict):
-        raise InvalidArgument(f"{what} must be a JSON object")
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        raise from_pydantic(exc, f"invalid {what}") from None
 
 
 # --- measurements ------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from collections import defaultdict
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.common.errors import FailedPrecondition, InvalidArgument
+from services.common.errors import FailedPrecondition, InvalidArgument, validated
 from services.common.periods import Period
 
-from .domain import Figures, validated
+from .domain import Figures
 
 KINDS = ("received", "resolved", "withdrawn")
 COLUMNS = ("received", "carried_over", "online", "resolved", "on_time", "late",

@@ -9,10 +9,10 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.common import periods
-from services.common.errors import InvalidArgument, from_pydantic
+from services.common.errors import InvalidArgument, validated
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 KINDS = ("ratio", "count", "amount")
@@ -53,12 +53,7 @@ class Indicator(BaseModel):
 
 
 def indicator(fields: object) -> Indicator:
-    if not isinstance(fields, dict):
-        raise InvalidArgument("indicator must be a JSON object")
-    try:
-        defined = Indicator.model_validate(fields)
-    except ValidationError as exc:
-        raise from_pydantic(exc, "invalid indicator") from None
+    defined = validated(Indicator, fields, "indicator")
     if defined.is_ratio and not (defined.numerator and defined.denominator):
         raise InvalidArgument("a ratio names its numerator and its denominator",
                               {"numerator": "required for a ratio",

@@ -10,12 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from google.protobuf import json_format
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from commune.v1 import events_pb2, tasks_pb2
 from services.common import periods
 from services.common.envelope import Envelope
-from services.common.errors import FailedPrecondition, InvalidArgument, from_pydantic
+from services.common.errors import FailedPrecondition, InvalidArgument, validated
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
 TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
@@ -114,24 +114,13 @@ class Officer(BaseModel):
 
 
 def unit(fields: object) -> dict:
-    return _validated(Unit, fields, "unit").model_dump()
+    return validated(Unit, fields, "unit").model_dump()
 
 
 def officer(fields: object, directory: Directory) -> dict:
-    checked = _validated(Officer, fields, "officer").model_dump()
+    checked = validated(Officer, fields, "officer").model_dump()
     directory.check(lead_unit=checked["unit"])
     return checked
-
-
-def _validated(model, fields: object, what: str):
-    if not isinstance(fields, dict):
-        raise InvalidArgument(f"{what} must be a JSON object")
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        raise from_pydantic(exc, f"invalid {what}") from None
-    except InvalidArgument as exc:  # raised inside a validator (a period that does not parse)
-        raise InvalidArgument(f"invalid {what}: {exc}", exc.fields) from None
 
 
 def _entry(by: str, now: dt.datetime, what: str, **details) -> dict:
@@ -141,7 +130,7 @@ def _entry(by: str, now: dt.datetime, what: str, **details) -> dict:
 def new_task(fields: object, created_by: str, now: dt.datetime,
              directory: Directory | None = None) -> dict:
     """The stored document of a new task; InvalidArgument naming each bad field."""
-    task = _validated(NewTask, fields, "task")
+    task = validated(NewTask, fields, "task")
     if directory is not None:
         directory.check(task.lead_unit, task.coordinating_units, task.owner)
     return {
@@ -218,7 +207,7 @@ class ProgressReport(BaseModel):
 def report_progress(task: dict, report: object, by: str, now: dt.datetime) -> tuple[dict, dict]:
     """A progress update; an assigned task starts with its first one. Progress may go
     down only with a note saying why."""
-    report = _validated(ProgressReport, report, "progress report")
+    report = validated(ProgressReport, report, "progress report")
     if task["status"] not in ("assigned", "in_progress"):
         raise FailedPrecondition(f"task {task['code']!r} is {task['status']}; progress is "
                                  "reported on assigned or in-progress tasks")
@@ -252,7 +241,7 @@ class ListFilter(BaseModel):
 
 
 def list_filter(fields: object) -> ListFilter:
-    return _validated(ListFilter, fields or {}, "filter")
+    return validated(ListFilter, fields or {}, "filter")
 
 
 class ReviewDecision(BaseModel):
@@ -277,7 +266,7 @@ class ReviewDecision(BaseModel):
 
 
 def review_decision(fields: object) -> ReviewDecision:
-    return _validated(ReviewDecision, fields, "review decision")
+    return validated(ReviewDecision, fields, "review decision")
 
 
 def decide(task: dict, decision: ReviewDecision, by: str, now: dt.datetime,
