@@ -154,3 +154,35 @@ def test_rpc_refuses_bad_figures_and_other_communes(settings, platform, officer)
     with pytest.raises(RemoteError) as approve:
         rpc(settings, officer, "kpi", "move_measurement", "lung-phinh", bad, "approve")
     assert approve.value.exc_type == "PermissionDenied"  # officers do not approve
+
+
+def test_demo_figures_reach_the_provinces_exactly(settings, stub, lao_cai, officer):
+    import subprocess
+
+    from tests.helpers import BIN, env_for
+    output = subprocess.run([str(BIN / "commune"), "seed"], env=env_for(settings),
+                            capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "binh-lu Q1/2026 online-dossiers: 99.78% (900/902) met" in output
+    q1 = common_pb2.Period(kind=common_pb2.PERIOD_KIND_QUARTER, year=2026, number=1)
+    lai_chau = [("authorization", "Bearer " + issue_token(settings, "so-khcn-lai-chau",
+                                                          "province", ["binh-lu"]))]
+    binh_lu, reply = rows(stub, lai_chau, unit="lai-chau", period=q1)
+    assert (binh_lu["online-dossiers"].value, binh_lu["online-dossiers"].numerator,
+            binh_lu["online-dossiers"].denominator) == (99.78, 900, 902)
+    # the 2026 target is the commune's (its plan), not the province's
+    assert binh_lu["online-dossiers"].status == kpi_pb2.KPI_STATUS_UNSPECIFIED
+    [commune] = reply.communes
+    online = {r.indicator: r for r in commune.rows}["online-dossiers"]
+    assert online.status == kpi_pb2.KPI_STATUS_MET
+    assert (online.target.comparison, online.target.value) == (kpi_pb2.COMPARISON_GREATER, 90)
+    assert (binh_lu["full-online-dossiers"].value,
+            binh_lu["full-online-dossiers"].denominator) == (100.0, 136)
+    lung_phinh, _ = rows(stub, lao_cai, period=q1)
+    assert (lung_phinh["e-health-records"].value, lung_phinh["e-health-records"].numerator,
+            lung_phinh["e-health-records"].denominator) == (96.5, 10766, 11154)
+    assert (lung_phinh["party-member-records"].value,
+            lung_phinh["party-member-records"].numerator) == (55.99, 402)
+    table = rpc(settings, officer, "kpi", "dossier_table", "lung-phinh", "Quý I/2026")
+    land = next(r for r in table["fields"] if r["field"] == "Đất đai")
+    assert (land["received"], land["online"], land["on_time"], land["late"],
+            land["in_progress"]) == (26, 21, 14, 1, 11)
