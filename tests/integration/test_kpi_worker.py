@@ -105,3 +105,23 @@ def test_dossier_events_over_http(settings, kpi):
     assert status == 200
     assert {k: table["total"][k] for k in ("received", "online", "resolved", "late")} == {
         "received": 1, "online": 1, "resolved": 1, "late": 1}
+
+
+def test_a_province_sets_its_own_targets_and_reads_its_roll_up_over_rpc(settings, kpi):
+    from nameko.exceptions import RemoteError
+
+    from tests.e2e.conftest import rpc
+    lao_cai = issue_token(settings, "so-khcn-lao-cai", "province", ["lung-phinh"])
+    lai_chau = issue_token(settings, "so-khcn-lai-chau", "province", ["binh-lu"])
+    target = {"indicator": "e-health-records", "period": "2026", "comparison": "=",
+              "value": 100}
+    assert rpc(settings, lao_cai, "kpi", "set_target", "lao-cai", target)["comparison"] == "eq"
+    with pytest.raises(RemoteError) as refused:
+        rpc(settings, lai_chau, "kpi", "set_target", "lao-cai", target)
+    assert refused.value.exc_type == "PermissionDenied"
+    with pytest.raises(RemoteError) as invalid:
+        rpc(settings, lao_cai, "kpi", "set_target", "lao-cai", {**target, "value": 120})
+    assert invalid.value.exc_type == "InvalidArgument"
+    report = rpc(settings, lao_cai, "kpi", "get_report", "lao-cai", "Quý II/2026")
+    row = {r["indicator"]: r for r in report["rows"]}["e-health-records"]
+    assert row["target"]["value"] == 100 and row["status"] == "no_data"
