@@ -15,6 +15,7 @@ GRPC_SERVERS = {
     "tasks": "services.tasks.grpc_api:add_to_server",
     "assistant": "services.assistant.grpc_api:add_to_server",
     "trace": "services.trace.grpc_api:add_to_server",
+    "kpi": "services.kpi.grpc_api:add_to_server",
 }
 
 # Demo data loaded by `commune seed`, in this order: a function(settings) that loads its
@@ -24,6 +25,7 @@ DEMO_SEEDS = {
     "tasks": "services.tasks.demo:seed",
     "assistant": "services.assistant.store:seed",
     "trace": "services.trace.demo:seed",
+    "kpi": "services.kpi.demo:seed",
 }
 
 

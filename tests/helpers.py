@@ -10,6 +10,7 @@ from pathlib import Path
 
 import kombu
 
+from services import catalog
 from services.common import topology
 from services.common.settings import Settings
 
@@ -39,14 +40,15 @@ def free_port() -> int:
 def broker_queues(settings: Settings) -> list[str]:
     """The durable queues the platform declares: event consumers', their dead-letter
     queues, RPC."""
-    names = [f"{settings.namespace}.kpi.on_task_created"]
-    rpc = [f"{settings.namespace}.rpc-{service}" for service in ("tasks", "kpi", "assistant")]
+    names = [f"{settings.namespace}.kpi.on_task_{event}" for event in (
+        "created", "assigned", "progress_reported", "status_changed", "review_decided")]
+    rpc = [f"{settings.namespace}.rpc-{service}" for service in catalog.WORKERS]
     return names + [f"{n}.dead-letter" for n in names] + rpc
 
 
 def broker_exchanges(settings: Settings) -> list[str]:
-    return [topology.events_exchange(settings.namespace, "tasks").name,
-            topology.events_exchange(settings.namespace, "assistant").name,
+    return [*(topology.events_exchange(settings.namespace, service).name
+              for service in catalog.WORKERS),
             topology.dead_letter_exchange(settings.namespace).name,
             settings.nameko_config()["rpc_exchange"]]
 

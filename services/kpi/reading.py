@@ -1,0 +1,81 @@
+"""Reports read from the store, for RPC, HTTP and gRPC alike: only _id lookups (the
+sheets of the periods a report needs, the derived boards), then report.py."""
+import time
+from collections.abc import Callable
+
+from pymongo.database import Database
+
+from services.common.periods import Period
+from services.directory import tree as builtin_tree
+
+from . import dossiers, report
+from .derived import DERIVERS, apply_task
+from .indicators import Indicator
+from .keys import board_id
+from .orgtree import OrgTree
+from .store import KpiStore
+
+TREE_TTL_S = 60.0
+
+
+def tree_from(directory: Database) -> Callable[[], OrgTree]:
+    """The org tree of the directory's database, re-read once a minute; the built-in
+    tree (services/directory/org.json) while the directory has not been loaded."""
+    cached: dict = {}
+
+    def current() -> OrgTree:
+        if cached.get("until", 0) < time.monotonic():
+            rows = list(directory.units.find({}, {"_id": 0, "code": 1, "name": 1, "kind": 1,
+                                                  "parent_code": 1}))
+            cached.update(tree=OrgTree.of(rows or builtin_tree.units()),
+                          until=time.monotonic() + TREE_TTL_S)
+        return cached["tree"]
+    return current
+
+
+class Reports:
+    def __init__(self, store: KpiStore, tree: Callable[[], OrgTree]):
+        self.store = store
+        self.tree = tree
+
+    def definitions(self) -> list[Indicator]:
+        return list(self.store.indicators().values())
+
+    def _unit(self, code: str, period: Period, definitions: list[Indicator],
+              villages: tuple[str, ...] = (), pending: dict | None = None) -> report.UnitData:
+        index = self.store.index(code)
+        sources = sorted({d.source for d in definitions if d.derived and d.source in DERIVERS})
+        found = self.store.read_many("boards", [board_id(code, s) for s in sources
+                                                if s in index.get("boards", [])])
+        boards = {s: found[board_id(code, s)] for s in sources if board_id(code, s) in found}
+        if "tasks" in sources and (pending or {}).get(code):
+            boards["tasks"] = boards.get("tasks", {})
+            for state in pending[code]:  # not folded into the board yet
+                apply_task(boards["tasks"], state)
+        return report.UnitData(
+            code, self.store.read_sheets(code, report.period_keys(
+                period, index.get("sheets", []))), boards,
+            villages)
+
+    def commune(self, tenant: str, period: Period, drafts: bool = False) -> list[dict]:
+        tree = self.tree()
+        tree.check_unit(tenant, tenant)
+        definitions = self.definitions()
+        commune = self._unit(tenant, period, definitions, tree.villages(tenant),
+                             self.store.pending_task_states(tenant))
+        return report.commune_report(definitions, commune, period, drafts)
+
+    def province(self, province: str, period: Period, drafts: bool = False,
+                 with_communes: bool = False) -> dict:
+        tree = self.tree()
+        definitions = self.definitions()
+        pending = self.store.pending_task_states()
+        communes = [self._unit(c, period, definitions, tree.villages(c), pending)
+                    for c in tree.communes(province)]
+        return report.province_report(definitions, self._unit(province, period, []),
+                                      communes, period, drafts, with_communes)
+
+    def dossier_table(self, tenant: str, period: Period) -> dict:
+        self.tree().check_unit(tenant, tenant)
+        register = self.store.read_packed("boards", board_id(tenant, "dossiers"))
+        return dossiers.table(register, period)

@@ -1,0 +1,127 @@
+"""The kpi worker, a real process on the real broker and database: its HTTP JSON API
+(figures through approval, clear errors, nothing stored from bad input), its gauges of
+value and target per commune and indicator, and the approval event leaving its outbox."""
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from services.common.auth import issue_token
+from services.common.envelope import Envelope
+from tests.helpers import Broker, metric_value, start_worker, wait_for
+
+pytestmark = pytest.mark.integration
+
+BASE = "/api/v1/communes/binh-lu/kpi"
+FIGURE = {"indicator": "online-dossiers", "unit": "binh-lu", "period": "2026-Q3"}
+
+
+@pytest.fixture(scope="module")
+def kpi(settings):
+    process = start_worker(settings, "kpi", COMMUNE_GAUGES_REFRESH_S=1)
+    yield process
+    process.stop()
+
+
+def http(kpi, method, path, token=None, body=None):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{kpi.http_port}{path}", method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_a_figure_goes_through_approval_over_http(settings, kpi, mongo):
+    officer = issue_token(settings, "cb-tthcc-01", "officer", ["binh-lu"])
+    chair = issue_token(settings, "chu-tich-binh-lu", "admin", ["binh-lu"])
+    broker = Broker(settings)
+    approvals = broker.capture("kpi", "kpi.measurement_approved")
+
+    status, error = http(kpi, "POST", f"{BASE}/measurements", officer,
+                         {**FIGURE, "numerator": 903, "denominator": 902})
+    assert status == 400 and "numerator" in error["error"]["fields"]
+    assert mongo[f"{settings.namespace}_kpi"].measurements_2026_Q3.find_one(
+        {"_id": "binh-lu|online-dossiers|binh-lu|2026-Q3|r0001"}) is None
+
+    status, entered = http(kpi, "POST", f"{BASE}/measurements", officer,
+                           {**FIGURE, "numerator": 900, "denominator": 902,
+                            "source_document": "BC Quý III/2026"})
+    assert status == 201 and entered["current"]["status"] == "entered"
+    assert http(kpi, "POST", f"{BASE}/measurements/approve", officer, FIGURE)[0] == 403
+    assert http(kpi, "POST", f"{BASE}/measurements/approve", chair, FIGURE)[0] == 409
+    assert http(kpi, "POST", f"{BASE}/measurements/submit", officer, FIGURE)[0] == 200
+    status, approved = http(kpi, "POST", f"{BASE}/measurements/approve", chair, FIGURE)
+    assert status == 200 and approved["approved"]["rev"] == 3
+
+    event = Envelope.parse(broker.take(approvals).body)
+    assert (event.type, event.tenant, event.data["numerator"]) == (
+        "kpi.measurement_approved", "binh-lu", 900)
+    broker.close()
+
+    status, report = http(kpi, "GET", f"{BASE}/report?period=2026-Q3", officer)
+    row = {r["indicator"]: r for r in report["rows"]}["online-dossiers"]
+    assert status == 200 and (row["value"], row["numerator"]) == (99.78, 900)
+    status, history = http(kpi, "GET", f"{BASE}/measurements/history?indicator="
+                                       f"online-dossiers&unit=binh-lu&period=2026-Q3", officer)
+    assert [r["status"] for r in history] == ["entered", "submitted", "approved"]
+    assert http(kpi, "GET", "/api/v1/communes/lung-phinh/kpi/report?period=2026-Q3",
+                officer)[0] == 403
+
+
+def test_gauges_show_value_and_target_per_commune_and_indicator(settings, kpi):
+    chair = issue_token(settings, "chu-tich-binh-lu", "admin", ["binh-lu"])
+    status, _ = http(kpi, "PUT", f"{BASE}/targets", chair,
+                     {"indicator": "online-dossiers", "period": "2026", "comparison": ">",
+                      "value": 90})
+    assert status == 200
+
+    def gauges():
+        text = kpi.metrics()
+        labels = {"tenant": "binh-lu", "indicator": "online-dossiers"}
+        return (metric_value(text, "commune_kpi_indicator_value", **labels),
+                metric_value(text, "commune_kpi_indicator_target", **labels))
+    wait_for(lambda: gauges() == (99.78, 90.0), what="the gauges of Q3/2026")
+
+
+def test_dossier_events_over_http(settings, kpi):
+    officer = issue_token(settings, "cb-tthcc-01", "officer", ["binh-lu"])
+    received = {"code": "BL-1", "kind": "received", "date": "2026-07-02", "field": "Hộ tịch",
+                "online": True, "due": "2026-07-10"}
+    def record(*events):
+        return http(kpi, "POST", f"{BASE}/dossier-events", officer, {"events": list(events)})
+    assert record(received) == (200, {"recorded": 1})
+    assert record(received) == (200, {"recorded": 0})
+    resolved = {"code": "BL-1", "kind": "resolved", "date": "2026-07-12"}
+    status, error = record(resolved, {"code": "BL-2", "kind": "resolved",
+                                      "date": "2026-07-03"})
+    assert status == 409 and "never received" in error["error"]["message"]
+    assert record(resolved) == (200, {"recorded": 1})  # nothing of the refused batch stayed
+    status, table = http(kpi, "GET", f"{BASE}/dossier-table?period=2026-Q3", officer)
+    assert status == 200
+    assert {k: table["total"][k] for k in ("received", "online", "resolved", "late")} == {
+        "received": 1, "online": 1, "resolved": 1, "late": 1}
+
+
+def test_a_province_sets_its_own_targets_and_reads_its_roll_up_over_rpc(settings, kpi):
+    from nameko.exceptions import RemoteError
+
+    from tests.e2e.conftest import rpc
+    lao_cai = issue_token(settings, "so-khcn-lao-cai", "province", ["lung-phinh"])
+    lai_chau = issue_token(settings, "so-khcn-lai-chau", "province", ["binh-lu"])
+    target = {"indicator": "e-health-records", "period": "2026", "comparison": "=",
+              "value": 100}
+    assert rpc(settings, lao_cai, "kpi", "set_target", "lao-cai", target)["comparison"] == "eq"
+    with pytest.raises(RemoteError) as refused:
+        rpc(settings, lai_chau, "kpi", "set_target", "lao-cai", target)
+    assert refused.value.exc_type == "PermissionDenied"
+    with pytest.raises(RemoteError) as invalid:
+        rpc(settings, lao_cai, "kpi", "set_target", "lao-cai", {**target, "value": 120})
+    assert invalid.value.exc_type == "InvalidArgument"
+    report = rpc(settings, lao_cai, "kpi", "get_report", "lao-cai", "Quý II/2026")
+    row = {r["indicator"]: r for r in report["rows"]}["e-health-records"]
+    assert row["target"]["value"] == 100 and row["status"] == "no_data"
