@@ -20,7 +20,7 @@ def service():
     return service
 
 
-def test_create_stores_the_task_with_its_event_then_flushes_the_outbox(service):
+def test_create_stores_the_task_with_its_event_and_announces_it(service):
     view = service.create_task(TASK)
     service.auth.require.assert_called_once_with("binh-lu", ("admin", "officer"))
     document, event = service.store.create.call_args.args
@@ -28,7 +28,7 @@ def test_create_stores_the_task_with_its_event_then_flushes_the_outbox(service):
     assert (event.type, event.tenant, event.subject) == ("task.created", "binh-lu",
                                                          document["_id"])
     assert event.data["task"]["code"] == "NQ57-01"
-    service.store.outbox.return_value.flush.assert_called_once_with(document["_id"])
+    assert service.store.create.call_args.kwargs == {"announce": service.events}
     assert view["id"] == document["_id"] and view["createdBy"] == "officer-1"
 
 
