@@ -193,8 +193,15 @@ def test_quarterly_review_flags_and_replaces_with_lineage(settings, platform):
     base = "/api/v1/communes/binh-lu/tasks"
     task = {"code": "REV-01", "title": "Nhiệm vụ chưa rõ sản phẩm", "lead_unit": "van-phong",
             "owner": "can-bo-vp-01", "start": "2026-01-01", "deadline": "2026-03-31"}
+    broker = Broker(settings)
+    overdue = broker.capture("tasks", "task.overdue")
     _, created = http(platform, "POST", base, officer, task)
     http(platform, "POST", f"{base}/{created['id']}/assign", officer, {})
+    # The overdue check (every second here) changes the task too: let it pass first, or
+    # the decision below may meet its change and get "read it again and retry" (409).
+    wait_for(lambda: Envelope.parse(broker.take(overdue).body).subject == created["id"],
+             what="the task's task.overdue")
+    broker.close()
 
     status, flagged = http(platform, "GET", "/api/v1/communes/binh-lu/task-review", officer)
     assert status == 200
