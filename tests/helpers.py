@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -178,3 +179,27 @@ class Broker:
 
 def decoded(message) -> dict:
     return json.loads(message.body)
+
+
+def http_call(process: "Process", method: str, path: str, body=None, token: str = "",
+              headers: dict | None = None) -> tuple[int, object, bytes]:
+    """One HTTP request to a worker: (status, headers, body bytes), errors included. A
+    body that is not bytes goes as JSON."""
+    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{process.http_port}{path}", method=method, data=data,
+        headers={**({"Authorization": f"Bearer {token}"} if token else {}),
+                 **({"Content-Type": "application/json"} if data is not None else {}),
+                 **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def http_json(process: "Process", method: str, path: str, body=None, token: str = "",
+              headers: dict | None = None) -> tuple[int, object]:
+    """http_call, its answer parsed as JSON."""
+    status, _, content = http_call(process, method, path, body, token, headers)
+    return status, json.loads(content)

@@ -1,10 +1,7 @@
 """The assistant as citizens, officers and a province reach it: HTTP JSON in Vietnamese,
 Hmong and Thái, follow-ups, feedback and handoff, the officers' dossier checker, the
 per-client limit, RPC and gRPC."""
-import json
 import subprocess
-import urllib.error
-import urllib.request
 
 import grpc
 import pytest
@@ -12,7 +9,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from commune.v1 import assistant_pb2, assistant_pb2_grpc
 from services.common.auth import issue_token
-from tests.helpers import BIN, env_for, metric_value, start_grpc, start_worker
+from tests.helpers import BIN, env_for, http_json, metric_value, start_grpc, start_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -38,18 +35,9 @@ def stub(settings):
 
 
 def call(worker, path, body=None, client="e2e", token="", raw=None):
-    data = raw if raw is not None else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json", "X-Forwarded-For": client}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{worker.http_port}/api/v1/communes/{path}", data=data,
-        headers=headers, method="POST" if data else "GET")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    return http_json(worker, "POST" if body is not None or raw is not None else "GET",
+                     f"/api/v1/communes/{path}", raw if raw is not None else body, token,
+                     {"X-Forwarded-For": client})
 
 
 @pytest.mark.parametrize(("question", "language", "code", "client"), [

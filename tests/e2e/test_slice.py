@@ -11,7 +11,7 @@ from commune.v1 import tasks_pb2, tasks_pb2_grpc
 from services.common.auth import issue_token
 from services.common.envelope import Envelope
 from tests.e2e.conftest import rpc
-from tests.helpers import Broker, metric_value, wait_for
+from tests.helpers import Broker, http_json, metric_value, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -154,18 +154,7 @@ def test_rpc_rejects_bad_input_and_foreign_tenants(settings, platform):
 
 
 def http(platform, method, path, token=None, body=None):
-    import json
-    import urllib.error
-    import urllib.request
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{platform['tasks'].http_port}{path}", method=method,
-        data=body if isinstance(body, bytes) or body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}"} if token else {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    return http_json(platform["tasks"], method, path, body, token or "")
 
 
 def test_http_json_api_creates_and_reads_with_clear_errors(settings, platform):

@@ -5,8 +5,6 @@ provenance and verifies it over gRPC, and the public pages are rate-limited."""
 import datetime as dt
 import json
 import re
-import urllib.error
-import urllib.request
 
 import grpc
 import kombu
@@ -19,7 +17,7 @@ from services.common.envelope import Envelope
 from services.common.topology import events_exchange
 from services.trace import demo, epcis
 from tests.e2e.conftest import rpc
-from tests.helpers import Broker, start_grpc, start_worker, wait_for
+from tests.helpers import Broker, http_call, start_grpc, start_worker, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -52,17 +50,7 @@ def events(settings, trace):
 
 
 def call(trace, method, path, body=None, token=None, headers=None):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{trace['worker'].http_port}{path}", method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={**({"Authorization": f"Bearer {token}"} if token else {}),
-                 **({"Content-Type": "application/json"} if body is not None else {}),
-                 **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
+    return http_call(trace["worker"], method, path, body, token or "", headers)
 
 
 def api(trace, method, path, body=None, token=None):

@@ -1,15 +1,12 @@
 """The kpi worker, a real process on the real broker and database: its HTTP JSON API
 (figures through approval, clear errors, nothing stored from bad input), its gauges of
 value and target per commune and indicator, and the approval event leaving its outbox."""
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 
 from services.common.auth import issue_token
 from services.common.envelope import Envelope
-from tests.helpers import Broker, metric_value, start_worker, wait_for
+from tests.helpers import Broker, http_json, metric_value, start_worker, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -25,15 +22,7 @@ def kpi(settings):
 
 
 def http(kpi, method, path, token=None, body=None):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{kpi.http_port}{path}", method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}"} if token else {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    return http_json(kpi, method, path, body, token or "")
 
 
 def test_a_figure_goes_through_approval_over_http(settings, kpi, mongo):
