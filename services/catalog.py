@@ -5,12 +5,20 @@ Procfile and the CLI read this; a new service adds its lines here."""
 WORKERS = {
     "tasks": "services.tasks.service:TasksService",
     "kpi": "services.kpi.service:KpiService",
+    "iocevents": "services.iocevents.service:IocService",
 }
 
 # gRPC processes for province integrations: a function(server, settings) that adds the
 # servicer and returns its full service name.
 GRPC_SERVERS = {
     "tasks": "services.tasks.grpc_api:add_to_server",
+    "iocevents": "services.iocevents.grpc_api:add_to_server",
+}
+
+# Batch pipelines (commune-pipeline NAME): kombu consumers outside nameko, for paths too
+# busy for one message per handler call; a function() that runs until SIGTERM.
+PIPELINES = {
+    "iocevents": "services.iocevents.pipeline:main",
 }
 
 # Demo data loaded by `commune seed`, in this order: a function(settings) that loads its
@@ -18,6 +26,7 @@ GRPC_SERVERS = {
 DEMO_SEEDS = {
     "directory": "services.directory.store:seed",
     "tasks": "services.tasks.demo:seed",
+    "iocevents": "services.iocevents.demo:seed",
 }
 
 

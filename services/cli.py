@@ -195,5 +195,36 @@ def _one_line_errors():
 app.add_typer(tasks_app, name="tasks")
 
 
+@app.command("simulate-cameras")
+def simulate_cameras(
+    rate: Annotated[float, typer.Option(help="detections per second", min=0.1)] = 5.0,
+    duration: Annotated[float, typer.Option(help="seconds; 0 runs until Ctrl-C")] = 0.0,
+    tenant: Annotated[str, typer.Option(help="commune code (its registry must be seeded)")]
+    = "binh-lu",
+    seed: Annotated[int | None, typer.Option(help="random seed, for a repeatable run")] = None,
+):
+    """Replay realistic camera and sensor traffic into the IOC pipeline."""
+    from services.common.mongo import database_name, make_client
+    from services.common.publisher import Publisher
+    from services.iocevents.simulator import CameraSimulator, replay
+    from services.iocevents.store import IocStore
+
+    settings = get_settings()
+    store = IocStore(make_client(settings)[database_name(settings, "iocevents")])
+    registry = store.registry(tenant)
+    if not registry.cameras:
+        _fail(f"commune {tenant!r} has no cameras registered; run 'commune seed' first", 2)
+    plates = [w["value"] for w in store.watchlist(tenant) if w["kind"] == "plate"]
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    try:
+        sent = replay(publisher, CameraSimulator(tenant, registry, plates, seed), rate,
+                      duration)
+    except KeyboardInterrupt:
+        sent = None
+    finally:
+        publisher.close()
+    typer.echo(f"sent {sent} detections" if sent is not None else "stopped")
+
+
 if __name__ == "__main__":
     app()
