@@ -13,7 +13,7 @@ class IocSettings(Settings):
     ioc_linger_s: float = Field(0.05, ge=0, le=5)
     # Alert documents (what lists read) are rewritten at most this often; the journal
     # holds every change in between.
-    ioc_flush_s: float = Field(1.0, gt=0, le=60)
+    ioc_flush_s: float = Field(1.0, ge=0, le=60)
     # Escalation, device health and queue depth are checked this often.
     ioc_sweep_s: float = Field(5.0, gt=0, le=3600)
     # Detections are kept this many days (whole journal days are dropped).
