@@ -27,11 +27,14 @@ from .store import IocStore
 
 
 class OperationsProvider(DependencyProvider):
-    """Operations over the service's Storage and EventPublisher."""
+    """Operations over the service's Storage and EventPublisher (the providers: their
+    values are not injected into the worker yet when this one is asked)."""
+
+    def _provider(self, kind):
+        return next(d for d in self.container.dependencies if isinstance(d, kind))
 
     def get_dependency(self, worker_ctx):
-        service = worker_ctx.service
-        return Operations(service.store, service.events)
+        return Operations(self._provider(Storage).store, self._provider(EventPublisher).publisher)
 
 
 class IocService(HealthEndpoints, IocHttpApi):
