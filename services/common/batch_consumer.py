@@ -54,7 +54,7 @@ class BatchConsumer:
                           error=f"{type(exc).__name__}: {exc}")
                 time.sleep(RECONNECT_PAUSE_S)
 
-    def _receive(self, body, message) -> None:
+    def _receive(self, message) -> None:
         self._pending.append(message)
 
     def _consume(self) -> None:
@@ -62,8 +62,8 @@ class BatchConsumer:
             channel = connection.channel()
             for queue in self._queues:
                 queue(channel).declare()
-            consumer = kombu.Consumer(channel, self._queues, callbacks=[self._receive],
-                                      accept=None, on_decode_error=self._keep_undecodable)
+            # on_message: the raw message, not decoded by kombu (the handler parses it).
+            consumer = kombu.Consumer(channel, self._queues, on_message=self._receive)
             consumer.qos(prefetch_count=self._prefetch)
             self._pending = []
             next_idle = time.monotonic()
@@ -75,11 +75,6 @@ class BatchConsumer:
                     if time.monotonic() >= next_idle:
                         self._on_idle()
                         next_idle = time.monotonic() + self._idle_every
-
-    def _keep_undecodable(self, message, exc) -> None:
-        # kombu could not decode it (a content type it does not know): hand it over
-        # raw like any other, the handler dead-letters what it cannot read.
-        self._pending.append(message)
 
     def _fill(self, connection) -> None:
         """Wait for a first message (up to the idle period), then linger for more."""

@@ -10,10 +10,11 @@ order with the detections.
 Per batch: every valid detection is checked against its commune's registry and rules
 (cached in memory per commune, reloaded on a "reload" command), folded into the alert
 book, then the batch is journaled in one insert (the commit point; see store.py), its
-events are published with confirms, and the batch is acked. Alert documents are
-rewritten at most every `ioc_flush_s` (write-behind): the journal since the last flush
-is replayed at start, so a crash loses nothing, and redelivered detections are
-recognised by id (the ids of the last journaled batch are remembered at start)."""
+raised/escalated/resolved events are published with confirms, and the batch is acked.
+Alert documents are rewritten, and updates announced, at most every `ioc_flush_s` by
+the AlertWriter thread (writer.py): the journal since its last flush is replayed at
+start, so a crash loses nothing, and redelivered detections are recognised by id (the
+ids of the last journaled batch are remembered at start)."""
 import datetime as dt
 import json
 import signal
@@ -39,9 +40,10 @@ from .model import WatchlistEntry, check_against, parse_detection
 from .rules import CommuneConfig, Evaluator, parse_rule
 from .settings import IocSettings, ioc_settings
 from .store import IocStore, journal_name, unpack
+from .writer import AlertWriter
 
 log = logs.get_logger(__name__)
-MAX_PER_MESSAGE = 1000
+MAX_PER_MESSAGE = 500
 SEEN_IDS = 200_000  # detection ids remembered against redelivery and gateway retries
 
 detections_in = metrics.counter(SOURCE, "detections_total", "Detections taken in, by outcome",
@@ -109,8 +111,8 @@ class Pipeline:
         self.seen = RecentIds(SEEN_IDS)
         self.heard: dict[str, dict[str, dt.datetime]] = {}
         self.seq, self.collection = 0, ""
-        self.unflushed: dict[str, dict] = {}
-        self.last_flush = self.last_sweep = time.monotonic()
+        self.writer = AlertWriter(store, publisher, settings.ioc_flush_s)
+        self.last_sweep = time.monotonic()
         self.dead_letter_queue = detections_queue(settings.namespace).name
 
     # --- start: replay what the last run journaled but did not flush ---------------------
@@ -119,15 +121,17 @@ class Pipeline:
         state = self.store.state()
         self.seq, self.collection = state["seq"], state["collection"]
         places = [self.collection, journal_name(self.clock().date())]
-        replayed, latest = {}, self.store.journal_entry(places, self.seq)
+        replayed, latest, batches = {}, self.store.journal_entry(places, self.seq), 0
         while (entry := self.store.journal_entry(places, self.seq + 1)) is not None:
-            self.seq, latest = self.seq + 1, entry
+            self.seq, latest, batches = self.seq + 1, entry, batches + 1
             replayed.update({a["_id"]: a for a in entry["alerts"]})
             for event in entry["events"]:
                 self.publisher.publish(Envelope.model_validate(event))
         if replayed:
             self.store.write_alerts(list(replayed.values()))
-            log.warning("pipeline replayed its journal", batches=len(replayed), seq=self.seq)
+            for document in replayed.values():  # the updates the writer may not have sent
+                self.publisher.publish(alert_event(al.UPDATED, document))
+            log.warning("pipeline replayed its journal", batches=batches, seq=self.seq)
         if latest is not None:
             for row in unpack(latest["detections"]):
                 self.seen.add(f"{row['tenant']}:{row['id']}")
@@ -250,15 +254,17 @@ class Pipeline:
             return
         commands_done.labels(action, "applied").inc()
 
-    # --- commit, flush, timers ----------------------------------------------------------------
+    # --- commit and timers ---------------------------------------------------------------
 
     def commit(self, rows: list[dict], now: dt.datetime) -> None:
+        """Journal the batch (the commit point), announce its alerts raised, escalated or
+        resolved, and stage its alerts for the writer (which announces the updates)."""
         changes = self.book.take_changes()
         if not rows and not changes:
             return
         documents = [c.alert.document() for c in changes]
         events = [alert_event(e, d) for c, d in zip(changes, documents, strict=True)
-                  for e in c.events]
+                  for e in c.events if e != al.UPDATED]
         self.seq += 1
         self.collection = journal_name(now.date())
         self.store.journal(self.collection, self.seq, now, rows, documents,
@@ -267,30 +273,19 @@ class Pipeline:
             self.publisher.publish(event)
         sent = time.time()
         for change in changes:
-            if change.received_at and change.events:
+            if change.received_at and al.RAISED in change.events:
                 latency.observe(max(0.0, sent - change.received_at.timestamp()))
-        self.unflushed.update({d["_id"]: d for d in documents})
-        if time.monotonic() - self.last_flush >= self.settings.ioc_flush_s:
-            self.flush()
-
-    def flush(self) -> None:
-        """Rewrite the alert documents changed since the last flush, then remember how far
-        the journal is applied."""
-        self.store.write_alerts(list(self.unflushed.values()))
-        self.store.save_state(self.seq, self.collection)
-        self.unflushed = {}
-        self.last_flush = time.monotonic()
+        self.writer.stage(documents, {c.alert.id for c in changes if al.UPDATED in c.events},
+                          self.seq, self.collection)
 
     def tick(self) -> None:
-        """Between batches: flush what waits, and every `ioc_sweep_s` escalate, check
-        devices' health and measure the queues."""
-        now = self.clock()
+        """Between batches, every `ioc_sweep_s`: escalate, check devices' health, measure
+        the queues."""
         if time.monotonic() - self.last_sweep >= self.settings.ioc_sweep_s:
+            now = self.clock()
             self.sweep(now)
+            self.commit([], now)
             self.last_sweep = time.monotonic()
-        self.commit([], now)
-        if self.unflushed:
-            self.flush()
 
     def sweep(self, now: dt.datetime) -> None:
         self.book.escalate_due(now)
@@ -318,13 +313,13 @@ def run(settings: IocSettings) -> None:
     consumer = BatchConsumer(settings.amqp_uri, [commands_queue(settings.namespace),
                                                  detections_queue(settings.namespace)],
                              pipeline.handle, prefetch=settings.ioc_prefetch,
-                             linger=settings.ioc_linger_s, on_idle=pipeline.tick,
-                             idle_every=min(1.0, settings.ioc_flush_s))
+                             linger=settings.ioc_linger_s, on_idle=pipeline.tick)
     signal.signal(signal.SIGTERM, lambda *_: consumer.stop())
     signal.signal(signal.SIGINT, lambda *_: consumer.stop())
+    pipeline.writer.start()
     log.info("pipeline consuming", seq=pipeline.seq, live_alerts=len(pipeline.book.live()))
     consumer.run()
-    pipeline.flush()
+    pipeline.writer.stop()
     publisher.close()
 
 

@@ -159,9 +159,17 @@ class CommuneConfig:
     watchlist: tuple[WatchlistEntry, ...] = ()
     silences: tuple = ()
 
-    def watched(self, kind: str, key: str, now: dt.datetime) -> WatchlistEntry | None:
+    _watch_index: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        index: dict[tuple[str, str], list[WatchlistEntry]] = {}
         for entry in self.watchlist:
-            if entry.kind == kind and entry.match_key == key and entry.active(now):
+            index.setdefault((entry.kind, entry.match_key), []).append(entry)
+        object.__setattr__(self, "_watch_index", index)
+
+    def watched(self, kind: str, key: str, now: dt.datetime) -> WatchlistEntry | None:
+        for entry in self._watch_index.get((kind, key), ()):
+            if entry.active(now):
                 return entry
         return None
 
