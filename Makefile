@@ -36,6 +36,7 @@ lint: setup ## ruff on the code
 bench: infra ## benchmarks, each beside its baseline measured in the same run
 	$(BIN)/python -m bench.events
 	$(BIN)/python -m bench.tasks
+	$(BIN)/python -m bench.iocevents
 
 stop: ## stop the broker and database that the set-up started
 	scripts/stop-infra.sh

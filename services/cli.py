@@ -204,6 +204,8 @@ def simulate_cameras(
     seed: Annotated[int | None, typer.Option(help="random seed, for a repeatable run")] = None,
 ):
     """Replay realistic camera and sensor traffic into the IOC pipeline."""
+    import datetime as dt
+
     from services.common.mongo import database_name, make_client
     from services.common.publisher import Publisher
     from services.iocevents.simulator import CameraSimulator, replay
@@ -214,6 +216,8 @@ def simulate_cameras(
     registry = store.registry(tenant)
     if not registry.cameras:
         _fail(f"commune {tenant!r} has no cameras registered; run 'commune seed' first", 2)
+    # It replays watched plates now and then; reading the watchlist is audited as always.
+    store.audit(tenant, "camera-simulator", "read", "watchlist", dt.datetime.now(dt.UTC))
     plates = [w["value"] for w in store.watchlist(tenant) if w["kind"] == "plate"]
     publisher = Publisher(settings.amqp_uri, settings.namespace)
     try:

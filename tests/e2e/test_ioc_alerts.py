@@ -12,14 +12,15 @@ import grpc
 import kombu
 import pytest
 
-from commune.v1 import ioc_pb2, ioc_pb2_grpc
+from commune.v1 import events_pb2, ioc_pb2, ioc_pb2_grpc, tasks_pb2
 from services.common.auth import issue_token
+from services.common.envelope import Envelope
 from services.common.publisher import Publisher
 from services.common.topology import events_exchange
 from services.iocevents import demo
 from services.iocevents.broker import publish_detections, queues
 from services.iocevents.store import IocStore
-from tests.helpers import Process, start_grpc, start_worker, wait_for
+from tests.helpers import Broker, Process, start_grpc, start_worker, wait_for
 
 pytestmark = pytest.mark.e2e
 TENANT = "binh-lu"
@@ -151,6 +152,26 @@ def _drain(seen: queue.Queue) -> list:
     while not seen.empty():
         out.append(seen.get_nowait())
     return out
+
+
+def test_an_overdue_task_becomes_an_operator_alert_once(settings, ioc):
+    processes, _ = ioc
+    task = tasks_pb2.Task(id="binh-lu-kh184-07", tenant=TENANT, code="KH184-07",
+                          title="Lắp đặt hệ thống camera tại 16 vị trí trọng điểm")
+    envelope = Envelope.wrap("task.overdue", "tasks", TENANT,
+                             events_pb2.TaskOverdue(task=task), subject=task.id)
+    broker = Broker(settings)
+    for _ in range(2):  # redelivered: the same event id
+        broker.publish("tasks", "task.overdue", envelope.to_json())
+    broker.close()
+
+    def overdue():
+        body = http(processes["worker"], "GET", "/alerts?rule_id=task-overdue",
+                    token(settings))[1]
+        return body["alerts"] or None
+    [alert] = wait_for(overdue, 15, 0.3, "the task-overdue alert")
+    assert alert["subject"] == task.id and "KH184-07" in alert["title"]
+    assert alert["count"] == 1
 
 
 def test_grpc_ingestion_refuses_bad_detections_with_reasons(settings, ioc):
