@@ -50,3 +50,16 @@ def from_pydantic(error, message: str = "invalid input") -> InvalidArgument:
     }
     detail = "; ".join(f"{k}: {v}" for k, v in fields.items())
     return InvalidArgument(f"{message}: {detail}", fields)
+
+
+def validated(validate, raw, what: str):
+    """`validate(raw)` (a pydantic model_validate or TypeAdapter.validate_python) for a
+    JSON object from a caller; InvalidArgument naming the fields at fault otherwise."""
+    from pydantic import ValidationError
+
+    if not isinstance(raw, dict):
+        raise InvalidArgument(f"{what} must be a JSON object")
+    try:
+        return validate(raw)
+    except ValidationError as exc:
+        raise from_pydantic(exc, f"invalid {what}") from None

@@ -12,13 +12,12 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
-    ValidationError,
     field_validator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
 
-from services.common.errors import InvalidArgument, from_pydantic
+from services.common.errors import InvalidArgument, validated
 
 CODE = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 TENANT = r"^[a-z0-9][a-z0-9-]{1,62}$"
@@ -208,12 +207,7 @@ class Detection(Strict):
 
 def parse_detection(raw) -> Detection:
     """A Detection from a dict (proto3 JSON names), or InvalidArgument naming the fields."""
-    if not isinstance(raw, dict):
-        raise InvalidArgument("a detection must be a JSON object")
-    try:
-        return Detection.model_validate(raw)
-    except ValidationError as exc:
-        raise from_pydantic(exc, "invalid detection") from None
+    return validated(Detection.model_validate, raw, "detection")
 
 
 def check_against(detection: Detection, registry: Registry, now: dt.datetime) -> Camera | Sensor:

@@ -6,9 +6,8 @@ commune's configuration tells the pipeline to reload it."""
 import datetime as dt
 
 from kombu.exceptions import OperationalError
-from pydantic import ValidationError
 
-from services.common.errors import FailedPrecondition, InvalidArgument, Unavailable, from_pydantic
+from services.common.errors import FailedPrecondition, InvalidArgument, Unavailable, validated
 from services.common.publisher import Publisher
 
 from . import alerts as al
@@ -27,15 +26,6 @@ STATUSES = (al.OPEN, al.ACKNOWLEDGED, al.RESOLVED, al.SUPPRESSED)
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _validated(model, raw, what: str):
-    if not isinstance(raw, dict):
-        raise InvalidArgument(f"{what} must be a JSON object")
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise from_pydantic(exc, f"invalid {what}") from None
 
 
 class Operations:
@@ -122,7 +112,7 @@ class Operations:
 
     def save_silence(self, tenant: str, raw, by: str) -> dict:
         raw = {**raw, "created_by": by} if isinstance(raw, dict) else raw
-        silence = _validated(al.Silence, raw, "silence").model_dump(mode="json")
+        silence = validated(al.Silence.model_validate, raw, "silence").model_dump(mode="json")
         self.store.save_silence(tenant, silence)
         self._changed(tenant, by, f"silence {silence['id']}")
         return silence
@@ -131,7 +121,7 @@ class Operations:
         return self.store.registry(tenant).model_dump(mode="json")
 
     def save_registry(self, tenant: str, raw, by: str) -> dict:
-        registry = _validated(Registry, raw, "registry")
+        registry = validated(Registry.model_validate, raw, "registry")
         self.store.save_registry(tenant, registry)
         self._changed(tenant, by, "registry")
         return registry.model_dump(mode="json")
@@ -142,7 +132,8 @@ class Operations:
         return self.store.watchlist(tenant)
 
     def save_watchlist_entry(self, tenant: str, raw, by: str) -> dict:
-        entry = _validated(WatchlistEntry, raw, "watchlist entry").model_dump(mode="json")
+        entry = validated(WatchlistEntry.model_validate, raw, "watchlist entry")
+        entry = entry.model_dump(mode="json")
         self.store.save_watchlist_entry(tenant, entry)
         self._changed(tenant, by, f"watchlist entry {entry['id']}")
         return entry

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from services.common.errors import InvalidArgument, from_pydantic
+from services.common.errors import InvalidArgument, validated
 
 from .model import (
     CODE,
@@ -133,12 +133,7 @@ _rule_adapter = TypeAdapter(Rule)
 def parse_rule(raw, registry: Registry) -> Rule:
     """A rule from its JSON, checked against the commune's registry; InvalidArgument
     naming the fields at fault otherwise."""
-    if not isinstance(raw, dict):
-        raise InvalidArgument("a rule must be a JSON object")
-    try:
-        rule = _rule_adapter.validate_python(raw)
-    except ValidationError as exc:
-        raise from_pydantic(exc, "invalid rule") from None
+    rule = validated(_rule_adapter.validate_python, raw, "rule")
     unknown = sorted(code for code in rule.locations if registry.location(code) is None)
     if unknown:
         raise InvalidArgument(f"unknown locations: {', '.join(unknown)}",

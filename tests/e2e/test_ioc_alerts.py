@@ -20,7 +20,7 @@ from services.common.topology import events_exchange
 from services.iocevents import demo
 from services.iocevents.broker import publish_detections, queues
 from services.iocevents.store import IocStore
-from tests.helpers import Broker, Process, start_grpc, start_worker, wait_for
+from tests.helpers import Broker, Process, metric_value, start_grpc, start_worker, wait_for
 
 pytestmark = pytest.mark.e2e
 TENANT = "binh-lu"
@@ -120,6 +120,12 @@ def test_burst_to_alerts_to_acknowledgement_seen_over_watch(settings, ioc):
     alerts = {a["rule_id"]: a for a in wait_for(listed, 20, 0.3, "three alerts listed")}
     assert alerts["traffic-violation"]["count"] == 6  # the retried copies counted once
     assert alerts["watchlist"]["count"] == 2
+    metrics = processes["pipeline"].metrics(processes["pipeline"].metrics_port)
+    counted = {outcome: metric_value(metrics, "commune_iocevents_detections_total",
+                                     tenant=TENANT, kind="traffic_violation", outcome=outcome)
+               for outcome in ("accepted", "duplicate")}
+    assert counted == {"accepted": 6, "duplicate": 6}
+    assert metric_value(metrics, "commune_iocevents_detection_to_alert_seconds_count") >= 3
 
     violation = alerts["traffic-violation"]
     status, body = http(processes["worker"], "POST",
