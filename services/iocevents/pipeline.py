@@ -36,7 +36,7 @@ from services.common.readiness import NotReady, wait_until_ready
 from . import alerts as al
 from .broker import RECEIVED_HEADER, SOURCE, commands_queue, detections_queue, queues
 from .contract import alert_event
-from .model import WatchlistEntry, check_against, parse_detection
+from .model import Registry, WatchlistEntry, check_against, parse_detection
 from .rules import CommuneConfig, Evaluator, parse_rule
 from .settings import IocSettings, ioc_settings
 from .store import IocStore, journal_name, unpack
@@ -142,13 +142,17 @@ class Pipeline:
     # --- configuration, cached per commune ------------------------------------------------
 
     def config(self, tenant: str) -> CommuneConfig:
+        """The commune's configuration; InvalidArgument for a commune with no devices
+        (not cached: a gateway sending for communes that do not exist must not grow it)."""
         config = self.configs.get(tenant)
         if config is None:
-            config = self.configs[tenant] = self._load(tenant)
+            registry = self.store.registry(tenant)
+            if not (registry.cameras or registry.sensors):
+                raise InvalidArgument(f"unknown commune {tenant!r}", {"tenant": "unknown"})
+            config = self.configs[tenant] = self._load(tenant, registry)
         return config
 
-    def _load(self, tenant: str) -> CommuneConfig:
-        registry = self.store.registry(tenant)
+    def _load(self, tenant: str, registry: Registry) -> CommuneConfig:
         rules = []
         for raw in self.store.rules(tenant):
             try:
@@ -157,8 +161,8 @@ class Pipeline:
                 log.error("stored rule skipped", tenant=tenant, rule=raw.get("id"),
                           error=str(exc))
         now = self.clock()
-        heard = self.heard.setdefault(tenant, {})
         devices = {d.code for d in (*registry.cameras, *registry.sensors)}
+        heard = self.heard.setdefault(tenant, {})
         for code in devices - set(heard):
             heard[code] = now  # a device's silence counts from when we started expecting it
         for code in set(heard) - devices:
@@ -202,8 +206,10 @@ class Pipeline:
             except InvalidArgument as exc:
                 self._dead_letter(json.dumps(raw).encode(), incoming.headers, str(exc),
                                   "detection")
-                outcomes[(raw.get("tenant", "?") if isinstance(raw, dict) else "?",
-                          "unknown", "rejected")] += 1
+                tenant = raw.get("tenant") if isinstance(raw, dict) else None
+                # Only known communes become label values: bad input must not grow them.
+                outcomes[(tenant if tenant in self.configs else "unknown", "unknown",
+                          "rejected")] += 1
                 continue
             tenant = detection.tenant
             if not self.seen.add(f"{tenant}:{detection.id}"):

@@ -4,6 +4,7 @@ import subprocess
 
 import pytest
 
+from services import catalog
 from tests.helpers import BIN, env_for
 
 pytestmark = pytest.mark.integration
@@ -32,4 +33,4 @@ def test_unknown_service_is_refused(settings):
     done = subprocess.run([str(BIN / "commune-worker"), "nope"], env=env_for(settings),
                           capture_output=True, text=True, timeout=30)
     assert done.returncode != 0
-    assert "usage: commune-worker {tasks|kpi}" in done.stderr
+    assert f"usage: commune-worker {{{'|'.join(catalog.WORKERS)}}}" in done.stderr
