@@ -314,8 +314,11 @@ def report(args, throughput, raw_consume, raw_publish, platform_publish, latenci
     print(f"flood       {flood_rate:.0f} detections/s for {args.flood_seconds:.0f} s "
           f"({flood_rate / throughput:.1f}x the sustained rate); queue peak {depth_max} "
           f"messages; drained: {'yes' if drained else 'NO'}; pipeline alive: "
-          f"{'yes' if alive else 'NO'}; RSS max {max(flood_memory):.0f} MB, "
-          f"last {flood_memory[-1]:.0f} MB")
+          f"{'yes' if alive else 'NO'}")
+    middle = flood_memory[len(flood_memory) // 2]
+    print(f"            pipeline RSS from the flood to the end of its drain: first "
+          f"{flood_memory[0]:.0f} MB, middle {middle:.0f} MB, last {flood_memory[-1]:.0f} MB, "
+          f"max {max(flood_memory):.0f} MB (its prefetch bounds what it holds)")
 
 
 if __name__ == "__main__":

@@ -113,6 +113,7 @@ class Pipeline:
         self.seq, self.collection = 0, ""
         self.writer = AlertWriter(store, publisher, settings.ioc_flush_s)
         self.last_sweep = time.monotonic()
+        self._depth_channel = None
         self.dead_letter_queue = detections_queue(settings.namespace).name
 
     # --- start: replay what the last run journaled but did not flush ---------------------
@@ -302,11 +303,20 @@ class Pipeline:
         alerts_live.clear()
         for labels, n in live.items():
             alerts_live.labels(*labels).set(n)
-        with kombu.Connection(self.settings.amqp_uri) as connection:
-            channel = connection.channel()
+        self._measure_queues()
+
+    def _measure_queues(self) -> None:
+        """Backlog of the pipeline's queues, on a connection kept for it (opening one
+        each time would hold up the batch behind it)."""
+        if self._depth_channel is None:
+            self._depth_channel = kombu.Connection(self.settings.amqp_uri).channel()
+        try:
             for queue in queues(self.settings.namespace):
-                queue_depth.labels(queue.name).set(
-                    channel.queue_declare(queue.name, passive=True).message_count)
+                queue_depth.labels(queue.name).set(self._depth_channel.queue_declare(
+                    queue.name, passive=True).message_count)
+        except (OSError, kombu.exceptions.OperationalError) as exc:
+            log.warning("queue depth not measured", error=str(exc))
+            self._depth_channel = None
 
 
 def run(settings: IocSettings) -> None:
