@@ -116,6 +116,11 @@ def urls():
         typer.echo(f"{name:<13} http://{host}:{http}/health/ready  /metrics")
         if name in catalog.GRPC_SERVERS:
             typer.echo(f"{name + '-grpc':<13} grpc {host}:{grpc}  metrics http://{host}:{metrics}/metrics")
+    from services.common.pipeline_launcher import metrics_port
+
+    for name in catalog.PIPELINES:
+        typer.echo(f"{name + '-pipeline':<13} metrics "
+                   f"http://{host}:{metrics_port(settings, name)}/metrics")
     assert set(catalog.WORKERS) <= set(SERVICE_PORTS)
 
 

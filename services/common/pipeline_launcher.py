@@ -4,6 +4,14 @@ import sys
 
 from services import catalog
 
+from .settings import Settings
+
+
+def metrics_port(settings: Settings, service: str) -> int:
+    """A pipeline's /metrics port: COMMUNE_METRICS_PORT, else its service's HTTP port
+    + 2000 (the nameko worker has the HTTP port, its gRPC process HTTP + 1000)."""
+    return settings.metrics_port or settings.ports(service)[0] + 2000
+
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv

@@ -30,6 +30,7 @@ from services.common.batch_consumer import BatchConsumer, Incoming
 from services.common.envelope import Envelope
 from services.common.errors import CommuneError, InvalidArgument
 from services.common.mongo import database_name, make_client
+from services.common.pipeline_launcher import metrics_port
 from services.common.publisher import Publisher
 from services.common.readiness import NotReady, wait_until_ready
 
@@ -346,6 +347,5 @@ def main() -> None:
         wait_until_ready(settings, settings.startup_timeout_s)
     except NotReady as exc:
         sys.exit(f"{SOURCE}-pipeline: {exc}")
-    http_port, _, _ = settings.ports(SOURCE)
-    start_http_server(settings.metrics_port or http_port + 2000, addr=settings.bind_host)
+    start_http_server(metrics_port(settings, SOURCE), addr=settings.bind_host)
     run(settings)
