@@ -6,11 +6,13 @@
   loses concurrent updates of one document). Operators' moves reach it as commands
   through the broker; the service records each move first in alert_actions, with an
   insert whose _id ("<alert>:acknowledged") only one operator can win.
-- journal_<yyyymmdd>: one document per pipeline batch (the batch's detections as one
-  compressed field, the alerts it changed, the events it makes): the pipeline's commit
-  point. A whole day is dropped at once when it passes the retention (no TTL index on
-  FerretDB), and writing one document per batch costs FerretDB a fraction of what one
-  document per detection costs.
+- journal_<yyyymmdd>, in a database of its own ("<db>_journal"): one document per
+  pipeline batch (the batch's detections as one compressed field, the alerts it
+  changed, the events it makes): the pipeline's commit point. A whole day is dropped at
+  once when it passes the retention (no TTL index on FerretDB), and writing one
+  document per batch costs FerretDB a fraction of what one document per detection
+  costs. Its own database is its own SQLite file on FerretDB: the pipeline's consuming
+  thread (journal) and its alert writer (alerts) never write to the same file at once.
 - audit: who read a watchlist, who changed rules, silences and the registry."""
 import datetime as dt
 import json
@@ -27,6 +29,11 @@ from .alerts import LIVE, Alert
 from .model import Registry
 
 JOURNAL_PREFIX = "journal_"
+# Statements per update command. FerretDB 1.24 (SQLite) holds a pooled connection per
+# statement until the whole command ends: one update command of about 100 statements
+# exhausts the database's pool and hangs it for good (seen in the 5-minute benchmark:
+# the command, then every listDatabases on the server, waited forever).
+WRITE_CHUNK = 50
 STATE_ID = "pipeline"
 
 
@@ -48,6 +55,10 @@ def unpack(blob: bytes) -> list[dict]:
 
 class IocStore(Store):
     INDEXES = [("alerts", [("tenant", 1), ("status", 1)], {"name": "tenant_status"})]
+
+    def __init__(self, db):
+        super().__init__(db)
+        self.journal_db = db.client[f"{db.name}_journal"]
 
     # --- configuration (the service writes, the pipeline reads) ------------------------
 
@@ -123,9 +134,11 @@ class IocStore(Store):
                                                                                 list(LIVE)}})]
 
     def write_alerts(self, alerts: list[dict]) -> None:
-        if alerts:
+        """Replace (or insert) whole alert documents, in commands of WRITE_CHUNK."""
+        for start in range(0, len(alerts), WRITE_CHUNK):
             self.db.alerts.bulk_write([ReplaceOne({"_id": a["_id"]}, a, upsert=True)
-                                       for a in alerts], ordered=False)
+                                       for a in alerts[start:start + WRITE_CHUNK]],
+                                      ordered=False)
 
     def record_action(self, alert: dict, action: str, by: str, note: str,
                       at: dt.datetime) -> None:
@@ -154,21 +167,21 @@ class IocStore(Store):
 
     def journal(self, collection: str, seq: int, at: dt.datetime, detections: list[dict],
                 alerts: list[dict], events: list[dict]) -> None:
-        self.db[collection].insert_one({"_id": seq, "at": at, "count": len(detections),
+        self.journal_db[collection].insert_one({"_id": seq, "at": at, "count": len(detections),
                                         "detections": pack(detections), "alerts": alerts,
                                         "events": events})
 
     def journal_entry(self, collections: list[str], seq: int) -> dict | None:
         for name in dict.fromkeys(c for c in collections if c):
-            found = self.db[name].find_one({"_id": seq})
+            found = self.journal_db[name].find_one({"_id": seq})
             if found is not None:
                 return found
         return None
 
     def purge_journal(self, keep_from: dt.date) -> list[str]:
         """Drop the journal days older than `keep_from`; returns their names."""
-        old = sorted(n for n in self.db.list_collection_names()
+        old = sorted(n for n in self.journal_db.list_collection_names()
                      if n.startswith(JOURNAL_PREFIX) and n < journal_name(keep_from))
         for name in old:
-            self.db.drop_collection(name)
+            self.journal_db.drop_collection(name)
         return old

@@ -41,6 +41,7 @@ def ioc(settings, mongo):
     broker.close()
     publisher.close()
     mongo.drop_database(db.name)
+    mongo.drop_database(store.journal_db.name)
     with kombu.Connection(settings.amqp_uri) as connection:
         channel = connection.channel()
         for queue in queues(settings.namespace):
