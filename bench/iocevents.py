@@ -290,9 +290,9 @@ def main() -> None:
         drained = wait_accepted(pipeline, before + flooded, limit_s=180)[1]
         flood_memory = memory.between(flood_started, time.monotonic())
         alive = pipeline.popen.poll() is None
-
-    report(args, throughput, raw_consume, raw_publish, platform_publish, latencies, probes,
-           latency_memory, flood_rate, depth_max, drained, alive, flood_memory)
+        # Before the clean-up: the figures stand even if removing the namespace fails.
+        report(args, throughput, raw_consume, raw_publish, platform_publish, latencies,
+               probes, latency_memory, flood_rate, depth_max, drained, alive, flood_memory)
 
 
 def report(args, throughput, raw_consume, raw_publish, platform_publish, latencies, probes,
