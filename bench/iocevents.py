@@ -249,7 +249,8 @@ def main() -> None:
         store = IocStore(make_client(settings)[database_name(settings, "iocevents")])
         store.ensure_indexes()
         demo.load(store, dt.date.today())
-        plates = probes_and_watchlist(store, 2000)
+        # A plate of its own per probe: a repeated plate would fold, not raise.
+        plates = probes_and_watchlist(store, int(PROBES_PER_S * args.seconds) + 50)
         simulator = CameraSimulator(TENANT, store.registry(TENANT), [], seed=7)
         publisher = Publisher(settings.amqp_uri, settings.namespace)
         cleanup.callback(publisher.close)
