@@ -7,6 +7,7 @@ WORKERS = {
     "kpi": "services.kpi.service:KpiService",
     "assistant": "services.assistant.service:AssistantService",
     "trace": "services.trace.service:TraceService",
+    "iocevents": "services.iocevents.service:IocService",
 }
 
 # gRPC processes for province integrations: a function(server, settings) that adds the
@@ -16,6 +17,13 @@ GRPC_SERVERS = {
     "assistant": "services.assistant.grpc_api:add_to_server",
     "trace": "services.trace.grpc_api:add_to_server",
     "kpi": "services.kpi.grpc_api:add_to_server",
+    "iocevents": "services.iocevents.grpc_api:add_to_server",
+}
+
+# Batch pipelines (commune-pipeline NAME): kombu consumers outside nameko, for paths too
+# busy for one message per handler call; a function() that runs until SIGTERM.
+PIPELINES = {
+    "iocevents": "services.iocevents.pipeline:main",
 }
 
 # Demo data loaded by `commune seed`, in this order: a function(settings) that loads its
@@ -26,6 +34,7 @@ DEMO_SEEDS = {
     "assistant": "services.assistant.store:seed",
     "trace": "services.trace.demo:seed",
     "kpi": "services.kpi.demo:seed",
+    "iocevents": "services.iocevents.demo:seed",
 }
 
 

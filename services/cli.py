@@ -117,6 +117,11 @@ def urls():
         typer.echo(f"{name:<13} http://{host}:{http}/health/ready  /metrics")
         if name in catalog.GRPC_SERVERS:
             typer.echo(f"{name + '-grpc':<13} grpc {host}:{grpc}  metrics http://{host}:{metrics}/metrics")
+    from services.common.pipeline_launcher import metrics_port
+
+    for name in catalog.PIPELINES:
+        typer.echo(f"{name + '-pipeline':<13} metrics "
+                   f"http://{host}:{metrics_port(settings, name)}/metrics")
     assert set(catalog.WORKERS) <= set(SERVICE_PORTS)
 
 
@@ -245,6 +250,39 @@ def check_assistant_data():
 
 
 app.add_typer(assistant_app, name="assistant")
+@app.command("simulate-cameras")
+def simulate_cameras(
+    rate: Annotated[float, typer.Option(help="detections per second", min=0.1)] = 5.0,
+    duration: Annotated[float, typer.Option(help="seconds; 0 runs until Ctrl-C")] = 0.0,
+    tenant: Annotated[str, typer.Option(help="commune code (its registry must be seeded)")]
+    = "binh-lu",
+    seed: Annotated[int | None, typer.Option(help="random seed, for a repeatable run")] = None,
+):
+    """Replay realistic camera and sensor traffic into the IOC pipeline."""
+    import datetime as dt
+
+    from services.common.mongo import database_name, make_client
+    from services.common.publisher import Publisher
+    from services.iocevents.simulator import CameraSimulator, replay
+    from services.iocevents.store import IocStore
+
+    settings = get_settings()
+    store = IocStore(make_client(settings)[database_name(settings, "iocevents")])
+    registry = store.registry(tenant)
+    if not registry.cameras:
+        _fail(f"commune {tenant!r} has no cameras registered; run 'commune seed' first", 2)
+    # It replays watched plates now and then; reading the watchlist is audited as always.
+    store.audit(tenant, "camera-simulator", "read", "watchlist", dt.datetime.now(dt.UTC))
+    plates = [w["value"] for w in store.watchlist(tenant) if w["kind"] == "plate"]
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    try:
+        sent = replay(publisher, CameraSimulator(tenant, registry, plates, seed), rate,
+                      duration)
+    except KeyboardInterrupt:
+        sent = None
+    finally:
+        publisher.close()
+    typer.echo(f"sent {sent} detections" if sent is not None else "stopped")
 
 
 if __name__ == "__main__":

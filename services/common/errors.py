@@ -1,6 +1,6 @@
 """Errors every entry point understands: RPC passes them by name, gRPC and HTTP map
 them to their status codes."""
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 
 class CommuneError(Exception):
@@ -54,11 +54,14 @@ def from_pydantic(error, message: str = "invalid input") -> InvalidArgument:
 
 
 def validated(model, fields: object, what: str):
-    """`fields` (a JSON object) as the pydantic `model`, or InvalidArgument naming `what`
-    and each field at fault (also when a validator raised InvalidArgument itself)."""
+    """`fields` (a JSON object) as the pydantic `model` (a model class, or a TypeAdapter
+    for a union of them), or InvalidArgument naming `what` and each field at fault (also
+    when a validator raised InvalidArgument itself)."""
     if not isinstance(fields, dict):
         raise InvalidArgument(f"{what} must be a JSON object")
     try:
+        if isinstance(model, TypeAdapter):
+            return model.validate_python(fields)
         return model.model_validate(fields)
     except ValidationError as exc:
         raise from_pydantic(exc, f"invalid {what}") from None

@@ -31,6 +31,13 @@ class Publisher:
                       declare=[exchange], message_id=envelope.id, type=envelope.type,
                       headers={"tenant": envelope.tenant, "correlationid": envelope.correlationid})
 
+    def publish_raw(self, body: bytes, exchange: kombu.Exchange, routing_key: str,
+                    headers: dict, declare=()) -> None:
+        """A message that is not an event envelope (a batch of detections, a command);
+        `declare` names the queues that must exist so that it is not dropped."""
+        self._publish(body, exchange=exchange, routing_key=routing_key,
+                      declare=[exchange, *declare], headers=headers)
+
     def send_to_queue(self, queue_name: str, body: bytes, headers: dict) -> None:
         """A message straight into a named queue (a retry of a failed delivery)."""
         self._publish(body, exchange="", routing_key=queue_name, headers=headers)

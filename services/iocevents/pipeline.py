@@ -1,0 +1,351 @@
+"""The detection pipeline: batches of detections (and operators' commands) off the broker
+-> validation -> rules -> folding -> one journal write -> alert events -> ack.
+
+It is the only writer of alert documents, so FerretDB never sees two writers on one
+alert: run exactly one pipeline process per broker namespace (`commune-pipeline
+iocevents`; in Kubernetes one replica with the Recreate strategy). Operators' moves,
+timers and other services' alerts reach it as commands on its own queue, applied in
+order with the detections.
+
+Per batch: every valid detection is checked against its commune's registry and rules
+(cached in memory per commune, reloaded on a "reload" command), folded into the alert
+book, then the batch is journaled in one insert (the commit point; see store.py), its
+raised/escalated/resolved events are published with confirms, and the batch is acked.
+Alert documents are rewritten, and updates announced, at most every `ioc_flush_s` by
+the AlertWriter thread (writer.py): the journal since its last flush is replayed at
+start, so a crash loses nothing, and redelivered detections are recognised by id (the
+ids of the last journaled batch are remembered at start)."""
+import datetime as dt
+import json
+import signal
+import sys
+import time
+from collections import Counter, OrderedDict
+
+import kombu
+from prometheus_client import start_http_server
+
+from services.common import logs, metrics
+from services.common.batch_consumer import BatchConsumer, Incoming
+from services.common.envelope import Envelope
+from services.common.errors import CommuneError, InvalidArgument
+from services.common.mongo import database_name, make_client
+from services.common.pipeline_launcher import metrics_port
+from services.common.publisher import Publisher
+from services.common.readiness import NotReady, wait_until_ready
+
+from . import alerts as al
+from .broker import RECEIVED_HEADER, SOURCE, commands_queue, detections_queue, queues
+from .contract import alert_event
+from .model import Registry, WatchlistEntry, check_against, parse_detection
+from .rules import CommuneConfig, Evaluator, parse_rule
+from .settings import IocSettings, ioc_settings
+from .store import IocStore, journal_name, unpack
+from .writer import AlertWriter
+
+log = logs.get_logger(__name__)
+MAX_PER_MESSAGE = 500
+SEEN_IDS = 200_000  # detection ids remembered against redelivery and gateway retries
+
+detections_in = metrics.counter(SOURCE, "detections_total", "Detections taken in, by outcome",
+                                ("tenant", "kind", "outcome"))
+rule_evaluations = metrics.counter(SOURCE, "rule_evaluations_total",
+                                   "Rules evaluated against detections", ("tenant",))
+alerts_live = metrics.gauge(SOURCE, "alerts_open", "Alerts not resolved, by status and severity",
+                            ("tenant", "status", "severity"))
+latency = metrics.histogram(SOURCE, "detection_to_alert_seconds",
+                            "From a detection entering the platform to its alert event sent")
+batch_seconds = metrics.histogram(SOURCE, "batch_seconds", "Time to handle one batch")
+queue_depth = metrics.gauge(SOURCE, "queue_depth", "Messages waiting in the pipeline's queues",
+                            ("queue",))
+dead_lettered = metrics.counter(SOURCE, "dead_lettered_total",
+                                "Messages and detections dead-lettered, by what they were",
+                                ("what",))
+commands_done = metrics.counter(SOURCE, "commands_total", "Commands applied, by outcome",
+                                ("action", "outcome"))
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class RecentIds:
+    """A bounded set: the oldest ids go first."""
+
+    def __init__(self, size: int):
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+
+    def add(self, key: str) -> bool:
+        """True when the id is new."""
+        if key in self._ids:
+            return False
+        self._ids[key] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+        return True
+
+
+def _detections_in(body: bytes) -> list:
+    try:
+        decoded = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidArgument(f"body is not JSON: {exc}") from None
+    items = decoded.get("detections") if isinstance(decoded, dict) else decoded
+    if isinstance(decoded, dict) and items is None:
+        items = [decoded]
+    if not isinstance(items, list) or not 0 < len(items) <= MAX_PER_MESSAGE:
+        raise InvalidArgument(f"a message carries 1-{MAX_PER_MESSAGE} detections")
+    return items
+
+
+class Pipeline:
+    def __init__(self, store: IocStore, publisher: Publisher, settings: IocSettings,
+                 clock=utcnow):
+        self.store = store
+        self.publisher = publisher
+        self.settings = settings
+        self.clock = clock
+        self.book = al.AlertBook()
+        self.evaluator = Evaluator()
+        self.configs: dict[str, CommuneConfig] = {}
+        self.seen = RecentIds(SEEN_IDS)
+        self.heard: dict[str, dict[str, dt.datetime]] = {}
+        self.seq, self.collection = 0, ""
+        self.writer = AlertWriter(store, publisher, settings.ioc_flush_s)
+        self.last_sweep = time.monotonic()
+        self._depth_channel = None
+        self.dead_letter_queue = detections_queue(settings.namespace).name
+
+    # --- start: replay what the last run journaled but did not flush ---------------------
+
+    def recover(self) -> None:
+        state = self.store.state()
+        self.seq, self.collection = state["seq"], state["collection"]
+        places = [self.collection, journal_name(self.clock().date())]
+        replayed, latest, batches = {}, self.store.journal_entry(places, self.seq), 0
+        while (entry := self.store.journal_entry(places, self.seq + 1)) is not None:
+            self.seq, latest, batches = self.seq + 1, entry, batches + 1
+            replayed.update({a["_id"]: a for a in entry["alerts"]})
+            for event in entry["events"]:
+                self.publisher.publish(Envelope.model_validate(event))
+        if replayed:
+            self.store.write_alerts(list(replayed.values()))
+            for document in replayed.values():  # the updates the writer may not have sent
+                self.publisher.publish(alert_event(al.UPDATED, document))
+            log.warning("pipeline replayed its journal", batches=batches, seq=self.seq)
+        if latest is not None:
+            for row in unpack(latest["detections"]):
+                self.seen.add(f"{row['tenant']}:{row['id']}")
+            self.collection = journal_name(latest["at"].date())
+        self.store.save_state(self.seq, self.collection)
+        self.book = al.AlertBook(self.store.live_alerts())
+
+    # --- configuration, cached per commune ------------------------------------------------
+
+    def config(self, tenant: str) -> CommuneConfig:
+        """The commune's configuration; InvalidArgument for a commune with no devices
+        (not cached: a gateway sending for communes that do not exist must not grow it)."""
+        config = self.configs.get(tenant)
+        if config is None:
+            registry = self.store.registry(tenant)
+            if not (registry.cameras or registry.sensors):
+                raise InvalidArgument(f"unknown commune {tenant!r}", {"tenant": "unknown"})
+            config = self.configs[tenant] = self._load(tenant, registry)
+        return config
+
+    def _load(self, tenant: str, registry: Registry) -> CommuneConfig:
+        rules = []
+        for raw in self.store.rules(tenant):
+            try:
+                rules.append(parse_rule(raw, registry))
+            except InvalidArgument as exc:
+                log.error("stored rule skipped", tenant=tenant, rule=raw.get("id"),
+                          error=str(exc))
+        now = self.clock()
+        devices = {d.code for d in (*registry.cameras, *registry.sensors)}
+        heard = self.heard.setdefault(tenant, {})
+        for code in devices - set(heard):
+            heard[code] = now  # a device's silence counts from when we started expecting it
+        for code in set(heard) - devices:
+            del heard[code]
+        return CommuneConfig(
+            tenant, registry, tuple(rules),
+            tuple(WatchlistEntry.model_validate(w) for w in self.store.watchlist(tenant)),
+            tuple(al.Silence.model_validate(s) for s in self.store.silences(tenant)))
+
+    # --- a batch ------------------------------------------------------------------------------
+
+    def handle(self, batch: list[Incoming]) -> None:
+        started = time.perf_counter()
+        now = self.clock()
+        rows, outcomes = [], Counter()
+        for incoming in batch:
+            if incoming.routing_key.startswith("command."):
+                self._command(incoming, now)
+            else:
+                rows += self._detections(incoming, now, outcomes)
+        for (tenant, kind, outcome), n in outcomes.items():
+            detections_in.labels(tenant, kind, outcome).inc(n)
+        self.commit(rows, now)
+        batch_seconds.observe(time.perf_counter() - started)
+
+    def _detections(self, incoming: Incoming, now: dt.datetime, outcomes: Counter) -> list:
+        try:
+            items = _detections_in(incoming.body)
+        except InvalidArgument as exc:
+            self._dead_letter(incoming.body, incoming.headers, str(exc), "message")
+            return []
+        received = incoming.headers.get(RECEIVED_HEADER)
+        received_at = (dt.datetime.fromtimestamp(received, dt.UTC)
+                       if isinstance(received, int | float) else now)
+        rows = []
+        for raw in items:
+            try:
+                detection = parse_detection(raw)
+                config = self.config(detection.tenant)
+                device = check_against(detection, config.registry, now)
+            except InvalidArgument as exc:
+                self._dead_letter(json.dumps(raw).encode(), incoming.headers, str(exc),
+                                  "detection")
+                tenant = raw.get("tenant") if isinstance(raw, dict) else None
+                # Only known communes become label values: bad input must not grow them.
+                outcomes[(tenant if tenant in self.configs else "unknown", "unknown",
+                          "rejected")] += 1
+                continue
+            tenant = detection.tenant
+            if not self.seen.add(f"{tenant}:{detection.id}"):
+                outcomes[(tenant, detection.kind.value, "duplicate")] += 1
+                continue
+            outcomes[(tenant, detection.kind.value, "accepted")] += 1
+            heard = self.heard[tenant]
+            heard[device.code] = max(heard.get(device.code, detection.time), detection.time)
+            rows.append({**raw, "location": device.location})
+            rule_evaluations.labels(tenant).inc(len(config.rules))
+            for found in self.evaluator.evaluate(detection, device, config, received_at):
+                self.book.apply(found, now, config.silences)
+        return rows
+
+    def _dead_letter(self, body: bytes, headers: dict, reason: str, what: str) -> None:
+        log.warning("dead-lettered", what=what, reason=reason[:300])
+        self.publisher.dead_letter(self.dead_letter_queue, body, headers, reason)
+        dead_lettered.labels(what).inc()
+
+    # --- commands: operators' moves, configuration changes, other services' alerts -------
+
+    def _command(self, incoming: Incoming, now: dt.datetime) -> None:
+        try:
+            command = json.loads(incoming.body)
+            action = command["action"]
+            tenant = command["tenant"]
+            if action == "reload":
+                self.configs.pop(tenant, None)
+            elif action == "acknowledge":
+                self.book.acknowledge(command["alert_id"], command["by"], command.get("note", ""),
+                                      now)
+            elif action in ("resolve", "false_positive"):
+                self.book.resolve(command["alert_id"], command["by"], command.get("note", ""),
+                                  now, false_positive=action == "false_positive")
+            elif action == "task_overdue":
+                self.book.apply(al.task_overdue_signal(tenant, command["task_id"],
+                                                       command["code"], command["title"], now),
+                                now, self.config(tenant).silences)
+            else:
+                raise InvalidArgument(f"unknown action {action!r}")
+        except (ValueError, KeyError, TypeError, InvalidArgument) as exc:
+            self._dead_letter(incoming.body, incoming.headers, f"bad command: {exc!r}",
+                              "command")
+            return
+        except CommuneError as exc:  # the alert moved meanwhile: nothing to do
+            log.info("command not applied", action=action, reason=str(exc))
+            commands_done.labels(action, "refused").inc()
+            return
+        commands_done.labels(action, "applied").inc()
+
+    # --- commit and timers ---------------------------------------------------------------
+
+    def commit(self, rows: list[dict], now: dt.datetime) -> None:
+        """Journal the batch (the commit point), announce its alerts raised, escalated or
+        resolved, and stage its alerts for the writer (which announces the updates)."""
+        changes = self.book.take_changes()
+        if not rows and not changes:
+            return
+        documents = [c.alert.document() for c in changes]
+        events = [alert_event(e, d) for c, d in zip(changes, documents, strict=True)
+                  for e in c.events if e != al.UPDATED]
+        self.seq += 1
+        self.collection = journal_name(now.date())
+        self.store.journal(self.collection, self.seq, now, rows, documents,
+                           [e.model_dump(mode="json") for e in events])
+        for event in events:
+            self.publisher.publish(event)
+        sent = time.time()
+        for change in changes:
+            if change.received_at and al.RAISED in change.events:
+                latency.observe(max(0.0, sent - change.received_at.timestamp()))
+        self.writer.stage(documents, {c.alert.id for c in changes if al.UPDATED in c.events},
+                          self.seq, self.collection)
+
+    def tick(self) -> None:
+        """Between batches, every `ioc_sweep_s`: escalate, check devices' health, measure
+        the queues."""
+        if time.monotonic() - self.last_sweep >= self.settings.ioc_sweep_s:
+            now = self.clock()
+            self.sweep(now)
+            self.commit([], now)
+            self.last_sweep = time.monotonic()
+
+    def sweep(self, now: dt.datetime) -> None:
+        self.book.escalate_due(now)
+        for tenant, config in self.configs.items():
+            for found in al.silent_devices(tenant, config.registry, self.heard[tenant], now):
+                self.book.apply(found, now, config.silences)
+        live = Counter((a.tenant, a.status, a.severity) for a in self.book.live())
+        alerts_live.clear()
+        for labels, n in live.items():
+            alerts_live.labels(*labels).set(n)
+        self._measure_queues()
+
+    def _measure_queues(self) -> None:
+        """Backlog of the pipeline's queues, on a connection kept for it (opening one
+        each time would hold up the batch behind it)."""
+        if self._depth_channel is None:
+            self._depth_channel = kombu.Connection(self.settings.amqp_uri).channel()
+        try:
+            for queue in queues(self.settings.namespace):
+                queue_depth.labels(queue.name).set(self._depth_channel.queue_declare(
+                    queue.name, passive=True).message_count)
+        except (OSError, kombu.exceptions.OperationalError) as exc:
+            log.warning("queue depth not measured", error=str(exc))
+            self._depth_channel = None
+
+
+def run(settings: IocSettings) -> None:
+    store = IocStore(make_client(settings)[database_name(settings, SOURCE)])
+    store.ensure_indexes()
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    publisher.declare(*queues(settings.namespace))
+    pipeline = Pipeline(store, publisher, settings)
+    pipeline.recover()
+    consumer = BatchConsumer(settings.amqp_uri, [commands_queue(settings.namespace),
+                                                 detections_queue(settings.namespace)],
+                             pipeline.handle, prefetch=settings.ioc_prefetch,
+                             linger=settings.ioc_linger_s, on_idle=pipeline.tick)
+    signal.signal(signal.SIGTERM, lambda *_: consumer.stop())
+    signal.signal(signal.SIGINT, lambda *_: consumer.stop())
+    pipeline.writer.start()
+    log.info("pipeline consuming", seq=pipeline.seq, live_alerts=len(pipeline.book.live()))
+    consumer.run()
+    pipeline.writer.stop()
+    publisher.close()
+
+
+def main() -> None:
+    settings = ioc_settings()
+    logs.configure(f"{SOURCE}-pipeline", settings.log_level)
+    try:
+        wait_until_ready(settings, settings.startup_timeout_s)
+    except NotReady as exc:
+        sys.exit(f"{SOURCE}-pipeline: {exc}")
+    start_http_server(metrics_port(settings, SOURCE), addr=settings.bind_host)
+    run(settings)

@@ -1,0 +1,103 @@
+"""The iocevents nameko service: RPC and HTTP JSON for the web UI (http_api.py), the
+task.overdue subscription, and the detection retention timer. Alerts themselves are
+written by the pipeline process (pipeline.py); this service sends it commands."""
+import datetime as dt
+
+from nameko.extensions import DependencyProvider
+from nameko.timer import timer
+
+from commune.v1 import events_pb2
+from services.common.envelope import Envelope
+from services.common.errors import EXPECTED
+from services.common.nameko_ext.consumer import handle_event
+from services.common.nameko_ext.dependencies import (
+    Authorization,
+    EventPublisher,
+    Observability,
+    Storage,
+)
+from services.common.nameko_ext.health import HealthEndpoints
+from services.common.nameko_ext.rpc import rpc
+
+from .broker import publish_command
+from .http_api import IocHttpApi
+from .operations import OPERATORS, READERS, WATCHLIST_ROLES, Operations, now
+from .settings import ioc_settings
+from .store import IocStore
+
+
+class OperationsProvider(DependencyProvider):
+    """Operations over the service's Storage and EventPublisher (the providers: their
+    values are not injected into the worker yet when this one is asked)."""
+
+    def _provider(self, kind):
+        return next(d for d in self.container.dependencies if isinstance(d, kind))
+
+    def get_dependency(self, worker_ctx):
+        return Operations(self._provider(Storage).store, self._provider(EventPublisher).publisher)
+
+
+class IocService(HealthEndpoints, IocHttpApi):
+    name = "iocevents"
+
+    store = Storage(IocStore)
+    events = EventPublisher()
+    auth = Authorization()
+    observability = Observability()
+    operations = OperationsProvider()
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_alerts(self, tenant, filters=None):
+        self.auth.require(tenant, READERS)
+        return self.operations.list_alerts(tenant, filters)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_alert(self, tenant, alert_id):
+        self.auth.require(tenant, READERS)
+        return self.operations.get_alert(tenant, alert_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def move_alert(self, tenant, alert_id, action, note=""):
+        principal = self.auth.require(tenant, OPERATORS)
+        return self.operations.move(tenant, alert_id, action, principal.subject, note)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def alert_stats(self, tenant):
+        self.auth.require(tenant, READERS)
+        return self.operations.stats(tenant)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def save_rule(self, tenant, rule):
+        principal = self.auth.require(tenant, OPERATORS)
+        return self.operations.save_rule(tenant, rule, principal.subject)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_rules(self, tenant):
+        self.auth.require(tenant, READERS)
+        return self.operations.rules(tenant)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def save_silence(self, tenant, silence):
+        principal = self.auth.require(tenant, OPERATORS)
+        return self.operations.save_silence(tenant, silence, principal.subject)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_watchlist(self, tenant):
+        principal = self.auth.require(tenant, WATCHLIST_ROLES)
+        return self.operations.watchlist(tenant, principal.subject)
+
+    @handle_event("tasks", "task.overdue", events_pb2.TaskOverdue)
+    def on_task_overdue(self, event: events_pb2.TaskOverdue, envelope: Envelope):
+        """An overdue task of the commune's plan becomes an operator alert (folded per
+        task, so a redelivered event changes nothing but the count)."""
+        task = event.task
+        publish_command(self.events, "task_overdue", {
+            "tenant": envelope.tenant, "task_id": task.id or envelope.subject,
+            "code": task.code, "title": task.title})
+
+    @timer(interval=ioc_settings().ioc_retention_check_s)
+    def purge_detections(self):
+        """Detections expire after the retention (Decree 13/2023: keep no longer than
+        needed); FerretDB has no TTL index, so whole journal days are dropped."""
+        keep_from = now().date() - dt.timedelta(days=ioc_settings().ioc_retention_days)
+        self.store.purge_journal(keep_from)

@@ -1,0 +1,27 @@
+"""The IOC's own settings (COMMUNE_IOC_*), beside the platform's."""
+from functools import lru_cache
+
+from pydantic import Field
+
+from services.common.settings import Settings
+
+
+class IocSettings(Settings):
+    # The pipeline takes up to `prefetch` messages at a time (a gateway's message
+    # carries up to 500 detections) and waits `linger` s after the first for more before
+    # handling them as one batch; the rest of a flood waits in the broker.
+    ioc_prefetch: int = Field(300, ge=1, le=5000)
+    ioc_linger_s: float = Field(0.05, ge=0, le=5)
+    # Alert documents (what lists read) are rewritten at most this often; the journal
+    # holds every change in between.
+    ioc_flush_s: float = Field(1.0, gt=0, le=60)
+    # Escalation, device health and queue depth are checked this often.
+    ioc_sweep_s: float = Field(5.0, gt=0, le=3600)
+    # Detections are kept this many days (whole journal days are dropped).
+    ioc_retention_days: int = Field(30, ge=1, le=3650)
+    ioc_retention_check_s: float = Field(3600.0, gt=0)
+
+
+@lru_cache
+def ioc_settings() -> IocSettings:
+    return IocSettings()

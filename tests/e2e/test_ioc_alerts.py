@@ -1,0 +1,221 @@
+"""The IOC end to end: a simulated camera gateway publishes a burst, each alert appears
+once, an operator acknowledges it over HTTP, and a province's gRPC WatchAlerts client
+sees the whole sequence; gRPC ingestion refuses bad detections with reasons."""
+import datetime as dt
+import json
+import queue
+import threading
+import urllib.error
+import urllib.request
+
+import grpc
+import kombu
+import pytest
+
+from commune.v1 import events_pb2, ioc_pb2, ioc_pb2_grpc, tasks_pb2
+from services.common.auth import issue_token
+from services.common.envelope import Envelope
+from services.common.publisher import Publisher
+from services.common.topology import events_exchange
+from services.iocevents import demo
+from services.iocevents.broker import publish_detections, queues
+from services.iocevents.store import IocStore
+from tests.helpers import Broker, Process, metric_value, start_grpc, start_worker, wait_for
+
+pytestmark = pytest.mark.e2e
+TENANT = "binh-lu"
+
+
+@pytest.fixture(scope="module")
+def ioc(settings, mongo):
+    store = IocStore(mongo[f"{settings.namespace}_iocevents"])
+    store.ensure_indexes()
+    demo.load(store, dt.date.today())
+    pipeline = Process(settings, "commune-pipeline", "iocevents", COMMUNE_IOC_FLUSH_S=0.2,
+                       COMMUNE_IOC_SWEEP_S=1)
+    processes = {"pipeline": pipeline}
+    try:
+        pipeline.wait_ready(f"http://127.0.0.1:{pipeline.metrics_port}/metrics")
+        processes["worker"] = start_worker(settings, "iocevents")
+        processes["grpc"] = start_grpc(settings, "iocevents")
+        yield processes, store
+    finally:
+        for process in processes.values():
+            process.stop()
+        with kombu.Connection(settings.amqp_uri) as connection:
+            channel = connection.channel()
+            for name in [q.name for q in queues(settings.namespace)]:
+                channel.queue_delete(name)
+                channel.queue_delete(f"{name}.dead-letter")
+            channel.queue_delete(f"{settings.namespace}.iocevents.on_task_overdue")
+            channel.queue_delete(f"{settings.namespace}.iocevents.on_task_overdue.dead-letter")
+            channel.exchange_delete(events_exchange(settings.namespace, "iocevents").name)
+
+
+def token(settings, role="operator", subject="op-lan"):
+    return issue_token(settings, subject, role, [TENANT])
+
+
+def http(process, method, path, bearer, body=None):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{process.http_port}/api/v1/communes/{TENANT}/ioc{path}",
+        method=method, data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {bearer}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def watch(process, bearer, seen: queue.Queue, ready: threading.Event):
+    channel = grpc.insecure_channel(f"127.0.0.1:{process.grpc_port}")
+    stub = ioc_pb2_grpc.IocServiceStub(channel)
+    stream = stub.WatchAlerts(ioc_pb2.WatchAlertsRequest(tenant=TENANT),
+                              metadata=[("authorization", f"Bearer {bearer}")])
+    ready.set()
+    try:
+        for response in stream:
+            seen.put((response.event_type, response.alert))
+    except grpc.RpcError:
+        pass
+    return stream, channel
+
+
+def burst(now: dt.datetime) -> list[dict]:
+    """A watched plate at two places, a traffic violation six times at one place, and a
+    vehicle that no rule cares about; sent twice (a gateway retrying)."""
+    def row(n, device, kind, **fields):
+        return {"id": f"burst-{n}", "tenant": TENANT, "deviceId": device,
+                "time": now.isoformat(), "kind": kind, "confidence": 0.95, **fields}
+    rows = [row(1, "cam-cong-an-xa-1", "plate_read", plate={"text": "25A-168.68"}),
+            row(2, "cam-cau-na-da-1", "plate_read", plate={"text": "25A 168 68"})]
+    rows += [row(10 + i, "cam-nga-ba-tan-binh-1", "traffic_violation",
+                 objectClass="motorbike") for i in range(6)]
+    rows.append(row(30, "cam-cho-binh-lu-2", "vehicle", objectClass="car"))
+    return rows
+
+
+def test_burst_to_alerts_to_acknowledgement_seen_over_watch(settings, ioc):
+    processes, store = ioc
+    operator = token(settings)
+    seen, ready = queue.Queue(), threading.Event()
+    watcher = threading.Thread(target=watch, args=(processes["grpc"], operator, seen, ready),
+                               daemon=True)
+    watcher.start()
+    ready.wait(5)
+    wait_for(lambda: processes["grpc"].popen.poll() is None, what="grpc up")
+
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    rows = burst(dt.datetime.now(dt.UTC))
+    for _ in range(2):
+        publish_detections(publisher, TENANT, rows)
+    publisher.close()
+
+    def listed():
+        status, body = http(processes["worker"], "GET", "/alerts", operator)
+        rules = sorted(a["rule_id"] for a in body.get("alerts", []))
+        return body["alerts"] if rules == ["traffic-violation", "watchlist",
+                                           "watchlist-movement"] else None
+    alerts = {a["rule_id"]: a for a in wait_for(listed, 20, 0.3, "three alerts listed")}
+    assert alerts["traffic-violation"]["count"] == 6  # the retried copies counted once
+    assert alerts["watchlist"]["count"] == 2
+    metrics = processes["pipeline"].metrics(processes["pipeline"].metrics_port)
+    counted = {outcome: metric_value(metrics, "commune_iocevents_detections_total",
+                                     tenant=TENANT, kind="traffic_violation", outcome=outcome)
+               for outcome in ("accepted", "duplicate")}
+    assert counted == {"accepted": 6, "duplicate": 6}
+    assert metric_value(metrics, "commune_iocevents_detection_to_alert_seconds_count") >= 3
+
+    violation = alerts["traffic-violation"]
+    status, body = http(processes["worker"], "POST",
+                        f"/alerts/{violation['id']}/acknowledge", operator,
+                        {"note": "Đã báo cảnh sát giao thông"})
+    assert status == 202 and body["status"] == "acknowledged"
+    status, body = http(processes["worker"], "POST",
+                        f"/alerts/{violation['id']}/acknowledge", token(settings,
+                                                                      subject="op-minh"), {})
+    assert status == 409
+
+    def acknowledged():
+        return http(processes["worker"], "GET", f"/alerts/{violation['id']}",
+                    operator)[1].get("acknowledged_by") == "op-lan"
+    wait_for(acknowledged, 10, 0.3, "the acknowledgement stored")
+
+    events = []
+    wait_for(lambda: events.extend(_drain(seen)) or
+             ("ioc.alert_updated", violation["id"], "op-lan") in
+             [(t, a.id, a.acknowledged_by) for t, a in events], 10, 0.2,
+             "the acknowledgement on the watch stream")
+    raised = sorted(a.rule_id for t, a in events if t == "ioc.alert_raised")
+    assert raised == ["traffic-violation", "watchlist", "watchlist-movement"]
+    versions = [a.version for t, a in events if a.id == violation["id"]]
+    assert versions == sorted(versions)
+
+
+def _drain(seen: queue.Queue) -> list:
+    out = []
+    while not seen.empty():
+        out.append(seen.get_nowait())
+    return out
+
+
+def test_an_overdue_task_becomes_an_operator_alert_once(settings, ioc):
+    processes, _ = ioc
+    task = tasks_pb2.Task(id="binh-lu-kh184-07", tenant=TENANT, code="KH184-07",
+                          title="Lắp đặt hệ thống camera tại 16 vị trí trọng điểm")
+    envelope = Envelope.wrap("task.overdue", "tasks", TENANT,
+                             events_pb2.TaskOverdue(task=task), subject=task.id)
+    broker = Broker(settings)
+    for _ in range(2):  # redelivered: the same event id
+        broker.publish("tasks", "task.overdue", envelope.to_json())
+    broker.close()
+
+    def overdue():
+        body = http(processes["worker"], "GET", "/alerts?rule_id=task-overdue",
+                    token(settings))[1]
+        return body["alerts"] or None
+    [alert] = wait_for(overdue, 15, 0.3, "the task-overdue alert")
+    assert alert["subject"] == task.id and "KH184-07" in alert["title"]
+    assert alert["count"] == 1
+
+
+def test_grpc_ingestion_refuses_bad_detections_with_reasons(settings, ioc):
+    processes, _ = ioc
+    channel = grpc.insecure_channel(f"127.0.0.1:{processes['grpc'].grpc_port}")
+    stub = ioc_pb2_grpc.IocServiceStub(channel)
+    good = ioc_pb2.Detection(id="g-1", tenant=TENANT, device_id="cam-cho-binh-lu-1",
+                             kind=ioc_pb2.DETECTION_KIND_VEHICLE, confidence=0.7)
+    good.time.FromDatetime(dt.datetime.now(dt.UTC))
+    future = ioc_pb2.Detection(id="g-2", tenant=TENANT, device_id="cam-cho-binh-lu-1",
+                               kind=ioc_pb2.DETECTION_KIND_VEHICLE, confidence=0.7)
+    future.time.FromDatetime(dt.datetime.now(dt.UTC) + dt.timedelta(days=2))
+    unknown = ioc_pb2.Detection(id="g-3", tenant=TENANT, device_id="cam-khong-co",
+                                kind=ioc_pb2.DETECTION_KIND_VEHICLE, confidence=0.7)
+    unknown.time.CopyFrom(good.time)
+    requests = iter([ioc_pb2.IngestDetectionsRequest(detections=[good, future]),
+                     ioc_pb2.IngestDetectionsRequest(detections=[unknown])])
+    response = stub.IngestDetections(requests, metadata=[
+        ("authorization", f"Bearer {token(settings)}")], timeout=10)
+    channel.close()
+    assert response.accepted == 1
+    assert [(r.index, r.detection_id) for r in response.rejected] == [(1, "g-2"), (2, "g-3")]
+    assert "too far from now" in response.rejected[0].reason
+    assert "unknown device" in response.rejected[1].reason
+
+
+def test_rules_are_validated_on_save_and_watchlist_reads_are_audited(settings, ioc):
+    processes, _ = ioc
+    worker, operator = processes["worker"], token(settings)
+    status, body = http(worker, "PUT", "/rules", operator,
+                        {"type": "rate", "id": "qua-nhanh", "name": "Too many", "count": 1,
+                         "minutes": 5})
+    assert status == 400 and "rate.count" in body["error"]["fields"]
+    assert http(worker, "GET", "/watchlist", operator)[0] == 403
+    admin = token(settings, role="admin", subject="chu-tich")
+    status, entries = http(worker, "GET", "/watchlist", admin)
+    assert status == 200 and {e["id"] for e in entries} == {"wl-xe-001", "wl-xe-002"}
+    assert all(e["legal_basis"] and e["approved_by"] for e in entries)
+    status, trail = http(worker, "GET", "/audit", admin)
+    assert ("chu-tich", "read", "watchlist") in [(t["by"], t["action"], t["what"])
+                                                 for t in trail]

@@ -1,0 +1,161 @@
+"""The IOC pipeline on the real broker and database, driven batch by batch in this
+process: journal, alert documents, events, dead letters, crash recovery, commands."""
+import datetime as dt
+import json
+import uuid
+
+import kombu
+import pytest
+
+from services.common.batch_consumer import Incoming
+from services.common.publisher import Publisher
+from services.common.topology import events_exchange
+from services.iocevents import demo
+from services.iocevents.alerts import ACKNOWLEDGED, RESOLVED
+from services.iocevents.broker import RECEIVED_HEADER, detections_queue, queues
+from services.iocevents.pipeline import Pipeline
+from services.iocevents.settings import IocSettings
+from services.iocevents.store import IocStore, journal_name, unpack
+from tests.helpers import Broker, decoded
+
+pytestmark = pytest.mark.integration
+TENANT = "binh-lu"
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def ioc(settings, mongo):
+    """A fresh IOC database of its own with Bình Lư's demo loaded, the pipeline's queues,
+    and a capture of its alert events."""
+    ioc_settings = IocSettings(amqp_uri=settings.amqp_uri, mongo_uri=settings.mongo_uri,
+                               namespace=settings.namespace)
+    db = mongo[f"{settings.namespace}_iocevents_{uuid.uuid4().hex[:6]}"]
+    store = IocStore(db)
+    store.ensure_indexes()
+    demo.load(store, NOW.date())
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    publisher.declare(*queues(settings.namespace))
+    broker = Broker(settings)
+    events = broker.capture("iocevents", "ioc.#")
+    yield ioc_settings, store, publisher, broker, events
+    broker.close()
+    publisher.close()
+    mongo.drop_database(db.name)
+    mongo.drop_database(store.journal_db.name)
+    with kombu.Connection(settings.amqp_uri) as connection:
+        channel = connection.channel()
+        for queue in queues(settings.namespace):
+            channel.queue_delete(queue.name)
+            channel.queue_delete(f"{queue.name}.dead-letter")
+        channel.exchange_delete(events_exchange(settings.namespace, "iocevents").name)
+
+
+def plate_read(n, device="cam-cong-an-xa-1", plate="25A-168.68", **fields):
+    return {"id": f"det-{n}", "tenant": TENANT, "deviceId": device, "time": NOW.isoformat(),
+            "kind": "plate_read", "confidence": 0.93, "plate": {"text": plate}, **fields}
+
+
+def handled(pipeline: Pipeline, batch: list[Incoming], flush: bool = True) -> None:
+    """One batch through the pipeline, and the alert writer's flush (its thread's work)."""
+    pipeline.handle(batch)
+    if flush:
+        pipeline.writer.flush()
+
+
+def message(*detections) -> Incoming:
+    return Incoming("detection.binh-lu", json.dumps({"detections": list(detections)}).encode(),
+                    {RECEIVED_HEADER: NOW.timestamp()})
+
+
+def events_of(broker, queue, count):
+    return [decoded(broker.take(queue)) for _ in range(count)]
+
+
+def test_a_batch_is_journaled_folded_announced_and_stored(ioc):
+    settings, store, publisher, broker, events = ioc
+    pipeline = Pipeline(store, publisher, settings)
+    pipeline.recover()
+    handled(pipeline, [message(plate_read(1), plate_read(2)),
+                     message(plate_read(3, device="cam-cau-na-da-1"))])
+    entry = store.journal_entry([journal_name(NOW.date())], 1)
+    assert [row["id"] for row in unpack(entry["detections"])] == ["det-1", "det-2", "det-3"]
+    alerts = {a["rule_id"]: a for a in store.alerts(TENANT)}
+    assert alerts["watchlist"]["count"] == 3 and alerts["watchlist"]["subject"] == "wl-xe-001"
+    assert [p["location"] for p in alerts["watchlist-movement"]["track"]] == \
+        ["cong-an-xa", "cau-na-da"]
+    raised = events_of(broker, events, 2)
+    assert sorted(e["type"] for e in raised) == ["ioc.alert_raised"] * 2
+    assert {e["data"]["alert"]["ruleId"] for e in raised} == {"watchlist", "watchlist-movement"}
+
+
+def test_invalid_detections_are_dead_lettered_with_their_reason_and_the_rest_handled(ioc):
+    settings, store, publisher, broker, events = ioc
+    pipeline = Pipeline(store, publisher, settings)
+    pipeline.recover()
+    dead = f"{detections_queue(settings.namespace).name}.dead-letter"
+    handled(pipeline, [message(plate_read(1, confidence=1.7), plate_read(2, device="cam-x"),
+                               plate_read(4, tenant="xa-khong-co"), plate_read(3)),
+                       Incoming("detection.binh-lu", b"{not json", {})])
+    reasons = sorted(broker.take(dead).headers["x-dead-letter-reason"] for _ in range(4))
+    assert "body is not JSON" in reasons[0]
+    assert "confidence" in reasons[1] and "unknown commune 'xa-khong-co'" in reasons[2]
+    assert "unknown device 'cam-x'" in reasons[3]
+    [alert] = [a for a in store.alerts(TENANT) if a["rule_id"] == "watchlist"]
+    assert alert["detections"] == ["det-3"]
+
+
+def test_after_a_crash_the_journal_is_replayed_and_redelivered_detections_count_once(ioc):
+    settings, store, publisher, broker, events = ioc
+    first = Pipeline(store, publisher, settings)
+    first.recover()
+    batch = [message(plate_read(1), plate_read(2))]
+    handled(first, batch, flush=False)  # journaled and announced, alert documents not written
+    assert store.alerts(TENANT) == []
+    # The process dies before acking: the broker redelivers the same batch to the next.
+    second = Pipeline(store, publisher, settings)
+    second.recover()
+    handled(second, batch)
+    [alert] = [a for a in store.alerts(TENANT) if a["rule_id"] == "watchlist"]
+    assert alert["count"] == 2
+
+
+def test_operator_commands_and_overdue_tasks_go_through_the_pipeline(ioc):
+    settings, store, publisher, broker, events = ioc
+    pipeline = Pipeline(store, publisher, settings)
+    pipeline.recover()
+    handled(pipeline, [message(plate_read(1))])
+    alert = next(a for a in store.alerts(TENANT) if a["rule_id"] == "watchlist")
+
+    def command(action, **fields):
+        return Incoming(f"command.{action}", json.dumps(
+            {"action": action, "tenant": TENANT, **fields}).encode(), {})
+    handled(pipeline, [
+        command("acknowledge", alert_id=alert["_id"], by="op-lan", note="đang xử lý"),
+        command("task_overdue", task_id="t-9", code="KH104-09", title="Lắp đặt camera"),
+        command("acknowledge", alert_id=alert["_id"], by="op-minh")])
+    stored = store.alert(TENANT, alert["_id"])
+    assert (stored["status"], stored["acknowledged_by"]) == (ACKNOWLEDGED, "op-lan")
+    overdue = [a for a in store.alerts(TENANT) if a["rule_id"] == "task-overdue"]
+    assert [a["subject"] for a in overdue] == ["t-9"]
+    handled(pipeline, [command("false_positive", alert_id=alert["_id"], by="op-lan")])
+    stored = store.alert(TENANT, alert["_id"])
+    assert (stored["status"], stored["false_positive"]) == (RESOLVED, True)
+
+
+def test_a_second_operator_move_of_the_same_kind_is_refused(ioc):
+    from services.common.errors import FailedPrecondition
+
+    settings, store, *_ = ioc
+    alert = {"_id": f"{TENANT}:a1", "tenant": TENANT}
+    store.record_action(alert, "acknowledge", "op-lan", "", NOW)
+    with pytest.raises(FailedPrecondition, match="already acknowledged"):
+        store.record_action(alert, "acknowledge", "op-minh", "", NOW)
+
+
+def test_retention_drops_whole_journal_days(ioc):
+    settings, store, *_ = ioc
+    old, today = NOW.date() - dt.timedelta(days=40), NOW.date()
+    for day in (old, today):
+        store.journal(journal_name(day), 1, NOW, [plate_read(1)], [], [])
+    assert store.purge_journal(today - dt.timedelta(days=30)) == [journal_name(old)]
+    assert store.journal_entry([journal_name(today)], 1) is not None

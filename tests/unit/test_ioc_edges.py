@@ -1,0 +1,85 @@
+"""The IOC's edges, without the broker: gateway message shapes, the alert contract, the
+camera simulator against the demo registry."""
+import datetime as dt
+import json
+
+import pytest
+
+from commune.v1 import ioc_pb2
+from services.common.errors import InvalidArgument
+from services.iocevents import demo
+from services.iocevents.alerts import AlertBook
+from services.iocevents.contract import alert_event, alert_from_event, alert_message
+from services.iocevents.model import check_against, parse_detection
+from services.iocevents.pipeline import MAX_PER_MESSAGE, RecentIds, _detections_in
+from services.iocevents.rules import Severity, Signal
+from services.iocevents.simulator import CameraSimulator
+
+NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("body, count", [
+    (b'{"id": "a"}', 1),
+    (b'{"detections": [{"id": "a"}, {"id": "b"}]}', 2),
+    (b'[{"id": "a"}]', 1),
+])
+def test_a_gateway_sends_one_detection_or_a_batch(body, count):
+    assert len(_detections_in(body)) == count
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b'{"detections": []}', b'"text"',
+                                  json.dumps([{}] * (MAX_PER_MESSAGE + 1)).encode()])
+def test_unreadable_gateway_messages_are_refused(body):
+    with pytest.raises(InvalidArgument):
+        _detections_in(body)
+
+
+def test_recent_ids_forget_the_oldest_first():
+    ids = RecentIds(2)
+    assert [ids.add(k) for k in ("a", "b", "a", "c", "a")] == [True, True, False, True, True]
+
+
+def test_an_alert_travels_as_its_proto_message_and_back():
+    book = AlertBook()
+    signal = Signal(tenant="binh-lu", rule_id="watchlist-movement", subject="25A16868",
+                    severity=Severity.CRITICAL, title="moving", at=NOW,
+                    fold_window=dt.timedelta(hours=1), location="cau-na-da",
+                    device="cam-cau-na-da-1", kind="plate_read", detection_id="d-1",
+                    track=(("cong-an-xa", NOW - dt.timedelta(minutes=5)), ("cau-na-da", NOW)))
+    alert = book.apply(signal, NOW)
+    message = alert_message(alert.document())
+    assert message.severity == ioc_pb2.ALERT_SEVERITY_CRITICAL
+    assert message.status == ioc_pb2.ALERT_STATUS_OPEN
+    assert [p.location for p in message.track] == ["cong-an-xa", "cau-na-da"]
+    assert message.open_time.ToDatetime(dt.UTC) == NOW
+    event = alert_event("ioc.alert_raised", alert.document())
+    assert (event.type, event.subject, event.dataschema) == \
+        ("ioc.alert_raised", alert.id, "commune.v1.AlertRaised")
+    assert alert_from_event(event) == message
+
+
+def test_simulated_traffic_is_valid_for_the_demo_registry():
+    data = demo.demo()
+    registry = demo.registry(data)
+    simulator = CameraSimulator("binh-lu", registry, ["25A-168.68"], seed=1)
+    by_location = simulator.tick(500, NOW)
+    rows = [row for rows in by_location.values() for row in rows]
+    assert len(rows) == 500 and len({r["id"] for r in rows}) == 500
+    kinds = set()
+    for place, rows in by_location.items():
+        for row in rows:
+            detection = parse_detection(row)
+            assert check_against(detection, registry, NOW).location == place
+            kinds.add(detection.kind.value)
+    assert {"vehicle", "plate_read", "traffic_violation", "sensor_reading"} <= kinds
+
+
+def test_the_demo_is_binh_lus_sixteen_locations_with_two_or_three_cameras_each():
+    data = demo.demo()
+    registry = demo.registry(data)
+    key_places = [p["code"] for p in data["locations"]]
+    assert len(key_places) == 16
+    cameras = {code: sum(c.location == code for c in registry.cameras) for code in key_places}
+    assert set(cameras.values()) <= {2, 3}
+    assert sorted(registry.location(s.location).village for s in registry.sensors) == \
+        ["Hưng Bình", "Nà Đa", "Tân Bình"]
