@@ -10,6 +10,7 @@ import typer
 
 from services import catalog
 from services.common import errors
+from services.common.pipeline_launcher import metrics_port
 from services.common.publisher import Publisher
 from services.common.readiness import NotReady, check_broker, check_database, wait_until_ready
 from services.common.settings import SERVICE_PORTS, get_settings
@@ -117,8 +118,6 @@ def urls():
         typer.echo(f"{name:<13} http://{host}:{http}/health/ready  /metrics")
         if name in catalog.GRPC_SERVERS:
             typer.echo(f"{name + '-grpc':<13} grpc {host}:{grpc}  metrics http://{host}:{metrics}/metrics")
-    from services.common.pipeline_launcher import metrics_port
-
     for name in catalog.PIPELINES:
         typer.echo(f"{name + '-pipeline':<13} metrics "
                    f"http://{host}:{metrics_port(settings, name)}/metrics")
@@ -250,6 +249,8 @@ def check_assistant_data():
 
 
 app.add_typer(assistant_app, name="assistant")
+
+
 @app.command("simulate-cameras")
 def simulate_cameras(
     rate: Annotated[float, typer.Option(help="detections per second", min=0.1)] = 5.0,
@@ -262,7 +263,6 @@ def simulate_cameras(
     import datetime as dt
 
     from services.common.mongo import database_name, make_client
-    from services.common.publisher import Publisher
     from services.iocevents.simulator import CameraSimulator, replay
     from services.iocevents.store import IocStore
 
