@@ -184,6 +184,10 @@ class Desk:
         message = self.assistant.languages[language].text("handoff", ticket=ticket_id)
         return {"ticket_id": ticket_id, "status": "open", "message": message}
 
+    def procedure(self, tenant, code) -> dict:
+        commune(tenant)
+        return self.assistant.procedure(code).model_dump(mode="json")
+
     def check_dossier(self, tenant, fields) -> dict:
         commune(tenant)
         if not isinstance(fields, dict):

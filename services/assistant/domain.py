@@ -136,7 +136,7 @@ class Assistant:
         procedure = self.kb.get(str(code).strip().upper()) if isinstance(code, str) else None
         if procedure is None:
             raise NotFound(f"no procedure {code!r} in the knowledge base; codes look like "
-                           "HT-01 (list: GET .../assistant/procedures)")
+                           "HT-01")
         return procedure
 
     def check_dossier(self, code, papers) -> dict:

@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 
 from commune.v1 import assistant_pb2, assistant_pb2_grpc
+from services.common.errors import InvalidArgument
 from services.common.grpc_ext.interceptors import current_principal
 from services.common.mongo import database_name, make_client
 from services.common.publisher import Publisher
@@ -20,6 +21,14 @@ FORMS = {assistant_pb2.PAPER_FORM_ORIGINAL: "original",
          assistant_pb2.PAPER_FORM_UNSPECIFIED: "original",
          assistant_pb2.PAPER_FORM_CERTIFIED_COPY: "certified_copy",
          assistant_pb2.PAPER_FORM_PHOTOCOPY: "photocopy"}
+
+
+def _form(value: int) -> str:
+    """A PaperForm number as the dossier checker names it; a number this version does
+    not know is bad input, not a crash."""
+    if value not in FORMS:
+        raise InvalidArgument(f"unknown paper form {value}", {"papers.form": "unknown"})
+    return FORMS[value]
 
 
 def _documents(rows: list[dict]) -> list[assistant_pb2.RequiredDocument]:
@@ -50,7 +59,7 @@ class AssistantServicer(assistant_pb2_grpc.AssistantServiceServicer):
         current_principal().require(request.tenant, OFFICERS)
         result = self.desk.check_dossier(request.tenant, {
             "procedure": request.procedure_code,
-            "papers": [{"document": p.document, "form": FORMS[p.form]} for p in request.papers]})
+            "papers": [{"document": p.document, "form": _form(p.form)} for p in request.papers]})
         return assistant_pb2.CheckDossierResponse(
             complete=result["complete"], missing=_documents(result["missing"]),
             needs_original=_documents(result["needs_original"]),

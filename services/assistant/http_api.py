@@ -45,8 +45,7 @@ class AssistantHttpApi:
     @http("GET", BASE + "/procedures/<code>")
     @json_api
     def http_procedure(self, request, tenant, code):
-        return _too_many(request) or (
-            200, self.desk.assistant.procedure(code).model_dump(mode="json"))
+        return _too_many(request) or (200, self.desk.procedure(tenant, code))
 
     @http("POST", BASE + "/check-dossier")
     @json_api

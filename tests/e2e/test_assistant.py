@@ -92,6 +92,8 @@ def test_the_dossier_checker_is_for_officers(worker, settings):
     ("binh-lu/assistant/ask", None, b"{not json", 400),
     ("nowhere/assistant/ask", {"text": "đăng ký khai sinh"}, None, 400),
     ("binh-lu/assistant/feedback", {"trace_id": "x", "helpful": "maybe"}, None, 400),
+    ("nowhere/assistant/procedures/HT-01", None, None, 400),
+    ("binh-lu/assistant/procedures/ZZ-99", None, None, 404),
 ])
 def test_bad_input_gets_a_clear_error(worker, path, body, raw, status):
     got, answer = call(worker, path, body, "bad-input", raw=raw)
@@ -141,6 +143,12 @@ def test_a_province_asks_and_checks_over_grpc(stub, settings):
         metadata=officer)
     assert not checked.complete
     assert [d.id for d in checked.needs_original] == ["giay_chung_sinh"]
+    with pytest.raises(grpc.RpcError) as unknown_form:
+        stub.CheckDossier(assistant_pb2.CheckDossierRequest(
+            tenant="binh-lu", procedure_code="HT-01",
+            papers=[assistant_pb2.SubmittedPaper(document="giay_chung_sinh", form=9)]),
+            metadata=officer)
+    assert unknown_form.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
 def test_commune_ask_answers_in_the_terminal(worker, settings):
