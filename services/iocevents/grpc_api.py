@@ -8,7 +8,7 @@ import grpc
 from google.protobuf import json_format
 
 from commune.v1 import ioc_pb2, ioc_pb2_grpc
-from services.common.errors import CommuneError, InvalidArgument
+from services.common.errors import CommuneError, InvalidArgument, require_fields
 from services.common.fanout import EventFanout
 from services.common.grpc_ext.interceptors import current_principal
 from services.common.mongo import database_name, make_client
@@ -27,10 +27,10 @@ WATCH_POLL_S = 1.0
 STATUS_PREFIX, SEVERITY_PREFIX = "ALERT_STATUS_", "ALERT_SEVERITY_"
 
 
-def _require_tenant(tenant: str, roles) -> None:
-    if not tenant:
-        raise InvalidArgument("tenant required", {"tenant": "required"})
-    current_principal().require(tenant, roles)
+def _require(request, roles, *fields: str) -> None:
+    """The request names its tenant (and `fields`), and the caller may read it."""
+    require_fields(request, "tenant", *fields)
+    current_principal().require(request.tenant, roles)
 
 
 class IocServicer(ioc_pb2_grpc.IocServiceServicer):
@@ -72,7 +72,7 @@ class IocServicer(ioc_pb2_grpc.IocServiceServicer):
         return ioc_pb2.IngestDetectionsResponse(accepted=accepted, rejected=rejected)
 
     def ListAlerts(self, request, context):
-        _require_tenant(request.tenant, operations.READERS)
+        _require(request, operations.READERS)
         status = ioc_pb2.AlertStatus.Name(request.status).removeprefix(STATUS_PREFIX)
         severity = ioc_pb2.AlertSeverity.Name(request.severity).removeprefix(SEVERITY_PREFIX)
         rows = self.store.alerts(
@@ -89,12 +89,12 @@ class IocServicer(ioc_pb2_grpc.IocServiceServicer):
                                           next_page_token=next_token, total_size=len(rows))
 
     def GetAlert(self, request, context):
-        _require_tenant(request.tenant, operations.READERS)
+        _require(request, operations.READERS, "id")
         return ioc_pb2.GetAlertResponse(alert=alert_message(
             self.store.alert(request.tenant, request.id)))
 
     def WatchAlerts(self, request, context: grpc.ServicerContext):
-        _require_tenant(request.tenant, operations.READERS)
+        _require(request, operations.READERS)
         subscription = self.fanout.subscribe(request.tenant)
         try:
             while context.is_active():

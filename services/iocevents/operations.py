@@ -43,6 +43,9 @@ class Operations:
 
     def list_alerts(self, tenant: str, filters: dict | None) -> dict:
         filters = filters or {}
+        if not isinstance(filters, dict) or not all(
+                isinstance(filters.get(k, ""), str) for k in ("status", "severity", "rule_id")):
+            raise InvalidArgument("filters are status, severity and rule_id, each text")
         status, severity = filters.get("status", ""), filters.get("severity", "")
         if status and status not in STATUSES:
             raise InvalidArgument(f"status is one of {', '.join(STATUSES)}", {"status": "unknown"})
@@ -53,8 +56,13 @@ class Operations:
                                  rule_id=filters.get("rule_id", ""))
         return {"alerts": [alert_view(r) for r in rows], "totalSize": len(rows)}
 
+    def _alert(self, tenant: str, alert_id: str) -> dict:
+        if not isinstance(alert_id, str):  # over RPC, a dict would be a query
+            raise InvalidArgument("alert id is text", {"alert_id": "invalid"})
+        return self.store.alert(tenant, alert_id)
+
     def get_alert(self, tenant: str, alert_id: str) -> dict:
-        return alert_view(self.store.alert(tenant, alert_id))
+        return alert_view(self._alert(tenant, alert_id))
 
     def move(self, tenant: str, alert_id: str, action: str, by: str, note: str = "") -> dict:
         """acknowledge, resolve or false_positive; the view returned shows the move, which
@@ -63,7 +71,7 @@ class Operations:
             raise InvalidArgument(f"unknown move {action!r}")
         if not isinstance(note, str) or len(note) > 1000:
             raise InvalidArgument("note is text of at most 1000 characters", {"note": "invalid"})
-        alert = self.store.alert(tenant, alert_id)
+        alert = self._alert(tenant, alert_id)
         allowed = (al.OPEN,) if action == "acknowledge" else (al.OPEN, al.ACKNOWLEDGED,
                                                                al.SUPPRESSED)
         if alert["status"] not in allowed:

@@ -209,9 +209,10 @@ class Pipeline:
                 self._dead_letter(json.dumps(raw).encode(), incoming.headers, str(exc),
                                   "detection")
                 tenant = raw.get("tenant") if isinstance(raw, dict) else None
-                # Only known communes become label values: bad input must not grow them.
-                outcomes[(tenant if tenant in self.configs else "unknown", "unknown",
-                          "rejected")] += 1
+                # Only known communes become label values: bad input must not grow them
+                # (nor, unhashable, fail the batch for good).
+                known = isinstance(tenant, str) and tenant in self.configs
+                outcomes[(tenant if known else "unknown", "unknown", "rejected")] += 1
                 continue
             tenant = detection.tenant
             if not self.seen.add(f"{tenant}:{detection.id}"):

@@ -111,9 +111,8 @@ class IocStore(Store):
         self.db.audit.insert_one({"tenant": tenant, "by": by, "action": action, "what": what,
                                   "at": at})
 
-    def audit_trail(self, tenant: str, action: str = "") -> list[dict]:
-        wanted = {"action": action} if action else {}
-        return list(TenantCollection(self.db.audit, tenant).find(wanted, {"_id": 0})
+    def audit_trail(self, tenant: str) -> list[dict]:
+        return list(TenantCollection(self.db.audit, tenant).find({}, {"_id": 0})
                     .sort("at", -1))
 
     # --- alerts (the pipeline writes, everyone reads) -------------------------------------

@@ -94,12 +94,14 @@ def test_invalid_detections_are_dead_lettered_with_their_reason_and_the_rest_han
     pipeline.recover()
     dead = f"{detections_queue(settings.namespace).name}.dead-letter"
     handled(pipeline, [message(plate_read(1, confidence=1.7), plate_read(2, device="cam-x"),
-                               plate_read(4, tenant="xa-khong-co"), plate_read(3)),
+                               plate_read(4, tenant="xa-khong-co"),
+                               plate_read(5, tenant=["binh-lu"]), plate_read(3)),
                        Incoming("detection.binh-lu", b"{not json", {})])
-    reasons = sorted(broker.take(dead).headers["x-dead-letter-reason"] for _ in range(4))
+    reasons = sorted(broker.take(dead).headers["x-dead-letter-reason"] for _ in range(5))
     assert "body is not JSON" in reasons[0]
-    assert "confidence" in reasons[1] and "unknown commune 'xa-khong-co'" in reasons[2]
-    assert "unknown device 'cam-x'" in reasons[3]
+    assert "confidence" in reasons[1] and "tenant" in reasons[2]
+    assert "unknown commune 'xa-khong-co'" in reasons[3]
+    assert "unknown device 'cam-x'" in reasons[4]
     [alert] = [a for a in store.alerts(TENANT) if a["rule_id"] == "watchlist"]
     assert alert["detections"] == ["det-3"]
 
