@@ -22,10 +22,8 @@ WRITERS = ("admin", "officer")
 # Approving a commune's figures is its leadership's act.
 APPROVERS = ("admin",)
 READERS = ("admin", "officer", "operator", "province")
-STATUSES = ("entered", "submitted", "approved")
-COMPARISONS = {"gt": ">", "ge": ">=", "eq": "=", "le": "<="}
 _COMPARISON_WORDS = {">": "gt", ">=": "ge", "≥": "ge", "=": "eq", "==": "eq", "<=": "le",
-                     "≤": "le", **{k: k for k in COMPARISONS}}
+                     "≤": "le", **{k: k for k in ("gt", "ge", "eq", "le")}}
 
 
 # --- measurements ------------------------------------------------------------------------
@@ -34,7 +32,7 @@ class Figure(BaseModel):
     """What a person enters: numerator and denominator for a ratio (or only its percent
     when the source document gives no counts), the value of a count or an amount."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
     numerator: float | None = Field(None, ge=0)
     denominator: float | None = Field(None, ge=0)
     value: float | None = Field(None, ge=0)
@@ -144,7 +142,7 @@ def move(current: dict | None, action: str, by: str, now: dt.datetime,
 # --- targets -----------------------------------------------------------------------------
 
 class Target(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
     indicator: str
     unit: str
     period: str
@@ -242,12 +240,6 @@ def roll_up(definition: Indicator, parts: list[Figures]) -> Figures:
         num, den = sum(p.num for p in present), sum(p.den for p in present)
         return Figures(100 * num / den if den else None, num, den, count)
     return Figures(sum(p.value for p in present), parts=count)
-
-
-def average_of_percentages(parts: list[Figures]) -> float | None:
-    """What the roll-up must never do; kept to show reports where the two differ."""
-    values = [p.value for p in parts if p.value is not None]
-    return sum(values) / len(values) if values else None
 
 
 # --- report rows -------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from services.common.periods import Period
 
 from .domain import Figures
 
-KINDS = ("received", "resolved", "withdrawn")
 COLUMNS = ("received", "carried_over", "online", "resolved", "on_time", "late",
            "in_progress", "in_progress_overdue", "withdrawn")
 

@@ -49,13 +49,8 @@ class KpiServicer(kpi_pb2_grpc.KpiServiceServicer):
             raise InvalidArgument("period is required", {"period": "required"})
         kind = self.reports.tree().kind(request.unit)
         with report_seconds.labels(kind).time():
-            if kind == "province":
-                result = self.reports.province(request.unit, period, request.include_drafts,
-                                               request.include_communes)
-            else:
-                result = {"rows": self.reports.commune(request.unit, period,
-                                                       request.include_drafts),
-                          "communes": []}
+            result = self.reports.report(request.unit, period, request.include_drafts,
+                                         request.include_communes)
         return kpi_pb2.GetReportResponse(
             unit=request.unit, period=period_message(period),
             kind=common_pb2.OrgUnitKind.Value(f"ORG_UNIT_KIND_{kind.upper()}"),

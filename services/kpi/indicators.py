@@ -15,9 +15,6 @@ from services.common import periods
 from services.common.errors import InvalidArgument, validated
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
-KINDS = ("ratio", "count", "amount")
-SOURCES = ("manual", "tasks", "dossiers", "ioc", "trace")
-DERIVED = tuple(s for s in SOURCES if s != "manual")
 
 
 class Indicator(BaseModel):

@@ -21,3 +21,7 @@ def measurements_collection(period_key: str) -> str:
 
 def cell_key(indicator: str, unit: str) -> str:
     return f"{indicator}|{unit}"
+
+
+def revision_id(tenant: str, indicator: str, unit: str, period_key: str, rev: int) -> str:
+    return f"{tenant}|{indicator}|{unit}|{period_key}|r{rev:04d}"

@@ -10,7 +10,7 @@ from services.common.errors import InvalidArgument
 
 from . import domain, dossiers
 from .indicators import parse_period, period_key
-from .keys import board_id, cell_key, sheet_id, sheets_collection
+from .keys import board_id, cell_key, revision_id, sheet_id, sheets_collection
 from .orgtree import OrgTree
 from .protos import period_message
 from .store import KpiStore
@@ -141,6 +141,6 @@ class Ledger:
 
     @staticmethod
     def _record(tenant: str, indicator: str, unit: str, period, revision: dict) -> dict:
-        key = f"{tenant}|{indicator}|{unit}|{period_key(period)}|r{revision['rev']:04d}"
+        key = revision_id(tenant, indicator, unit, period_key(period), revision["rev"])
         return {"_id": key, "tenant": tenant, "indicator": indicator, "unit": unit,
                 "period": period_key(period), **revision}

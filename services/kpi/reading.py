@@ -75,6 +75,14 @@ class Reports:
         return report.province_report(definitions, self._unit(province, period, []),
                                       communes, period, drafts, with_communes)
 
+    def report(self, unit: str, period: Period, drafts: bool = False,
+               with_communes: bool = False) -> dict:
+        """A province's report (its rows and, when asked, its communes'), or a
+        commune's rows."""
+        if self.tree().kind(unit) == "province":
+            return self.province(unit, period, drafts, with_communes)
+        return {"rows": self.commune(unit, period, drafts), "communes": []}
+
     def dossier_table(self, tenant: str, period: Period) -> dict:
         self.tree().check_unit(tenant, tenant)
         register = self.store.read_packed("boards", board_id(tenant, "dossiers"))

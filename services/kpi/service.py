@@ -62,12 +62,6 @@ class OrgTreeSource(DependencyProvider):
         return self.tree
 
 
-def _fields(value: object, what: str) -> dict:
-    if not isinstance(value, dict):
-        raise InvalidArgument(f"{what} must be a JSON object")
-    return value
-
-
 class KpiService(HealthEndpoints, KpiHttpApi):
     name = "kpi"
 
@@ -132,7 +126,7 @@ class KpiService(HealthEndpoints, KpiHttpApi):
     @rpc(expected_exceptions=EXPECTED)
     def measurement_history(self, tenant, measurement):
         self.auth.require(tenant, domain.READERS)
-        return self._ledger().history(tenant, _fields(measurement, "measurement"))
+        return self._ledger().history(tenant, measurement)
 
     @rpc(expected_exceptions=EXPECTED)
     def set_target(self, unit, target):
@@ -219,26 +213,20 @@ class KpiService(HealthEndpoints, KpiHttpApi):
         self.store.flush(self.events, sheets_collection(key), sheet_id(tenant, key))
 
     def _enter(self, tenant, measurement, by: str) -> dict:
-        fields = _fields(measurement, "measurement")
-        return self._ledger().enter(tenant, fields, by, now())
+        return self._ledger().enter(tenant, measurement, by, now())
 
     def _move(self, tenant, measurement, action, by: str) -> dict:
-        fields = _fields(measurement, "measurement")
-        entry = self._ledger().act(tenant, fields, str(action or ""), by, now())
-        self._flush(tenant, fields)
+        entry = self._ledger().act(tenant, measurement, str(action or ""), by, now())
+        self._flush(tenant, measurement)  # the ledger has checked it
         return entry
 
     def _set_target(self, unit, target, by: str) -> dict:
-        return self._ledger().set_target(unit, _fields(target, "target"), by, now())
+        return self._ledger().set_target(unit, target, by, now())
 
     def _record_dossiers(self, tenant, events) -> dict:
         return {"recorded": self._ledger().record_dossiers(tenant, events)}
 
     def _report(self, unit: str, period, drafts: bool, with_communes: bool) -> dict:
         wanted = parse_period(period)
-        reports = self._reports()
-        if self.tree().kind(unit) == "province":
-            result = reports.province(unit, wanted, drafts, with_communes)
-        else:
-            result = {"rows": reports.commune(unit, wanted, drafts), "communes": []}
-        return {"unit": unit, "period": period_key(wanted), **result}
+        return {"unit": unit, "period": period_key(wanted),
+                **self._reports().report(unit, wanted, drafts, with_communes)}

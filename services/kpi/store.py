@@ -43,7 +43,13 @@ from services.common.mongo import Store, TenantCollection
 from services.common.publisher import Publisher
 
 from .indicators import Indicator, catalog
-from .keys import board_id, measurements_collection, sheet_id, sheets_collection
+from .keys import (
+    board_id,
+    measurements_collection,
+    revision_id,
+    sheet_id,
+    sheets_collection,
+)
 
 WRITE_ATTEMPTS = 20
 RETRY_PAUSE_S = 0.05
@@ -179,16 +185,14 @@ class KpiStore(Store):
     # --- revisions -----------------------------------------------------------------------
 
     def revision(self, tenant: str, indicator: str, unit: str, period_key: str,
-                 rev: int) -> dict:
+                 rev: int) -> dict | None:
         return self.db[measurements_collection(period_key)].find_one(
-            {"_id": f"{tenant}|{indicator}|{unit}|{period_key}|r{rev:04d}"}, {"_id": 0})
+            {"_id": revision_id(tenant, indicator, unit, period_key, rev)}, {"_id": 0})
 
     def revisions(self, tenant: str, indicator: str, unit: str, period_key: str,
                   upto: int) -> list[dict]:
         """A measurement's revisions 1..upto, oldest first, by _id."""
-        prefix = f"{tenant}|{indicator}|{unit}|{period_key}|r"
-        found = (self.db[measurements_collection(period_key)].find_one(
-                     {"_id": f"{prefix}{rev:04d}"}, {"_id": 0})
+        found = (self.revision(tenant, indicator, unit, period_key, rev)
                  for rev in range(1, upto + 1))
         return [r for r in found if r is not None]
 
