@@ -17,9 +17,6 @@ Form = Literal["original", "copy", "present"]
 Channel = Literal["in_person", "post", "online"]
 # Nghị định 42/2022/NĐ-CP: "toàn trình" (fully online) or "một phần" (partly online).
 OnlineLevel = Literal["full", "partial"]
-# The knowledge-base fields an answer can cite.
-CITABLE = ("documents", "processing_time", "fee", "where", "how", "online_level",
-           "legal_basis", "faq")
 
 
 class KnowledgeError(ValueError):

@@ -1,7 +1,7 @@
 """The languages the assistant answers in: Vietnamese, Hmong and Thái, each a data file
 under data/languages/ with its answer templates and, for Hmong and Thái, a glossary to
 Vietnamese. Detection and translation of a question's terms come from those files; pure."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -81,7 +81,6 @@ class Reading:
     language: str  # vi, hmn, tai; "" when no language was recognised
     vietnamese: str  # the text to search, in Vietnamese (folded)
     unknown_words: tuple[str, ...] = ()  # words the glossary did not know
-    matched: tuple[str, ...] = field(default=())  # glossary terms recognised
 
 
 class Languages:
@@ -121,12 +120,11 @@ class Languages:
         words = normalise(text).split()
         if language in ("vi", ""):
             return Reading(language, " ".join(words))
-        out, unknown, matched, i = [], [], [], 0
+        out, unknown, i = [], [], 0
         while i < len(words):
             for phrase, meaning in self.phrases[language]:
                 if tuple(words[i:i + len(phrase)]) == phrase:
                     out.append(meaning)
-                    matched.append(" ".join(phrase))
                     i += len(phrase)
                     break
             else:
@@ -136,7 +134,7 @@ class Languages:
                 else:
                     unknown.append(words[i])
                 i += 1
-        return Reading(language, " ".join(out), tuple(unknown), tuple(matched))
+        return Reading(language, " ".join(out), tuple(unknown))
 
 
 def load_all(directory: Path = LANGUAGES_DIR) -> dict[str, Language]:
