@@ -51,11 +51,19 @@ class Area(_Input):
             return value
         kind, coords = value.get("type"), value.get("coordinates")
         points = ([coords] if kind == "Point" else
-                  (coords[0] if kind == "Polygon" and coords else None))
-        if not points or not all(isinstance(p, list) and len(p) == 2 and -180 <= p[0] <= 180
-                                 and -90 <= p[1] <= 90 for p in points):
+                  (coords[0] if kind == "Polygon" and isinstance(coords, list) and coords
+                   else None))
+        if not isinstance(points, list) or not points or not all(
+                _position(p) for p in points):
             raise ValueError("must be a GeoJSON Point or Polygon in [longitude, latitude]")
         return {"type": kind, "coordinates": coords}
+
+
+def _position(point) -> bool:
+    """A GeoJSON [longitude, latitude] pair within range."""
+    return (isinstance(point, list) and len(point) == 2
+            and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in point)
+            and -180 <= point[0] <= 180 and -90 <= point[1] <= 90)
 
 
 class Certification(_Input):
@@ -254,7 +262,8 @@ def timeline_entry(event: dict, link: dict, places: dict[str, str]) -> dict:
              "disposition": event.get("disposition", ""), "type": event["type"],
              "hash": link["hash"], "signed": bool(link.get("signature")),
              "note": event.get("cv:note", "")}
-    readings = [f"{r['type'].split(':')[-1]} {r['value']} {r['uom']}"
+    readings = [" ".join(str(x) for x in (str(r.get("type", "")).split(":")[-1],
+                                          r.get("value", ""), r.get("uom", "")) if x != "")
                 for element in event.get("sensorElementList", [])
                 for r in element.get("sensorReport", [])]
     if readings:

@@ -187,7 +187,22 @@ def validate(event: dict, index: int | None = None, now: dt.datetime | None = No
                      "cv:note", "cv:signedBy"):
         if event.get(optional):
             out[optional] = event[optional]
+    _check_optional(out, index)
     return out
+
+
+def _check_optional(event: dict, index: int | None) -> None:
+    """The shapes the timeline and the page read: a note is text, a sensor element list
+    holds objects each with a sensorReport list of objects."""
+    if not isinstance(event.get("cv:note", ""), str):
+        _fail(index, "cv:note", "cv:note must be text", "not text")
+    elements = event.get("sensorElementList", [])
+    if not (isinstance(elements, list) and all(
+            isinstance(e, dict) and isinstance(e.get("sensorReport", []), list)
+            and all(isinstance(r, dict) for r in e.get("sensorReport", []))
+            for e in elements)):
+        _fail(index, "sensorElementList", "sensorElementList must list objects, each with a "
+              "sensorReport list of objects", "form")
 
 
 def roles(event: dict) -> list[tuple[str, str]]:

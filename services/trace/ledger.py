@@ -128,7 +128,8 @@ class Ledger:
         signatures = {}
         if isinstance(document, dict) and isinstance(document.get("epcisBody"), dict):
             for event in document["epcisBody"].get("eventList") or []:
-                if isinstance(event, dict) and event.get("cv:signature"):
+                if (isinstance(event, dict) and event.get("cv:signature")
+                        and isinstance(event.get("eventID"), str)):
                     signatures[event.get("eventID")] = event["cv:signature"]
         events = epcis.events_of(document, now())
         for event in events:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from services.common.errors import FailedPrecondition, InvalidArgument
+from services.common.errors import FailedPrecondition, InvalidArgument, validated
 from services.trace import chain, domain, epcis
 
 NOW = dt.datetime(2026, 6, 1, 3, 0, tzinfo=dt.UTC)
@@ -151,3 +151,40 @@ def test_export_then_capture_gives_back_the_same_events():
     document["epcisBody"]["eventList"].append(dict(events[0]))
     with pytest.raises(InvalidArgument, match="repeats an eventID"):
         epcis.events_of(document, NOW)
+
+
+CAPTURED = {"type": "ObjectEvent", "eventID": "urn:uuid:1", "action": "OBSERVE",
+            "eventTime": "2026-05-01T01:00:00Z", "eventTimeZoneOffset": "+07:00",
+            "bizStep": "shipping", "readPoint": {"id": "urn:commune:binh-lu:producer:htx"},
+            "quantityList": [{"epcClass": "https://id.gs1.org/01/08930000000019/10/A"}]}
+
+
+@pytest.mark.parametrize("extra,field", [
+    ({"sensorElementList": 5}, "sensorElementList"),
+    ({"sensorElementList": [5]}, "sensorElementList"),
+    ({"sensorElementList": [{"sensorReport": [5]}]}, "sensorElementList"),
+    ({"cv:note": ["not", "text"]}, "cv:note")])
+def test_captured_extras_the_page_reads_are_checked_before_they_are_stored(extra, field):
+    with pytest.raises(InvalidArgument) as error:
+        epcis.validate({**CAPTURED, **extra}, index=0)
+    assert f"epcisBody.eventList[0].{field}" in error.value.fields
+
+
+def test_sensor_reports_without_a_value_or_unit_still_make_a_timeline_line():
+    e = epcis.validate({**CAPTURED, "sensorElementList": [{"sensorReport": [
+        {"type": "gs1:Temperature", "value": 4.5, "uom": "CEL"},
+        {"type": "gs1:Humidity", "stringValue": "dry"}]}]})
+    entry = domain.timeline_entry(e, {"seq": 1, "hash": "h"}, {})
+    assert entry["readings"] == ["Temperature 4.5 CEL", "Humidity"]
+
+
+@pytest.mark.parametrize("location", [
+    {"type": "Point", "coordinates": ["103", "22"]}, {"type": "Point", "coordinates": [200, 22]},
+    {"type": "Polygon", "coordinates": 5}, {"type": "Polygon", "coordinates": [5]},
+    {"type": "Line", "coordinates": [103, 22]}])
+def test_malformed_area_locations_are_invalid_arguments(location):
+    fields = {"code": "vung-dong", "name": "Vùng đồi", "village": "Bản Mới", "crop": "dong riềng",
+              "area_ha": 12, "location": location}
+    with pytest.raises(InvalidArgument) as error:
+        validated(domain.Area, fields, "area")
+    assert "location" in error.value.fields
