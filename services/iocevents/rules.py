@@ -298,9 +298,6 @@ class Evaluator:
         horizon = detection.time - dt.timedelta(minutes=rule.minutes)
         for place in [p for p, at in seen.items() if at < horizon]:
             del seen[place]
-        if not seen:
-            del self._sightings[(detection.tenant, rule.id, subject)]
-            return None
         if len(seen) < rule.min_locations:
             return None
         track = tuple(sorted(seen.items(), key=lambda item: item[1]))

@@ -2,11 +2,8 @@
 once, an operator acknowledges it over HTTP, and a province's gRPC WatchAlerts client
 sees the whole sequence; gRPC ingestion refuses bad detections with reasons."""
 import datetime as dt
-import json
 import queue
 import threading
-import urllib.error
-import urllib.request
 
 import grpc
 import kombu
@@ -20,7 +17,15 @@ from services.common.topology import events_exchange
 from services.iocevents import demo
 from services.iocevents.broker import publish_detections, queues
 from services.iocevents.store import IocStore
-from tests.helpers import Broker, Process, metric_value, start_grpc, start_worker, wait_for
+from tests.helpers import (
+    Broker,
+    Process,
+    http_json,
+    metric_value,
+    start_grpc,
+    start_worker,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 TENANT = "binh-lu"
@@ -57,15 +62,7 @@ def token(settings, role="operator", subject="op-lan"):
 
 
 def http(process, method, path, bearer, body=None):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{process.http_port}/api/v1/communes/{TENANT}/ioc{path}",
-        method=method, data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {bearer}"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    return http_json(process, method, f"/api/v1/communes/{TENANT}/ioc{path}", body, bearer)
 
 
 def watch(process, bearer, seen: queue.Queue, ready: threading.Event):
@@ -202,6 +199,17 @@ def test_grpc_ingestion_refuses_bad_detections_with_reasons(settings, ioc):
     assert [(r.index, r.detection_id) for r in response.rejected] == [(1, "g-2"), (2, "g-3")]
     assert "too far from now" in response.rejected[0].reason
     assert "unknown device" in response.rejected[1].reason
+
+
+def test_grpc_reads_name_the_missing_field(settings, ioc):
+    processes, _ = ioc
+    with grpc.insecure_channel(f"127.0.0.1:{processes['grpc'].grpc_port}") as channel:
+        stub = ioc_pb2_grpc.IocServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as refused:
+            stub.GetAlert(ioc_pb2.GetAlertRequest(tenant=TENANT), timeout=10,
+                          metadata=[("authorization", f"Bearer {token(settings)}")])
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "id required" in refused.value.details()
 
 
 def test_rules_are_validated_on_save_and_watchlist_reads_are_audited(settings, ioc):
