@@ -152,7 +152,8 @@ class KpiService(HealthEndpoints, KpiHttpApi):
     @timer(interval=get_settings().gauges_refresh_s)
     def refresh_gauges(self):
         tree, reports = self.tree(), self._reports()
-        quarter = Period("quarter", now().year, (now().month - 1) // 3 + 1)
+        today = now()
+        quarter = Period("quarter", today.year, (today.month - 1) // 3 + 1)
         for tenant in (c for c, u in tree.units.items() if u["kind"] == "commune"):
             period = self._latest_quarter_with_figures(tenant, quarter)
             if period is None:

@@ -66,21 +66,12 @@ class KpiStore(Store):
 
     def read_many(self, collection: str, ids: list[str]) -> dict[str, dict]:
         """Packed documents by _id, one lookup each ($in scans the collection here)."""
-        found = {}
-        for _id in ids:
-            document = self.db[collection].find_one({"_id": _id}, {"data": 1})
-            if document is not None:
-                found[_id] = json.loads(document["data"])
-        return found
+        return {_id: data for _id in ids if (data := self.read_packed(collection, _id))}
 
     def read_sheets(self, unit: str, period_keys: list[str]) -> dict[str, dict]:
         """A unit's sheets of these periods, by sheet _id."""
-        found = {}
-        for key in period_keys:
-            sheet = self.read_packed(sheets_collection(key), sheet_id(unit, key))
-            if sheet:
-                found[sheet_id(unit, key)] = sheet
-        return found
+        return {sheet_id(unit, key): sheet for key in period_keys
+                if (sheet := self.read_packed(sheets_collection(key), sheet_id(unit, key)))}
 
     def change_packed(self, collection: str, _id: str, tenant: str,
                       change: Callable[[dict], tuple[object, list[dict], list[Envelope]]],
