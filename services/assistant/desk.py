@@ -55,7 +55,7 @@ class Handoff(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     trace_id: str = Field("", max_length=100)
-    session_id: str = Field("", max_length=100)
+    session_id: str = Field("", max_length=domain.MAX_SESSION)
     # The question to pass on when there is no trace (asked straight for an officer).
     question: str = Field("", max_length=domain.MAX_QUESTION)
 
@@ -164,8 +164,10 @@ class Desk:
             raise InvalidArgument("a handoff needs the trace_id of an answer or a question",
                                   {"trace_id": "required without question"})
         trace = self.store.trace(tenant, wanted.trace_id) if wanted.trace_id else {}
+        # session_id is what an answer gave (a token) or a kiosk's own: either way the
+        # ticket joins the traces of that session.
         session = trace.get("session") or self.session_hash(
-            tenant, wanted.session_id or uuid.uuid4().hex)
+            tenant, self._session(tenant, wanted.session_id)[0])
         language = trace.get("language", "vi")
         code = trace["procedure"]["code"] if trace.get("procedure") else ""
         question = trace.get("question") or mask(wanted.question.strip())

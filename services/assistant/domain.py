@@ -16,6 +16,7 @@ from .languages import INTENTS, Languages, default_languages
 from .retrieval import Index, normalise
 
 MAX_QUESTION = 500
+MAX_SESSION = 200
 # Below this confidence (share of the question's meaningful words found in the best
 # procedure, weighted by rarity) the assistant declines. Tuned on eval/dev.yaml.
 THRESHOLD = 0.35
@@ -29,7 +30,7 @@ class Question(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: str = Field(min_length=1, max_length=MAX_QUESTION)
-    session_id: str = Field("", max_length=200)
+    session_id: str = Field("", max_length=MAX_SESSION)
 
     @field_validator("text")
     @classmethod

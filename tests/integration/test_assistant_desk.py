@@ -110,6 +110,16 @@ def test_a_handoff_opens_a_ticket_in_the_askers_language(desk, broker, mongo, se
         desk.handoff(TENANT, {})
 
 
+def test_a_handoff_by_session_joins_that_sessions_traces(desk, mongo, settings):
+    answer = desk.ask(TENANT, {"text": "đăng ký khai sinh", "session_id": "kiosk-7"})
+    ticket = desk.handoff(TENANT, {"session_id": answer["session_id"],
+                                   "question": "cần hỏi thêm cán bộ"})
+    stored = mongo[f"{settings.namespace}_assistant"].handoffs.find_one(
+        {"_id": ticket["ticket_id"]})
+    assert stored["session"] == stored_trace(mongo, settings, answer["trace_id"])["session"]
+    assert stored["session"] == desk.session_hash(TENANT, "kiosk-7")
+
+
 def test_unknown_communes_are_refused(desk):
     with pytest.raises(InvalidArgument, match="unknown commune"):
         desk.ask("nowhere", {"text": "đăng ký khai sinh"})
