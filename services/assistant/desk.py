@@ -100,6 +100,10 @@ class Desk:
                 parts[3], self._sign(f"{tenant}|{'.'.join(parts[:3])}")[:16]):
             intents = tuple(i for i in parts[2].split("+") if i in INTENTS)
             return parts[0], domain.Context(parts[1], intents)
+        if len(token) > domain.MAX_OWN_SESSION:
+            raise InvalidArgument(f"session_id: a session's own id is at most "
+                                  f"{domain.MAX_OWN_SESSION} characters",
+                                  {"session_id": "too long"})
         return token or uuid.uuid4().hex, domain.Context()
 
     def _publish(self, collection: str, document_id: str, event: Envelope) -> None:

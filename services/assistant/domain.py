@@ -16,7 +16,11 @@ from .languages import INTENTS, Languages, default_languages
 from .retrieval import Index, normalise
 
 MAX_QUESTION = 500
+# A session_id is a token an answer gave (the session's own id, the context and a
+# signature) or, before the first answer, an id a kiosk names, short enough that its token
+# stays within MAX_SESSION.
 MAX_SESSION = 200
+MAX_OWN_SESSION = 100
 # Below this confidence (share of the question's meaningful words found in the best
 # procedure, weighted by rarity) the assistant declines. Tuned on eval/dev.yaml.
 THRESHOLD = 0.35

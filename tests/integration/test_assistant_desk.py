@@ -120,6 +120,16 @@ def test_a_handoff_by_session_joins_that_sessions_traces(desk, mongo, settings):
     assert stored["session"] == desk.session_hash(TENANT, "kiosk-7")
 
 
+def test_a_long_session_id_of_a_kiosk_still_follows_up(desk):
+    """The token an answer gives carries the kiosk's id and more; it must be accepted."""
+    first = desk.ask(TENANT, {"text": "đăng ký kết hôn", "session_id": "k" * 100})
+    follow = desk.ask(TENANT, {"text": "còn lệ phí thì sao?",
+                               "session_id": first["session_id"]})
+    assert follow["follow_up"] and follow["procedure"]["code"] == first["procedure"]["code"]
+    with pytest.raises(InvalidArgument, match="session_id"):
+        desk.ask(TENANT, {"text": "đăng ký kết hôn", "session_id": "k" * 101})
+
+
 def test_unknown_communes_are_refused(desk):
     with pytest.raises(InvalidArgument, match="unknown commune"):
         desk.ask("nowhere", {"text": "đăng ký khai sinh"})
