@@ -22,7 +22,7 @@ MAX_QUESTION = 500
 MAX_SESSION = 200
 MAX_OWN_SESSION = 100
 # Below this confidence (share of the question's meaningful words found in the best
-# procedure, weighted by rarity) the assistant declines. Tuned on eval/dev.yaml.
+# procedure, weighted by rarity) the assistant declines. Tuned on eval/assistant/dev.yaml.
 THRESHOLD = 0.35
 # A declined question still lists procedures at least this close, as suggestions.
 SUGGEST = 0.2
