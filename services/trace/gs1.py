@@ -16,7 +16,6 @@ _SAFE_IN_PATH = "!'()*+,-.:;=_"
 LINK_TYPES = {"gs1:pip": "product information page", "gs1:traceability": "traceability",
               "gs1:certificationInfo": "certifications", "gs1:epcis": "EPCIS events",
               "all": "every link, as a linkset"}
-DEFAULT_LINK_TYPE = "gs1:traceability"
 
 
 def check_digit(body: str) -> int:

@@ -73,12 +73,10 @@ class Ledger:
     def products(self, tenant: str, page_token="", page_size=0) -> tuple[list[dict], str]:
         """A page of a commune's products by GTIN, and the next page's token ("" at the
         end). The token is the offset, as decimal digits."""
-        try:
-            offset, size = int(page_token or 0), int(page_size or 0)
-            assert offset >= 0 and size >= 0
-        except (ValueError, AssertionError):
+        if not all(str(v or 0).isdecimal() for v in (page_token, page_size)):
             raise InvalidArgument("page_token and page_size must be whole numbers, not "
-                                  "negative", {"page_token": "invalid"}) from None
+                                  "negative", {"page_token": "invalid"})
+        offset, size = int(page_token or 0), int(page_size or 0)
         size = min(size or DEFAULT_PAGE, MAX_PAGE)
         rows = self.store.products(tenant, offset, size + 1)
         today = now().date()

@@ -208,12 +208,10 @@ class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
         return out.getvalue(), "image/svg+xml" if kind == "svg" else "image/png"
 
     def _labels(self, request, tenant, gtin, lot, copies) -> bytes:
-        try:
-            count = int(copies)
-            assert 1 <= count <= MAX_LABELS
-        except (ValueError, AssertionError):
+        count = int(copies) if str(copies).isdecimal() else 0
+        if not 1 <= count <= MAX_LABELS:
             raise InvalidArgument(f"copies must be 1 to {MAX_LABELS}",
-                                  {"copies": "out of range"}) from None
+                                  {"copies": "out of range"})
         snapshot = self.ledger.provenance(self.ledger.batch_id(gtin, lot), tenant)
         batch = self.store.batch(snapshot["_id"], tenant)
         uri = self._batch_uri(batch, request)

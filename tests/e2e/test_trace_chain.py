@@ -102,6 +102,10 @@ def test_a_phone_opening_the_qr_url_sees_the_timeline(trace, recorded, officer):
     status, _, sheet = call(trace, "GET", f"/api/v1/communes/binh-lu/trace/batches/"
                             f"{gtin}/{lot}/labels?copies=6", token=officer)
     assert status == 200 and sheet.decode().count('class="label"') == 6
+    for copies in ("0", "61", "six"):
+        status, _, refused = call(trace, "GET", f"/api/v1/communes/binh-lu/trace/batches/"
+                                  f"{gtin}/{lot}/labels?copies={copies}", token=officer)
+        assert status == 400 and b"copies" in refused
     # The URL the QR encodes, as printed under it on the label.
     uri = re.search(r"<small>(http://[^<]+)</small>", sheet.decode()).group(1)
     assert uri.endswith(f"/01/08939999000031/10/{NOODLE[1]}")
