@@ -42,8 +42,14 @@ class Figure(BaseModel):
 
 
 def figure(definition: Indicator, fields: object) -> dict:
-    """The stored numbers of a figure: num, den, value (value in % for ratios)."""
+    """What is stored of a figure: num, den, value (value in % for ratios) and its
+    source document and note."""
     given = validated(Figure, fields, "measurement")
+    return {**_numbers(definition, given), "source_document": given.source_document,
+            "note": given.note}
+
+
+def _numbers(definition: Indicator, given: Figure) -> dict:
     if definition.derived:
         raise InvalidArgument(f"{definition.code} is derived from {definition.source} "
                               "events; it is not entered by hand", {"indicator": "derived"})
@@ -96,16 +102,14 @@ def revise(definition: Indicator, current: dict | None, fields: object, by: str,
     draft replaces the draft (a new revision all the same); over an approved figure it
     needs a reason, and the approved revision stays in force until the new one is
     approved."""
-    numbers = figure(definition, fields)
+    entered = figure(definition, fields)
     reason = (reason or "").strip()
     if current is not None and current["status"] == "approved" and not reason:
         raise InvalidArgument(f"{definition.code} is approved for this period: a revision "
                               "needs a reason", {"reason": "required after approval"})
-    given = fields if isinstance(fields, dict) else {}
-    return {**numbers, "rev": (current or {}).get("rev", 0) + 1, "status": "entered",
-            "by": by, "at": now.isoformat(), "action": "entered" if current is None else
-            "revised", "source_document": str(given.get("source_document", "")).strip(),
-            "note": str(given.get("note", "")).strip(), "reason": reason}
+    return {**entered, "rev": (current or {}).get("rev", 0) + 1, "status": "entered",
+            "by": by, "at": now.isoformat(),
+            "action": "entered" if current is None else "revised", "reason": reason}
 
 
 def summary(revision: dict) -> dict:
