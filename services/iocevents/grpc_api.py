@@ -33,6 +33,16 @@ def _require(request, roles, *fields: str) -> None:
     current_principal().require(request.tenant, roles)
 
 
+def _filter(enum, value: int, prefix: str, field: str) -> str:
+    """An enum filter as the store spells it ("" when unspecified); InvalidArgument for a
+    number the enum does not have (proto3 enums are open)."""
+    try:
+        name = enum.Name(value).removeprefix(prefix)
+    except ValueError:
+        raise InvalidArgument(f"unknown {field} {value}", {field: "unknown"}) from None
+    return "" if name == "UNSPECIFIED" else name.lower()
+
+
 class IocServicer(ioc_pb2_grpc.IocServiceServicer):
     def __init__(self, store: IocStore, publisher: Publisher, fanout: EventFanout):
         self.store = store
@@ -73,11 +83,11 @@ class IocServicer(ioc_pb2_grpc.IocServiceServicer):
 
     def ListAlerts(self, request, context):
         _require(request, operations.READERS)
-        status = ioc_pb2.AlertStatus.Name(request.status).removeprefix(STATUS_PREFIX)
-        severity = ioc_pb2.AlertSeverity.Name(request.severity).removeprefix(SEVERITY_PREFIX)
         rows = self.store.alerts(
-            request.tenant, status="" if status == "UNSPECIFIED" else status.lower(),
-            severity="" if severity == "UNSPECIFIED" else severity.lower())
+            request.tenant,
+            status=_filter(ioc_pb2.AlertStatus, request.status, STATUS_PREFIX, "status"),
+            severity=_filter(ioc_pb2.AlertSeverity, request.severity, SEVERITY_PREFIX,
+                             "severity"))
         size = request.page_size if 0 < request.page_size <= 500 else 100
         try:
             start = int(request.page_token or 0)

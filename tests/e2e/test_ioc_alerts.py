@@ -201,15 +201,21 @@ def test_grpc_ingestion_refuses_bad_detections_with_reasons(settings, ioc):
     assert "unknown device" in response.rejected[1].reason
 
 
-def test_grpc_reads_name_the_missing_field(settings, ioc):
+def test_grpc_reads_refuse_missing_or_unknown_fields(settings, ioc):
     processes, _ = ioc
     with grpc.insecure_channel(f"127.0.0.1:{processes['grpc'].grpc_port}") as channel:
         stub = ioc_pb2_grpc.IocServiceStub(channel)
-        with pytest.raises(grpc.RpcError) as refused:
+        metadata = [("authorization", f"Bearer {token(settings)}")]
+        with pytest.raises(grpc.RpcError) as no_id:
             stub.GetAlert(ioc_pb2.GetAlertRequest(tenant=TENANT), timeout=10,
-                          metadata=[("authorization", f"Bearer {token(settings)}")])
-    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "id required" in refused.value.details()
+                          metadata=metadata)
+        with pytest.raises(grpc.RpcError) as odd_status:
+            stub.ListAlerts(ioc_pb2.ListAlertsRequest(tenant=TENANT, status=99), timeout=10,
+                            metadata=metadata)
+    assert no_id.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "id required" in no_id.value.details()
+    assert odd_status.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "unknown status 99" in odd_status.value.details()
 
 
 def test_rules_are_validated_on_save_and_watchlist_reads_are_audited(settings, ioc):
