@@ -23,7 +23,13 @@ from services.common.mongo import database_name, make_client
 from services.common.periods import Period
 from services.kpi import domain
 from services.kpi.indicators import Indicator, period_key
-from services.kpi.keys import cell_key, measurements_collection, sheet_id, sheets_collection
+from services.kpi.keys import (
+    cell_key,
+    measurements_collection,
+    revision_id,
+    sheet_id,
+    sheets_collection,
+)
 from services.kpi.orgtree import OrgTree
 from services.kpi.protos import period_message
 from services.kpi.reading import Reports, tree_from
@@ -78,8 +84,8 @@ def load(store: KpiStore, directory, indicators: list[Indicator], codes: list[st
                 cells[cell_key(definition.code, commune)] = {
                     "current": domain.summary(chain[-1]),
                     "approved": domain.summary(chain[-1])}
-                records += [{"_id": f"{commune}|{definition.code}|{commune}|{key}|"
-                                    f"r{r['rev']:04d}", "tenant": commune,
+                records += [{"_id": revision_id(commune, definition.code, commune, key,
+                                                r["rev"]), "tenant": commune,
                              "indicator": definition.code, "unit": commune, "period": key,
                              **r} for r in chain]
             sheets.append({"_id": sheet_id(commune, key), "tenant": commune, "version": 1,
