@@ -64,7 +64,6 @@ class Mirror:
 
     def __init__(self):
         self._snapshots: dict[str, tuple[str, bytes]] = {}
-        self.complete = False  # a full read has been done
 
     def get(self, batch: str) -> tuple[str, bytes] | None:
         return self._snapshots.get(batch)
@@ -77,7 +76,6 @@ class Mirror:
 
     def replace(self, snapshots: dict[str, tuple[str, bytes]]) -> None:
         self._snapshots = snapshots
-        self.complete = True
 
     def __len__(self) -> int:
         return len(self._snapshots)

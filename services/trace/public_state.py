@@ -41,8 +41,8 @@ class PublicState:
         self.mirror = Mirror()
 
     def snapshot(self, batch: str) -> dict | None:
-        """A batch's provenance snapshot: from memory, or (until the mirror is complete,
-        or for a batch it has not heard of yet) from the database."""
+        """A batch's provenance snapshot: from memory, or (before the first full read, or
+        for a batch it has not heard of yet) from the database."""
         held = self.mirror.get(batch)
         if held is None:
             held = self._read(batch)
@@ -58,8 +58,9 @@ class PublicState:
         found = self.db.provenance.find_one({"_id": batch}, {"updated_at": 0})
         if found is None:
             return None
-        self.mirror.put(batch, found["tenant"], encode(found))
-        return found["tenant"], encode(found)
+        held = found["tenant"], encode(found)
+        self.mirror.put(batch, *held)
+        return held
 
     def load_all(self) -> None:
         snapshots = {}
