@@ -288,8 +288,8 @@ class Pipeline:
                           self.seq, self.collection)
 
     def tick(self) -> None:
-        """Between batches, every `ioc_sweep_s`: escalate, check devices' health, measure
-        the queues."""
+        """Between batches, every `ioc_sweep_s`: escalate, forget old sightings, check
+        devices' health, measure the queues."""
         if time.monotonic() - self.last_sweep >= self.settings.ioc_sweep_s:
             now = self.clock()
             self.sweep(now)
@@ -298,6 +298,7 @@ class Pipeline:
 
     def sweep(self, now: dt.datetime) -> None:
         self.book.escalate_due(now)
+        self.evaluator.forget(now)
         for tenant, config in self.configs.items():
             for found in al.silent_devices(tenant, config.registry, self.heard[tenant], now):
                 self.book.apply(found, now, config.silences)

@@ -208,7 +208,15 @@ class Evaluator:
 
     def __init__(self):
         self._rates: dict[tuple, deque] = {}
-        self._sightings: dict[tuple, dict[str, dt.datetime]] = {}
+        # (tenant, rule, subject) -> (the rule's window, last sighting per location)
+        self._sightings: dict[tuple, tuple[dt.timedelta, dict[str, dt.datetime]]] = {}
+
+    def forget(self, now: dt.datetime) -> None:
+        """Drop the subjects not seen within their movement rule's window of `now` (the
+        pipeline's sweep): with watchlisted_only off, every plate ever read would stay."""
+        for key, (window, seen) in list(self._sightings.items()):
+            if max(seen.values()) < now - window:
+                del self._sightings[key]
 
     def evaluate(self, detection: Detection, device: Camera | Sensor, config: CommuneConfig,
                  received_at: dt.datetime | None = None) -> list[Signal]:
@@ -292,10 +300,12 @@ class Evaluator:
             return None
         if rule.watchlisted_only and not config.watched(*identity, detection.time):
             return None
-        subject = identity[1]
-        seen = self._sightings.setdefault((detection.tenant, rule.id, subject), {})
+        subject, window = identity[1], dt.timedelta(minutes=rule.minutes)
+        key = (detection.tenant, rule.id, subject)
+        seen = self._sightings.get(key, (window, {}))[1]
+        self._sightings[key] = (window, seen)
         seen[location] = max(detection.time, seen.get(location, detection.time))
-        horizon = detection.time - dt.timedelta(minutes=rule.minutes)
+        horizon = detection.time - window
         for place in [p for p, at in seen.items() if at < horizon]:
             del seen[place]
         if len(seen) < rule.min_locations:

@@ -187,6 +187,21 @@ def test_movement_rule_folds_one_plate_at_several_places_into_one_alert_with_its
     assert [p["location"] for p in alert.track] == ["ubnd", "cho", "ubnd"]
 
 
+def test_sightings_of_any_plate_are_forgotten_once_past_the_window():
+    rule = {"type": "movement", "id": "any", "name": "Any plate moving",
+            "watchlisted_only": False, "minutes": 60}
+    cfg, evaluator = config(rule), Evaluator()
+    for n, text in enumerate(["29A-111.11", "29A-222.22"]):
+        d = detection(n, kind="plate_read", plate={"text": text},
+                      time=(T0 - dt.timedelta(minutes=30 - 30 * n)).isoformat())
+        evaluator.evaluate(d, check_against(d, REGISTRY, T0), cfg)
+    # 29A-111.11 was read at T0 - 30 min: at T0 + 30 min it is exactly 60 minutes old.
+    evaluator.forget(T0 + dt.timedelta(minutes=30))
+    assert {key[2] for key in evaluator._sightings} == {"29A11111", "29A22222"}
+    evaluator.forget(T0 + dt.timedelta(minutes=31))
+    assert {key[2] for key in evaluator._sightings} == {"29A22222"}
+
+
 # --- sensors and hysteresis ---
 
 def test_sensor_hovering_at_its_limit_raises_once_and_clears_only_inside_the_band():
