@@ -10,7 +10,7 @@ broker in the same run:
    a second among them are plate reads of plates of their own on the watchlist, each
    raising an alert of its own; latency = probe published -> its ioc.alert_raised event
    received here.
-3. flood: as fast as one publisher goes for `--flood-seconds` (aimed at 10x the
+3. flood: as fast as FLOODERS (2) publishers go for `--flood-seconds` (aimed at 10x the
    sustainable rate); the broker holds the backlog, the pipeline drains it.
 The pipeline's resident memory is sampled throughout.
 
