@@ -184,7 +184,7 @@ def validate(event: dict, index: int | None = None, now: dt.datetime | None = No
         out.update(action=action, parentID=str(event["parentID"]),
                    childQuantityList=_quantities(event, "childQuantityList", index, True))
     for optional in ("sensorElementList", "sourceList", "destinationList", "bizTransactionList",
-                     "cv:note", "cv:signedBy"):
+                     "cv:note", "cv:signedBy", "cv:signature"):
         if event.get(optional):
             out[optional] = event[optional]
     _check_optional(out, index)

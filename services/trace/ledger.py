@@ -123,17 +123,7 @@ class Ledger:
 
     def capture(self, tenant: str, document, by: str) -> list[dict]:
         """Store every event of an EPCIS 2.0 JSON-LD document, or none of them."""
-        signatures = {}
-        if isinstance(document, dict) and isinstance(document.get("epcisBody"), dict):
-            for event in document["epcisBody"].get("eventList") or []:
-                if (isinstance(event, dict) and event.get("cv:signature")
-                        and isinstance(event.get("eventID"), str)):
-                    signatures[event.get("eventID")] = event["cv:signature"]
-        events = epcis.events_of(document, now())
-        for event in events:
-            if event["eventID"] in signatures:
-                event["cv:signature"] = signatures[event["eventID"]]
-        return self.append(tenant, events, by)
+        return self.append(tenant, epcis.events_of(document, now()), by)
 
     def append(self, tenant: str, events: list[dict], by: str) -> list[dict]:
         """Check every event against its batches' histories (as the earlier events of the

@@ -178,6 +178,15 @@ def test_signed_events_verify_and_a_forged_signature_is_refused(ledger):
     assert ledger.verify("binh-lu", batch["_id"])["intact"]
     exported = ledger.export("binh-lu", batch["_id"])["epcisBody"]["eventList"][-1]
     assert exported["cv:signature"] == event["cv:signature"]
+    captured = domain.event_from_input("binh-lu", {
+        "step": "inspecting", "where": "producer:ho-ky-so", "batch": HONEY,
+        "when": "2026-05-02T08:00:00+07:00"}, dt.datetime.now(dt.UTC))
+    captured["cv:signature"] = chain.sign(private, "ho-ky-so", chain.content_hash(captured))
+    ledger.capture("binh-lu", epcis.document([captured], dt.datetime.now(dt.UTC)), "t")
+    assert ledger.store.links(batch)[-1]["signature"] == captured["cv:signature"]
+    forged = {**captured, "eventID": epcis.new_event_id()}
+    with pytest.raises(InvalidArgument, match="does not verify"):
+        ledger.capture("binh-lu", epcis.document([forged], dt.datetime.now(dt.UTC)), "t")
 
 
 def test_products_page_by_gtin_and_refuse_foreign_tokens(ledger):
