@@ -182,7 +182,10 @@ def test_scans_are_counted_per_batch_and_day_and_announced(trace, recorded, offi
     assert {c.batch_id for c in counts} == {f"0{NOODLE[0]}:{NOODLE[1]}"}
     assert {e.tenant for e in seen if e.type == "trace.scanned"} == {"binh-lu"}
     recorded_events = [e for e in seen if e.type == "trace.event_recorded"]
-    assert len(recorded_events) >= 17 and {e.type for e in seen} >= {"trace.batch_created"}
+    # at least one trace.event_recorded per event the chain recorded (more where an event
+    # touches several batches)
+    assert len(recorded_events) >= len(recorded)
+    assert "trace.batch_created" in {e.type for e in seen}
 
 
 def test_the_province_reads_the_provenance_and_verifies_it_over_grpc(settings, trace,
