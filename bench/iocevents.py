@@ -7,11 +7,12 @@ broker in the same run:
    publishes and consumes (acks) the same messages on a quorum queue: ratio = pipeline
    detections/s / raw consume detections/s.
 2. latency: the simulator sends `--rate` detections/s (500) for `--seconds`; 10 probes
-   a second among them are plate reads of plates of their own on the watchlist, each
-   raising an alert of its own; latency = probe published -> its ioc.alert_raised event
-   received here.
-3. flood: as fast as FLOODERS (2) publishers go for `--flood-seconds` (aimed at 10x the
-   sustainable rate); the broker holds the backlog, the pipeline drains it.
+   a second among them are plate reads of watchlisted plates, each raising an alert that
+   the benchmark resolves as soon as it hears of it; latency = probe published -> its
+   ioc.alert_raised event received here.
+3. flood: FLOODERS (3) processes publish gateway messages of FLOOD_BATCH (50) detections
+   as fast as they can for `--flood-seconds`; the broker holds the backlog, the pipeline
+   drains it.
 The pipeline's resident memory is sampled throughout.
 
     .venv/bin/python -m bench.iocevents                   # about 2-3 minutes
@@ -21,10 +22,10 @@ Everything runs in a namespace of its own, removed at the end."""
 import argparse
 import datetime as dt
 import json
+import multiprocessing
 import random
 import threading
 import time
-import uuid
 
 import kombu
 
@@ -33,7 +34,14 @@ from services.common.mongo import database_name, make_client
 from services.common.publisher import Publisher
 from services.common.topology import QUEUE_ARGUMENTS, events_exchange
 from services.iocevents import demo
-from services.iocevents.broker import detections_queue, publish_detections, queues
+from services.iocevents.broker import (
+    RECEIVED_HEADER,
+    detections_queue,
+    ingest_exchange,
+    publish_command,
+    publish_detections,
+    queues,
+)
 from services.iocevents.simulator import CameraSimulator, replay
 from services.iocevents.store import IocStore
 from tests.helpers import Process, metric_value
@@ -41,7 +49,9 @@ from tests.helpers import Process, metric_value
 TENANT = "binh-lu"
 ACCEPTED = "commune_iocevents_detections_total"
 PROBES_PER_S = 10
-FLOODERS = 2
+PROBE_PLATES = 100  # each plate's turn comes every 10 s
+FLOODERS = 4
+FLOOD_BATCH = 500
 PROBE_CAMERA = "cam-nga-ba-tan-binh-1"
 THROUGHPUT_TARGET = 2000.0
 P99_TARGET_MS = 250.0
@@ -149,7 +159,9 @@ def probes_and_watchlist(store: IocStore, count: int) -> list[str]:
 
 
 def latency_run(settings, pipeline, simulator, plates, rate, seconds):
-    """p50/p99 probe -> ioc.alert_raised, with background traffic at `rate`."""
+    """p50/p99 probe -> ioc.alert_raised, with background traffic at `rate`. Each probe's
+    alert is resolved as soon as it is raised, as an operator would, so its plate raises a
+    new alert when its turn comes again (every len(plates) / PROBES_PER_S s)."""
     sent_at: dict[str, float] = {}
     latencies: list[float] = []
     with kombu.Connection(settings.amqp_uri) as connection:
@@ -158,6 +170,7 @@ def latency_run(settings, pipeline, simulator, plates, rate, seconds):
         exchange(channel).declare()
         capture = kombu.Queue(f"{settings.namespace}.bench.raised", exchange=exchange,
                               routing_key="ioc.alert_raised", exclusive=True, auto_delete=True)
+        probe_publisher = Publisher(settings.amqp_uri, settings.namespace)
 
         def raised(body, message):
             message.ack()
@@ -165,12 +178,14 @@ def latency_run(settings, pipeline, simulator, plates, rate, seconds):
             for detection in event["data"]["alert"].get("detectionIds", []):
                 if detection in sent_at:
                     latencies.append(time.time() - sent_at.pop(detection))
+                    publish_command(probe_publisher, "resolve", {
+                        "tenant": TENANT, "alert_id": event["subject"], "by": "bench",
+                        "note": "benchmark probe"})
         consumer = kombu.Consumer(channel, [capture], callbacks=[raised], accept=None)
         consumer.consume()
         background = Publisher(settings.amqp_uri, settings.namespace)
         traffic = threading.Thread(target=replay, args=(
             background, simulator, rate - PROBES_PER_S, seconds), daemon=True)
-        probe_publisher = Publisher(settings.amqp_uri, settings.namespace)
         traffic.start()
         started = time.monotonic()
         n = 0
@@ -202,27 +217,53 @@ def _drain(connection, timeout=0.001):
         pass
 
 
-def flood(settings, simulator: CameraSimulator, seconds: float) -> tuple[int, int]:
-    """FLOODERS threads publishing gateway messages of 50 fresh detections as fast as they
-    can; returns (detections sent, the largest backlog seen in the queue)."""
-    template = [row for rows in gateway_messages(simulator, 2000, 2000) for row in rows]
-    sent, peak, until = [0] * FLOODERS, [0], time.monotonic() + seconds
+def flood_bodies(simulator: CameraSimulator) -> list[bytes]:
+    """Gateway messages of FLOOD_BATCH detections, encoded once; each publish stamps
+    fresh ids into a copy (over "@@"), so encoding does not limit the publishers."""
+    template = gateway_messages(simulator, 2000, 2000)[0]
+    bodies = []
+    for _ in range(40):
+        rows = [{**row, "id": f"@@{i:03d}"}
+                for i, row in enumerate(random.sample(template, FLOOD_BATCH))]
+        bodies.append(json.dumps({"detections": rows}).encode())
+    return bodies
 
-    def publish(i):
-        publisher = Publisher(settings.amqp_uri, settings.namespace)
-        while time.monotonic() < until:
-            rows = [{**row, "id": uuid.uuid4().hex}
-                    for row in random.sample(template, 50)]
-            publish_detections(publisher, TENANT, rows)
-            sent[i] += len(rows)
-        publisher.close()
-    threads = [threading.Thread(target=publish, args=(i,)) for i in range(FLOODERS)]
-    for thread in threads:
-        thread.start()
-    while any(t.is_alive() for t in threads):
-        peak[0] = max(peak[0], queue_depth(settings))
+
+def flood_publisher(amqp_uri, namespace, bodies, start_at, seconds, name, sent):
+    """One flooding process: publishes with confirms from `start_at` (wall clock) for
+    `seconds`; adds the detections it sent to `sent`."""
+    publisher = Publisher(amqp_uri, namespace)
+    exchange, declare = ingest_exchange(namespace), queues(namespace)
+    publisher.declare(*declare)
+    time.sleep(max(0.0, start_at - time.time()))
+    n = 0
+    while time.time() < start_at + seconds:
+        body = bodies[n % len(bodies)].replace(b"@@", f"{name}-{n}-".encode())
+        publisher.publish_raw(body, exchange, f"detection.{TENANT}",
+                              {RECEIVED_HEADER: time.time()}, declare=declare)
+        n += 1
+    publisher.close()
+    with sent.get_lock():
+        sent.value += n * FLOOD_BATCH
+
+
+def flood(settings, simulator: CameraSimulator, seconds: float) -> tuple[int, int]:
+    """FLOODERS processes publishing flat out for `seconds`; returns (detections sent, the
+    largest backlog seen in the queue, in messages)."""
+    context = multiprocessing.get_context("spawn")
+    sent = context.Value("q", 0)
+    start_at = time.time() + 5  # the processes start, connect, then go together
+    processes = [context.Process(target=flood_publisher, args=(
+        settings.amqp_uri, settings.namespace, flood_bodies(simulator), start_at, seconds,
+        f"f{i}", sent)) for i in range(FLOODERS)]
+    for process in processes:
+        process.start()
+    peak = 0
+    while any(p.is_alive() for p in processes):
+        if time.time() >= start_at:
+            peak = max(peak, queue_depth(settings))
         time.sleep(0.5)
-    return sum(sent), peak[0]
+    return sent.value, peak
 
 
 def queue_depth(settings) -> int:
@@ -249,8 +290,7 @@ def main() -> None:
         store = IocStore(make_client(settings)[database_name(settings, "iocevents")])
         store.ensure_indexes()
         demo.load(store, dt.date.today())
-        # A plate of its own per probe: a repeated plate would fold, not raise.
-        plates = probes_and_watchlist(store, int(PROBES_PER_S * args.seconds) + 50)
+        plates = probes_and_watchlist(store, PROBE_PLATES)
         simulator = CameraSimulator(TENANT, store.registry(TENANT), [], seed=7)
         publisher = Publisher(settings.amqp_uri, settings.namespace)
         cleanup.callback(publisher.close)
@@ -283,43 +323,64 @@ def main() -> None:
                                         args.seconds)
         latency_memory = memory.between(latency_started, time.monotonic())
 
-        progress(f"flood: {FLOODERS} publishers flat out for {args.flood_seconds:.0f} s")
+        progress(f"flood: {FLOODERS} publishing processes flat out for "
+                 f"{args.flood_seconds:.0f} s")
         before = accepted(pipeline)
         flood_started = time.monotonic()
         flooded, depth_max = flood(settings, simulator, args.flood_seconds)
-        flood_rate = flooded / (time.monotonic() - flood_started)
-        drained = wait_accepted(pipeline, before + flooded, limit_s=180)[1]
+        flood_ended, taken_by_then = time.monotonic(), accepted(pipeline)
+        drained = wait_accepted(pipeline, before + flooded, limit_s=600)[1]
+        drain_rate = ((before + flooded - taken_by_then) / (drained - flood_ended)
+                      if drained and drained > flood_ended else 0.0)
         flood_memory = memory.between(flood_started, time.monotonic())
         alive = pipeline.popen.poll() is None
         # Before the clean-up: the figures stand even if removing the namespace fails.
-        report(args, throughput, raw_consume, raw_publish, platform_publish, latencies,
-               probes, latency_memory, flood_rate, depth_max, drained, alive, flood_memory)
+        print("\nIOC pipeline benchmark (2 shared cores: other work on the machine makes "
+              "the figures noisy)")
+        print(f"throughput  pipeline {throughput:.0f} detections/s (target >= "
+              f"{THROUGHPUT_TARGET:.0f}); raw kombu consume {raw_consume:.0f}/s; "
+              f"ratio {throughput / raw_consume:.2f}")
+        print(f"            publishing with confirms: raw {raw_publish:.0f}/s, "
+              f"through the ingest helper {platform_publish:.0f}/s")
+        report_latency(args, latencies, probes, latency_memory)
+        print(f"flood       {flood_rate(flooded, args.flood_seconds, throughput)}; queue peak "
+              f"{depth_max} messages of {FLOOD_BATCH}; drained: "
+              f"{'yes' if drained else 'NO'}, at {drain_rate:.0f}/s after the flood; "
+              f"pipeline alive: {'yes' if alive else 'NO'}")
+        print(f"            pipeline RSS from the flood to the end of its drain: "
+              f"{memory_line(flood_memory)}; every 5 s: {series(flood_memory, 5)} MB")
 
 
-def report(args, throughput, raw_consume, raw_publish, platform_publish, latencies, probes,
-           latency_memory, flood_rate, depth_max, drained, alive, flood_memory) -> None:
+def flood_rate(flooded: int, seconds: float, throughput: float) -> str:
+    rate = flooded / seconds
+    return (f"{rate:.0f} detections/s for {seconds:.0f} s ({rate / throughput:.1f}x the "
+            f"pipeline's throughput, {rate / THROUGHPUT_TARGET:.1f}x the target's "
+            f"{THROUGHPUT_TARGET:.0f}/s)")
+
+
+def memory_line(samples: list[float]) -> str:
+    samples = samples or [0.0]
+    return (f"first {samples[0]:.0f} MB, middle {samples[len(samples) // 2]:.0f} MB, "
+            f"last {samples[-1]:.0f} MB, max {max(samples):.0f} MB")
+
+
+def series(samples: list[float], every: int) -> str:
+    """Every `every`-th sample and the last (samples are a second apart)."""
+    picked = samples[::every] + (samples[-1:] if (len(samples) - 1) % every else [])
+    return " -> ".join(f"{mb:.0f}" for mb in picked)
+
+
+def report_latency(args, latencies: list[float], probes: int, samples: list[float]) -> None:
     p50, p99 = ((percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000)
                 if latencies else (float("inf"), float("inf")))
-    latency_memory, flood_memory = latency_memory or [0.0], flood_memory or [0.0]
-    print("\nIOC pipeline benchmark (2 shared cores: other work on the machine makes the "
-          "figures noisy)")
-    print(f"throughput  pipeline {throughput:.0f} detections/s (target >= "
-          f"{THROUGHPUT_TARGET:.0f}); raw kombu consume {raw_consume:.0f}/s; "
-          f"ratio {throughput / raw_consume:.2f}")
-    print(f"            publishing with confirms: raw {raw_publish:.0f}/s, "
-          f"through the ingest helper {platform_publish:.0f}/s")
     print(f"latency     {len(latencies)}/{probes} probes at {args.rate:.0f}/s: p50 {p50:.0f} ms, "
           f"p99 {p99:.0f} ms (target p99 <= {P99_TARGET_MS:.0f} ms)")
-    print(f"memory      pipeline RSS over the latency run: first {latency_memory[0]:.0f} MB, "
-          f"last {latency_memory[-1]:.0f} MB, max {max(latency_memory):.0f} MB")
-    print(f"flood       {flood_rate:.0f} detections/s for {args.flood_seconds:.0f} s "
-          f"({flood_rate / throughput:.1f}x the sustained rate); queue peak {depth_max} "
-          f"messages; drained: {'yes' if drained else 'NO'}; pipeline alive: "
-          f"{'yes' if alive else 'NO'}")
-    middle = flood_memory[len(flood_memory) // 2]
-    print(f"            pipeline RSS from the flood to the end of its drain: first "
-          f"{flood_memory[0]:.0f} MB, middle {middle:.0f} MB, last {flood_memory[-1]:.0f} MB, "
-          f"max {max(flood_memory):.0f} MB (its prefetch bounds what it holds)")
+    print(f"memory      pipeline RSS over the latency run: {memory_line(samples)}")
+    # The first minute fills the bounded caches (recent ids, rule windows); flat means
+    # no growth after it.
+    print(f"            each minute: {series(samples, 60)} MB; "
+          f"after the first minute {samples[-1] - samples[min(60, len(samples) - 1)]:+.1f} MB"
+          if samples else "            no samples")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,6 @@ from .writer import AlertWriter
 
 log = logs.get_logger(__name__)
 MAX_PER_MESSAGE = 500
-SEEN_IDS = 200_000  # detection ids remembered against redelivery and gateway retries
 
 detections_in = metrics.counter(SOURCE, "detections_total", "Detections taken in, by outcome",
                                 ("tenant", "kind", "outcome"))
@@ -109,7 +108,7 @@ class Pipeline:
         self.book = al.AlertBook()
         self.evaluator = Evaluator()
         self.configs: dict[str, CommuneConfig] = {}
-        self.seen = RecentIds(SEEN_IDS)
+        self.seen = RecentIds(settings.ioc_recent_ids)
         self.heard: dict[str, dict[str, dt.datetime]] = {}
         self.seq, self.collection = 0, ""
         self.writer = AlertWriter(store, publisher, settings.ioc_flush_s)
@@ -332,7 +331,8 @@ def run(settings: IocSettings) -> None:
     consumer = BatchConsumer(settings.amqp_uri, [commands_queue(settings.namespace),
                                                  detections_queue(settings.namespace)],
                              pipeline.handle, prefetch=settings.ioc_prefetch,
-                             linger=settings.ioc_linger_s, on_idle=pipeline.tick)
+                             max_bytes=settings.ioc_batch_bytes, linger=settings.ioc_linger_s,
+                             on_idle=pipeline.tick)
     signal.signal(signal.SIGTERM, lambda *_: consumer.stop())
     signal.signal(signal.SIGINT, lambda *_: consumer.stop())
     pipeline.writer.start()

@@ -283,15 +283,18 @@ class Evaluator:
         return None
 
     def _rate(self, rule: RateRule, detection: Detection, location: str):
-        times = self._rates.setdefault((detection.tenant, rule.id, location), deque())
+        # Only the last `count` times decide whether `count` fell within the window, so
+        # a busy location holds no more than that.
+        key = (detection.tenant, rule.id, location)
+        times = self._rates.get(key)
+        if times is None or times.maxlen != rule.count:  # new, or the rule was edited
+            times = self._rates[key] = deque(times or (), maxlen=rule.count)
         times.append(detection.time)
         horizon = detection.time - dt.timedelta(minutes=rule.minutes)
-        while times and times[0] < horizon:
-            times.popleft()
-        if len(times) < rule.count:
+        if len(times) < rule.count or times[0] < horizon:
             return None
-        return (location, f"{rule.name}: {len(times)} in {rule.minutes} min at {location}",
-                False, ())
+        return (location, f"{rule.name}: {rule.count} or more in {rule.minutes} min at "
+                f"{location}", False, ())
 
     def _movement(self, rule: MovementRule, detection: Detection, location: str,
                   config: CommuneConfig):

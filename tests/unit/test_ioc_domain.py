@@ -174,6 +174,28 @@ def test_rate_rule_fires_from_the_nth_detection_within_the_window():
     assert (alert.subject, alert.count, alert.detections) == ("cho", 1, ["d-3"])
 
 
+def test_rate_rule_holds_only_its_count_of_times_and_follows_an_edited_count():
+    rule = {"type": "rate", "id": "crowd", "name": "Crowding", "kinds": ["abnormal_behaviour"],
+            "count": 3, "minutes": 10}
+    evaluator = Evaluator()
+
+    def fired(rule, minutes_ago):
+        cfg = config(rule)
+        found = []
+        for i, m in enumerate(minutes_ago):
+            d = detection(i, deviceId="cam-cho-1", kind="abnormal_behaviour",
+                          time=(T0 - dt.timedelta(minutes=m)).isoformat())
+            found += evaluator.evaluate(d, check_against(d, REGISTRY, T0), cfg)
+        return found
+
+    # A busy hour, one every 30 s: every detection from the third on fires.
+    assert len(fired(rule, [60 - i / 2 for i in range(120)])) == 118
+    assert [len(times) for times in evaluator._rates.values()] == [3]
+    # Raised to 5 in 10 minutes: with the last three kept, a fourth does not fire, a fifth does.
+    assert fired({**rule, "count": 5}, [0.4]) == []
+    assert len(fired({**rule, "count": 5}, [0.3])) == 1
+
+
 def test_movement_rule_folds_one_plate_at_several_places_into_one_alert_with_its_track():
     rule = {"type": "movement", "id": "track", "name": "Watched plate moving",
             "min_locations": 2, "minutes": 60}
