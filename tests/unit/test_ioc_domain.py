@@ -354,6 +354,40 @@ def test_an_overdue_task_becomes_one_operator_alert():
     assert (alert.rule_id, alert.subject, alert.count) == ("task-overdue", "t-1", 2)
 
 
+def kpi(status, now=T0, period="Quý I/2026"):
+    return al.kpi_missed_signal(TENANT, "online-dossiers", TENANT, period,
+                                "Tỷ lệ hồ sơ trực tuyến", status, now)
+
+
+def test_a_missed_kpi_is_one_alert_per_period_that_a_recovery_resolves():
+    book = al.AlertBook()
+    for _ in range(2):  # redelivered, or a revision approved still missed: folds
+        book.apply(kpi("missed"), T0)
+    book.apply(kpi("missed", period="Quý II/2026"), T0)
+    q1, q2 = sorted(book.live(), key=lambda a: a.subject)
+    assert (q1.rule_id, q1.subject, q1.count) == (
+        "kpi-missed", "online-dossiers|binh-lu|Quý I/2026", 2)
+    assert "missed its target in binh-lu, Quý I/2026" in q1.title and q2.count == 1
+    later = T0 + dt.timedelta(days=3)
+    book.apply(kpi("at_risk", now=later), later)
+    assert book.live() == [q2]
+    assert (q1.status, q1.resolved_by, q1.history[-1]["note"]) == (
+        al.RESOLVED, "system", "KPI Tỷ lệ hồ sơ trực tuyến no longer missed in binh-lu, "
+                               "Quý I/2026: at_risk")
+
+
+@pytest.mark.parametrize("fields, complaint", [
+    ({"status": "sort of"}, "status is one of"),
+    ({"indicator": ""}, "are required text"),
+    ({"unit": ["binh-lu"]}, "are required text"),
+])
+def test_a_kpi_signal_of_the_wrong_shape_is_refused(fields, complaint):
+    given = {"indicator": "online-dossiers", "unit": TENANT, "period": "Quý I/2026",
+             "name": "Tỷ lệ", "status": "missed", **fields}
+    with pytest.raises(InvalidArgument, match=complaint):
+        al.kpi_missed_signal(TENANT, now=T0, **given)
+
+
 def test_alerts_round_trip_through_their_documents():
     book = run([THRESHOLD], [detection(1)])
     [alert] = book.live()
