@@ -1,6 +1,7 @@
 """The IOC end to end: a simulated camera gateway publishes a burst, each alert appears
 once, an operator acknowledges it over HTTP, and a province's gRPC WatchAlerts client
-sees the whole sequence; gRPC ingestion refuses bad detections with reasons."""
+sees the whole sequence; an overdue task and a KPI approved below its target become
+operator alerts; gRPC ingestion refuses bad detections with reasons."""
 import datetime as dt
 import queue
 import threading
@@ -52,8 +53,10 @@ def ioc(settings, mongo):
             for name in [q.name for q in queues(settings.namespace)]:
                 channel.queue_delete(name)
                 channel.queue_delete(f"{name}.dead-letter")
-            channel.queue_delete(f"{settings.namespace}.iocevents.on_task_overdue")
-            channel.queue_delete(f"{settings.namespace}.iocevents.on_task_overdue.dead-letter")
+            for handler in ("on_task_overdue", "on_kpi_target_missed",
+                            "on_kpi_target_recovered"):
+                channel.queue_delete(f"{settings.namespace}.iocevents.{handler}")
+                channel.queue_delete(f"{settings.namespace}.iocevents.{handler}.dead-letter")
             channel.exchange_delete(events_exchange(settings.namespace, "iocevents").name)
 
 
@@ -175,6 +178,43 @@ def test_an_overdue_task_becomes_an_operator_alert_once(settings, ioc):
     [alert] = wait_for(overdue, 15, 0.3, "the task-overdue alert")
     assert alert["subject"] == task.id and "KH184-07" in alert["title"]
     assert alert["count"] == 1
+
+
+def test_a_kpi_approved_below_its_target_alerts_the_operator_until_it_recovers(
+        settings, platform, ioc):
+    processes, _ = ioc
+    kpi, operator = platform["kpi"], token(settings)
+    officer = issue_token(settings, "cb-tthcc-01", "officer", [TENANT])
+    chair = issue_token(settings, "chu-tich-binh-lu", "admin", [TENANT])
+    base = f"/api/v1/communes/{TENANT}/kpi"
+    where = {"indicator": "online-dossiers", "unit": TENANT, "period": "2028-Q2"}
+
+    def approve(numerator, **fields):
+        figure = {**where, "numerator": numerator, "denominator": 1000, **fields}
+        assert http_json(kpi, "POST", f"{base}/measurements", figure, officer)[0] == 201
+        assert http_json(kpi, "POST", f"{base}/measurements/submit", where, officer)[0] == 200
+        assert http_json(kpi, "POST", f"{base}/measurements/approve", where, chair)[0] == 200
+    status, _ = http_json(kpi, "PUT", f"{base}/targets", {
+        "indicator": "online-dossiers", "period": "2028", "comparison": ">=", "value": 95},
+        chair)
+    assert status == 200
+    approve(800)  # 80% against the year's ">= 95"
+
+    def alerted():
+        return http(processes["worker"], "GET", "/alerts?rule_id=kpi-missed",
+                    operator)[1]["alerts"] or None
+    [alert] = wait_for(alerted, 20, 0.3, "the kpi-missed alert")
+    assert (alert["subject"], alert["status"], alert["count"]) == (
+        "online-dossiers|binh-lu|Quý II/2028", "open", 1)
+    assert "missed its target in binh-lu, Quý II/2028" in alert["title"]
+
+    approve(990, reason="bổ sung hồ sơ tháng 6")  # 99% meets the target
+
+    def resolved():
+        found = http(processes["worker"], "GET", f"/alerts/{alert['id']}", operator)[1]
+        return found if found["status"] == "resolved" else None
+    found = wait_for(resolved, 20, 0.3, "the kpi-missed alert resolved")
+    assert found["resolved_by"] == "system" and "no longer missed" in found["history"][-1]["note"]
 
 
 def test_grpc_ingestion_refuses_bad_detections_with_reasons(settings, ioc):
