@@ -59,6 +59,15 @@ class Silence(Strict):
             raise ValueError("a silence names rules, locations or devices (not everything)")
         return self
 
+    def ended(self, at: dt.datetime) -> "Silence":
+        """This silence ended early at `at` (the record stays: alerts name it); only a
+        silence in force can end."""
+        if not self.starts_at < at < self.ends_at:
+            raise FailedPrecondition(f"silence {self.id!r} is not in force (from "
+                                     f"{self.starts_at.isoformat()} to "
+                                     f"{self.ends_at.isoformat()})")
+        return self.model_copy(update={"ends_at": at})
+
     def matches(self, signal: Signal, now: dt.datetime) -> bool:
         return (self.starts_at <= now < self.ends_at
                 and (not self.rule_ids or signal.rule_id in self.rule_ids)

@@ -109,6 +109,11 @@ class IocService(HealthEndpoints, IocHttpApi):
         return self.operations.save_silence(tenant, silence, principal.subject)
 
     @rpc(expected_exceptions=EXPECTED)
+    def end_silence(self, tenant, silence_id):
+        principal = self.auth.require(tenant, OPERATORS)
+        return self.operations.end_silence(tenant, silence_id, principal.subject)
+
+    @rpc(expected_exceptions=EXPECTED)
     def list_watchlist(self, tenant):
         principal = self.auth.require(tenant, WATCHLIST_ROLES)
         return self.operations.watchlist(tenant, principal.subject)

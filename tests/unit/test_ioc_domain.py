@@ -278,6 +278,23 @@ def test_when_the_silence_ends_the_condition_alerts_again():
     assert statuses == [(al.OPEN, (al.RAISED,)), (al.RESOLVED, ())]
 
 
+def test_a_silence_ended_early_keeps_its_record_and_silences_nothing_after():
+    early = T0 + dt.timedelta(minutes=10)
+    ended = silence().ended(early)
+    assert (ended.id, ended.starts_at, ended.ends_at) == ("maint-1", silence().starts_at, early)
+    book = run([THRESHOLD], [detection(1)], silences=[silence()])
+    later = early + dt.timedelta(minutes=1)
+    run([THRESHOLD], [detection(2, time=later.isoformat())], book=book, now=later,
+        silences=[ended])
+    assert [(a.status, a.silenced_by) for a in book.live()] == [(al.OPEN, "")]
+
+
+@pytest.mark.parametrize("at", [T0 - dt.timedelta(hours=2), T0 + dt.timedelta(hours=1)])
+def test_only_a_silence_in_force_can_end(at):
+    with pytest.raises(FailedPrecondition, match="'maint-1' is not in force"):
+        silence().ended(at)
+
+
 def test_a_silence_must_name_what_it_silences():
     with pytest.raises(ValueError, match="names rules, locations or devices"):
         silence(locations=set())

@@ -43,6 +43,7 @@ def test_unreadable_gateway_messages_are_refused(body):
     lambda ops: ops.list_alerts("binh-lu", {"rule_id": {"$ne": ""}}),
     lambda ops: ops.get_alert("binh-lu", {"$ne": ""}),
     lambda ops: ops.move("binh-lu", {"$ne": ""}, "acknowledge", "op"),
+    lambda ops: ops.end_silence("binh-lu", {"$ne": ""}, "op"),
 ])
 def test_rpc_arguments_of_the_wrong_shape_are_refused_before_any_read(call):
     with pytest.raises(InvalidArgument):
