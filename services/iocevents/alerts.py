@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from services.common.errors import FailedPrecondition, NotFound
+from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 
 from .model import CODE, Camera, Registry, Strict
 from .rules import Severity, Signal
@@ -29,6 +29,8 @@ RECENT_DETECTIONS = 10
 TRACK_LENGTH = 50
 DEVICE_HEALTH_RULE = "device-health"
 TASK_OVERDUE_RULE = "task-overdue"
+KPI_MISSED_RULE = "kpi-missed"
+KPI_STATUSES = ("missed", "at_risk", "met", "no_data")
 OPEN, ACKNOWLEDGED, RESOLVED, SUPPRESSED = "open", "acknowledged", "resolved", "suppressed"
 LIVE = (OPEN, ACKNOWLEDGED, SUPPRESSED)
 SYSTEM = "system"
@@ -56,6 +58,15 @@ class Silence(Strict):
         if not (self.rule_ids or self.locations or self.devices):
             raise ValueError("a silence names rules, locations or devices (not everything)")
         return self
+
+    def ended(self, at: dt.datetime) -> "Silence":
+        """This silence ended early at `at` (the record stays: alerts name it); only a
+        silence in force can end."""
+        if not self.starts_at < at < self.ends_at:
+            raise FailedPrecondition(f"silence {self.id!r} is not in force (from "
+                                     f"{self.starts_at.isoformat()} to "
+                                     f"{self.ends_at.isoformat()})")
+        return self.model_copy(update={"ends_at": at})
 
     def matches(self, signal: Signal, now: dt.datetime) -> bool:
         return (self.starts_at <= now < self.ends_at
@@ -291,6 +302,23 @@ def task_overdue_signal(tenant: str, task_id: str, code: str, title: str,
     return Signal(tenant=tenant, rule_id=TASK_OVERDUE_RULE, subject=task_id,
                   severity=Severity.MEDIUM, title=f"task {code} overdue: {title}"[:300],
                   fold_window=dt.timedelta(days=365), at=now, kind="task_overdue")
+
+
+def kpi_missed_signal(tenant: str, indicator: str, unit: str, period: str, name: str,
+                      status: str, now: dt.datetime) -> Signal:
+    """An operator alert for a commune's indicator that missed its target in a period,
+    one per (indicator, unit, period); any other status (a later approval's) clears it."""
+    fields = {"indicator": indicator, "unit": unit, "period": period, "name": name}
+    if not all(isinstance(v, str) and v for v in fields.values()):
+        raise InvalidArgument(f"{', '.join(fields)} are required text")
+    if status not in KPI_STATUSES:
+        raise InvalidArgument(f"status is one of {', '.join(KPI_STATUSES)}")
+    missed = status == "missed"
+    title = (f"KPI {name} missed its target in {unit}, {period}" if missed
+             else f"KPI {name} no longer missed in {unit}, {period}: {status}")
+    return Signal(tenant=tenant, rule_id=KPI_MISSED_RULE, subject=f"{indicator}|{unit}|{period}",
+                  severity=Severity.MEDIUM, title=title[:300], clear=not missed,
+                  fold_window=dt.timedelta(days=365), at=now, kind="kpi_missed")
 
 
 def _mean_seconds(spans: list[dt.timedelta]) -> float | None:

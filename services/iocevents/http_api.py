@@ -69,6 +69,12 @@ class IocHttpApi:
         return 200, self.operations.save_silence(tenant, request_json(request),
                                                  principal.subject)
 
+    @http("POST", BASE + "/silences/<silence_id>/end")
+    @json_api
+    def http_end_silence(self, request, tenant, silence_id):
+        principal = caller(request, tenant, OPERATORS)
+        return 200, self.operations.end_silence(tenant, silence_id, principal.subject)
+
     @http("GET", BASE + "/registry")
     @json_api
     def http_registry(self, request, tenant):

@@ -125,6 +125,17 @@ class Operations:
         self._changed(tenant, by, f"silence {silence['id']}")
         return silence
 
+    def end_silence(self, tenant: str, silence_id: str, by: str) -> dict:
+        """End a silence now, keeping it; the pipeline reloads it, so what it matched
+        alerts again."""
+        if not isinstance(silence_id, str):  # over RPC, a dict would be a query
+            raise InvalidArgument("silence id is text", {"silence_id": "invalid"})
+        silence = al.Silence.model_validate(self.store.silence(tenant, silence_id))
+        ended = silence.ended(now()).model_dump(mode="json")
+        self.store.save_silence(tenant, ended)
+        self._changed(tenant, by, f"silence {silence_id} ended")
+        return ended
+
     def registry(self, tenant: str) -> dict:
         return self.store.registry(tenant).model_dump(mode="json")
 

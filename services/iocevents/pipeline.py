@@ -250,6 +250,11 @@ class Pipeline:
                 self.book.apply(al.task_overdue_signal(tenant, command["task_id"],
                                                        command["code"], command["title"], now),
                                 now, self.config(tenant).silences)
+            elif action == "kpi_target":
+                self.book.apply(al.kpi_missed_signal(tenant, command["indicator"],
+                                                     command["unit"], command["period"],
+                                                     command["name"], command["status"], now),
+                                now, self.config(tenant).silences)
             else:
                 raise InvalidArgument(f"unknown action {action!r}")
         except (ValueError, KeyError, TypeError, InvalidArgument) as exc:

@@ -1,13 +1,14 @@
 """The iocevents nameko service: RPC and HTTP JSON for the web UI (http_api.py), the
-task.overdue subscription, and the detection retention timer. Alerts themselves are
-written by the pipeline process (pipeline.py); this service sends it commands."""
+task.overdue and kpi.target_* subscriptions, and the detection retention timer. Alerts
+themselves are written by the pipeline process (pipeline.py); this service sends it
+commands."""
 import datetime as dt
 
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
-from commune.v1 import events_pb2
-from services.common.envelope import Envelope
+from commune.v1 import common_pb2, events_pb2, kpi_pb2
+from services.common.envelope import Envelope, InvalidEvent
 from services.common.errors import EXPECTED
 from services.common.nameko_ext.consumer import handle_event
 from services.common.nameko_ext.dependencies import (
@@ -18,12 +19,38 @@ from services.common.nameko_ext.dependencies import (
 )
 from services.common.nameko_ext.health import HealthEndpoints
 from services.common.nameko_ext.rpc import rpc
+from services.common.periods import Period
 
+from . import alerts as al
 from .broker import publish_command
 from .http_api import IocHttpApi
 from .operations import OPERATORS, READERS, WATCHLIST_ROLES, Operations, now
 from .settings import ioc_settings
 from .store import IocStore
+
+
+def kpi_target_command(event: kpi_pb2.KpiTargetMissed | kpi_pb2.KpiTargetRecovered,
+                       envelope: Envelope) -> dict:
+    """The pipeline's command for kpi.target_missed or kpi.target_recovered; InvalidEvent
+    (dead-lettered with the reason) when the event does not add up."""
+    row = event.row
+    status = kpi_pb2.KpiStatus.Name(row.status).removeprefix("KPI_STATUS_").lower()
+    if event.tenant != envelope.tenant:
+        raise InvalidEvent(f"tenant {event.tenant!r} differs from envelope tenant "
+                           f"{envelope.tenant!r}")
+    if not (row.indicator and row.unit):
+        raise InvalidEvent("the row names no indicator or no unit")
+    if status not in al.KPI_STATUSES or (status == "missed") != (
+            envelope.type == "kpi.target_missed"):
+        raise InvalidEvent(f"{envelope.type} with status {status}")
+    if event.period.kind == common_pb2.PERIOD_KIND_UNSPECIFIED:
+        raise InvalidEvent("the event names no period")
+    period = Period(common_pb2.PeriodKind.Name(event.period.kind)
+                    .removeprefix("PERIOD_KIND_").lower(), event.period.year,
+                    event.period.number)
+    return {"tenant": envelope.tenant, "indicator": row.indicator, "unit": row.unit,
+            "period": period.label(), "name": row.name_vi or row.indicator,
+            "status": status}
 
 
 class OperationsProvider(DependencyProvider):
@@ -82,6 +109,11 @@ class IocService(HealthEndpoints, IocHttpApi):
         return self.operations.save_silence(tenant, silence, principal.subject)
 
     @rpc(expected_exceptions=EXPECTED)
+    def end_silence(self, tenant, silence_id):
+        principal = self.auth.require(tenant, OPERATORS)
+        return self.operations.end_silence(tenant, silence_id, principal.subject)
+
+    @rpc(expected_exceptions=EXPECTED)
     def list_watchlist(self, tenant):
         principal = self.auth.require(tenant, WATCHLIST_ROLES)
         return self.operations.watchlist(tenant, principal.subject)
@@ -94,6 +126,17 @@ class IocService(HealthEndpoints, IocHttpApi):
         publish_command(self.events, "task_overdue", {
             "tenant": envelope.tenant, "task_id": task.id or envelope.subject,
             "code": task.code, "title": task.title})
+
+    @handle_event("kpi", "kpi.target_missed", kpi_pb2.KpiTargetMissed)
+    def on_kpi_target_missed(self, event: kpi_pb2.KpiTargetMissed, envelope: Envelope):
+        """A commune's indicator missing its target becomes an operator alert, folded per
+        indicator, unit and period (a revision approved still missed only counts)."""
+        publish_command(self.events, "kpi_target", kpi_target_command(event, envelope))
+
+    @handle_event("kpi", "kpi.target_recovered", kpi_pb2.KpiTargetRecovered)
+    def on_kpi_target_recovered(self, event: kpi_pb2.KpiTargetRecovered, envelope: Envelope):
+        """A later approval that is no longer missed resolves that alert."""
+        publish_command(self.events, "kpi_target", kpi_target_command(event, envelope))
 
     @timer(interval=ioc_settings().ioc_retention_check_s)
     def purge_detections(self):

@@ -95,6 +95,13 @@ class IocStore(Store):
     def silences(self, tenant: str) -> list[dict]:
         return self._all("silences", tenant)
 
+    def silence(self, tenant: str, silence_id: str) -> dict:
+        document = TenantCollection(self.db.silences, tenant).find_one(
+            {"_id": f"{tenant}:{silence_id}"}, {"_id": 0, "tenant": 0})
+        if document is None:
+            raise NotFound(f"no silence {silence_id!r} in commune {tenant!r}")
+        return document
+
     def save_silence(self, tenant: str, silence: dict) -> None:
         self._put("silences", tenant, silence["id"], silence)
 

@@ -263,6 +263,20 @@ def row(definition: Indicator, unit: str, figures: Figures, goal: dict | None,
             "trend": trend(definition, figures.value, before.value)}
 
 
+TARGET_MISSED, TARGET_RECOVERED = "kpi.target_missed", "kpi.target_recovered"
+
+
+def target_news(before: dict, after: dict) -> str | None:
+    """The event an approval makes of a commune's line (before and after it): missed
+    whenever the line is missed after it (the IOC folds repeats into one alert),
+    recovered when a missed line no longer is; None otherwise."""
+    if after["status"] == "missed":
+        return TARGET_MISSED
+    if before["status"] == "missed":
+        return TARGET_RECOVERED
+    return None
+
+
 # --- facts from other services' events (kept for the slice's count) ----------------------
 
 def created_task_fact(event: events_pb2.TaskCreated, envelope: Envelope) -> dict:

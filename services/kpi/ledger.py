@@ -8,11 +8,11 @@ from commune.v1 import kpi_pb2
 from services.common.envelope import Envelope
 from services.common.errors import InvalidArgument
 
-from . import domain, dossiers
+from . import domain, dossiers, report
 from .indicators import parse_period, period_key
 from .keys import board_id, cell_key, revision_id, sheet_id, sheets_collection
 from .orgtree import OrgTree
-from .protos import period_message
+from .protos import period_message, row_message
 from .store import KpiStore
 
 
@@ -36,6 +36,21 @@ def approval_event(tenant: str, indicator: str, unit: str, period_text: str,
         reason=revision.get("reason", ""))
     return Envelope.wrap("kpi.measurement_approved", "kpi", tenant, message,
                          subject=cell_key(indicator, unit))
+
+
+TARGET_MESSAGES = {domain.TARGET_MISSED: kpi_pb2.KpiTargetMissed,
+                   domain.TARGET_RECOVERED: kpi_pb2.KpiTargetRecovered}
+
+
+def target_event(event_type: str, tenant: str, period_text: str, row: dict,
+                 approved_unit: str, revision: dict) -> Envelope:
+    """kpi.target_missed or kpi.target_recovered: the commune's line after an approval."""
+    message = TARGET_MESSAGES[event_type](
+        tenant=tenant, period=period_message(parse_period(period_text)),
+        row=row_message(row), approved_unit=approved_unit, revision=revision["rev"],
+        approved_by=revision["by"])
+    return Envelope.wrap(event_type, "kpi", tenant, message,
+                         subject=cell_key(row["indicator"], tenant))
 
 
 class Ledger:
@@ -70,9 +85,17 @@ class Ledger:
 
     def act(self, tenant: str, fields: object, action: str, by: str,
             now: dt.datetime) -> dict:
-        """submit, approve or return a figure; an approval is announced."""
+        """submit, approve or return a figure; an approval is announced, and so is what
+        it makes of the commune's line against its target (domain.target_news)."""
         definition, unit, period = self._where(tenant, fields)
         reason = str(fields.get("reason", "") or "")
+        around = self._around(tenant, period) if action == "approve" else {}
+
+        def line(sheet):
+            """The commune's line for the indicator (approved figures) with this sheet."""
+            return report.commune_row(definition, report.UnitData(
+                tenant, {**around, sheet_id(tenant, period_key(period)): sheet},
+                villages=self.tree.villages(tenant)), period)
 
         def change(sheet):
             entry = sheet.get("cells", {}).get(cell_key(definition.code, unit)) or {}
@@ -82,6 +105,7 @@ class Ledger:
             entry = {**entry, "current": domain.summary(revision)}
             events = []
             if action == "approve":
+                before = line(sheet)
                 entry["approved"] = entry["current"]
                 entered_by = next((r["by"] for r in reversed(self.store.revisions(
                     tenant, definition.code, unit, period_key(period), revision["rev"] - 1))
@@ -89,9 +113,21 @@ class Ledger:
                 events.append(approval_event(tenant, definition.code, unit,
                                              period_key(period), revision, entered_by))
             sheet.setdefault("cells", {})[cell_key(definition.code, unit)] = entry
+            if action == "approve":
+                after = line(sheet)
+                if news := domain.target_news(before, after):
+                    events.append(target_event(news, tenant, period_key(period), after, unit,
+                                               revision))
             return entry, [self._record(tenant, definition.code, unit, period, revision)], \
                 events
         return self._change_sheet(tenant, period, change)
+
+    def _around(self, tenant: str, period) -> dict[str, dict]:
+        """The commune's other sheets its line for `period` reads: the previous period's
+        (the trend) and the enclosing ones' (a target set for the year)."""
+        key = period_key(period)
+        listed = [k for k in self.store.index(tenant).get("sheets", []) if k != key]
+        return self.store.read_sheets(tenant, report.period_keys(period, listed))
 
     def set_target(self, unit: str, fields: object, by: str, now: dt.datetime) -> dict:
         """A target of a commune or a province, for one indicator and period."""

@@ -76,13 +76,17 @@ def commune_figures(definition: Indicator, commune: UnitData, period: Period,
         Figures.of(commune.cell(period, definition.code, v, drafts)) for v in commune.villages])
 
 
+def commune_row(definition: Indicator, commune: UnitData, period: Period,
+                drafts: bool = False) -> dict:
+    return domain.row(definition, commune.code,
+                      commune_figures(definition, commune, period, drafts),
+                      commune.target(period, definition.code),
+                      commune_figures(definition, commune, previous(period), drafts))
+
+
 def commune_report(definitions: list[Indicator], commune: UnitData, period: Period,
                    drafts: bool = False) -> list[dict]:
-    before = previous(period)
-    return [domain.row(d, commune.code, commune_figures(d, commune, period, drafts),
-                       commune.target(period, d.code),
-                       commune_figures(d, commune, before, drafts))
-            for d in definitions]
+    return [commune_row(d, commune, period, drafts) for d in definitions]
 
 
 def province_report(definitions: list[Indicator], province: UnitData,

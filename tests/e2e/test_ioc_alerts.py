@@ -1,6 +1,8 @@
 """The IOC end to end: a simulated camera gateway publishes a burst, each alert appears
 once, an operator acknowledges it over HTTP, and a province's gRPC WatchAlerts client
-sees the whole sequence; gRPC ingestion refuses bad detections with reasons."""
+sees the whole sequence; an overdue task and a KPI approved below its target become
+operator alerts; an operator ends a silence early; gRPC ingestion refuses bad detections
+with reasons."""
 import datetime as dt
 import queue
 import threading
@@ -52,8 +54,10 @@ def ioc(settings, mongo):
             for name in [q.name for q in queues(settings.namespace)]:
                 channel.queue_delete(name)
                 channel.queue_delete(f"{name}.dead-letter")
-            channel.queue_delete(f"{settings.namespace}.iocevents.on_task_overdue")
-            channel.queue_delete(f"{settings.namespace}.iocevents.on_task_overdue.dead-letter")
+            for handler in ("on_task_overdue", "on_kpi_target_missed",
+                            "on_kpi_target_recovered"):
+                channel.queue_delete(f"{settings.namespace}.iocevents.{handler}")
+                channel.queue_delete(f"{settings.namespace}.iocevents.{handler}.dead-letter")
             channel.exchange_delete(events_exchange(settings.namespace, "iocevents").name)
 
 
@@ -175,6 +179,101 @@ def test_an_overdue_task_becomes_an_operator_alert_once(settings, ioc):
     [alert] = wait_for(overdue, 15, 0.3, "the task-overdue alert")
     assert alert["subject"] == task.id and "KH184-07" in alert["title"]
     assert alert["count"] == 1
+
+
+def test_a_kpi_approved_below_its_target_alerts_the_operator_until_it_recovers(
+        settings, platform, ioc):
+    processes, _ = ioc
+    kpi, operator = platform["kpi"], token(settings)
+    officer = issue_token(settings, "cb-tthcc-01", "officer", [TENANT])
+    chair = issue_token(settings, "chu-tich-binh-lu", "admin", [TENANT])
+    base = f"/api/v1/communes/{TENANT}/kpi"
+    where = {"indicator": "online-dossiers", "unit": TENANT, "period": "2028-Q2"}
+
+    def approve(numerator, **fields):
+        figure = {**where, "numerator": numerator, "denominator": 1000, **fields}
+        assert http_json(kpi, "POST", f"{base}/measurements", figure, officer)[0] == 201
+        assert http_json(kpi, "POST", f"{base}/measurements/submit", where, officer)[0] == 200
+        assert http_json(kpi, "POST", f"{base}/measurements/approve", where, chair)[0] == 200
+    status, _ = http_json(kpi, "PUT", f"{base}/targets", {
+        "indicator": "online-dossiers", "period": "2028", "comparison": ">=", "value": 95},
+        chair)
+    assert status == 200
+    approve(800)  # 80% against the year's ">= 95"
+
+    def alerted():
+        return http(processes["worker"], "GET", "/alerts?rule_id=kpi-missed",
+                    operator)[1]["alerts"] or None
+    [alert] = wait_for(alerted, 20, 0.3, "the kpi-missed alert")
+    assert (alert["subject"], alert["status"], alert["count"]) == (
+        "online-dossiers|binh-lu|Quý II/2028", "open", 1)
+    assert "missed its target in binh-lu, Quý II/2028" in alert["title"]
+
+    approve(990, reason="bổ sung hồ sơ tháng 6")  # 99% meets the target
+
+    def resolved():
+        found = http(processes["worker"], "GET", f"/alerts/{alert['id']}", operator)[1]
+        return found if found["status"] == "resolved" else None
+    found = wait_for(resolved, 20, 0.3, "the kpi-missed alert resolved")
+    assert found["resolved_by"] == "system" and "no longer missed" in found["history"][-1]["note"]
+
+
+def test_an_operator_ends_a_silence_early_and_what_it_silenced_alerts_again(settings, ioc):
+    processes, _ = ioc
+    worker, pipeline, operator = processes["worker"], processes["pipeline"], token(settings)
+    start = dt.datetime.now(dt.UTC)
+
+    def reloads():
+        return metric_value(pipeline.metrics(pipeline.metrics_port),
+                            "commune_iocevents_commands_total", action="reload",
+                            outcome="applied")
+
+    def reloaded_since(count):  # commands and detections come on separate queues
+        wait_for(lambda: reloads() > count, 10, 0.2, "the pipeline to reload")
+
+    def behaviour(n):
+        publisher = Publisher(settings.amqp_uri, settings.namespace)
+        publish_detections(publisher, TENANT, [{
+            "id": f"thcs-{n}", "tenant": TENANT, "deviceId": "cam-truong-thcs-1",
+            "time": dt.datetime.now(dt.UTC).isoformat(), "kind": "abnormal_behaviour",
+            "confidence": 0.95}])
+        publisher.close()
+
+    def alerts(status):
+        return http(worker, "GET", f"/alerts?rule_id=dangerous-behaviour&status={status}",
+                    operator)[1]["alerts"] or None
+
+    count = reloads()
+    silence = {"id": "bao-tri-thcs", "reason": "Bảo trì camera trường THCS",
+               "starts_at": (start - dt.timedelta(minutes=1)).isoformat(),
+               "ends_at": (start + dt.timedelta(hours=2)).isoformat(),
+               "rule_ids": ["dangerous-behaviour"], "locations": ["truong-thcs"]}
+    assert http(worker, "PUT", "/silences", operator, silence)[0] == 200
+    reloaded_since(count)
+    behaviour(1)
+    [suppressed] = wait_for(lambda: alerts("suppressed"), 15, 0.3, "the suppressed alert")
+
+    officer = token(settings, role="officer", subject="cb-vp-01")
+    assert http(worker, "POST", "/silences/bao-tri-thcs/end", officer)[0] == 403
+    assert http(worker, "POST", "/silences/khong-co/end", operator)[0] == 404
+    count = reloads()
+    status, ended = http(worker, "POST", "/silences/bao-tri-thcs/end", operator)
+    assert status == 200
+    assert start < dt.datetime.fromisoformat(ended["ends_at"]) <= dt.datetime.now(dt.UTC)
+    assert http(worker, "POST", "/silences/bao-tri-thcs/end", operator)[0] == 409
+    kept = {s["id"]: s for s in http(worker, "GET", "/silences", operator)[1]}
+    assert kept["bao-tri-thcs"]["ends_at"] == ended["ends_at"]
+
+    reloaded_since(count)
+    behaviour(2)
+    [alert] = wait_for(lambda: alerts("open"), 15, 0.3, "an open alert once the silence ended")
+    assert alert["id"] != suppressed["id"] and alert["silenced_by"] == ""
+    before = http(worker, "GET", f"/alerts/{suppressed['id']}", operator)[1]
+    assert (before["status"], before["silenced_by"], before["history"][-1]["note"]) == (
+        "resolved", "bao-tri-thcs", "silence ended")
+    trail = http(worker, "GET", "/audit", token(settings, role="admin", subject="chu-tich"))[1]
+    assert ("op-lan", "edit", "silence bao-tri-thcs ended") in [
+        (t["by"], t["action"], t["what"]) for t in trail]
 
 
 def test_grpc_ingestion_refuses_bad_detections_with_reasons(settings, ioc):

@@ -144,6 +144,32 @@ def test_operator_commands_and_overdue_tasks_go_through_the_pipeline(ioc):
     assert (stored["status"], stored["false_positive"]) == (RESOLVED, True)
 
 
+def test_missed_kpis_fold_into_one_alert_that_a_recovery_resolves(ioc):
+    settings, store, publisher, broker, events = ioc
+    pipeline = Pipeline(store, publisher, settings)
+    pipeline.recover()
+    dead = f"{detections_queue(settings.namespace).name}.dead-letter"
+
+    def kpi(status, **fields):
+        return Incoming("command.kpi_target", json.dumps(
+            {"action": "kpi_target", "tenant": TENANT, "indicator": "online-dossiers",
+             "unit": TENANT, "period": "Quý I/2026", "name": "Tỷ lệ hồ sơ trực tuyến",
+             "status": status, **fields}).encode(), {})
+    handled(pipeline, [kpi("missed"), kpi("missed"), kpi("sort of"),
+                       kpi("missed", tenant="xa-khong-co")])
+    [alert] = store.alerts(TENANT, rule_id="kpi-missed")
+    assert (alert["subject"], alert["count"]) == ("online-dossiers|binh-lu|Quý I/2026", 2)
+    reasons = [broker.take(dead).headers["x-dead-letter-reason"] for _ in range(2)]
+    assert "status is one of" in reasons[0] and "unknown commune 'xa-khong-co'" in reasons[1]
+    [raised] = events_of(broker, events, 1)
+    assert raised["type"] == "ioc.alert_raised"
+
+    handled(pipeline, [kpi("met")])
+    assert store.alert(TENANT, alert["_id"])["status"] == RESOLVED
+    [resolved] = events_of(broker, events, 1)
+    assert (resolved["type"], resolved["subject"]) == ("ioc.alert_resolved", alert["_id"])
+
+
 def test_a_second_operator_move_of_the_same_kind_is_refused(ioc):
     from services.common.errors import FailedPrecondition
 

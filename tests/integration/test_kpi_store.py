@@ -67,6 +67,32 @@ def test_revisions_are_kept_and_the_approval_waits_in_the_outbox(store, ledger):
     assert drafts["online-dossiers"]["numerator"] == 901
 
 
+def test_an_approval_that_misses_the_target_is_announced_and_so_is_its_recovery(store,
+                                                                               ledger):
+    def outbox_types():
+        sheet = store.db.sheets_2026_Q1.find_one({"_id": sheet_id("binh-lu", "2026-Q1")})
+        return sorted(e["type"] for e in sheet["outbox"].values())
+    ledger.set_target("binh-lu", {"indicator": "online-dossiers", "period": "2026",
+                                  "comparison": ">=", "value": 95}, "chair", NOW)
+    # a village's figure: the commune's line (its villages' roll-up) misses the year's target
+    approve(ledger, "binh-lu", figure(unit="binh-lu-na-da", numerator=80, denominator=100))
+    assert outbox_types() == ["kpi.measurement_approved", "kpi.target_missed"]
+    sheet = store.db.sheets_2026_Q1.find_one({"_id": sheet_id("binh-lu", "2026-Q1")})
+    [missed] = [e for e in sheet["outbox"].values() if e["type"] == "kpi.target_missed"]
+    assert (missed["subject"], missed["data"]["approvedUnit"]) == ("online-dossiers|binh-lu",
+                                                                    "binh-lu-na-da")
+    row = missed["data"]["row"]
+    assert (row["unit"], row["value"], row["status"]) == ("binh-lu", 80.0, "KPI_STATUS_MISSED")
+    assert row["target"]["period"]["year"] == 2026
+
+    approve(ledger, "binh-lu", figure(numerator=900, denominator=902, reason="cả xã"))
+    assert outbox_types() == ["kpi.measurement_approved", "kpi.measurement_approved",
+                              "kpi.target_missed", "kpi.target_recovered"]
+    # a figure met as before tells nothing new
+    approve(ledger, "binh-lu", figure(numerator=901, denominator=902, reason="đối chiếu"))
+    assert outbox_types().count("kpi.target_recovered") == 1
+
+
 def test_concurrent_writers_of_one_sheet_lose_nothing(store, ledger):
     indicators = ["online-dossiers", "full-online-dossiers", "e-results", "data-reuse",
                   "satisfaction", "online-payment"]

@@ -300,6 +300,23 @@ def test_when_the_silence_ends_the_condition_alerts_again():
     assert statuses == [(al.OPEN, (al.RAISED,)), (al.RESOLVED, ())]
 
 
+def test_a_silence_ended_early_keeps_its_record_and_silences_nothing_after():
+    early = T0 + dt.timedelta(minutes=10)
+    ended = silence().ended(early)
+    assert (ended.id, ended.starts_at, ended.ends_at) == ("maint-1", silence().starts_at, early)
+    book = run([THRESHOLD], [detection(1)], silences=[silence()])
+    later = early + dt.timedelta(minutes=1)
+    run([THRESHOLD], [detection(2, time=later.isoformat())], book=book, now=later,
+        silences=[ended])
+    assert [(a.status, a.silenced_by) for a in book.live()] == [(al.OPEN, "")]
+
+
+@pytest.mark.parametrize("at", [T0 - dt.timedelta(hours=2), T0 + dt.timedelta(hours=1)])
+def test_only_a_silence_in_force_can_end(at):
+    with pytest.raises(FailedPrecondition, match="'maint-1' is not in force"):
+        silence().ended(at)
+
+
 def test_a_silence_must_name_what_it_silences():
     with pytest.raises(ValueError, match="names rules, locations or devices"):
         silence(locations=set())
@@ -374,6 +391,40 @@ def test_an_overdue_task_becomes_one_operator_alert():
         book.apply(al.task_overdue_signal(TENANT, "t-1", "KH104-07", "Số hóa hồ sơ", T0), T0)
     [alert] = book.live()
     assert (alert.rule_id, alert.subject, alert.count) == ("task-overdue", "t-1", 2)
+
+
+def kpi(status, now=T0, period="Quý I/2026"):
+    return al.kpi_missed_signal(TENANT, "online-dossiers", TENANT, period,
+                                "Tỷ lệ hồ sơ trực tuyến", status, now)
+
+
+def test_a_missed_kpi_is_one_alert_per_period_that_a_recovery_resolves():
+    book = al.AlertBook()
+    for _ in range(2):  # redelivered, or a revision approved still missed: folds
+        book.apply(kpi("missed"), T0)
+    book.apply(kpi("missed", period="Quý II/2026"), T0)
+    q1, q2 = sorted(book.live(), key=lambda a: a.subject)
+    assert (q1.rule_id, q1.subject, q1.count) == (
+        "kpi-missed", "online-dossiers|binh-lu|Quý I/2026", 2)
+    assert "missed its target in binh-lu, Quý I/2026" in q1.title and q2.count == 1
+    later = T0 + dt.timedelta(days=3)
+    book.apply(kpi("at_risk", now=later), later)
+    assert book.live() == [q2]
+    assert (q1.status, q1.resolved_by, q1.history[-1]["note"]) == (
+        al.RESOLVED, "system", "KPI Tỷ lệ hồ sơ trực tuyến no longer missed in binh-lu, "
+                               "Quý I/2026: at_risk")
+
+
+@pytest.mark.parametrize("fields, complaint", [
+    ({"status": "sort of"}, "status is one of"),
+    ({"indicator": ""}, "are required text"),
+    ({"unit": ["binh-lu"]}, "are required text"),
+])
+def test_a_kpi_signal_of_the_wrong_shape_is_refused(fields, complaint):
+    given = {"indicator": "online-dossiers", "unit": TENANT, "period": "Quý I/2026",
+             "name": "Tỷ lệ", "status": "missed", **fields}
+    with pytest.raises(InvalidArgument, match=complaint):
+        al.kpi_missed_signal(TENANT, now=T0, **given)
 
 
 def test_alerts_round_trip_through_their_documents():

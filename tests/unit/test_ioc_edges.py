@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from commune.v1 import ioc_pb2
+from commune.v1 import common_pb2, ioc_pb2, kpi_pb2
+from services.common.envelope import Envelope, InvalidEvent
 from services.common.errors import InvalidArgument
 from services.iocevents import demo
 from services.iocevents.alerts import AlertBook
@@ -14,6 +15,7 @@ from services.iocevents.model import check_against, parse_detection
 from services.iocevents.operations import Operations
 from services.iocevents.pipeline import MAX_PER_MESSAGE, RecentIds, _detections_in
 from services.iocevents.rules import Severity, Signal
+from services.iocevents.service import kpi_target_command
 from services.iocevents.simulator import CameraSimulator
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)
@@ -41,10 +43,54 @@ def test_unreadable_gateway_messages_are_refused(body):
     lambda ops: ops.list_alerts("binh-lu", {"rule_id": {"$ne": ""}}),
     lambda ops: ops.get_alert("binh-lu", {"$ne": ""}),
     lambda ops: ops.move("binh-lu", {"$ne": ""}, "acknowledge", "op"),
+    lambda ops: ops.end_silence("binh-lu", {"$ne": ""}, "op"),
 ])
 def test_rpc_arguments_of_the_wrong_shape_are_refused_before_any_read(call):
     with pytest.raises(InvalidArgument):
         call(Operations(store=None, publisher=None))
+
+
+def kpi_event(event_type="kpi.target_missed", tenant="binh-lu",
+              status=kpi_pb2.KPI_STATUS_MISSED, **row):
+    message = {"kpi.target_missed": kpi_pb2.KpiTargetMissed,
+               "kpi.target_recovered": kpi_pb2.KpiTargetRecovered}[event_type](
+        tenant=tenant, period=common_pb2.Period(kind=common_pb2.PERIOD_KIND_QUARTER,
+                                                year=2026, number=1),
+        row=kpi_pb2.IndicatorRow(**{"indicator": "online-dossiers", "unit": "binh-lu",
+                                    "name_vi": "Tỷ lệ hồ sơ trực tuyến", "status": status,
+                                    **row}))
+    return message, Envelope.wrap(event_type, "kpi", "binh-lu", message)
+
+
+def test_kpi_target_events_become_pipeline_commands():
+    assert kpi_target_command(*kpi_event()) == {
+        "tenant": "binh-lu", "indicator": "online-dossiers", "unit": "binh-lu",
+        "period": "Quý I/2026", "name": "Tỷ lệ hồ sơ trực tuyến", "status": "missed"}
+    recovered = kpi_event("kpi.target_recovered", status=kpi_pb2.KPI_STATUS_MET)
+    assert kpi_target_command(*recovered)["status"] == "met"
+
+
+@pytest.mark.parametrize("event, reason", [
+    (kpi_event(tenant="lung-phinh"), "differs from envelope tenant 'binh-lu'"),
+    (kpi_event(indicator=""), "no indicator or no unit"),
+    (kpi_event(status=kpi_pb2.KPI_STATUS_MET), "kpi.target_missed with status met"),
+    (kpi_event("kpi.target_recovered"), "kpi.target_recovered with status missed"),
+    (kpi_event(status=kpi_pb2.KPI_STATUS_UNSPECIFIED), "with status unspecified"),
+])
+def test_kpi_target_events_that_do_not_add_up_are_refused_with_the_reason(event, reason):
+    with pytest.raises(InvalidEvent, match=reason):
+        kpi_target_command(*event)
+
+
+def test_a_kpi_target_event_needs_a_real_period():
+    message, envelope = kpi_event()
+    message.period.Clear()
+    with pytest.raises(InvalidEvent, match="names no period"):
+        kpi_target_command(message, envelope)
+    message.period.CopyFrom(common_pb2.Period(kind=common_pb2.PERIOD_KIND_QUARTER, year=2026,
+                                              number=7))
+    with pytest.raises(InvalidArgument, match="no such period"):
+        kpi_target_command(message, envelope)
 
 
 def test_recent_ids_forget_the_oldest_first():

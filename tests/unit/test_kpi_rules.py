@@ -139,6 +139,20 @@ def test_status_compares_the_printed_value():
     assert domain.status(ONLINE, 89.996, goal("ge", 90)) == "met"
 
 
+@pytest.mark.parametrize("before, after, news", [
+    ("met", "missed", "kpi.target_missed"),
+    ("", "missed", "kpi.target_missed"),           # the first approval misses
+    ("missed", "missed", "kpi.target_missed"),     # a revision still misses: told again
+    ("missed", "at_risk", "kpi.target_recovered"),
+    ("missed", "met", "kpi.target_recovered"),
+    ("at_risk", "met", None),
+    ("met", "at_risk", None),
+    ("", "", None),                                # no target: nothing to tell
+])
+def test_an_approval_tells_of_a_missed_target_and_of_its_recovery(before, after, news):
+    assert domain.target_news({"status": before}, {"status": after}) == news
+
+
 def test_targets_accept_symbols_and_refuse_nonsense():
     assert domain.target(ONLINE, {"indicator": "x", "unit": "u", "period": "2026",
                                   "comparison": "≥", "value": 80})["comparison"] == "ge"
