@@ -143,13 +143,19 @@ class Pipeline:
     # --- configuration, cached per commune ------------------------------------------------
 
     def config(self, tenant: str) -> CommuneConfig:
-        """The commune's configuration; InvalidArgument for a commune with no devices
-        (not cached: a gateway sending for communes that do not exist must not grow it)."""
+        config = self.commune_config(tenant)
+        if config is None:
+            raise InvalidArgument(f"unknown commune {tenant!r}", {"tenant": "unknown"})
+        return config
+
+    def commune_config(self, tenant: str) -> CommuneConfig | None:
+        """The commune's configuration; None for a commune with no devices (not cached: a
+        gateway sending for communes that do not exist must not grow it)."""
         config = self.configs.get(tenant)
         if config is None:
             registry = self.store.registry(tenant)
             if not (registry.cameras or registry.sensors):
-                raise InvalidArgument(f"unknown commune {tenant!r}", {"tenant": "unknown"})
+                return None
             config = self.configs[tenant] = self._load(tenant, registry)
         return config
 
@@ -238,6 +244,7 @@ class Pipeline:
             command = json.loads(incoming.body)
             action = command["action"]
             tenant = command["tenant"]
+            outcome = "applied"
             if action == "reload":
                 self.configs.pop(tenant, None)
             elif action == "acknowledge":
@@ -246,15 +253,18 @@ class Pipeline:
             elif action in ("resolve", "false_positive"):
                 self.book.resolve(command["alert_id"], command["by"], command.get("note", ""),
                                   now, false_positive=action == "false_positive")
-            elif action == "task_overdue":
-                self.book.apply(al.task_overdue_signal(tenant, command["task_id"],
-                                                       command["code"], command["title"], now),
-                                now, self.config(tenant).silences)
-            elif action == "kpi_target":
-                self.book.apply(al.kpi_missed_signal(tenant, command["indicator"],
-                                                     command["unit"], command["period"],
-                                                     command["name"], command["status"], now),
-                                now, self.config(tenant).silences)
+            elif action in ("task_overdue", "kpi_target"):
+                signal = (al.task_overdue_signal(tenant, command["task_id"], command["code"],
+                                                 command["title"], now)
+                          if action == "task_overdue" else
+                          al.kpi_missed_signal(tenant, command["indicator"], command["unit"],
+                                               command["period"], command["name"],
+                                               command["status"], now))
+                config = self.commune_config(tenant)
+                if config is None:  # a commune with no IOC has no operator to tell
+                    outcome = "no_ioc"
+                else:
+                    self.book.apply(signal, now, config.silences)
             else:
                 raise InvalidArgument(f"unknown action {action!r}")
         except (ValueError, KeyError, TypeError, InvalidArgument) as exc:
@@ -265,7 +275,7 @@ class Pipeline:
             log.info("command not applied", action=action, reason=str(exc))
             commands_done.labels(action, "refused").inc()
             return
-        commands_done.labels(action, "applied").inc()
+        commands_done.labels(action, outcome).inc()
 
     # --- commit and timers ---------------------------------------------------------------
 
