@@ -14,7 +14,9 @@ raised/escalated/resolved events are published with confirms, and the batch is a
 Alert documents are rewritten, and updates announced, at most every `ioc_flush_s` by
 the AlertWriter thread (writer.py): the journal since its last flush is replayed at
 start, so a crash loses nothing, and redelivered detections are recognised by id (the
-ids of the last journaled batch are remembered at start)."""
+ids of the last journaled batch are remembered at start). Rate and movement rules'
+windows are saved by each sweep and, at start, restored and brought up to date from the
+journal."""
 import datetime as dt
 import json
 import signal
@@ -113,6 +115,7 @@ class Pipeline:
         self.seq, self.collection = 0, ""
         self.writer = AlertWriter(store, publisher, settings.ioc_flush_s)
         self.last_sweep = time.monotonic()
+        self.windows_saved = 0  # the journal entry the saved rule windows are as of
         self._depth_channel = None
         self.dead_letter_queue = detections_queue(settings.namespace).name
 
@@ -139,6 +142,29 @@ class Pipeline:
             self.collection = journal_name(latest["at"].date())
         self.store.save_state(self.seq, self.collection)
         self.book = al.AlertBook(self.store.live_alerts())
+        self._restore_windows(places)
+
+    def _restore_windows(self, places: list[str]) -> None:
+        """The rules' memories as the last sweep saved them, brought up to date with the
+        detections journaled since (their alerts are in the journal already: only the
+        memories move)."""
+        saved = self.store.windows()
+        if saved is None:
+            return
+        self.evaluator.restore(saved)
+        self.windows_saved = saved["seq"]
+        now = self.clock()
+        for seq in range(saved["seq"] + 1, self.seq + 1):
+            entry = self.store.journal_entry(places, seq)
+            for row in unpack(entry["detections"]) if entry else ():
+                try:
+                    detection = parse_detection({k: v for k, v in row.items()
+                                                 if k != "location"})
+                    config = self.config(detection.tenant)
+                    device = check_against(detection, config.registry, now)
+                except InvalidArgument:  # its device or commune has gone since
+                    continue
+                self.evaluator.evaluate(detection, device, config)
 
     # --- configuration, cached per commune ------------------------------------------------
 
@@ -302,8 +328,8 @@ class Pipeline:
                           self.seq, self.collection)
 
     def tick(self) -> None:
-        """Between batches, every `ioc_sweep_s`: escalate, forget old sightings, check
-        devices' health, measure the queues."""
+        """Between batches, every `ioc_sweep_s`: escalate, forget old sightings, save the
+        rules' windows, check devices' health, measure the queues."""
         if time.monotonic() - self.last_sweep >= self.settings.ioc_sweep_s:
             now = self.clock()
             self.sweep(now)
@@ -313,6 +339,9 @@ class Pipeline:
     def sweep(self, now: dt.datetime) -> None:
         self.book.escalate_due(now)
         self.evaluator.forget(now)
+        if self.seq != self.windows_saved:
+            self.store.save_windows(self.seq, self.evaluator.windows())
+            self.windows_saved = self.seq
         for tenant, config in self.configs.items():
             for found in al.silent_devices(tenant, config.registry, self.heard[tenant], now):
                 self.book.apply(found, now, config.silences)

@@ -218,6 +218,26 @@ class Evaluator:
             if max(seen.values()) < now - window:
                 del self._sightings[key]
 
+    def windows(self) -> dict:
+        """The rate and movement memories, as a document (saved by the pipeline's sweep so
+        that a restart does not forget them; FerretDB stores no nested arrays)."""
+        return {
+            "rates": [{"tenant": tenant, "rule": rule, "location": location,
+                       "count": times.maxlen, "times": list(times)}
+                      for (tenant, rule, location), times in self._rates.items()],
+            "sightings": [{"tenant": tenant, "rule": rule, "subject": subject,
+                           "window_s": window.total_seconds(),
+                           "seen": [{"location": place, "at": at} for place, at in seen.items()]}
+                          for (tenant, rule, subject), (window, seen) in self._sightings.items()]}
+
+    def restore(self, windows: dict) -> None:
+        for r in windows.get("rates", []):
+            self._rates[(r["tenant"], r["rule"], r["location"])] = deque(r["times"],
+                                                                         maxlen=r["count"])
+        for s in windows.get("sightings", []):
+            self._sightings[(s["tenant"], s["rule"], s["subject"])] = (
+                dt.timedelta(seconds=s["window_s"]), {p["location"]: p["at"] for p in s["seen"]})
+
     def evaluate(self, detection: Detection, device: Camera | Sensor, config: CommuneConfig,
                  received_at: dt.datetime | None = None) -> list[Signal]:
         signals = []

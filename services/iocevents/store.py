@@ -35,6 +35,7 @@ JOURNAL_PREFIX = "journal_"
 # the command, then every listDatabases on the server, waited forever).
 WRITE_CHUNK = 50
 STATE_ID = "pipeline"
+WINDOWS_ID = "rule-windows"
 
 
 def _moved(action: str) -> str:
@@ -170,6 +171,14 @@ class IocStore(Store):
     def save_state(self, seq: int, collection: str) -> None:
         self.db.pipeline_state.replace_one({"_id": STATE_ID},
                                            {"seq": seq, "collection": collection}, upsert=True)
+
+    def windows(self) -> dict | None:
+        return self.db.pipeline_state.find_one({"_id": WINDOWS_ID})
+
+    def save_windows(self, seq: int, windows: dict) -> None:
+        """The rules' memories as they were after journal entry `seq`."""
+        self.db.pipeline_state.replace_one({"_id": WINDOWS_ID}, {"seq": seq, **windows},
+                                           upsert=True)
 
     def journal(self, collection: str, seq: int, at: dt.datetime, detections: list[dict],
                 alerts: list[dict], events: list[dict]) -> None:

@@ -121,6 +121,23 @@ def test_after_a_crash_the_journal_is_replayed_and_redelivered_detections_count_
     assert alert["count"] == 2
 
 
+def test_a_restart_keeps_the_rate_rules_window_from_the_last_sweep_and_the_journal(ioc):
+    settings, store, publisher, broker, events = ioc
+    crowd = [{"id": f"crowd-{n}", "tenant": TENANT, "deviceId": "cam-cho-binh-lu-2",
+              "time": NOW.isoformat(), "kind": "abnormal_behaviour", "confidence": 0.7}
+             for n in range(5)]  # the demo's crowding rule: 5 in 10 minutes
+    first = Pipeline(store, publisher, settings)
+    first.recover()
+    handled(first, [message(*crowd[:3])])
+    first.sweep(NOW)  # saves the windows: three seen
+    handled(first, [message(crowd[3])])  # journaled after the save
+    second = Pipeline(store, publisher, settings)
+    second.recover()
+    handled(second, [message(crowd[4])])
+    [alert] = store.alerts(TENANT, rule_id="crowding")
+    assert alert["detections"] == ["crowd-4"]
+
+
 def test_operator_commands_and_overdue_tasks_go_through_the_pipeline(ioc):
     settings, store, publisher, broker, events = ioc
     pipeline = Pipeline(store, publisher, settings)

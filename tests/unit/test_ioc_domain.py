@@ -2,7 +2,9 @@
 hysteresis, lifecycle, escalation timing, device health, movement, MTTA/MTTR."""
 import datetime as dt
 
+import bson
 import pytest
+from bson.codec_options import CodecOptions
 
 from services.common.errors import FailedPrecondition, InvalidArgument
 from services.iocevents import alerts as al
@@ -194,6 +196,26 @@ def test_rate_rule_holds_only_its_count_of_times_and_follows_an_edited_count():
     # Raised to 5 in 10 minutes: with the last three kept, a fourth does not fire, a fifth does.
     assert fired({**rule, "count": 5}, [0.4]) == []
     assert len(fired({**rule, "count": 5}, [0.3])) == 1
+
+
+def test_rule_windows_saved_and_restored_carry_on_where_they_were():
+    rate = {"type": "rate", "id": "crowd", "name": "Crowding", "kinds": ["abnormal_behaviour"],
+            "count": 3, "minutes": 10}
+    movement = {"type": "movement", "id": "track", "name": "Watched plate moving",
+                "min_locations": 2, "minutes": 60}
+    cfg, before = config(rate, movement), Evaluator()
+    seen = [detection(1, deviceId="cam-cho-1", kind="abnormal_behaviour"),
+            detection(2, deviceId="cam-cho-1", kind="abnormal_behaviour"),
+            detection(3, kind="plate_read", plate={"text": "25A-123.45"})]
+    for d in seen:
+        assert before.evaluate(d, check_against(d, REGISTRY, T0), cfg) == []
+    after = Evaluator()  # restored from the document as the database gives it back
+    after.restore(bson.decode(bson.encode(before.windows()), CodecOptions(tz_aware=True)))
+    more = [detection(4, deviceId="cam-cho-1", kind="abnormal_behaviour"),
+            detection(5, deviceId="cam-cho-1", kind="plate_read", plate={"text": "25A-123.45"})]
+    fired = [s for d in more for s in after.evaluate(d, check_against(d, REGISTRY, T0), cfg)]
+    assert [(s.rule_id, s.subject) for s in fired] == [("crowd", "cho"),
+                                                       ("track", "25A12345")]
 
 
 def test_movement_rule_folds_one_plate_at_several_places_into_one_alert_with_its_track():
