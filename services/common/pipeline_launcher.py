@@ -4,6 +4,7 @@ import sys
 
 from services import catalog
 
+from .memory import limit_arenas
 from .settings import Settings
 
 
@@ -17,6 +18,7 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1 or argv[0] not in catalog.PIPELINES:
         sys.exit(f"usage: commune-pipeline {{{'|'.join(catalog.PIPELINES)}}}")
+    limit_arenas()
     catalog.load(catalog.PIPELINES[argv[0]])()
 
 
