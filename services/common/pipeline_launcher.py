@@ -4,7 +4,6 @@ import sys
 
 from services import catalog
 
-from .memory import limit_arenas
 from .settings import Settings
 
 
@@ -18,7 +17,6 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1 or argv[0] not in catalog.PIPELINES:
         sys.exit(f"usage: commune-pipeline {{{'|'.join(catalog.PIPELINES)}}}")
-    limit_arenas()
     catalog.load(catalog.PIPELINES[argv[0]])()
 
 

@@ -31,7 +31,6 @@ from services.common import logs, metrics
 from services.common.batch_consumer import BatchConsumer, Incoming
 from services.common.envelope import Envelope
 from services.common.errors import CommuneError, InvalidArgument
-from services.common.memory import release_free_memory
 from services.common.mongo import database_name, make_client
 from services.common.pipeline_launcher import metrics_port
 from services.common.publisher import Publisher
@@ -330,8 +329,7 @@ class Pipeline:
 
     def tick(self) -> None:
         """Between batches, every `ioc_sweep_s`: escalate, forget old sightings, save the
-        rules' windows, check devices' health, measure the queues, hand freed memory
-        back."""
+        rules' windows, check devices' health, measure the queues."""
         if time.monotonic() - self.last_sweep >= self.settings.ioc_sweep_s:
             now = self.clock()
             self.sweep(now)
@@ -352,7 +350,6 @@ class Pipeline:
         for labels, n in live.items():
             alerts_live.labels(*labels).set(n)
         self._measure_queues()
-        release_free_memory()
 
     def _measure_queues(self) -> None:
         """Backlog of the pipeline's queues, on a connection kept for it (opening one
