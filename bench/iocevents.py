@@ -158,7 +158,7 @@ def probes_and_watchlist(store: IocStore, count: int) -> list[str]:
     return plates
 
 
-def latency_run(settings, pipeline, simulator, plates, rate, seconds):
+def latency_run(settings, simulator, plates, rate, seconds):
     """p50/p99 probe -> ioc.alert_raised, with background traffic at `rate`. Each probe's
     alert is resolved as soon as it is raised, as an operator would, so its plate raises a
     new alert when its turn comes again (every len(plates) / PROBES_PER_S s)."""
@@ -319,7 +319,7 @@ def main() -> None:
         progress(f"latency: {args.rate:.0f}/s for {args.seconds:.0f} s with "
                  f"{PROBES_PER_S} probes/s")
         latency_started = time.monotonic()
-        latencies, probes = latency_run(settings, pipeline, simulator, plates, args.rate,
+        latencies, probes = latency_run(settings, simulator, plates, args.rate,
                                         args.seconds)
         latency_memory = memory.between(latency_started, time.monotonic())
 
