@@ -173,6 +173,12 @@ def target(definition: Indicator, fields: object) -> dict:
             "source_document": given.source_document}
 
 
+def target_moved(old: dict | None, new: dict) -> bool:
+    """Whether a target set over `old` can move a line: not when it compares the same way
+    with the same value and margin (set again, or only its source document changed)."""
+    return old is None or any(old.get(k) != new[k] for k in ("comparison", "value", "margin"))
+
+
 def status(definition: Indicator, value: float | None, goal: dict | None) -> str:
     """met / at_risk / missed against the target; no_data without a value; "" when no
     target is set. Compared as printed (rounded to the indicator's decimals)."""
@@ -267,9 +273,9 @@ TARGET_MISSED, TARGET_RECOVERED = "kpi.target_missed", "kpi.target_recovered"
 
 
 def target_news(before: dict, after: dict) -> str | None:
-    """The event an approval makes of a commune's line (before and after it): missed
-    whenever the line is missed after it (the IOC folds repeats into one alert),
-    recovered when a missed line no longer is; None otherwise."""
+    """The event an approval or a new target makes of a commune's line (before and after
+    it): missed whenever the line is missed after it (the IOC folds repeats into one
+    alert), recovered when a missed line no longer is; None otherwise."""
     if after["status"] == "missed":
         return TARGET_MISSED
     if before["status"] == "missed":

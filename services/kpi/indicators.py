@@ -119,6 +119,11 @@ def enclosing(period: periods.Period) -> list[periods.Period]:
     return []
 
 
+def lies_in(period: periods.Period, outer: periods.Period) -> bool:
+    """Whether `period` is `outer` or one of the shorter periods inside it."""
+    return period == outer or outer in enclosing(period)
+
+
 def months_of(period: periods.Period) -> list[periods.Period]:
     first = period.first_day.month
     return [periods.Period("month", period.year, m)

@@ -2,14 +2,16 @@
 figures entered and moved through approval, targets, dossier events, the boards that
 other services' events feed. Each checks its input against the rules (domain.py) and the
 org tree before anything is stored."""
+import copy
 import datetime as dt
 
 from commune.v1 import kpi_pb2
 from services.common.envelope import Envelope
 from services.common.errors import InvalidArgument
+from services.common.periods import Period
 
 from . import domain, dossiers, report
-from .indicators import parse_period, period_key
+from .indicators import Indicator, lies_in, parse_period, period_key
 from .keys import board_id, cell_key, revision_id, sheet_id, sheets_collection
 from .orgtree import OrgTree
 from .protos import period_message, row_message
@@ -42,13 +44,13 @@ TARGET_MESSAGES = {domain.TARGET_MISSED: kpi_pb2.KpiTargetMissed,
                    domain.TARGET_RECOVERED: kpi_pb2.KpiTargetRecovered}
 
 
-def target_event(event_type: str, tenant: str, period_text: str, row: dict,
-                 approved_unit: str, revision: dict) -> Envelope:
-    """kpi.target_missed or kpi.target_recovered: the commune's line after an approval."""
-    message = TARGET_MESSAGES[event_type](
-        tenant=tenant, period=period_message(parse_period(period_text)),
-        row=row_message(row), approved_unit=approved_unit, revision=revision["rev"],
-        approved_by=revision["by"])
+def target_event(event_type: str, tenant: str, period: Period, row: dict,
+                 **cause) -> Envelope:
+    """kpi.target_missed or kpi.target_recovered: the commune's line after what changed
+    it, `cause`: an approval (approved_unit, revision, approved_by) or a new target
+    (target_set_by)."""
+    message = TARGET_MESSAGES[event_type](tenant=tenant, period=period_message(period),
+                                          row=row_message(row), **cause)
     return Envelope.wrap(event_type, "kpi", tenant, message,
                          subject=cell_key(row["indicator"], tenant))
 
@@ -91,35 +93,29 @@ class Ledger:
         reason = str(fields.get("reason", "") or "")
         around = self._around(tenant, period) if action == "approve" else {}
 
-        def line(sheet):
-            """The commune's line for the indicator (approved figures) with this sheet."""
-            return report.commune_row(definition, report.UnitData(
-                tenant, {**around, sheet_id(tenant, period_key(period)): sheet},
-                villages=self.tree.villages(tenant)), period)
-
         def change(sheet):
             entry = sheet.get("cells", {}).get(cell_key(definition.code, unit)) or {}
             current = entry.get("current") and self.store.revision(
                 tenant, definition.code, unit, period_key(period), entry["current"]["rev"])
             revision = domain.move(current, action, by, now, reason)
+            records = [self._record(tenant, definition.code, unit, period, revision)]
             entry = {**entry, "current": domain.summary(revision)}
-            events = []
-            if action == "approve":
-                before = line(sheet)
-                entry["approved"] = entry["current"]
-                entered_by = next((r["by"] for r in reversed(self.store.revisions(
-                    tenant, definition.code, unit, period_key(period), revision["rev"] - 1))
-                    if r["action"] in ("entered", "revised")), "")
-                events.append(approval_event(tenant, definition.code, unit,
-                                             period_key(period), revision, entered_by))
+            if action != "approve":
+                sheet.setdefault("cells", {})[cell_key(definition.code, unit)] = entry
+                return entry, records, []
+            before = copy.deepcopy(sheet)
+            entry["approved"] = entry["current"]
             sheet.setdefault("cells", {})[cell_key(definition.code, unit)] = entry
-            if action == "approve":
-                after = line(sheet)
-                if news := domain.target_news(before, after):
-                    events.append(target_event(news, tenant, period_key(period), after, unit,
-                                               revision))
-            return entry, [self._record(tenant, definition.code, unit, period, revision)], \
-                events
+            entered_by = next((r["by"] for r in reversed(self.store.revisions(
+                tenant, definition.code, unit, period_key(period), revision["rev"] - 1))
+                if r["action"] in ("entered", "revised")), "")
+            events = [approval_event(tenant, definition.code, unit, period_key(period),
+                                     revision, entered_by),
+                      *self._target_events(definition, tenant, period, around, before, sheet,
+                                           [period], approved_unit=unit,
+                                           revision=revision["rev"],
+                                           approved_by=revision["by"])]
+            return entry, records, events
         return self._change_sheet(tenant, period, change)
 
     def _around(self, tenant: str, period) -> dict[str, dict]:
@@ -129,8 +125,21 @@ class Ledger:
         listed = [k for k in self.store.index(tenant).get("sheets", []) if k != key]
         return self.store.read_sheets(tenant, report.period_keys(period, listed))
 
+    def _target_events(self, definition: Indicator, tenant: str, period: Period,
+                       sheets: dict[str, dict], before: dict, after: dict,
+                       lines: list[Period], **cause) -> list[Envelope]:
+        """kpi.target_missed or _recovered for each of the commune's `lines` that the
+        change of its sheet for `period` (before -> after) moves against its target;
+        `sheets` are the other sheets those lines read."""
+        def commune(sheet):
+            return report.UnitData(tenant, {**sheets, sheet_id(tenant, period_key(period)):
+                                            sheet}, villages=self.tree.villages(tenant))
+        return [target_event(news, tenant, line, row, **cause) for news, line, row in
+                report.line_news(definition, commune(before), commune(after), lines)]
+
     def set_target(self, unit: str, fields: object, by: str, now: dt.datetime) -> dict:
-        """A target of a commune or a province, for one indicator and period."""
+        """A target of a commune or a province, for one indicator and period; a changed
+        target is announced for each of the commune's approved lines it moves."""
         if not isinstance(fields, dict):
             raise InvalidArgument("a target must be a JSON object")
         self.tree.kind(unit)
@@ -140,9 +149,32 @@ class Ledger:
                 "at": now.isoformat()}
 
         def change(sheet):
-            sheet.setdefault("targets", {})[cell_key(definition.code, unit)] = goal
-            return goal, [], []
+            before = copy.deepcopy(sheet)
+            targets = sheet.setdefault("targets", {})
+            old = targets.get(cell_key(definition.code, unit))
+            targets[cell_key(definition.code, unit)] = goal
+            if not domain.target_moved(old, goal):
+                return goal, [], []
+            return goal, [], self._retarget_events(definition, unit, period, before, sheet,
+                                                   by)
         return self._change_sheet(unit, period, change)
+
+    def _retarget_events(self, definition: Indicator, unit: str, period: Period, before: dict,
+                         after: dict, by: str) -> list[Envelope]:
+        """What a new target for `period` (its sheet before -> after) makes of the lines
+        that read it. A province's or a village's sheets hold no figures: no lines."""
+        here = period_key(period)
+        listed = sorted({*self.store.index(unit).get("sheets", []), here})
+        inside = [k for k in listed if lies_in(parse_period(k), period)]
+        sheets = self.store.read_sheets(unit, [k for k in inside if k != here])
+        lines = report.lines_under_target(
+            definition, report.UnitData(unit, {**sheets, sheet_id(unit, here): after}),
+            period, inside)
+        # the lines' previous and enclosing periods: their trend, their targets before
+        wanted = {k for line in lines for k in report.period_keys(line, listed)}
+        sheets |= self.store.read_sheets(unit, sorted(wanted - set(inside)))
+        return self._target_events(definition, unit, period, sheets, before, after, lines,
+                                   target_set_by=by)
 
     def history(self, tenant: str, fields: object) -> list[dict]:
         definition, unit, period = self._where(tenant, fields)

@@ -13,7 +13,7 @@ from services.common.periods import Period
 from . import domain
 from .derived import DERIVERS
 from .domain import Figures
-from .indicators import Indicator, enclosing, period_key, previous
+from .indicators import Indicator, enclosing, lies_in, parse_period, period_key, previous
 from .keys import cell_key, sheet_id
 
 
@@ -46,6 +46,13 @@ class UnitData:
         if not entry:
             return None
         return entry.get("current") if drafts else entry.get("approved")
+
+    def approved(self, period: Period, indicator: str) -> bool:
+        """Whether the period's sheet holds an approved figure of the indicator (the
+        commune's or a village's)."""
+        return any(entry.get("approved") for key, entry in
+                   self.sheet(period).get("cells", {}).items()
+                   if key.startswith(cell_key(indicator, "")))
 
     def target(self, period: Period, indicator: str) -> dict | None:
         for candidate in [period, *enclosing(period)]:
@@ -82,6 +89,29 @@ def commune_row(definition: Indicator, commune: UnitData, period: Period,
                       commune_figures(definition, commune, period, drafts),
                       commune.target(period, definition.code),
                       commune_figures(definition, commune, previous(period), drafts))
+
+
+def line_news(definition: Indicator, before: UnitData, after: UnitData,
+              periods: list[Period]) -> list[tuple[str, Period, dict]]:
+    """What a change of a commune's sheets (its data before and after) makes of its lines
+    for `periods` against their targets: (event type, period, line after) for each line
+    domain.target_news has news of."""
+    news = []
+    for period in periods:
+        line = commune_row(definition, after, period)
+        if event_type := domain.target_news(commune_row(definition, before, period), line):
+            news.append((event_type, period, line))
+    return news
+
+
+def lines_under_target(definition: Indicator, commune: UnitData, target: Period,
+                       keys: list[str]) -> list[Period]:
+    """The periods among `keys` whose line for the indicator reads the commune's target
+    for `target`: the period itself and those inside it, each with an approved figure
+    and no nearer target of its own."""
+    return [p for p in map(parse_period, keys)
+            if lies_in(p, target) and commune.approved(p, definition.code)
+            and (commune.target(p, definition.code) or {}).get("period") == period_key(target)]
 
 
 def commune_report(definitions: list[Indicator], commune: UnitData, period: Period,

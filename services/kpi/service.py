@@ -222,7 +222,9 @@ class KpiService(HealthEndpoints, KpiHttpApi):
         return entry
 
     def _set_target(self, unit, target, by: str) -> dict:
-        return self._ledger().set_target(unit, target, by, now())
+        goal = self._ledger().set_target(unit, target, by, now())
+        self._flush(unit, target)  # the ledger has checked it
+        return goal
 
     def _record_dossiers(self, tenant, events) -> dict:
         return {"recorded": self._ledger().record_dossiers(tenant, events)}

@@ -1,8 +1,8 @@
 """The IOC end to end: a simulated camera gateway publishes a burst, each alert appears
 once, an operator acknowledges it over HTTP, and a province's gRPC WatchAlerts client
-sees the whole sequence; an overdue task and a KPI approved below its target become
-operator alerts; an operator ends a silence early; gRPC ingestion refuses bad detections
-with reasons."""
+sees the whole sequence; an overdue task, a KPI approved below its target and a target
+raised above an approved KPI become operator alerts; an operator ends a silence early;
+gRPC ingestion refuses bad detections with reasons."""
 import datetime as dt
 import queue
 import threading
@@ -216,6 +216,41 @@ def test_a_kpi_approved_below_its_target_alerts_the_operator_until_it_recovers(
         return found if found["status"] == "resolved" else None
     found = wait_for(resolved, 20, 0.3, "the kpi-missed alert resolved")
     assert found["resolved_by"] == "system" and "no longer missed" in found["history"][-1]["note"]
+
+
+def test_a_target_raised_above_an_approved_figure_alerts_until_it_is_lowered(
+        settings, platform, ioc):
+    processes, _ = ioc
+    kpi, operator = platform["kpi"], token(settings)
+    officer = issue_token(settings, "cb-tthcc-01", "officer", [TENANT])
+    chair = issue_token(settings, "chu-tich-binh-lu", "admin", [TENANT])
+    base = f"/api/v1/communes/{TENANT}/kpi"
+    where = {"indicator": "online-dossiers", "unit": TENANT, "period": "2029-Q2"}
+
+    def set_year_target(value):
+        assert http_json(kpi, "PUT", f"{base}/targets", {
+            "indicator": "online-dossiers", "period": "2029", "comparison": ">=",
+            "value": value}, chair)[0] == 200
+    set_year_target(75)
+    figure = {**where, "numerator": 800, "denominator": 1000}
+    assert http_json(kpi, "POST", f"{base}/measurements", figure, officer)[0] == 201
+    assert http_json(kpi, "POST", f"{base}/measurements/submit", where, officer)[0] == 200
+    assert http_json(kpi, "POST", f"{base}/measurements/approve", where, chair)[0] == 200
+    set_year_target(95)  # 80% now misses it
+
+    def alert(status):
+        def found():
+            alerts = http(processes["worker"], "GET", "/alerts?rule_id=kpi-missed",
+                          operator)[1]["alerts"]
+            return next((a for a in alerts if a["status"] == status and
+                         a["subject"] == "online-dossiers|binh-lu|Quý II/2029"), None)
+        return found
+    raised = wait_for(alert("open"), 20, 0.3, "the kpi-missed alert of a raised target")
+    assert raised["count"] == 1
+
+    set_year_target(75)
+    resolved = wait_for(alert("resolved"), 20, 0.3, "the alert resolved by a lower target")
+    assert (resolved["id"], resolved["resolved_by"]) == (raised["id"], "system")
 
 
 def test_an_operator_ends_a_silence_early_and_what_it_silenced_alerts_again(settings, ioc):

@@ -93,6 +93,33 @@ def test_an_approval_that_misses_the_target_is_announced_and_so_is_its_recovery(
     assert outbox_types().count("kpi.target_recovered") == 1
 
 
+def test_a_changed_target_is_outboxed_for_each_approved_line_it_moves(store, ledger):
+    def set_year_target(value, **fields):
+        ledger.set_target("binh-lu", {"indicator": "online-dossiers", "period": "2026",
+                                      "comparison": ">=", "value": value, **fields},
+                          "chair", NOW)
+
+    def told():
+        sheet = store.db.sheets_2026.find_one({"_id": sheet_id("binh-lu", "2026")})
+        return sorted((e["type"], e["data"]["period"]["number"], e["data"]["row"]["status"],
+                       e["data"]["targetSetBy"]) for e in sheet.get("outbox", {}).values())
+    approve(ledger, "binh-lu", figure(numerator=900, denominator=1000))  # Q1: 90%
+    q2 = figure(period="2026-Q2", numerator=100, denominator=1000)  # Q2: 10%
+    approve(ledger, "binh-lu", q2)
+    ledger.set_target("binh-lu", {"indicator": "online-dossiers", "period": "2026-Q2",
+                                  "comparison": ">=", "value": 5}, "chair", NOW)
+
+    set_year_target(80)
+    assert told() == []  # Q1 meets it; Q2 reads its own target
+    set_year_target(100)
+    assert told() == [("kpi.target_missed", 1, "KPI_STATUS_MISSED", "chair")]
+    set_year_target(100, source_document="NQ 05/2026")  # compares as before
+    assert len(told()) == 1
+    set_year_target(85)
+    assert told() == [("kpi.target_missed", 1, "KPI_STATUS_MISSED", "chair"),
+                      ("kpi.target_recovered", 1, "KPI_STATUS_MET", "chair")]
+
+
 def test_concurrent_writers_of_one_sheet_lose_nothing(store, ledger):
     indicators = ["online-dossiers", "full-online-dossiers", "e-results", "data-reuse",
                   "satisfaction", "online-payment"]

@@ -1,6 +1,7 @@
 """The kpi worker, a real process on the real broker and database: its HTTP JSON API
 (figures through approval, clear errors, nothing stored from bad input), its gauges of
-value and target per commune and indicator, and the approval event leaving its outbox."""
+value and target per commune and indicator, the approval event leaving its outbox, and a
+changed target announced for the approved line it moves."""
 
 import pytest
 
@@ -75,6 +76,46 @@ def test_gauges_show_value_and_target_per_commune_and_indicator(settings, kpi):
         return (metric_value(text, "commune_kpi_indicator_value", **labels),
                 metric_value(text, "commune_kpi_indicator_target", **labels))
     wait_for(lambda: gauges() == (99.78, 90.0), what="the gauges of Q3/2026")
+
+
+def test_a_changed_target_is_announced_for_the_approved_line_it_moves(settings, kpi):
+    officer = issue_token(settings, "cb-tthcc-01", "officer", ["binh-lu"])
+    chair = issue_token(settings, "chu-tich-binh-lu", "admin", ["binh-lu"])
+    where = {"indicator": "e-results", "unit": "binh-lu", "period": "2027-Q2"}
+    broker = Broker(settings)
+    missed = broker.capture("kpi", "kpi.target_missed")
+    recovered = broker.capture("kpi", "kpi.target_recovered")
+
+    def set_year_target(value):
+        status, _ = http(kpi, "PUT", f"{BASE}/targets", chair,
+                         {"indicator": "e-results", "period": "2027", "comparison": ">=",
+                          "value": value})
+        assert status == 200
+    set_year_target(80)
+    assert http(kpi, "POST", f"{BASE}/measurements", officer,
+                {**where, "numerator": 90, "denominator": 100})[0] == 201
+    assert http(kpi, "POST", f"{BASE}/measurements/submit", officer, where)[0] == 200
+    assert http(kpi, "POST", f"{BASE}/measurements/approve", chair, where)[0] == 200
+
+    set_year_target(100)  # 90% misses it by more than the 5 points at risk
+    # published before the answer (not left to the relay, which runs every 10 s)
+    event = Envelope.parse(broker.take(missed, timeout=2).body)
+    assert (event.type, event.tenant, event.subject) == ("kpi.target_missed", "binh-lu",
+                                                         "e-results|binh-lu")
+    assert event.data["period"] == {"kind": "PERIOD_KIND_QUARTER", "year": 2027,
+                                    "number": 2}
+    assert (event.data["row"]["value"], event.data["row"]["status"],
+            event.data["row"]["target"]["value"]) == (90.0, "KPI_STATUS_MISSED", 100.0)
+    assert event.data["targetSetBy"] == "chu-tich-binh-lu"
+    assert "approvedUnit" not in event.data  # no approval caused it
+
+    set_year_target(85)  # met again
+    event = Envelope.parse(broker.take(recovered, timeout=2).body)
+    assert (event.data["row"]["status"], event.data["row"]["target"]["value"]) == (
+        "KPI_STATUS_MET", 85.0)
+    set_year_target(85)  # the same target again: nothing moves
+    assert missed.get() is None and recovered.get() is None
+    broker.close()
 
 
 def test_dossier_events_over_http(settings, kpi):

@@ -268,6 +268,62 @@ def test_province_report_sums_its_communes():
     assert [c["rows"][0]["value"] for c in result["communes"]] == [99.78, 10.0]
 
 
+def test_a_changed_target_tells_of_each_approved_line_it_moves():
+    year = Period("year", 2026)
+    figures = {
+        # a village's figure: the commune's line is its villages' roll-up
+        "2026-01": sheet({("online-dossiers", "a-1"): approved(ONLINE, {"numerator": 80,
+                                                                        "denominator": 100})}),
+        "2026-Q1": sheet({("online-dossiers", "a"): approved(ONLINE, {"numerator": 99,
+                                                                      "denominator": 100})}),
+        # a month with its own target does not read the year's
+        "2026-02": sheet({("online-dossiers", "a"): approved(ONLINE, {"numerator": 10,
+                                                                      "denominator": 100})},
+                         targets={("online-dossiers", "a"): goal("ge", 5)}),
+        "2026-03": sheet({("online-dossiers", "a"): entered(ONLINE, {"numerator": 1,
+                                                                     "denominator": 100})}),
+        "2025-12": sheet({("online-dossiers", "a"): approved(ONLINE, {"numerator": 1,
+                                                                      "denominator": 100})}),
+    }
+
+    def commune(value):
+        sheets = {sheet_id("a", k): s for k, s in figures.items()}
+        sheets[sheet_id("a", "2026")] = sheet(targets={("online-dossiers", "a"):
+                                                       goal("ge", value)})
+        return report.UnitData("a", sheets, villages=TREE.villages("a"))
+    keys = [*figures, "2026"]
+    assert report.lines_under_target(ONLINE, commune(95), year, keys) == [
+        Period("month", 2026, 1), Period("quarter", 2026, 1)]
+
+    def news(before, after):
+        lines = report.lines_under_target(ONLINE, commune(after), year, keys)
+        return [(kind, period, line["value"], line["status"]) for kind, period, line in
+                report.line_news(ONLINE, commune(before), commune(after), lines)]
+    january = Period("month", 2026, 1)
+    assert news(75, 95) == [("kpi.target_missed", january, 80.0, "missed")]
+    assert news(95, 75) == [("kpi.target_recovered", january, 80.0, "met")]
+    assert news(75, 75) == []
+    assert news(75, 80) == []  # 80% meets ">= 80": nothing crosses
+
+
+def test_only_a_target_that_compares_differently_can_move_a_line():
+    assert domain.target_moved(None, goal("ge", 90))
+    assert domain.target_moved(goal("ge", 90), goal("ge", 95))
+    assert domain.target_moved(goal("ge", 90), goal("gt", 90))
+    assert domain.target_moved(goal("ge", 90), goal("ge", 90, margin=10))
+    assert not domain.target_moved(goal("ge", 90), {**goal("ge", 90),
+                                                    "source_document": "NQ 05/2026"})
+
+
+def test_a_target_applies_to_its_period_and_the_shorter_ones_inside_it():
+    year = Period("year", 2026)
+    assert indicators.lies_in(year, year) and indicators.lies_in(Q1, year)
+    assert indicators.lies_in(Period("month", 2026, 3), Q1)
+    assert not indicators.lies_in(Period("month", 2026, 4), Q1)
+    assert not indicators.lies_in(year, Q1)
+    assert not indicators.lies_in(Period("quarter", 2025, 1), year)
+
+
 def test_org_tree_keeps_figures_inside_their_commune():
     TREE.check_unit("a", "a-1")
     with pytest.raises(InvalidArgument):

@@ -190,33 +190,37 @@ class KpiMeasurementApproved(_message.Message):
     def __init__(self, tenant: _Optional[str] = ..., indicator: _Optional[str] = ..., unit: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.Period, _Mapping]] = ..., revision: _Optional[int] = ..., has_counts: _Optional[bool] = ..., numerator: _Optional[float] = ..., denominator: _Optional[float] = ..., value: _Optional[float] = ..., approved_by: _Optional[str] = ..., entered_by: _Optional[str] = ..., source_document: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class KpiTargetMissed(_message.Message):
-    __slots__ = ("tenant", "period", "row", "approved_unit", "revision", "approved_by")
+    __slots__ = ("tenant", "period", "row", "approved_unit", "revision", "approved_by", "target_set_by")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     ROW_FIELD_NUMBER: _ClassVar[int]
     APPROVED_UNIT_FIELD_NUMBER: _ClassVar[int]
     REVISION_FIELD_NUMBER: _ClassVar[int]
     APPROVED_BY_FIELD_NUMBER: _ClassVar[int]
+    TARGET_SET_BY_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     period: _common_pb2.Period
     row: IndicatorRow
     approved_unit: str
     revision: int
     approved_by: str
-    def __init__(self, tenant: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.Period, _Mapping]] = ..., row: _Optional[_Union[IndicatorRow, _Mapping]] = ..., approved_unit: _Optional[str] = ..., revision: _Optional[int] = ..., approved_by: _Optional[str] = ...) -> None: ...
+    target_set_by: str
+    def __init__(self, tenant: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.Period, _Mapping]] = ..., row: _Optional[_Union[IndicatorRow, _Mapping]] = ..., approved_unit: _Optional[str] = ..., revision: _Optional[int] = ..., approved_by: _Optional[str] = ..., target_set_by: _Optional[str] = ...) -> None: ...
 
 class KpiTargetRecovered(_message.Message):
-    __slots__ = ("tenant", "period", "row", "approved_unit", "revision", "approved_by")
+    __slots__ = ("tenant", "period", "row", "approved_unit", "revision", "approved_by", "target_set_by")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     ROW_FIELD_NUMBER: _ClassVar[int]
     APPROVED_UNIT_FIELD_NUMBER: _ClassVar[int]
     REVISION_FIELD_NUMBER: _ClassVar[int]
     APPROVED_BY_FIELD_NUMBER: _ClassVar[int]
+    TARGET_SET_BY_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     period: _common_pb2.Period
     row: IndicatorRow
     approved_unit: str
     revision: int
     approved_by: str
-    def __init__(self, tenant: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.Period, _Mapping]] = ..., row: _Optional[_Union[IndicatorRow, _Mapping]] = ..., approved_unit: _Optional[str] = ..., revision: _Optional[int] = ..., approved_by: _Optional[str] = ...) -> None: ...
+    target_set_by: str
+    def __init__(self, tenant: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.Period, _Mapping]] = ..., row: _Optional[_Union[IndicatorRow, _Mapping]] = ..., approved_unit: _Optional[str] = ..., revision: _Optional[int] = ..., approved_by: _Optional[str] = ..., target_set_by: _Optional[str] = ...) -> None: ...
