@@ -31,6 +31,7 @@ from services.common import logs, metrics
 from services.common.batch_consumer import BatchConsumer, Incoming
 from services.common.envelope import Envelope
 from services.common.errors import CommuneError, InvalidArgument
+from services.common.memory import pin_mmap_threshold
 from services.common.mongo import database_name, make_client
 from services.common.pipeline_launcher import metrics_port
 from services.common.publisher import Publisher
@@ -389,6 +390,8 @@ def run(settings: IocSettings) -> None:
 def main() -> None:
     settings = ioc_settings()
     logs.configure(f"{SOURCE}-pipeline", settings.log_level)
+    if not pin_mmap_threshold():
+        log.warning("not glibc: large buffers stay on the heap (memory may creep in a flood)")
     try:
         wait_until_ready(settings, settings.startup_timeout_s)
     except NotReady as exc:
