@@ -10,7 +10,7 @@ broker in the same run:
    a second among them are plate reads of watchlisted plates, each raising an alert that
    the benchmark resolves as soon as it hears of it; latency = probe published -> its
    ioc.alert_raised event received here.
-3. flood: FLOODERS (3) processes publish gateway messages of FLOOD_BATCH (50) detections
+3. flood: FLOODERS (4) processes publish gateway messages of FLOOD_BATCH (500) detections
    as fast as they can for `--flood-seconds`; the broker holds the backlog, the pipeline
    drains it.
 The pipeline's resident memory is sampled throughout.

@@ -181,75 +181,73 @@ def test_an_overdue_task_becomes_an_operator_alert_once(settings, ioc):
     assert alert["count"] == 1
 
 
+class KpiDesk:
+    """The commune's officer and chair at kpi's HTTP API: targets, figures to approval."""
+
+    def __init__(self, settings, kpi):
+        self.kpi = kpi
+        self.officer = issue_token(settings, "cb-tthcc-01", "officer", [TENANT])
+        self.chair = issue_token(settings, "chu-tich-binh-lu", "admin", [TENANT])
+        self.base = f"/api/v1/communes/{TENANT}/kpi"
+
+    def set_year_target(self, year: int, value: float) -> None:
+        assert http_json(self.kpi, "PUT", f"{self.base}/targets", {
+            "indicator": "online-dossiers", "period": str(year), "comparison": ">=",
+            "value": value}, self.chair)[0] == 200
+
+    def approve(self, period: str, numerator: int, **fields) -> None:
+        where = {"indicator": "online-dossiers", "unit": TENANT, "period": period}
+        figure = {**where, "numerator": numerator, "denominator": 1000, **fields}
+        for path, body, who, expected in (("", figure, self.officer, 201),
+                                          ("/submit", where, self.officer, 200),
+                                          ("/approve", where, self.chair, 200)):
+            assert http_json(self.kpi, "POST", f"{self.base}/measurements{path}", body,
+                             who)[0] == expected
+
+
+def kpi_alert(worker, operator, subject: str, status: str):
+    """A predicate for wait_for: the kpi-missed alert of `subject` in `status`."""
+    def found():
+        alerts = http(worker, "GET", "/alerts?rule_id=kpi-missed", operator)[1]["alerts"]
+        return next((a for a in alerts if a["status"] == status and a["subject"] == subject),
+                    None)
+    return found
+
+
 def test_a_kpi_approved_below_its_target_alerts_the_operator_until_it_recovers(
         settings, platform, ioc):
     processes, _ = ioc
-    kpi, operator = platform["kpi"], token(settings)
-    officer = issue_token(settings, "cb-tthcc-01", "officer", [TENANT])
-    chair = issue_token(settings, "chu-tich-binh-lu", "admin", [TENANT])
-    base = f"/api/v1/communes/{TENANT}/kpi"
-    where = {"indicator": "online-dossiers", "unit": TENANT, "period": "2028-Q2"}
-
-    def approve(numerator, **fields):
-        figure = {**where, "numerator": numerator, "denominator": 1000, **fields}
-        assert http_json(kpi, "POST", f"{base}/measurements", figure, officer)[0] == 201
-        assert http_json(kpi, "POST", f"{base}/measurements/submit", where, officer)[0] == 200
-        assert http_json(kpi, "POST", f"{base}/measurements/approve", where, chair)[0] == 200
-    status, _ = http_json(kpi, "PUT", f"{base}/targets", {
-        "indicator": "online-dossiers", "period": "2028", "comparison": ">=", "value": 95},
-        chair)
-    assert status == 200
-    approve(800)  # 80% against the year's ">= 95"
-
-    def alerted():
-        return http(processes["worker"], "GET", "/alerts?rule_id=kpi-missed",
-                    operator)[1]["alerts"] or None
-    [alert] = wait_for(alerted, 20, 0.3, "the kpi-missed alert")
-    assert (alert["subject"], alert["status"], alert["count"]) == (
-        "online-dossiers|binh-lu|Quý II/2028", "open", 1)
+    desk, operator = KpiDesk(settings, platform["kpi"]), token(settings)
+    subject = "online-dossiers|binh-lu|Quý II/2028"
+    desk.set_year_target(2028, 95)
+    desk.approve("2028-Q2", 800)  # 80% against the year's ">= 95"
+    alert = wait_for(kpi_alert(processes["worker"], operator, subject, "open"), 20, 0.3,
+                     "the kpi-missed alert")
+    assert alert["count"] == 1
     assert "missed its target in binh-lu, Quý II/2028" in alert["title"]
 
-    approve(990, reason="bổ sung hồ sơ tháng 6")  # 99% meets the target
-
-    def resolved():
-        found = http(processes["worker"], "GET", f"/alerts/{alert['id']}", operator)[1]
-        return found if found["status"] == "resolved" else None
-    found = wait_for(resolved, 20, 0.3, "the kpi-missed alert resolved")
-    assert found["resolved_by"] == "system" and "no longer missed" in found["history"][-1]["note"]
+    desk.approve("2028-Q2", 990, reason="bổ sung hồ sơ tháng 6")  # 99% meets the target
+    found = wait_for(kpi_alert(processes["worker"], operator, subject, "resolved"), 20, 0.3,
+                     "the kpi-missed alert resolved")
+    assert found["id"] == alert["id"] and found["resolved_by"] == "system"
+    assert "no longer missed" in found["history"][-1]["note"]
 
 
 def test_a_target_raised_above_an_approved_figure_alerts_until_it_is_lowered(
         settings, platform, ioc):
     processes, _ = ioc
-    kpi, operator = platform["kpi"], token(settings)
-    officer = issue_token(settings, "cb-tthcc-01", "officer", [TENANT])
-    chair = issue_token(settings, "chu-tich-binh-lu", "admin", [TENANT])
-    base = f"/api/v1/communes/{TENANT}/kpi"
-    where = {"indicator": "online-dossiers", "unit": TENANT, "period": "2029-Q2"}
-
-    def set_year_target(value):
-        assert http_json(kpi, "PUT", f"{base}/targets", {
-            "indicator": "online-dossiers", "period": "2029", "comparison": ">=",
-            "value": value}, chair)[0] == 200
-    set_year_target(75)
-    figure = {**where, "numerator": 800, "denominator": 1000}
-    assert http_json(kpi, "POST", f"{base}/measurements", figure, officer)[0] == 201
-    assert http_json(kpi, "POST", f"{base}/measurements/submit", where, officer)[0] == 200
-    assert http_json(kpi, "POST", f"{base}/measurements/approve", where, chair)[0] == 200
-    set_year_target(95)  # 80% now misses it
-
-    def alert(status):
-        def found():
-            alerts = http(processes["worker"], "GET", "/alerts?rule_id=kpi-missed",
-                          operator)[1]["alerts"]
-            return next((a for a in alerts if a["status"] == status and
-                         a["subject"] == "online-dossiers|binh-lu|Quý II/2029"), None)
-        return found
-    raised = wait_for(alert("open"), 20, 0.3, "the kpi-missed alert of a raised target")
+    desk, operator = KpiDesk(settings, platform["kpi"]), token(settings)
+    subject = "online-dossiers|binh-lu|Quý II/2029"
+    desk.set_year_target(2029, 75)
+    desk.approve("2029-Q2", 800)
+    desk.set_year_target(2029, 95)  # 80% now misses it
+    raised = wait_for(kpi_alert(processes["worker"], operator, subject, "open"), 20, 0.3,
+                      "the kpi-missed alert of a raised target")
     assert raised["count"] == 1
 
-    set_year_target(75)
-    resolved = wait_for(alert("resolved"), 20, 0.3, "the alert resolved by a lower target")
+    desk.set_year_target(2029, 75)
+    resolved = wait_for(kpi_alert(processes["worker"], operator, subject, "resolved"), 20,
+                        0.3, "the alert resolved by a lower target")
     assert (resolved["id"], resolved["resolved_by"]) == (raised["id"], "system")
 
 
