@@ -113,12 +113,13 @@ class Pipeline:
         self.configs: dict[str, CommuneConfig] = {}
         self.seen = RecentIds(settings.ioc_recent_ids)
         self.heard: dict[str, dict[str, dt.datetime]] = {}
+        self.taken_up_to = clock()  # when the newest detection handled entered the platform
         self.seq, self.collection = 0, ""
         self.writer = AlertWriter(store, publisher, settings.ioc_flush_s)
         self.last_sweep = time.monotonic()
         self.windows_saved = 0  # the journal entry the saved rule windows are as of
         self._depth_channel = None
-        self.dead_letter_queue = detections_queue(settings.namespace).name
+        self.detections_queue_name = detections_queue(settings.namespace).name
 
     # --- start: replay what the last run journaled but did not flush ---------------------
 
@@ -231,6 +232,7 @@ class Pipeline:
         received = incoming.headers.get(RECEIVED_HEADER)
         received_at = (dt.datetime.fromtimestamp(received, dt.UTC)
                        if isinstance(received, int | float) else now)
+        self.taken_up_to = max(self.taken_up_to, received_at)
         rows = []
         for raw in items:
             try:
@@ -261,7 +263,7 @@ class Pipeline:
 
     def _dead_letter(self, body: bytes, headers: dict, reason: str, what: str) -> None:
         log.warning("dead-lettered", what=what, reason=reason[:300])
-        self.publisher.dead_letter(self.dead_letter_queue, body, headers, reason)
+        self.publisher.dead_letter(self.detections_queue_name, body, headers, reason)
         dead_lettered.labels(what).inc()
 
     # --- commands: operators' moves, configuration changes, other services' alerts -------
@@ -343,27 +345,36 @@ class Pipeline:
         if self.seq != self.windows_saved:
             self.store.save_windows(self.seq, self.evaluator.windows())
             self.windows_saved = self.seq
+        # Behind a backlog the devices' latest detections are still queued: judge their
+        # silence as of the newest detection taken, or a flood's drain would report
+        # every camera silent.
+        heard_up_to = now if self._measure_queues() == 0 else min(now, self.taken_up_to)
         for tenant, config in self.configs.items():
-            for found in al.silent_devices(tenant, config.registry, self.heard[tenant], now):
+            for found in al.silent_devices(tenant, config.registry, self.heard[tenant],
+                                           heard_up_to):
                 self.book.apply(found, now, config.silences)
         live = Counter((a.tenant, a.status, a.severity) for a in self.book.live())
         alerts_live.clear()
         for labels, n in live.items():
             alerts_live.labels(*labels).set(n)
-        self._measure_queues()
 
-    def _measure_queues(self) -> None:
+    def _measure_queues(self) -> int | None:
         """Backlog of the pipeline's queues, on a connection kept for it (opening one
-        each time would hold up the batch behind it)."""
+        each time would hold up the batch behind it); returns the detections waiting, None
+        when the broker did not answer."""
         if self._depth_channel is None:
             self._depth_channel = kombu.Connection(self.settings.amqp_uri).channel()
+        names = [queue.name for queue in queues(self.settings.namespace)]
         try:
-            for queue in queues(self.settings.namespace):
-                queue_depth.labels(queue.name).set(self._depth_channel.queue_declare(
-                    queue.name, passive=True).message_count)
+            depths = {name: self._depth_channel.queue_declare(name, passive=True).message_count
+                      for name in names}
         except (OSError, kombu.exceptions.OperationalError) as exc:
             log.warning("queue depth not measured", error=str(exc))
             self._depth_channel = None
+            return None
+        for name, depth in depths.items():
+            queue_depth.labels(name).set(depth)
+        return depths[self.detections_queue_name]
 
 
 def run(settings: IocSettings) -> None:

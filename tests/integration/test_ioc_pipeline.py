@@ -11,8 +11,8 @@ from services.common.batch_consumer import Incoming
 from services.common.publisher import Publisher
 from services.common.topology import events_exchange
 from services.iocevents import demo
-from services.iocevents.alerts import ACKNOWLEDGED, RESOLVED
-from services.iocevents.broker import RECEIVED_HEADER, detections_queue, queues
+from services.iocevents.alerts import ACKNOWLEDGED, DEVICE_HEALTH_RULE, RESOLVED
+from services.iocevents.broker import RECEIVED_HEADER, detections_queue, ingest_exchange, queues
 from services.iocevents.pipeline import Pipeline
 from services.iocevents.settings import IocSettings
 from services.iocevents.store import IocStore, journal_name, unpack
@@ -186,6 +186,26 @@ def test_missed_kpis_fold_into_one_alert_that_a_recovery_resolves(ioc):
     assert store.alert(TENANT, alert["_id"])["status"] == RESOLVED
     [resolved] = events_of(broker, events, 1)
     assert (resolved["type"], resolved["subject"]) == ("ioc.alert_resolved", alert["_id"])
+
+
+def test_behind_a_backlog_devices_are_judged_silent_as_of_the_detections_taken(ioc):
+    settings, store, publisher, broker, events = ioc
+    pipeline = Pipeline(store, publisher, settings, clock=lambda: NOW)
+    pipeline.recover()
+    handled(pipeline, [message(plate_read(1))])  # entered the platform at NOW
+    later = NOW + dt.timedelta(minutes=30)  # past every device's expected interval
+
+    def silent():
+        pipeline.sweep(later)
+        return {a.subject for a in pipeline.book.live() if a.rule_id == DEVICE_HEALTH_RULE}
+    queue = detections_queue(settings.namespace)
+    publisher.publish_raw(json.dumps([plate_read(2)]).encode(),
+                          ingest_exchange(settings.namespace), f"detection.{TENANT}",
+                          {RECEIVED_HEADER: NOW.timestamp()}, declare=[queue])
+    assert silent() == set()  # what the devices sent since NOW is still queued
+    broker.take(queue.name)  # the backlog taken
+    registry = store.registry(TENANT)
+    assert silent() == {d.code for d in (*registry.cameras, *registry.sensors)}
 
 
 def test_a_second_operator_move_of_the_same_kind_is_refused(ioc):
