@@ -73,7 +73,8 @@ def events_of(broker, queue, count):
 
 def test_a_batch_is_journaled_folded_announced_and_stored(ioc):
     settings, store, publisher, broker, events = ioc
-    pipeline = Pipeline(store, publisher, settings)
+    # The journal is per day: the pipeline's clock is the test's, or midnight splits them.
+    pipeline = Pipeline(store, publisher, settings, clock=lambda: NOW)
     pipeline.recover()
     handled(pipeline, [message(plate_read(1), plate_read(2)),
                      message(plate_read(3, device="cam-cau-na-da-1"))])
