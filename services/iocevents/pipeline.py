@@ -143,6 +143,8 @@ class Pipeline:
                 self.seen.add(f"{row['tenant']}:{row['id']}")
             self.collection = journal_name(latest["at"].date())
         self.store.save_state(self.seq, self.collection)
+        if moved := self.store.move_resolved_left():
+            log.warning("resolved alerts moved out of the live ones", count=moved)
         self.book = al.AlertBook(self.store.live_alerts())
         self._restore_windows(places)
 

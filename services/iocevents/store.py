@@ -2,10 +2,15 @@
 
 - registry (one document per commune), rules, silences, watchlist: written by the
   nameko service (operators' edits), read by the pipeline when told to reload.
-- alerts: written by the pipeline process only (one writer per alert document: FerretDB
-  loses concurrent updates of one document). Operators' moves reach it as commands
-  through the broker; the service records each move first in alert_actions, with an
-  insert whose _id ("<alert>:acknowledged") only one operator can win.
+- alerts, alerts_resolved: written by the pipeline process only (one writer per alert
+  document: FerretDB loses concurrent updates of one document). Operators' moves reach
+  it as commands through the broker; the service records each move first in
+  alert_actions, with an insert whose _id ("<alert>:acknowledged") only one operator can
+  win. Live alerts (open, acknowledged, suppressed) are rewritten in `alerts`; a
+  resolved alert never changes again and moves to `alerts_resolved` (inserted there,
+  then deleted from `alerts`). FerretDB 1.24 scans the whole collection for every
+  update or delete, even by _id (40 ms a document at 5,000 documents), so the
+  collection the writer rewrites must hold only what is live, not the commune's history.
 - journal_<yyyymmdd>, in a database of its own ("<db>_journal"): one document per
   pipeline batch (the batch's detections as one compressed field, the alerts it
   changed, the events it makes): the pipeline's commit point. A whole day is dropped at
@@ -20,12 +25,12 @@ import zlib
 
 from bson import Binary
 from pymongo import ReplaceOne
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.common.errors import FailedPrecondition, NotFound
 from services.common.mongo import Store, TenantCollection
 
-from .alerts import LIVE, Alert
+from .alerts import LIVE, RESOLVED, Alert
 from .model import Registry
 
 JOURNAL_PREFIX = "journal_"
@@ -34,6 +39,7 @@ JOURNAL_PREFIX = "journal_"
 # exhausts the database's pool and hangs it for good (seen in the 5-minute benchmark:
 # the command, then every listDatabases on the server, waited forever).
 WRITE_CHUNK = 50
+DUPLICATE_KEY = 11000
 STATE_ID = "pipeline"
 WINDOWS_ID = "rule-windows"
 
@@ -55,7 +61,8 @@ def unpack(blob: bytes) -> list[dict]:
 
 
 class IocStore(Store):
-    INDEXES = [("alerts", [("tenant", 1), ("status", 1)], {"name": "tenant_status"})]
+    INDEXES = [("alerts", [("tenant", 1), ("status", 1)], {"name": "tenant_status"}),
+               ("alerts_resolved", [("tenant", 1), ("opened_at", -1)], {"name": "tenant_opened"})]
 
     def __init__(self, db):
         super().__init__(db)
@@ -126,26 +133,55 @@ class IocStore(Store):
     # --- alerts (the pipeline writes, everyone reads) -------------------------------------
 
     def alert(self, tenant: str, alert_id: str) -> dict:
-        document = TenantCollection(self.db.alerts, tenant).find_one({"_id": alert_id})
-        if document is None:
-            raise NotFound(f"no alert {alert_id!r} in commune {tenant!r}")
-        return document
+        # The resolved copy first: for a moment a resolved alert is in both.
+        for collection in (self.db.alerts_resolved, self.db.alerts):
+            document = TenantCollection(collection, tenant).find_one({"_id": alert_id})
+            if document is not None:
+                return document
+        raise NotFound(f"no alert {alert_id!r} in commune {tenant!r}")
 
     def alerts(self, tenant: str, **criteria) -> list[dict]:
+        """The commune's alerts matching `criteria` (empty ones ignored), newest first."""
         wanted = {k: v for k, v in criteria.items() if v}
-        return list(TenantCollection(self.db.alerts, tenant).find(wanted)
-                    .sort("opened_at", -1))
+        status = wanted.get("status")
+        places = ([self.db.alerts_resolved] if status == RESOLVED else
+                  [self.db.alerts] if status else [self.db.alerts_resolved, self.db.alerts])
+        found: dict[str, dict] = {}
+        for collection in places:
+            for document in TenantCollection(collection, tenant).find(wanted):
+                found.setdefault(document["_id"], document)
+        return sorted(found.values(), key=lambda d: d["opened_at"], reverse=True)
 
     def live_alerts(self) -> list[Alert]:
         return [Alert.from_document(d) for d in self.db.alerts.find({"status": {"$in":
                                                                                 list(LIVE)}})]
 
     def write_alerts(self, alerts: list[dict]) -> None:
-        """Replace (or insert) whole alert documents, in commands of WRITE_CHUNK."""
-        for start in range(0, len(alerts), WRITE_CHUNK):
+        """Replace (or insert) whole alert documents, in commands of WRITE_CHUNK; resolved
+        ones are moved out of the live collection."""
+        live = [a for a in alerts if a["status"] != RESOLVED]
+        for start in range(0, len(live), WRITE_CHUNK):
             self.db.alerts.bulk_write([ReplaceOne({"_id": a["_id"]}, a, upsert=True)
-                                       for a in alerts[start:start + WRITE_CHUNK]],
+                                       for a in live[start:start + WRITE_CHUNK]],
                                       ordered=False)
+        self._move_resolved([a for a in alerts if a["status"] == RESOLVED])
+
+    def move_resolved_left(self) -> int:
+        """Move the resolved alerts an earlier version left among the live ones (one scan, at
+        the pipeline's start); returns how many."""
+        left = list(self.db.alerts.find({"status": RESOLVED}))
+        self._move_resolved(left)
+        return len(left)
+
+    def _move_resolved(self, alerts: list[dict]) -> None:
+        for start in range(0, len(alerts), WRITE_CHUNK):
+            chunk = alerts[start:start + WRITE_CHUNK]
+            try:
+                self.db.alerts_resolved.insert_many(chunk, ordered=False)
+            except BulkWriteError as exc:  # moved before (a replay): the same documents
+                if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
+                    raise
+            self.db.alerts.delete_many({"_id": {"$in": [a["_id"] for a in chunk]}})
 
     def record_action(self, alert: dict, action: str, by: str, note: str,
                       at: dt.datetime) -> None:
