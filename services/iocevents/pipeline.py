@@ -113,7 +113,10 @@ class Pipeline:
         self.configs: dict[str, CommuneConfig] = {}
         self.seen = RecentIds(settings.ioc_recent_ids)
         self.heard: dict[str, dict[str, dt.datetime]] = {}
-        self.taken_up_to = clock()  # when the newest detection handled entered the platform
+        # How far into the stream of detections the pipeline has got (see sweep), and
+        # whether it took any since the last sweep.
+        self.taken_up_to = clock()
+        self.took_detections = False
         self.seq, self.collection = 0, ""
         self.writer = AlertWriter(store, publisher, settings.ioc_flush_s)
         self.last_sweep = time.monotonic()
@@ -232,9 +235,11 @@ class Pipeline:
             self._dead_letter(incoming.body, incoming.headers, str(exc), "message")
             return []
         received = incoming.headers.get(RECEIVED_HEADER)
-        received_at = (dt.datetime.fromtimestamp(received, dt.UTC)
-                       if isinstance(received, int | float) else now)
-        self.taken_up_to = max(self.taken_up_to, received_at)
+        stamped = isinstance(received, int | float)
+        received_at = dt.datetime.fromtimestamp(received, dt.UTC) if stamped else now
+        # Unstamped (a gateway publishing straight to the exchange), its newest detection
+        # tells how far into the stream this message is.
+        newest = received_at if stamped else None
         rows = []
         for raw in items:
             try:
@@ -257,10 +262,15 @@ class Pipeline:
             outcomes[(tenant, detection.kind.value, "accepted")] += 1
             heard = self.heard[tenant]
             heard[device.code] = max(heard.get(device.code, detection.time), detection.time)
+            if not stamped:
+                newest = max(newest or detection.time, detection.time)
             rows.append({**raw, "location": device.location})
             rule_evaluations.labels(tenant).inc(len(config.rules))
             for found in self.evaluator.evaluate(detection, device, config, received_at):
                 self.book.apply(found, now, config.silences)
+        if newest is not None:
+            self.taken_up_to = max(self.taken_up_to, min(newest, now))
+            self.took_detections = True
         return rows
 
     def _dead_letter(self, body: bytes, headers: dict, reason: str, what: str) -> None:
@@ -347,10 +357,15 @@ class Pipeline:
         if self.seq != self.windows_saved:
             self.store.save_windows(self.seq, self.evaluator.windows())
             self.windows_saved = self.seq
-        # Behind a backlog the devices' latest detections are still queued: judge their
-        # silence as of the newest detection taken, or a flood's drain would report
-        # every camera silent.
-        heard_up_to = now if self._measure_queues() == 0 else min(now, self.taken_up_to)
+        # Silence is judged as of how far into the stream the pipeline has got: behind a
+        # backlog (waiting in the queue, or delivered and not yet handled) the devices'
+        # latest detections are still to come, and a flood's drain would report every
+        # camera silent. Only an idle pipeline (nothing taken since the last sweep, nothing
+        # waiting) goes by the clock; a broker that did not answer (None) is not idle.
+        waiting = self._measure_queues()
+        idle = not self.took_detections and waiting == 0
+        self.took_detections = False
+        heard_up_to = now if idle else min(now, self.taken_up_to)
         for tenant, config in self.configs.items():
             for found in al.silent_devices(tenant, config.registry, self.heard[tenant],
                                            heard_up_to):
