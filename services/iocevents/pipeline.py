@@ -123,6 +123,7 @@ class Pipeline:
         self.windows_saved = 0  # the journal entry the saved rule windows are as of
         self._depth_channel = None
         self.detections_queue_name = detections_queue(settings.namespace).name
+        self.commands_queue_name = commands_queue(settings.namespace).name
 
     # --- start: replay what the last run journaled but did not flush ---------------------
 
@@ -275,7 +276,8 @@ class Pipeline:
 
     def _dead_letter(self, body: bytes, headers: dict, reason: str, what: str) -> None:
         log.warning("dead-lettered", what=what, reason=reason[:300])
-        self.publisher.dead_letter(self.detections_queue_name, body, headers, reason)
+        queue = self.commands_queue_name if what == "command" else self.detections_queue_name
+        self.publisher.dead_letter(queue, body, headers, reason)
         dead_lettered.labels(what).inc()
 
     # --- commands: operators' moves, configuration changes, other services' alerts -------

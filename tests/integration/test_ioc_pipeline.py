@@ -12,7 +12,13 @@ from services.common.publisher import Publisher
 from services.common.topology import events_exchange
 from services.iocevents import demo
 from services.iocevents.alerts import ACKNOWLEDGED, DEVICE_HEALTH_RULE, RESOLVED
-from services.iocevents.broker import RECEIVED_HEADER, detections_queue, ingest_exchange, queues
+from services.iocevents.broker import (
+    RECEIVED_HEADER,
+    commands_queue,
+    detections_queue,
+    ingest_exchange,
+    queues,
+)
 from services.iocevents.pipeline import Pipeline
 from services.iocevents.settings import IocSettings
 from services.iocevents.store import IocStore, journal_name, unpack
@@ -201,7 +207,7 @@ def test_missed_kpis_fold_into_one_alert_that_a_recovery_resolves(ioc):
     settings, store, publisher, broker, events = ioc
     pipeline = Pipeline(store, publisher, settings)
     pipeline.recover()
-    dead = f"{detections_queue(settings.namespace).name}.dead-letter"
+    dead = f"{commands_queue(settings.namespace).name}.dead-letter"
 
     def kpi(status, **fields):
         return Incoming("command.kpi_target", json.dumps(
