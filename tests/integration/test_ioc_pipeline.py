@@ -170,13 +170,21 @@ def test_operator_commands_and_overdue_tasks_go_through_the_pipeline(ioc):
     assert (stored["status"], stored["false_positive"]) == (RESOLVED, True)
 
 
-def test_a_resolved_alert_leaves_the_live_collection_and_is_still_read(ioc):
-    settings, store, publisher, broker, events = ioc
+def resolved_watchlist_alert(ioc, flush: bool) -> tuple[Pipeline, dict]:
+    """A pipeline that raised a watchlist alert, then resolved it (the resolution written
+    by the alert writer or, without `flush`, only journaled); and the alert as raised."""
+    settings, store, publisher, *_ = ioc
     pipeline = Pipeline(store, publisher, settings, clock=lambda: NOW)
     pipeline.recover()
     handled(pipeline, [message(plate_read(1))])
     [alert] = store.alerts(TENANT, rule_id="watchlist")
-    handled(pipeline, [command("resolve", alert_id=alert["_id"], by="op-lan")])
+    handled(pipeline, [command("resolve", alert_id=alert["_id"], by="op-lan")], flush=flush)
+    return pipeline, alert
+
+
+def test_a_resolved_alert_leaves_the_live_collection_and_is_still_read(ioc):
+    settings, store, publisher, broker, events = ioc
+    _, alert = resolved_watchlist_alert(ioc, flush=True)
     assert store.db.alerts.find_one({"_id": alert["_id"]}) is None
     assert store.alert(TENANT, alert["_id"])["status"] == RESOLVED
     assert [a["_id"] for a in store.alerts(TENANT, status=RESOLVED)] == [alert["_id"]]
@@ -189,11 +197,7 @@ def test_a_resolved_alert_leaves_the_live_collection_and_is_still_read(ioc):
 
 def test_a_move_cut_short_by_a_crash_reads_as_resolved_and_completes_at_restart(ioc):
     settings, store, publisher, broker, events = ioc
-    pipeline = Pipeline(store, publisher, settings, clock=lambda: NOW)
-    pipeline.recover()
-    handled(pipeline, [message(plate_read(1))])
-    [alert] = store.alerts(TENANT, rule_id="watchlist")
-    handled(pipeline, [command("resolve", alert_id=alert["_id"], by="op-lan")], flush=False)
+    pipeline, alert = resolved_watchlist_alert(ioc, flush=False)
     [resolved] = store.journal_entry([journal_name(NOW.date())], pipeline.seq)["alerts"]
     store.db.alerts_resolved.insert_one(resolved)  # the move's first step; then the crash
     assert store.alert(TENANT, alert["_id"])["status"] == RESOLVED
