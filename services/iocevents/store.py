@@ -168,8 +168,8 @@ class IocStore(Store):
         self._move_resolved([a for a in alerts if a["status"] == RESOLVED])
 
     def move_resolved_left(self) -> int:
-        """Move the resolved alerts an earlier version left among the live ones (one scan, at
-        the pipeline's start); returns how many."""
+        """Move the resolved alerts an earlier version left among the live ones (at the
+        pipeline's start); returns how many."""
         left = [d["_id"] for d in self.db.alerts.find({"status": RESOLVED}, {"_id": 1})]
         for start in range(0, len(left), WRITE_CHUNK):
             self._move_resolved(list(self.db.alerts.find(
