@@ -205,13 +205,13 @@ class KpiDesk:
                              who)[0] == expected
 
 
-def kpi_alert(worker, operator, subject: str, status: str):
-    """A predicate for wait_for: the kpi-missed alert of `subject` in `status`."""
+def kpi_alert(worker, operator, subject: str, status: str) -> dict:
+    """The kpi-missed alert of `subject` once it is in `status` (listed over HTTP)."""
     def found():
         alerts = http(worker, "GET", "/alerts?rule_id=kpi-missed", operator)[1]["alerts"]
         return next((a for a in alerts if a["status"] == status and a["subject"] == subject),
                     None)
-    return found
+    return wait_for(found, 20, 0.3, f"the kpi-missed alert of {subject} {status}")
 
 
 def test_a_kpi_approved_below_its_target_alerts_the_operator_until_it_recovers(
@@ -221,14 +221,12 @@ def test_a_kpi_approved_below_its_target_alerts_the_operator_until_it_recovers(
     subject = "online-dossiers|binh-lu|Quý II/2028"
     desk.set_year_target(2028, 95)
     desk.approve("2028-Q2", 800)  # 80% against the year's ">= 95"
-    alert = wait_for(kpi_alert(processes["worker"], operator, subject, "open"), 20, 0.3,
-                     "the kpi-missed alert")
+    alert = kpi_alert(processes["worker"], operator, subject, "open")
     assert alert["count"] == 1
     assert "missed its target in binh-lu, Quý II/2028" in alert["title"]
 
     desk.approve("2028-Q2", 990, reason="bổ sung hồ sơ tháng 6")  # 99% meets the target
-    found = wait_for(kpi_alert(processes["worker"], operator, subject, "resolved"), 20, 0.3,
-                     "the kpi-missed alert resolved")
+    found = kpi_alert(processes["worker"], operator, subject, "resolved")
     assert found["id"] == alert["id"] and found["resolved_by"] == "system"
     assert "no longer missed" in found["history"][-1]["note"]
 
@@ -241,13 +239,11 @@ def test_a_target_raised_above_an_approved_figure_alerts_until_it_is_lowered(
     desk.set_year_target(2029, 75)
     desk.approve("2029-Q2", 800)
     desk.set_year_target(2029, 95)  # 80% now misses it
-    raised = wait_for(kpi_alert(processes["worker"], operator, subject, "open"), 20, 0.3,
-                      "the kpi-missed alert of a raised target")
+    raised = kpi_alert(processes["worker"], operator, subject, "open")
     assert raised["count"] == 1
 
     desk.set_year_target(2029, 75)
-    resolved = wait_for(kpi_alert(processes["worker"], operator, subject, "resolved"), 20,
-                        0.3, "the alert resolved by a lower target")
+    resolved = kpi_alert(processes["worker"], operator, subject, "resolved")
     assert (resolved["id"], resolved["resolved_by"]) == (raised["id"], "system")
 
 
