@@ -12,14 +12,18 @@ test: infra ## set up, then the whole suite: unit, integration, e2e
 	$(BIN)/pytest
 
 BUF := var/tools/node_modules/.bin/buf
+DEPLOY_TOOLS := var/tools/.deploy-tools
 
-setup: $(VENV)/.installed $(BUF) ## the virtualenv with the project installed, and buf
+setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) ## the virtualenv with the project installed, buf, the k8s checkers
 
 $(VENV)/.installed: pyproject.toml
 	scripts/setup-python.sh
 
 $(BUF):
 	scripts/setup-buf.sh
+
+$(DEPLOY_TOOLS): scripts/setup-deploy-tools.sh
+	scripts/setup-deploy-tools.sh
 
 infra: setup ## RabbitMQ and FerretDB installed, started and answering
 	scripts/ensure-rabbitmq.sh
