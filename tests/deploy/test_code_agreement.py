@@ -164,7 +164,7 @@ def test_every_variable_set_is_one_the_settings_read(objects):
 
 
 def test_configuration_values_are_accepted_by_the_settings(objects, monkeypatch):
-    for workload, container in platform_containers(objects):
+    for _, container in platform_containers(objects):
         for variable, value in container_env(objects, container).items():
             monkeypatch.setenv(variable, value)
         for cls in settings_classes():
