@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 TOOLS = ROOT / "var" / "tools"
 BIN = TOOLS / "bin"
-OVERLAYS = ("dev",)
+OVERLAYS = ("dev", "province")
 PLATFORM_CONTAINER = "commune"  # the container of every platform pod (pod-defaults.yaml)
 
 
