@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup infra proto lint bench stop clean eval
+.PHONY: run test setup infra proto lint bench stop clean eval image k8s-check
 
 run: infra ## set up, load demo data, start every process (Ctrl-C stops them)
 	scripts/run.sh
@@ -33,6 +33,13 @@ infra: setup ## RabbitMQ and FerretDB installed, started and answering
 proto: setup ## regenerate gen/python from proto/, then lint the contracts
 	scripts/gen-proto.sh
 	cd proto && ../$(BUF) lint
+
+image: infra ## the OCI image (var/image/), built without a Docker engine, then its smoke test
+	scripts/build-image.sh
+	scripts/smoke-image.sh
+
+k8s-check: setup ## deploy/k8s only: build, validate strictly, lint, alert rules, agreement with the code
+	$(BIN)/pytest tests/deploy
 
 lint: setup ## ruff on the code
 	$(BIN)/ruff check services tests bench

@@ -48,13 +48,18 @@ if ! "${BUILDAH[@]}" inspect --type image "$BASE_IMAGE" >/dev/null 2>&1; then
   "${BUILDAH[@]}" rm "$container" >/dev/null
 fi
 
+say "image:" "wheels of the project and its dependencies into var/image/wheels"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+"$ROOT/.venv/bin/pip" wheel -q --wheel-dir "$OUT/wheels" "$ROOT" >>"$LOG" 2>&1 \
+  || fail "image:" "pip wheel failed; see var/log/image.log"
+
 say "image:" "building $IMAGE (log in var/log/image.log)"
 "${BUILDAH[@]}" bud --isolation chroot --layers=false -f "$ROOT/Containerfile" \
   --build-arg BASE="$BASE_IMAGE" --build-arg VERSION="$VERSION" \
   --build-arg REVISION="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)" \
   -t "$IMAGE" "$ROOT" >>"$LOG" 2>&1 || fail "image:" "buildah bud failed; see var/log/image.log"
-rm -rf "$OUT"
-mkdir -p "$OUT"
+rm -rf "$OUT/wheels"
 "${BUILDAH[@]}" push -q "$IMAGE" "oci-archive:$OUT/commune-platform-$VERSION.tar:$VERSION" >>"$LOG" 2>&1
 "${BUILDAH[@]}" push -q "$IMAGE" "oci:$OUT/oci:$VERSION" >>"$LOG" 2>&1
 say "image:" "$OUT/commune-platform-$VERSION.tar ($(du -m "$OUT/commune-platform-$VERSION.tar" | cut -f1) MB; OCI layout in var/image/oci)"
