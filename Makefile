@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup infra proto lint bench stop clean eval
+.PHONY: run test setup infra proto lint bench stop clean eval image k8s-check
 
 run: infra ## set up, load demo data, start every process (Ctrl-C stops them)
 	scripts/run.sh
@@ -12,14 +12,18 @@ test: infra ## set up, then the whole suite: unit, integration, e2e
 	$(BIN)/pytest
 
 BUF := var/tools/node_modules/.bin/buf
+DEPLOY_TOOLS := var/tools/.deploy-tools
 
-setup: $(VENV)/.installed $(BUF) ## the virtualenv with the project installed, and buf
+setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) ## the virtualenv with the project installed, buf, the k8s checkers
 
 $(VENV)/.installed: pyproject.toml
 	scripts/setup-python.sh
 
 $(BUF):
 	scripts/setup-buf.sh
+
+$(DEPLOY_TOOLS): scripts/setup-deploy-tools.sh
+	scripts/setup-deploy-tools.sh
 
 infra: setup ## RabbitMQ and FerretDB installed, started and answering
 	scripts/ensure-rabbitmq.sh
@@ -29,6 +33,13 @@ infra: setup ## RabbitMQ and FerretDB installed, started and answering
 proto: setup ## regenerate gen/python from proto/, then lint the contracts
 	scripts/gen-proto.sh
 	cd proto && ../$(BUF) lint
+
+image: infra ## the OCI image (var/image/), built without a Docker engine, then its smoke test
+	scripts/build-image.sh
+	scripts/smoke-image.sh
+
+k8s-check: setup ## deploy/k8s only: build, validate strictly, lint, alert rules, agreement with the code
+	$(BIN)/pytest tests/deploy
 
 lint: setup ## ruff on the code
 	$(BIN)/ruff check services tests bench

@@ -10,11 +10,17 @@ import datetime as dt
 from kombu.exceptions import OperationalError
 from pymongo.collection import Collection
 
+from . import metrics
 from .envelope import Envelope
 from .logs import get_logger
 from .publisher import Publisher
 
 log = get_logger(__name__)
+# What an operator is alerted on (deploy/k8s/components/monitoring): events that the relay
+# found unsent and could not send either, per outbox collection.
+unsent = metrics.gauge("platform", "outbox_unsent_events",
+                       "Events older than the relay's wait still unsent after its last pass",
+                       ("collection",))
 
 PENDING = {"outbox": {"$exists": True, "$ne": {}}}
 
@@ -50,12 +56,14 @@ class Outbox:
     def relay(self, older_than: dt.timedelta = dt.timedelta(seconds=10)) -> int:
         """Republish events left unsent (a crash or outage between store and publish)."""
         cutoff = dt.datetime.now(dt.UTC) - older_than
-        sent = 0
+        sent = found = 0
         for document in self._collection.find(PENDING, {"outbox": 1}):
             stale = {event_id: event for event_id, event in document["outbox"].items()
                      if dt.datetime.fromisoformat(event["time"]) < cutoff}
             if stale:
+                found += len(stale)
                 sent += self.flush(document["_id"], stale)
+        unsent.labels(self._collection.full_name).set(found - sent)
         if sent:
             log.warning("outbox relayed events left unsent", count=sent)
         return sent

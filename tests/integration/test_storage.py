@@ -98,3 +98,19 @@ def test_outbox_keeps_events_while_the_broker_is_down_and_the_relay_sends_them(d
     assert fresh.id in db.docs.find_one({"_id": "t-fresh"})["outbox"]
     publisher.close()
     broker.close()
+
+
+def test_relay_reports_the_events_it_could_not_send(db, settings):
+    """The gauge the 'outbox left unsent' alert reads: set by each relay pass."""
+    db.stuck.insert_one({"_id": "t-stuck", **outbox.pending(
+        envelope("t-stuck", age=dt.timedelta(minutes=1)))})
+    gauge = outbox.unsent.labels(db.stuck.full_name)
+
+    down = Publisher("amqp://guest:guest@127.0.0.1:1/", settings.namespace)
+    assert outbox.Outbox(db.stuck, down).relay() == 0
+    assert gauge._value.get() == 1
+
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    assert outbox.Outbox(db.stuck, publisher).relay() == 1
+    assert gauge._value.get() == 0
+    publisher.close()
