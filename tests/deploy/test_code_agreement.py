@@ -32,9 +32,16 @@ LAUNCHERS = {"commune-worker": catalog.WORKERS, "commune-grpc": catalog.GRPC_SER
 PENDING_COMMANDS = {"topology"}
 
 
+# Importing the worker launcher monkey-patches the test process with eventlet, which
+# breaks every later test that uses the standard library's sockets; it reads no settings
+# of its own.
+NOT_IMPORTED = {"services.common.nameko_ext.worker"}
+
+
 def settings_classes() -> list[type[BaseSettings]]:
     for module in pkgutil.walk_packages(services.__path__, "services."):
-        importlib.import_module(module.name)
+        if module.name not in NOT_IMPORTED:
+            importlib.import_module(module.name)
     found, todo = [], [BaseSettings]
     while todo:
         for sub in todo.pop().__subclasses__():
