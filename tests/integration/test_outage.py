@@ -1,14 +1,17 @@
 """A broker or database outage is waited out, not turned into a crash: the camera
-simulator, the IOC pipeline and a nameko worker, reaching RabbitMQ and FerretDB through
-proxies that the test cuts and restores (the shared servers are never stopped), stay up
-and carry on when the servers are back; started during an outage, they wait for it to end.
+simulator, the IOC pipeline, a nameko worker and a gRPC server, reaching RabbitMQ and
+FerretDB through proxies that the test cuts and restores (the shared servers are never
+stopped), stay up and carry on when the servers are back; started during an outage, they
+wait for it to end.
 """
 import datetime as dt
 import urllib.parse
 
+import grpc
 import kombu
 import pymongo
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.common.auth import issue_token
@@ -98,9 +101,21 @@ def _start(proxied: Settings) -> dict[str, Process]:
         "pipeline": Process(proxied, "commune-pipeline", "iocevents", COMMUNE_IOC_FLUSH_S=0.2),
         "worker": Process(proxied, "commune-worker", "tasks", COMMUNE_OVERDUE_CHECK_S=1,
                           COMMUNE_GAUGES_REFRESH_S=1),
+        "grpc": Process(proxied, "commune-grpc", "tasks"),
         "cameras": Process(proxied, "commune", "simulate-cameras", "--rate", "20",
                            "--tenant", TENANT),
     }
+
+
+def _grpc_serving(process: Process) -> bool:
+    """grpc.health.v1 says SERVING (it says NOT_SERVING while the servers are away)."""
+    with grpc.insecure_channel(f"127.0.0.1:{process.grpc_port}") as channel:
+        try:
+            answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(),
+                                                               timeout=5)
+        except grpc.RpcError:
+            return False
+    return answer.status == health_pb2.HealthCheckResponse.SERVING
 
 
 def _all_running(processes: dict[str, Process]) -> None:
@@ -146,6 +161,7 @@ def test_processes_live_through_an_outage_and_resume(outage):
         wait_for(lambda: _journaled_since(direct, restored) > 0, 120, 1,
                  "detections to be journaled again after the outage")
         assert _task_summary(direct) == summary  # the worker answers RPC from the database
+        wait_for(lambda: _grpc_serving(processes["grpc"]), 120, 1, "gRPC health SERVING")
         _all_running(processes)
     finally:
         for process in processes.values():
@@ -164,6 +180,7 @@ def test_processes_started_during_an_outage_wait_for_its_end(outage):
         restored = dt.datetime.now(dt.UTC)
         wait_for(lambda: _journaled_since(direct, restored) > 0, 120, 1,
                  "the simulator's detections to be journaled")
+        wait_for(lambda: _grpc_serving(processes["grpc"]), 120, 1, "gRPC health SERVING")
         _all_running(processes)
     finally:
         for process in processes.values():
