@@ -147,3 +147,21 @@ def test_every_process_of_the_procfile_is_supervised():
     for line in (ROOT / "Procfile").read_text().splitlines():
         if not line.startswith("#"):
             assert line.partition(":")[2].split()[:2] == ["exec", ".venv/bin/commune-supervise"]
+
+
+def test_make_stop_stops_every_server_a_set_up_started(tmp_path, earlier_database):
+    var, calls = tmp_path / "var", tmp_path / "rabbitmq-init.calls"
+    (var / "run").mkdir(parents=True)
+    (var / "run" / "ferretdb.pid").write_text(f"{earlier_database.pid}\n")
+    (var / "run" / "rabbitmq.started").touch()
+    init = tmp_path / "rabbitmq-init"
+    init.write_text(f'#!/bin/sh\necho "$@" >>{calls}\n')
+    init.chmod(0o755)
+
+    subprocess.run([str(ROOT / "scripts" / "stop-infra.sh")], check=True, timeout=60,
+                   env={**os.environ, "COMMUNE_VAR": str(var),
+                        "COMMUNE_RABBITMQ_INIT": str(init)})
+
+    assert earlier_database.wait(60) is not None
+    assert calls.read_text() == "stop\n"
+    assert list((var / "run").iterdir()) == []
