@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 .PHONY: run test setup infra proto lint bench stop clean eval image k8s-check
 
-run: infra ## set up, load demo data, start every process (Ctrl-C stops them)
+run: setup ## set up, load demo data, start every process, each restarted when it dies (Ctrl-C stops them)
 	scripts/run.sh
 
 test: infra ## set up, then the whole suite: unit, integration, e2e
@@ -26,9 +26,7 @@ $(DEPLOY_TOOLS): scripts/setup-deploy-tools.sh
 	scripts/setup-deploy-tools.sh
 
 infra: setup ## RabbitMQ and FerretDB installed, started and answering
-	scripts/ensure-rabbitmq.sh
-	scripts/ensure-ferretdb.sh
-	$(BIN)/commune wait
+	scripts/infra.sh
 
 proto: setup ## regenerate gen/python from proto/, then lint the contracts
 	scripts/gen-proto.sh

@@ -46,4 +46,5 @@ nohup "$BIN" --handler=sqlite --sqlite-url="file:$VAR/ferretdb/" --state-dir="$V
   --listen-addr="127.0.0.1:$PORT" --debug-addr="127.0.0.1:$DEBUG_PORT" \
   --telemetry=disable --log-level=warn >"$VAR/log/ferretdb.log" 2>&1 &
 echo $! >"$VAR/run/ferretdb.pid"
+note_started ferretdb
 wait_port FerretDB 127.0.0.1 "$PORT" 30 var/log/ferretdb.log

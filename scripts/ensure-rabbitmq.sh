@@ -17,7 +17,8 @@ fi
 
 say "RabbitMQ:" "starting on :$PORT"
 # Machines without systemd (containers, CI) still have the package's init script.
-as_root /etc/init.d/rabbitmq-server start >"$VAR/log/rabbitmq-start.log" 2>&1 \
+as_root "$RABBITMQ_INIT" start >"$VAR/log/rabbitmq-start.log" 2>&1 \
   || fail "RabbitMQ:" "could not start; see var/log/rabbitmq-start.log and /var/log/rabbitmq/"
 touch "$VAR/run/rabbitmq.started"
+note_started rabbitmq
 wait_port RabbitMQ 127.0.0.1 "$PORT" 60 /var/log/rabbitmq/

@@ -1,6 +1,9 @@
 # Shared helpers for the set-up scripts: messages, privilege, ports, waiting.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VAR="$ROOT/var"
+# State, logs and the markers of what the set-up started (COMMUNE_VAR: elsewhere, as
+# tests do, with a stand-in for RabbitMQ's init script in COMMUNE_RABBITMQ_INIT).
+VAR=${COMMUNE_VAR:-$ROOT/var}
+RABBITMQ_INIT=${COMMUNE_RABBITMQ_INIT:-/etc/init.d/rabbitmq-server}
 mkdir -p "$VAR/bin" "$VAR/log" "$VAR/run"
 
 say()  { printf '\033[1m%s\033[0m %s\n' "$1" "${*:2}"; }
@@ -24,4 +27,11 @@ wait_port() {
     fi
     sleep 0.5
   done
+}
+
+# note_started NAME: a set-up script started server NAME (rabbitmq, ferretdb). Its marker
+# in var/run is what `make stop` stops; a caller that wants to stop only what it started
+# (make run) names a file in COMMUNE_STARTED_LIST, where NAME is added.
+note_started() {
+  if [ -n "${COMMUNE_STARTED_LIST:-}" ]; then echo "$1" >>"$COMMUNE_STARTED_LIST"; fi
 }

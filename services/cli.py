@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from services import catalog
-from services.common import errors
+from services.common import errors, logs
 from services.common.pipeline_launcher import metrics_port
 from services.common.publisher import Publisher
 from services.common.readiness import NotReady, check_broker, check_database, wait_until_ready
@@ -267,6 +267,11 @@ def simulate_cameras(
     from services.iocevents.store import IocStore
 
     settings = get_settings()
+    logs.configure("camera-simulator", settings.log_level)
+    try:
+        wait_until_ready(settings, settings.startup_timeout_s)
+    except NotReady as exc:
+        _fail(str(exc), 2)
     store = IocStore(make_client(settings)[database_name(settings, "iocevents")])
     registry = store.registry(tenant)
     if not registry.cameras:

@@ -61,15 +61,16 @@ def env_for(settings: Settings, **extra) -> dict:
 
 
 class Process:
-    """A platform process (commune-worker or commune-grpc) on ports of its own."""
+    """A platform process (`command service *args`: commune-worker tasks, commune
+    simulate-cameras --rate 5) on ports of its own."""
 
-    def __init__(self, settings: Settings, command: str, service: str, **env):
+    def __init__(self, settings: Settings, command: str, service: str, *args: str, **env):
         self.http_port, self.grpc_port, self.metrics_port = free_port(), free_port(), free_port()
         LOGS.mkdir(parents=True, exist_ok=True)
         self.log_path = LOGS / f"{settings.namespace}-{command}-{service}.log"
         self.log = open(self.log_path, "ab")
         self.popen = subprocess.Popen(
-            [str(BIN / command), service], stdout=self.log, stderr=subprocess.STDOUT,
+            [str(BIN / command), service, *args], stdout=self.log, stderr=subprocess.STDOUT,
             env=env_for(settings, COMMUNE_HTTP_PORT=self.http_port,
                         COMMUNE_GRPC_PORT=self.grpc_port,
                         COMMUNE_METRICS_PORT=self.metrics_port, **env))

@@ -5,7 +5,11 @@ import kombu
 import pymongo
 from pymongo.errors import PyMongoError
 
+from . import logs
 from .settings import Settings
+
+log = logs.get_logger(__name__)
+WAIT_REPORT_EVERY_S = 30.0
 
 
 class NotReady(Exception):
@@ -43,14 +47,21 @@ def check_database(settings: Settings, timeout: float = 3.0) -> None:
 
 
 def wait_until_ready(settings: Settings, timeout: float) -> None:
-    """Retry both checks until they pass or `timeout` seconds are up; then NotReady."""
-    deadline = time.monotonic() + timeout
+    """Retry both checks until they pass; NotReady once `timeout` seconds are up, or never
+    when it is 0 (an outage is waited out, as make run's and Kubernetes' processes do),
+    saying now and then what is still missing."""
+    deadline = time.monotonic() + timeout if timeout > 0 else None
+    next_report = time.monotonic()
     while True:
         try:
             check_broker(settings)
             check_database(settings)
             return
-        except NotReady:
-            if time.monotonic() >= deadline:
+        except NotReady as exc:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
                 raise
+            if now >= next_report:
+                log.warning("waiting for the broker and database", reason=str(exc))
+                next_report = now + WAIT_REPORT_EVERY_S
             time.sleep(0.5)

@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     http_port: int | None = None
     grpc_port: int | None = None
     metrics_port: int | None = None
-    # How long a process waits for the broker and database at start before giving up.
-    startup_timeout_s: float = 10.0
+    # How long a process waits for the broker and database at start before giving up;
+    # 0: as long as it takes (an outage is waited out, not turned into a crash).
+    startup_timeout_s: float = Field(0.0, ge=0)
     # How often the tasks worker looks for newly overdue tasks and refreshes its gauges.
     overdue_check_s: float = Field(60.0, gt=0)
     gauges_refresh_s: float = Field(30.0, gt=0)

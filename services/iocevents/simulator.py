@@ -2,18 +2,24 @@
 mostly vehicles and plate reads, some violations and abnormal behaviour, now and then
 a watchlisted plate, barn-temperature readings around their limit. Each tick, every
 location's gateway publishes what its cameras saw as one message (as edge gateways
-batch), at `rate` detections per second in all."""
+batch), at `rate` detections per second in all. While the broker is out of reach a
+gateway holds what it saw and sends it when the broker is back, as real ones do."""
 import datetime as dt
 import random
 import time
 import uuid
 
+import kombu
+
+from services.common import logs
 from services.common.publisher import Publisher
 
 from .broker import publish_detections
 from .model import Camera, DetectionKind, Registry
 
+log = logs.get_logger(__name__)
 TICK_S = 0.1
+OUTAGE_PAUSE_S = 1.0
 WATCHED_SHARE = 0.01
 # How often each kind appears, among what a camera can detect.
 KIND_WEIGHTS = {DetectionKind.VEHICLE: 50, DetectionKind.PLATE_READ: 35,
@@ -84,14 +90,36 @@ class CameraSimulator:
 def replay(publisher: Publisher, simulator: CameraSimulator, rate: float,
            duration: float) -> int:
     """Publish at `rate` detections/s for `duration` s (0: until interrupted); returns
-    how many were sent. A tick that falls behind is made up in the next."""
+    how many were sent. A tick that falls behind is made up in the next; the time lost to
+    a broker outage is not (the held detections go out, then the pace resumes)."""
     started, sent, owed = time.monotonic(), 0, 0.0
+    paced_from, paced_sent = started, 0
     while duration <= 0 or time.monotonic() - started < duration:
         owed += rate * TICK_S
         count, owed = int(owed), owed - int(owed)
         for rows in simulator.tick(count, dt.datetime.now(dt.UTC)).values():
-            publish_detections(publisher, simulator.tenant, rows)
+            if not send_when_accepted(publisher, simulator.tenant, rows):
+                paced_from, paced_sent = time.monotonic(), sent
             sent += len(rows)
-        behind = started + (sent / rate if rate else 0) - time.monotonic()
+        behind = paced_from + ((sent - paced_sent) / rate if rate else 0) - time.monotonic()
         time.sleep(max(0.0, min(TICK_S, behind)) if rate else TICK_S)
     return sent
+
+
+def send_when_accepted(publisher: Publisher, tenant: str, rows: list[dict]) -> bool:
+    """Publish one gateway's batch, retrying for as long as the broker is out of reach;
+    False when it had to wait."""
+    waited = False
+    while True:
+        try:
+            publish_detections(publisher, tenant, rows)
+        except (OSError, kombu.exceptions.OperationalError) as exc:
+            if not waited:
+                log.warning("broker unreachable; holding detections until it answers",
+                            error=f"{type(exc).__name__}: {exc}")
+            waited = True
+            time.sleep(OUTAGE_PAUSE_S)
+            continue
+        if waited:
+            log.info("broker back; sending again")
+        return not waited
