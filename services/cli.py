@@ -244,7 +244,8 @@ def check_assistant_data():
         _fail(str(exc), 2)
     languages = ", ".join(f"{code} ({len(lang.glossary)} glossary entries)"
                           for code, lang in assistant.languages.by_code.items())
-    typer.echo(f"{len(assistant.kb.procedures)} procedures, version {assistant.kb.version}; "
+    typer.echo(f"{len(assistant.kb.procedures)} procedures, "
+               f"{len(assistant.kb.papers.kinds)} kinds of paper, version {assistant.kb.version}; "
                f"languages: {languages}")
 
 
