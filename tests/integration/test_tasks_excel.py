@@ -113,15 +113,16 @@ def test_a_file_with_bad_rows_stores_nothing_and_names_each_row_and_field(store,
     assert "row 9 (XL-B-01):\n  Mã: 'XL-B-01' is also on row 4" in report
 
 
-def test_a_code_already_stored_is_refused_for_the_whole_file(store, tmp_path):
+def test_a_row_of_a_stored_task_as_it_is_changes_nothing_and_new_rows_are_added(store,
+                                                                                 tmp_path):
     assert excel.import_tasks(store, TENANT, write(tmp_path / "one.xlsx", HEADER,
                                                    good_rows("XL-C")[0])).imported == 1
+    first = stored(store, "XL-C")["XL-C-01"]
     again = write(tmp_path / "again.xlsx", HEADER, *good_rows("XL-C"))
     result = excel.import_tasks(store, TENANT, again)
-    assert result.imported == 0
-    assert [(e.row, e.fields) for e in result.errors] == [
-        (4, {"code": "commune 'binh-lu' already has a task 'XL-C-01'"})]
-    assert sorted(stored(store, "XL-C")) == ["XL-C-01"]
+    assert (result.errors, result.imported, result.updated, result.unchanged) == ([], 2, 0, 1)
+    assert sorted(stored(store, "XL-C")) == ["XL-C-01", "XL-C-02", "XL-C-03"]
+    assert stored(store, "XL-C")["XL-C-01"]["version"] == first["version"]
 
 
 def test_unknown_columns_store_nothing(store, tmp_path):

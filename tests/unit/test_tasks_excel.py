@@ -159,12 +159,17 @@ def sheet(*rows):
     return reading.read_rows(rows_of(HEADER, *rows), NAMES)[1]
 
 
+def new_tasks(plan: checks.Plan) -> list[dict]:
+    return [step for _, step in plan.steps]
+
+
 def test_good_rows_become_documents_assigned_when_owner_unit_and_deadline_are_clear():
     data = sheet(["XL-01", "Số hóa hồ sơ", "Phòng Văn hóa – Xã hội", "cb-phong-vhxh-01",
                   "30/09/2026"],
                  [],  # empty rows are skipped
                  ["XL-02", "Rà soát thủ tục", "phong-kinh-te", "", "Quý III/2026"])
-    documents, errors = checks.check_rows(data, "binh-lu", DIRECTORY, set(), "t", NOW)
+    plan, errors = checks.check_rows(data, "binh-lu", DIRECTORY, {}, "t", NOW)
+    documents = new_tasks(plan)
     assert errors == []
     assert [(d["code"], d["status"], d["deadline"]) for d in documents] == [
         ("XL-01", "assigned", "2026-09-30"), ("XL-02", "draft", "2026-09-30")]
@@ -176,17 +181,14 @@ def test_every_bad_row_is_reported_with_its_fields_and_nothing_is_returned_to_st
     data = sheet(["XL-01", "Số hóa hồ sơ", "phong-vhxh", "", "30/09/2026"],
                  ["XL-02", "Việc thứ hai", "phong-noi-vu", "", "30/09/2026"],
                  ["XL-03", "Việc thứ ba", "phong-vhxh", "cb-khong-co", "Quý V/2026"],
-                 ["XL-01", "ab", "", "", ""],
-                 ["XL-04", "Việc đã có", "", "", ""])
-    documents, errors = checks.check_rows(data, "binh-lu", DIRECTORY, {"XL-04"}, "t", NOW)
-    assert documents == []
-    assert [(e.row, e.code) for e in errors] == [(3, "XL-02"), (4, "XL-03"), (5, "XL-01"),
-                                                 (6, "XL-04")]
+                 ["XL-01", "ab", "", "", ""])
+    plan, errors = checks.check_rows(data, "binh-lu", DIRECTORY, {}, "t", NOW)
+    assert plan.steps == []
+    assert [(e.row, e.code) for e in errors] == [(3, "XL-02"), (4, "XL-03"), (5, "XL-01")]
     assert errors[0].fields == {"lead_unit": "unknown unit 'phong-noi-vu'"}
     assert set(errors[1].fields) == {"owner", "deadline"}
     assert errors[2].fields["code"] == "'XL-01' is also on row 2"
     assert errors[2].fields["title"] == "too short (at least 3 characters)"
-    assert errors[3].fields == {"code": "commune 'binh-lu' already has a task 'XL-04'"}
     report = excel.format_report(errors)
     assert "row 3 (XL-02):\n  Đơn vị chủ trì: unknown unit 'phong-noi-vu'" in report
     assert "row 4 (XL-03):\n  Người phụ trách: unknown officer 'cb-khong-co'\n  Thời hạn: " \
@@ -195,9 +197,48 @@ def test_every_bad_row_is_reported_with_its_fields_and_nothing_is_returned_to_st
 
 def test_a_missing_code_and_a_bad_code_are_reported_plainly():
     data = sheet(["", "Việc không mã", "", "", ""], ["XL 05", "Việc có dấu cách", "", "", ""])
-    _, errors = checks.check_rows(data, "binh-lu", DIRECTORY, set(), "t", NOW)
+    _, errors = checks.check_rows(data, "binh-lu", DIRECTORY, {}, "t", NOW)
     assert errors[0].fields == {"code": "missing"}
     assert "no spaces" in errors[1].fields["code"]
+
+
+def stored(**fields) -> checks.Stored:
+    """A stored task, and what import reads from the row export writes for it."""
+    task = domain.new_task({"tenant": "binh-lu", "code": "XL-09", "title": "Số hóa hồ sơ",
+                            "lead_unit": "phong-vhxh", "period_text": "Quý III/2026",
+                            **fields}, "t", NOW, DIRECTORY)
+    cells_ = exporting.plan_cells(task, exporting.Labels.of(UNITS, OFFICERS))
+    return checks.Stored(task, reading.read_row(0, cells_, columns.EXPORTED, NAMES).fields)
+
+
+def test_a_row_of_a_stored_task_changes_it_only_where_it_differs():
+    same = sheet(["XL-09", "Số hóa hồ sơ", "Phòng Văn hóa – Xã hội", "", "Quý III/2026"])
+    plan, errors = checks.check_rows(same, "binh-lu", DIRECTORY, {"XL-09": stored()}, "t", NOW)
+    assert (errors, plan.steps, plan.unchanged) == ([], [], 1)
+    edited = sheet(["XL-09", "Số hóa hồ sơ", "Phòng Văn hóa – Xã hội", "cb-phong-vhxh-01",
+                    "30/09/2026"])
+    plan, errors = checks.check_rows(edited, "binh-lu", DIRECTORY, {"XL-09": stored()}, "t",
+                                     NOW)
+    [(_, revision)] = plan.steps
+    assert errors == [] and isinstance(revision, checks.Revision)
+    assert revision.changes == {"owner": "cb-phong-vhxh-01", "period_text": ""}
+    assert revision.assignment[0]["status"] == "assigned"  # the draft now names everyone
+
+
+def test_a_row_that_may_not_change_a_stored_task_is_an_error_on_the_row():
+    assigned = stored(owner="cb-phong-vhxh-01")
+    assigned = checks.Stored({**assigned.task, "status": "assigned"}, assigned.fields)
+    data = sheet(["XL-09", "Số hóa hồ sơ", "phong-kinh-te", "cb-phong-vhxh-01", "Quý III/2026"])
+    plan, [error] = checks.check_rows(data, "binh-lu", DIRECTORY, {"XL-09": assigned}, "t", NOW)
+    assert plan.steps == [] and list(error.fields) == ["(row)"]
+    assert "only through the quarterly review" in error.fields["(row)"]
+
+
+def test_informative_columns_of_the_export_are_ignored_and_named():
+    header = exporting.TASK_HEADERS
+    assert set(columns.map_headers(header).values()) == {c.field for c in columns.COLUMNS}
+    assert columns.informative(header) == list(columns.INFORMATIVE)
+    assert columns.informative(["Mã", "trang thai", "Tien do %"]) == ["trang thai", "Tien do %"]
 
 
 def test_a_value_under_a_column_without_header_is_an_error():
@@ -216,7 +257,7 @@ def test_a_header_with_no_row_under_it_is_an_error():
 def test_the_export_workbook_has_both_sheets_bold_frozen_headers_and_widths():
     data = sheet(["XL-01", "Số hóa hồ sơ thủ tục hành chính", "phong-vhxh", "cb-phong-vhxh-01",
                   "30/09/2025"])
-    documents, _ = checks.check_rows(data, "binh-lu", DIRECTORY, set(), "t", NOW)
+    documents = new_tasks(checks.check_rows(data, "binh-lu", DIRECTORY, {}, "t", NOW)[0])
     today = dt.date(2026, 3, 2)
     sums = domain.summaries(documents, today)
     book = exporting.workbook(documents, sums, today, exporting.Labels.of(UNITS, OFFICERS))

@@ -30,7 +30,12 @@ COLUMNS = (
     Column("deadline", "Thời hạn", ("Thời hạn hoàn thành", "deadline")),
     Column("priority", "Ưu tiên", ("Mức độ ưu tiên", "priority")),
 )
+# The columns of the sheet export writes, as map_headers maps them.
+EXPORTED = {position: c.field for position, c in enumerate(COLUMNS)}
 REQUIRED = ("code", "title")
+# Columns export writes after those for the reader only (status, progress, overdue, last
+# update): import ignores them and says so, so that an exported plan imports again.
+INFORMATIVE = ("Trạng thái", "Tiến độ %", "Quá hạn", "Cập nhật lần cuối")
 # A row number column ("STT", số thứ tự) carries nothing to store; it is accepted and skipped.
 NUMBERING = ("stt", "tt")
 LABELS = {c.field: c.label for c in COLUMNS} | {"columns": "Cột", "tenant": "Xã",
@@ -55,6 +60,12 @@ def _header_key(text: str) -> str:
 
 
 HEADERS = {_header_key(name): c.field for c in COLUMNS for name in (c.label, c.field, *c.names)}
+_INFORMATIVE = {_header_key(name) for name in INFORMATIVE}
+
+
+def informative(cells: Sequence) -> list[str]:
+    """The informative columns (INFORMATIVE) a header row has, as written there."""
+    return [str(c).strip() for c in cells if c is not None and _header_key(c) in _INFORMATIVE]
 
 
 def map_headers(cells: Sequence) -> dict[int, str]:
@@ -66,7 +77,7 @@ def map_headers(cells: Sequence) -> dict[int, str]:
         if cell is None or not str(cell).strip():
             continue
         key = _header_key(cell)
-        if key in NUMBERING:
+        if key in NUMBERING or key in _INFORMATIVE:
             continue
         name = HEADERS.get(key)
         if name is None:
@@ -79,7 +90,8 @@ def map_headers(cells: Sequence) -> dict[int, str]:
     if unknown:
         problems.append("unknown column" + ("s " if len(unknown) > 1 else " ")
                         + ", ".join(repr(u) for u in unknown) + " (accepted: "
-                        + ", ".join(c.label for c in COLUMNS) + ")")
+                        + ", ".join(c.label for c in COLUMNS) + "; ignored: "
+                        + ", ".join(INFORMATIVE) + ")")
     if repeated:
         problems.append("repeated column" + ("s " if len(repeated) > 1 else " ")
                         + ", ".join(repr(r) for r in repeated))

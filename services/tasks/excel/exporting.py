@@ -18,14 +18,13 @@ from .. import domain
 from ..listing import Criteria
 from ..store import TaskStore
 from .checks import check_tenant
-from .columns import COLUMNS, PRIORITY_LABELS, STATUS_LABELS
+from .columns import COLUMNS, INFORMATIVE, PRIORITY_LABELS, STATUS_LABELS
 from .reading import UnreadableFile
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))  # Excel has no time zones: times are local
 
 
-TASK_HEADERS = [c.label for c in COLUMNS] + ["Trạng thái", "Tiến độ %", "Quá hạn",
-                                             "Cập nhật lần cuối"]
+TASK_HEADERS = [c.label for c in COLUMNS] + list(INFORMATIVE)
 SUMMARY_HEADERS = ["Phạm vi", "Mã", "Tên", "Được giao", "Hoàn thành", "Hoàn thành đúng hạn",
                    "Quá hạn", "Đang thực hiện", "Tỷ lệ hoàn thành %", "Tỷ lệ đúng hạn %",
                    "Tỷ lệ cập nhật hằng tháng %", "Đến hạn", "Đến hạn đã hoàn thành",
@@ -70,16 +69,21 @@ def last_update(task: dict) -> dt.datetime | None:
     return max(moments) if moments else None
 
 
-def task_row(task: dict, today: dt.date, labels: Labels) -> list:
-    """One "Nhiệm vụ" row: the import columns, then status, progress, overdue, last update."""
+def plan_cells(task: dict, labels: Labels) -> list:
+    """The cells of a task's "Nhiệm vụ" row that import reads (COLUMNS)."""
     deadline = task.get("period_text") or (domain.due_date(task) or "")
     return [task["code"], task["title"], task.get("plan", ""), task.get("group", ""),
             labels.unit(task.get("lead_unit", "")),
             "; ".join(labels.unit(u) for u in task.get("coordinating_units", [])),
             labels.officer(task.get("owner", "")), task.get("deliverable", ""), deadline,
-            PRIORITY_LABELS.get(task.get("priority", "normal"), task.get("priority", "")),
-            STATUS_LABELS.get(task["status"], task["status"]), task.get("progress", 0),
-            "Có" if domain.is_overdue(task, today) else "Không", _local(last_update(task))]
+            PRIORITY_LABELS.get(task.get("priority", "normal"), task.get("priority", ""))]
+
+
+def task_row(task: dict, today: dt.date, labels: Labels) -> list:
+    """One "Nhiệm vụ" row: the import columns, then status, progress, overdue, last update."""
+    return plan_cells(task, labels) + [
+        STATUS_LABELS.get(task["status"], task["status"]), task.get("progress", 0),
+        "Có" if domain.is_overdue(task, today) else "Không", _local(last_update(task))]
 
 
 def summary_rows(sums: dict, labels: Labels) -> list[list]:

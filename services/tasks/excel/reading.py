@@ -31,6 +31,7 @@ class SheetRow:
     row: int
     fields: dict
     problems: dict
+    columns: tuple[str, ...] = ()  # the fields the sheet has a column for
 
     @property
     def code(self) -> str:
@@ -64,7 +65,7 @@ def read_row(number: int, cells: Sequence, columns: dict[int, str], names: Names
     for name in REQUIRED:
         if not fields.get(name):
             problems.setdefault(name, "missing")
-    return SheetRow(number, fields, problems)
+    return SheetRow(number, fields, problems, tuple(columns.values()))
 
 
 class BadHeader(InvalidArgument):
