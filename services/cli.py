@@ -144,6 +144,9 @@ def import_tasks(
 ):
     """Import a plan's tasks from a workbook, all rows or none.
 
+    A row with a new code is a new task; a row of a stored task (an exported plan edited
+    and imported again) changes it where the row differs. Informative columns of the
+    export (status, progress, overdue, last update) are ignored, and the output says so.
     Every row is checked first; nothing is stored unless all are right (exit 1 with the
     row-by-row report). A file that cannot be read: one line, exit 2."""
 
@@ -156,14 +159,16 @@ def import_tasks(
         store.ensure_indexes()
         result = excel.import_tasks(store, tenant, file, by or excel.IMPORTER,
                                     announce=publisher)
+    if result.ignored_columns:
+        typer.echo(excel.format_ignored(result.ignored_columns))
     if result.errors:
         typer.echo(excel.format_report(result.errors))
-        stored = (f"{result.imported} tasks were stored before it" if result.imported
-                  else "nothing was imported")
+        done = result.imported + result.updated
+        stored = f"{done} rows were stored before it" if done else "nothing was imported"
         rows = "1 row has" if len(result.errors) == 1 else f"{len(result.errors)} rows have"
         _fail(f"{rows} errors; {stored}")
-    typer.echo(f"imported {result.imported} tasks ({result.assigned} assigned, "
-               f"{result.imported - result.assigned} drafts)")
+    typer.echo(f"imported {result.imported} tasks, updated {result.updated}, "
+               f"{result.unchanged} unchanged ({result.assigned} assigned by this import)")
 
 
 @tasks_app.command("export")
@@ -244,7 +249,8 @@ def check_assistant_data():
         _fail(str(exc), 2)
     languages = ", ".join(f"{code} ({len(lang.glossary)} glossary entries)"
                           for code, lang in assistant.languages.by_code.items())
-    typer.echo(f"{len(assistant.kb.procedures)} procedures, version {assistant.kb.version}; "
+    typer.echo(f"{len(assistant.kb.procedures)} procedures, "
+               f"{len(assistant.kb.papers.kinds)} kinds of paper, version {assistant.kb.version}; "
                f"languages: {languages}")
 
 

@@ -150,7 +150,7 @@ class Assistant:
             raise InvalidArgument("papers must be a list of at most 50 "
                                   "{document, form} objects", {"papers": "invalid"})
         parsed = [validated(dossier.Paper, p, "paper") for p in papers]
-        return dossier.check(procedure, parsed)
+        return dossier.check(procedure, self.kb.papers, parsed)
 
 
 @lru_cache

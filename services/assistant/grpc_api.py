@@ -64,7 +64,8 @@ class AssistantServicer(assistant_pb2_grpc.AssistantServiceServicer):
             complete=result["complete"], missing=_documents(result["missing"]),
             needs_original=_documents(result["needs_original"]),
             optional_not_given=_documents(result["optional_not_given"]),
-            unrecognised=result["unrecognised"])
+            unrecognised=result["unrecognised"],
+            not_accepted=[assistant_pb2.RejectedPaper(**r) for r in result["not_accepted"]])
 
 
 def add_to_server(server: grpc.Server, settings: Settings) -> str:

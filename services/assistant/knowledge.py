@@ -1,15 +1,19 @@
-"""The knowledge base: commune procedures as YAML files under data/procedures/ that an
-officer can edit, validated on load. An error names the file and the entry at fault."""
+"""The knowledge base: commune procedures as YAML files under data/procedures/ and the
+kinds of paper (data/papers.yaml) that an officer can edit, validated on load. An error
+names the file and the entry at fault."""
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .papers import KIND_ID, Catalogue
+
 DATA = Path(__file__).parent / "data"
 PROCEDURES = DATA / "procedures"
+PAPERS = DATA / "papers.yaml"
 
 # How a paper must be handed in: the original kept in the dossier, a copy (certified, or
 # plain with the original shown), or the original shown to the officer and handed back.
@@ -30,6 +34,9 @@ class Document(BaseModel):
     name: str = Field(min_length=3)
     form: Form
     optional: bool = False
+    # Kinds of paper (papers.yaml) that count for it besides its own id; when given,
+    # they replace papers.yaml's list for its id.
+    accepts: tuple[Annotated[str, Field(pattern=KIND_ID)], ...] = ()
 
 
 class Faq(BaseModel):
@@ -75,6 +82,7 @@ class KnowledgeBase(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     procedures: tuple[Procedure, ...]
+    papers: Catalogue
     # A digest of the files' content: which version of the data answered.
     version: str
 
@@ -87,9 +95,10 @@ def _describe(error: ValidationError) -> str:
                      for e in error.errors())
 
 
-def load(directory: Path = PROCEDURES) -> KnowledgeBase:
-    """Every procedure of every *.yaml file in `directory`, validated; KnowledgeError
-    naming the file and the entry when one is wrong or a code is used twice."""
+def load(directory: Path = PROCEDURES, papers: Path = PAPERS) -> KnowledgeBase:
+    """Every procedure of every *.yaml file in `directory` and the kinds of paper,
+    validated; KnowledgeError naming the file and the entry when one is wrong, a code is
+    used twice or a paper kind is named that papers.yaml does not have."""
     procedures: list[Procedure] = []
     seen: dict[str, str] = {}
     digest = hashlib.sha256()
@@ -97,12 +106,7 @@ def load(directory: Path = PROCEDURES) -> KnowledgeBase:
     if not files:
         raise KnowledgeError(f"{directory}: no *.yaml procedure files")
     for path in files:
-        raw = path.read_bytes()
-        digest.update(raw)
-        try:
-            entries = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from None
+        entries = _yaml(path, digest)
         if not isinstance(entries, list):
             raise KnowledgeError(f"{path.name}: expected a list of procedures")
         for number, entry in enumerate(entries, 1):
@@ -117,7 +121,38 @@ def load(directory: Path = PROCEDURES) -> KnowledgeBase:
                                      f"already used in {seen[procedure.code]}")
             seen[procedure.code] = path.name
             procedures.append(procedure)
-    return KnowledgeBase(procedures=tuple(procedures), version=digest.hexdigest()[:12])
+    catalogue = _catalogue(Path(papers), digest)
+    for procedure in procedures:
+        for document in procedure.documents:
+            if unknown := catalogue.unknown(document.accepts):
+                raise KnowledgeError(
+                    f"{seen[procedure.code]}, {procedure.code}, document {document.id}: "
+                    f"accepts unknown paper kinds {', '.join(unknown)} (see {PAPERS.name})")
+    return KnowledgeBase(procedures=tuple(procedures), papers=catalogue,
+                         version=digest.hexdigest()[:12])
+
+
+def _yaml(path: Path, digest) -> object:
+    raw = path.read_bytes()
+    digest.update(raw)
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from None
+
+
+def _catalogue(path: Path, digest) -> Catalogue:
+    try:
+        catalogue = Catalogue.model_validate(_yaml(path, digest))
+    except ValidationError as exc:
+        raise KnowledgeError(f"{path.name}: {_describe(exc)}") from None
+    except OSError as exc:
+        raise KnowledgeError(f"{path.name}: {exc.strerror or exc}") from None
+    for document_id, kinds in catalogue.accepts.items():
+        if unknown := catalogue.unknown(kinds):
+            raise KnowledgeError(f"{path.name}, accepts {document_id}: unknown paper kinds "
+                                 f"{', '.join(unknown)}")
+    return catalogue
 
 
 @lru_cache

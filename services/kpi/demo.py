@@ -128,7 +128,7 @@ def seed(settings) -> str:
                           if row["denominator"] is not None else "")
                 unit = "%" if row["kind"] == "ratio" else ""
                 lines.append(f"  {tenant} Q1/2026 {row['indicator']}: {row['value']:g}{unit}"
-                             f"{counts}{' ' + row['status'] if row['status'] else ''}")
+                             f"{counts}{' ' + row['status'] if row['target'] else ''}")
     total = dossiers.table(store.read_packed("boards", "lung-phinh|dossiers"), q1)["total"]
     lines.append("  lung-phinh Q1/2026 dossiers: " + ", ".join(f"{k} {v}"
                                                               for k, v in total.items()))

@@ -180,12 +180,13 @@ def target_moved(old: dict | None, new: dict) -> bool:
 
 
 def status(definition: Indicator, value: float | None, goal: dict | None) -> str:
-    """met / at_risk / missed against the target; no_data without a value; "" when no
-    target is set. Compared as printed (rounded to the indicator's decimals)."""
+    """no_target when no target is set (with or without a value); else met / at_risk /
+    missed against it, or no_data without a value. Compared as printed (rounded to the
+    indicator's decimals)."""
+    if goal is None:
+        return "no_target"
     if value is None:
         return "no_data"
-    if goal is None:
-        return ""
     shown, wanted = round(value, definition.decimals), goal["value"]
     margin = goal["margin"] if goal.get("margin") is not None else definition.at_risk_margin
     comparison = goal["comparison"]

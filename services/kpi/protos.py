@@ -6,9 +6,9 @@ from .indicators import parse_period
 
 COMPARISONS = {"gt": kpi_pb2.COMPARISON_GREATER, "ge": kpi_pb2.COMPARISON_GREATER_OR_EQUAL,
                "eq": kpi_pb2.COMPARISON_EQUAL, "le": kpi_pb2.COMPARISON_LESS_OR_EQUAL}
-STATUSES = {"": kpi_pb2.KPI_STATUS_UNSPECIFIED, "met": kpi_pb2.KPI_STATUS_MET,
-            "at_risk": kpi_pb2.KPI_STATUS_AT_RISK, "missed": kpi_pb2.KPI_STATUS_MISSED,
-            "no_data": kpi_pb2.KPI_STATUS_NO_DATA}
+STATUSES = {"met": kpi_pb2.KPI_STATUS_MET, "at_risk": kpi_pb2.KPI_STATUS_AT_RISK,
+            "missed": kpi_pb2.KPI_STATUS_MISSED, "no_data": kpi_pb2.KPI_STATUS_NO_DATA,
+            "no_target": kpi_pb2.KPI_STATUS_NO_TARGET}
 TRENDS = {"improving": kpi_pb2.KPI_TREND_IMPROVING, "steady": kpi_pb2.KPI_TREND_STEADY,
           "worsening": kpi_pb2.KPI_TREND_WORSENING, "no_data": kpi_pb2.KPI_TREND_NO_DATA}
 KINDS = {"ratio": kpi_pb2.INDICATOR_KIND_RATIO, "count": kpi_pb2.INDICATOR_KIND_COUNT,

@@ -150,6 +150,38 @@ def new_task(fields: object, created_by: str, now: dt.datetime,
     }
 
 
+# What assigns a task: once it is assigned these change only through the quarterly
+# review (a new deadline, or a replacement task), never by revising its plan.
+ASSIGNMENT_FIELDS = ("lead_unit", "owner", "deadline", "period_text")
+
+
+def revise(task: dict, fields: dict, by: str, now: dt.datetime,
+           directory: Directory) -> tuple[dict, dict]:
+    """A task's plan changed (an edited plan imported again): `fields`, those that
+    changed, among NewTask's. Any of them while it is a draft; once it is assigned, all
+    but ASSIGNMENT_FIELDS; none once it is closed. Deadline and period_text go together
+    (a new period gives the deadline its last day)."""
+    code, status = task["code"], task["status"]
+    if status in CLOSED:
+        raise FailedPrecondition(f"task {code!r} is {status}; a closed task does not change")
+    moved = [f for f in ASSIGNMENT_FIELDS if f in fields]
+    if status != "draft" and moved:
+        raise FailedPrecondition(
+            f"task {code!r} is {status}: its lead unit, owner and deadline change only "
+            "through the quarterly review, not by revising its plan")
+    if fixed := [k for k in ("tenant", "code") if k in fields]:
+        raise InvalidArgument("a task's commune and code do not change",
+                              dict.fromkeys(fixed, "does not change"))
+    current = {k: task.get(k) for k in NewTask.model_fields}
+    if "deadline" in fields or "period_text" in fields:
+        current.update(deadline=None, period_text="")
+    checked = validated(NewTask, {**current, **fields}, "task").model_dump(mode="json")
+    directory.check(fields.get("lead_unit", ""), fields.get("coordinating_units", ()),
+                    fields.get("owner", ""))
+    changes = {k: v for k, v in checked.items() if v != task.get(k)}
+    return changes, _entry(by, now, "revised", fields=sorted(changes))
+
+
 # --- lifecycle -------------------------------------------------------------------------
 
 def _move(task: dict, target: str) -> None:
@@ -473,6 +505,12 @@ def arrival_events(document: dict) -> list[Envelope]:
         events.append(event("task.completed", document, events_pb2.TaskCompleted(
             task=task, on_time=done_on_time(document))))
     return events
+
+
+def updated_event(document: dict, fields: list[str]) -> Envelope:
+    """task.updated for a task as it is after `revise` changed `fields`."""
+    return event("task.updated", document, events_pb2.TaskUpdated(
+        task=task_message(document), fields=fields))
 
 
 def task_view(document: dict, today: dt.date | None = None) -> dict:

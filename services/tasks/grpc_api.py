@@ -21,6 +21,7 @@ from .store import TaskStore
 EVENT_MESSAGES = {
     "task.created": events_pb2.TaskCreated,
     "task.assigned": events_pb2.TaskAssigned,
+    "task.updated": events_pb2.TaskUpdated,
     "task.progress_reported": events_pb2.TaskProgressReported,
     "task.status_changed": events_pb2.TaskStatusChanged,
     "task.overdue": events_pb2.TaskOverdue,

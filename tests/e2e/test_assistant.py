@@ -81,6 +81,9 @@ def test_the_dossier_checker_is_for_officers(worker, settings):
     status, result = call(worker, "binh-lu/assistant/check-dossier", dossier, "officer", token)
     assert status == 200 and not result["complete"]
     assert [d["id"] for d in result["missing"]] == ["giay_to_tuy_than"]
+    with_id = {**dossier, "papers": dossier["papers"] + [{"document": "CCCD"}]}
+    status, result = call(worker, "binh-lu/assistant/check-dossier", with_id, "officer", token)
+    assert status == 200 and result["complete"] and result["not_accepted"] == []
     status, error = call(worker, "binh-lu/assistant/check-dossier",
                          {"procedure": "ZZ-01", "papers": []}, "officer", token)
     assert status == 404 and "ZZ-01" in error["error"]["message"]
@@ -143,6 +146,14 @@ def test_a_province_asks_and_checks_over_grpc(stub, settings):
         metadata=officer)
     assert not checked.complete
     assert [d.id for d in checked.needs_original] == ["giay_chung_sinh"]
+    motorbike = stub.CheckDossier(assistant_pb2.CheckDossierRequest(
+        tenant="binh-lu", procedure_code="HT-02", papers=[
+            assistant_pb2.SubmittedPaper(document="to_khai_ket_hon"),
+            assistant_pb2.SubmittedPaper(document="giấy đăng ký xe máy")]), metadata=officer)
+    assert [d.id for d in motorbike.missing] == ["giay_to_tuy_than"]
+    [rejected] = motorbike.not_accepted
+    assert (rejected.paper, rejected.kind) == ("giấy đăng ký xe máy", "dang_ky_xe")
+    assert "không phải giấy tờ tùy thân" in rejected.problem
     with pytest.raises(grpc.RpcError) as unknown_form:
         stub.CheckDossier(assistant_pb2.CheckDossierRequest(
             tenant="binh-lu", procedure_code="HT-01",

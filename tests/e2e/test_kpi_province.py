@@ -169,7 +169,7 @@ def test_demo_figures_reach_the_provinces_exactly(settings, stub, lao_cai, offic
     assert (binh_lu["online-dossiers"].value, binh_lu["online-dossiers"].numerator,
             binh_lu["online-dossiers"].denominator) == (99.78, 900, 902)
     # the 2026 target is the commune's (its plan), not the province's
-    assert binh_lu["online-dossiers"].status == kpi_pb2.KPI_STATUS_UNSPECIFIED
+    assert binh_lu["online-dossiers"].status == kpi_pb2.KPI_STATUS_NO_TARGET
     [commune] = reply.communes
     online = {r.indicator: r for r in commune.rows}["online-dossiers"]
     assert online.status == kpi_pb2.KPI_STATUS_MET

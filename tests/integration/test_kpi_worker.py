@@ -63,6 +63,19 @@ def test_a_figure_goes_through_approval_over_http(settings, kpi, mongo):
                 officer)[0] == 403
 
 
+def test_report_rows_say_no_target_apart_from_no_data_over_http(settings, kpi):
+    chair = issue_token(settings, "chu-tich-binh-lu", "admin", ["binh-lu"])
+    status, report = http(kpi, "GET", f"{BASE}/report?period=2031-Q2", chair)
+    assert status == 200 and {r["status"] for r in report["rows"]} == {"no_target"}
+    assert http(kpi, "PUT", f"{BASE}/targets", chair,
+                {"indicator": "online-dossiers", "period": "2031", "comparison": ">",
+                 "value": 90})[0] == 200
+    status, report = http(kpi, "GET", f"{BASE}/report?period=2031-Q2", chair)
+    statuses = {r["indicator"]: r["status"] for r in report["rows"]}
+    assert statuses.pop("online-dossiers") == "no_data"
+    assert set(statuses.values()) == {"no_target"}
+
+
 def test_gauges_show_value_and_target_per_commune_and_indicator(settings, kpi):
     chair = issue_token(settings, "chu-tich-binh-lu", "admin", ["binh-lu"])
     status, _ = http(kpi, "PUT", f"{BASE}/targets", chair,

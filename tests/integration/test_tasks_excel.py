@@ -8,7 +8,9 @@ import openpyxl
 import pytest
 import yaml
 
+from services.common import periods
 from services.tasks import domain, excel
+from services.tasks.excel import exporting
 from services.tasks.listing import Criteria
 from services.tasks.store import TaskStore
 from tests.helpers import BIN, env_for
@@ -111,15 +113,16 @@ def test_a_file_with_bad_rows_stores_nothing_and_names_each_row_and_field(store,
     assert "row 9 (XL-B-01):\n  Mã: 'XL-B-01' is also on row 4" in report
 
 
-def test_a_code_already_stored_is_refused_for_the_whole_file(store, tmp_path):
+def test_a_row_of_a_stored_task_as_it_is_changes_nothing_and_new_rows_are_added(store,
+                                                                                 tmp_path):
     assert excel.import_tasks(store, TENANT, write(tmp_path / "one.xlsx", HEADER,
                                                    good_rows("XL-C")[0])).imported == 1
+    first = stored(store, "XL-C")["XL-C-01"]
     again = write(tmp_path / "again.xlsx", HEADER, *good_rows("XL-C"))
     result = excel.import_tasks(store, TENANT, again)
-    assert result.imported == 0
-    assert [(e.row, e.fields) for e in result.errors] == [
-        (4, {"code": "commune 'binh-lu' already has a task 'XL-C-01'"})]
-    assert sorted(stored(store, "XL-C")) == ["XL-C-01"]
+    assert (result.errors, result.imported, result.updated, result.unchanged) == ([], 2, 0, 1)
+    assert sorted(stored(store, "XL-C")) == ["XL-C-01", "XL-C-02", "XL-C-03"]
+    assert stored(store, "XL-C")["XL-C-01"]["version"] == first["version"]
 
 
 def test_unknown_columns_store_nothing(store, tmp_path):
@@ -142,7 +145,7 @@ def test_an_export_after_import_has_every_task_and_the_summary_of_the_domain(sto
     assert book.sheetnames == ["Nhiệm vụ", "Tổng hợp"]
     tasks = book["Nhiệm vụ"]
     assert result.tasks == len(everything) == tasks.max_row - 1
-    assert [c.value for c in tasks[1]] == excel.TASK_HEADERS
+    assert [c.value for c in tasks[1]] == exporting.TASK_HEADERS
     assert tasks.freeze_panes == "A2" and tasks["A1"].font.bold
     by_code = {row[0]: row for row in tasks.iter_rows(min_row=2, values_only=True)}
     assert by_code["XL-E-01"][4] == "Trung tâm Phục vụ hành chính công"
@@ -153,17 +156,17 @@ def test_an_export_after_import_has_every_task_and_the_summary_of_the_domain(sto
     summary = {(row[0], row[1]): row[3:] for row in
                book["Tổng hợp"].iter_rows(min_row=2, values_only=True)
                if row[0] in ("Toàn xã", "Đơn vị", "Nhóm")}
-    assert summary[("Toàn xã", None)] == tuple(expected["total"][k] for k in excel.SUMMARY_KEYS)
+    assert summary[("Toàn xã", None)] == tuple(expected["total"][k] for k in exporting.SUMMARY_KEYS)
     assert expected["total"]["overdue"] >= 2
     for unit in expected["by_unit"]:
         assert summary[("Đơn vị", unit["key"] or None)] == tuple(
-            unit[k] for k in excel.SUMMARY_KEYS)
+            unit[k] for k in exporting.SUMMARY_KEYS)
     assert len(summary) == 1 + len(expected["by_unit"]) + len(expected["by_group"])
 
 
 def test_an_export_for_a_period_keeps_the_tasks_due_in_it(store, tmp_path):
     excel.import_tasks(store, TENANT, write(tmp_path / "plan.xlsx", HEADER, *good_rows("XL-F")))
-    due_q3 = store.select(Criteria(TENANT, period=excel.periods.parse("Quý III/2026")))
+    due_q3 = store.select(Criteria(TENANT, period=periods.parse("Quý III/2026")))
     result = excel.export_tasks(store, TENANT, tmp_path / "q3.xlsx", "Quý III/2026",
                                 today=dt.date(2026, 10, 1))
     rows = list(openpyxl.load_workbook(result.path)["Nhiệm vụ"].iter_rows(min_row=2,

@@ -128,10 +128,20 @@ def goal(comparison, value, margin=None):
     (3.0, goal("le", 2), "at_risk"),
     (8.0, goal("le", 2), "missed"),
     (None, goal("gt", 90), "no_data"),
-    (50.0, None, ""),
+    (50.0, None, "no_target"),
+    (None, None, "no_target"),     # no_data is only for a target without a figure
 ])
 def test_status_against_the_target(value, target, expected):
     assert domain.status(ONLINE, value, target) == expected
+
+
+def test_every_status_of_a_row_has_its_own_state_in_the_contract():
+    from commune.v1 import kpi_pb2
+    from services.kpi import protos
+    blank = report.UnitData("a", {})
+    [row] = report.commune_report([ONLINE], blank, Q1)
+    assert protos.row_message(row).status == kpi_pb2.KPI_STATUS_NO_TARGET
+    assert kpi_pb2.KPI_STATUS_UNSPECIFIED not in protos.STATUSES.values()
 
 
 def test_status_compares_the_printed_value():

@@ -67,6 +67,32 @@ def test_the_lifecycle_refuses_moves_it_does_not_allow():
         domain.change_status(done, "in_progress", "o", T0)
 
 
+def test_a_draft_may_revise_any_plan_field_and_a_period_gives_the_deadline():
+    changes, entry = domain.revise(task(), {"title": "Số hóa toàn bộ hồ sơ", "owner": "",
+                                            "period_text": "Quý III/2026", "deadline": None},
+                                   "o", T0, DIRECTORY)
+    assert changes == {"title": "Số hóa toàn bộ hồ sơ", "owner": "",
+                       "period_text": "Quý III/2026", "deadline": "2026-09-30"}
+    assert entry["what"] == "revised" and entry["fields"] == sorted(changes)
+
+
+def test_an_assigned_task_revises_its_plan_but_not_its_assignment():
+    changes, _ = domain.revise(assigned(), {"deliverable": "Báo cáo"}, "o", T0, DIRECTORY)
+    assert changes == {"deliverable": "Báo cáo"}
+    with pytest.raises(FailedPrecondition, match="only through the quarterly review"):
+        domain.revise(assigned(), {"owner": ""}, "o", T0, DIRECTORY)
+    with pytest.raises(InvalidArgument) as error:
+        domain.revise(assigned(), {"title": "ab", "coordinating_units": ["phong-x"]}, "o", T0,
+                      DIRECTORY)
+    assert "title" in error.value.fields
+
+
+def test_a_closed_task_is_not_revised():
+    done = moved(assigned(), domain.change_status(assigned(), "done", "o", T0)[0])
+    with pytest.raises(FailedPrecondition, match="is done; a closed task does not change"):
+        domain.revise(done, {"title": "Tên khác"}, "o", T0, DIRECTORY)
+
+
 def test_stopping_needs_a_reason_and_keeps_it():
     with pytest.raises(InvalidArgument, match="needs a reason"):
         domain.change_status(assigned(), "stopped", "o", T0, "  ")

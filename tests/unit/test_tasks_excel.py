@@ -8,6 +8,7 @@ import pytest
 
 from services.common.errors import InvalidArgument
 from services.tasks import domain, excel
+from services.tasks.excel import cells, checks, columns, exporting, reading
 
 NOW = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
 UNITS = [{"code": "phong-vhxh", "name": "Phòng Văn hóa – Xã hội"},
@@ -17,7 +18,7 @@ UNITS = [{"code": "phong-vhxh", "name": "Phòng Văn hóa – Xã hội"},
          {"code": "cac-co-quan-don-vi", "name": "Các cơ quan, đơn vị"}]
 OFFICERS = [{"code": "cb-phong-vhxh-01", "name": "Cán bộ Phòng Văn hóa – Xã hội",
              "unit": "phong-vhxh"}]
-NAMES = excel.Names.of(UNITS, OFFICERS)
+NAMES = cells.Names.of(UNITS, OFFICERS)
 DIRECTORY = domain.Directory(frozenset(u["code"] for u in UNITS),
                              {o["code"]: o["unit"] for o in OFFICERS})
 HEADER = ["Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Người phụ trách", "Thời hạn"]
@@ -31,13 +32,13 @@ def rows_of(*rows) -> list[tuple[int, tuple]]:
     buffer = io.BytesIO()
     book.save(buffer)
     buffer.seek(0)
-    return excel.read_sheet(buffer)
+    return reading.read_sheet(buffer)
 
 
 # --- headers ---------------------------------------------------------------------------
 
 def test_vietnamese_headers_map_to_fields():
-    assert excel.map_headers(["Mã", "Nhiệm vụ", "Kế hoạch", "Nhóm", "Đơn vị chủ trì",
+    assert columns.map_headers(["Mã", "Nhiệm vụ", "Kế hoạch", "Nhóm", "Đơn vị chủ trì",
                               "Đơn vị phối hợp", "Người phụ trách", "Sản phẩm", "Thời hạn",
                               "Ưu tiên"]) == {
         0: "code", 1: "title", 2: "plan", 3: "group", 4: "lead_unit",
@@ -45,23 +46,23 @@ def test_vietnamese_headers_map_to_fields():
 
 
 def test_headers_without_diacritics_in_any_case_and_in_english_map_too():
-    assert excel.map_headers(["MA", "nhiem vu", "Don Vi Chu Tri", " don  vi phoi hop ",
+    assert columns.map_headers(["MA", "nhiem vu", "Don Vi Chu Tri", " don  vi phoi hop ",
                               "NGUOI PHU TRACH", "thoi han", "uu tien"]) == {
         0: "code", 1: "title", 2: "lead_unit", 3: "coordinating_units", 4: "owner",
         5: "deadline", 6: "priority"}
-    assert excel.map_headers(["Code", "Title", "Lead unit", "coordinating_units", "Owner",
+    assert columns.map_headers(["Code", "Title", "Lead unit", "coordinating_units", "Owner",
                               "Deliverable", "DEADLINE", "Plan", "Group", "Priority"]) == {
         0: "code", 1: "title", 2: "lead_unit", 3: "coordinating_units", 4: "owner",
         5: "deliverable", 6: "deadline", 7: "plan", 8: "group", 9: "priority"}
 
 
 def test_a_row_number_column_and_blank_headers_are_skipped():
-    assert excel.map_headers(["STT", "Mã", None, "Nhiệm vụ", ""]) == {1: "code", 3: "title"}
+    assert columns.map_headers(["STT", "Mã", None, "Nhiệm vụ", ""]) == {1: "code", 3: "title"}
 
 
 def test_unknown_columns_are_named_in_the_error():
     with pytest.raises(InvalidArgument) as error:
-        excel.map_headers(["Mã", "Nhiệm vụ", "Ghi chú", "Kinh phí"])
+        columns.map_headers(["Mã", "Nhiệm vụ", "Ghi chú", "Kinh phí"])
     assert "'Ghi chú'" in error.value.fields["columns"]
     assert "'Kinh phí'" in error.value.fields["columns"]
     assert "Mã" not in error.value.fields["columns"].split("(accepted")[0]
@@ -69,23 +70,23 @@ def test_unknown_columns_are_named_in_the_error():
 
 def test_a_missing_title_column_and_a_repeated_column_are_errors():
     with pytest.raises(InvalidArgument, match="missing column 'Nhiệm vụ'"):
-        excel.map_headers(["Mã", "Thời hạn"])
+        columns.map_headers(["Mã", "Thời hạn"])
     with pytest.raises(InvalidArgument, match="repeated column 'code'"):
-        excel.map_headers(["Mã", "Nhiệm vụ", "code"])
+        columns.map_headers(["Mã", "Nhiệm vụ", "code"])
 
 
 def test_the_header_row_may_sit_under_a_title_block():
     rows = rows_of(["DANH MỤC NHIỆM VỤ NĂM 2026"], [], HEADER,
                    ["XL-01", "Số hóa hồ sơ", "phong-vhxh", "", "Trong năm 2026"])
-    header_row, data = excel.read_rows(rows, NAMES)
+    header_row, data = reading.read_rows(rows, NAMES)
     assert header_row == 3
     assert [(r.row, r.code) for r in data] == [(4, "XL-01")]
 
 
 def test_unknown_columns_come_back_as_an_error_on_the_header_row():
     rows = rows_of(["Kế hoạch năm 2026"], ["Mã", "Nhiệm vụ", "Ghi chú"], ["XL-01", "Việc", "x"])
-    with pytest.raises(excel.BadHeader) as error:
-        excel.read_rows(rows, NAMES)
+    with pytest.raises(reading.BadHeader) as error:
+        reading.read_rows(rows, NAMES)
     assert error.value.row == 2
     assert "'Ghi chú'" in error.value.fields["columns"]
 
@@ -93,9 +94,9 @@ def test_unknown_columns_come_back_as_an_error_on_the_header_row():
 # --- cells -----------------------------------------------------------------------------
 
 def test_a_date_cell_becomes_the_deadline():
-    [_, (_, cells)] = rows_of(["Thời hạn"], [dt.date(2026, 9, 30)])
-    assert isinstance(cells[0], dt.datetime)  # what openpyxl reads back from a date cell
-    assert excel.deadline_fields(cells[0]) == {"deadline": "2026-09-30"}
+    [_, (_, values)] = rows_of(["Thời hạn"], [dt.date(2026, 9, 30)])
+    assert isinstance(values[0], dt.datetime)  # what openpyxl reads back from a date cell
+    assert cells.deadline_fields(values[0]) == {"deadline": "2026-09-30"}
 
 
 @pytest.mark.parametrize("written, fields", [
@@ -110,12 +111,12 @@ def test_a_date_cell_becomes_the_deadline():
     ("  ", {}),
 ])
 def test_deadline_text_goes_to_deadline_or_period(written, fields):
-    assert excel.deadline_fields(written) == fields
+    assert cells.deadline_fields(written) == fields
 
 
 def test_a_quarter_gets_its_last_day_as_deadline_when_the_task_is_made():
     fields = {"tenant": "binh-lu", "code": "XL-01", "title": "Số hóa hồ sơ",
-              **excel.deadline_fields("Quý III/2026")}
+              **cells.deadline_fields("Quý III/2026")}
     assert domain.new_task(fields, "t", NOW)["deadline"] == "2026-09-30"
 
 
@@ -126,7 +127,7 @@ def test_a_quarter_gets_its_last_day_as_deadline_when_the_task_is_made():
 ])
 def test_a_deadline_that_reads_as_neither_is_an_error_on_the_deadline(written, words):
     with pytest.raises(InvalidArgument) as error:
-        excel.deadline_fields(written)
+        cells.deadline_fields(written)
     assert words in error.value.fields["deadline"]
 
 
@@ -134,28 +135,32 @@ def test_a_deadline_that_reads_as_neither_is_an_error_on_the_deadline(written, w
                                            ("Bình thường", "normal"), ("HIGH", "high"),
                                            (None, "")])
 def test_priority_words(written, word):
-    assert excel.priority(written) == word
+    assert cells.priority(written) == word
 
 
 def test_an_unknown_priority_is_an_error():
     with pytest.raises(InvalidArgument, match="'gấp' is not a priority"):
-        excel.priority("gấp")
+        cells.priority("gấp")
 
 
 def test_units_are_read_by_code_name_or_short_name_and_split():
     assert NAMES.unit("Phòng Văn hoá - Xã hội") == "phong-vhxh"  # hoá, hyphen: still it
     assert NAMES.unit("trung tam pvhcc") == "tt-pvhcc"
     assert NAMES.unit("Phòng Nội vụ") == "Phòng Nội vụ"  # unknown: left for the check
-    assert excel.split_units("Phòng Kinh tế, Các cơ quan, đơn vị; tt-pvhcc\nPhòng X",
+    assert cells.split_units("Phòng Kinh tế, Các cơ quan, đơn vị; tt-pvhcc\nPhòng X",
                              NAMES) == ["phong-kinh-te", "cac-co-quan-don-vi", "tt-pvhcc",
                                         "Phòng X"]
-    assert excel.split_units(None, NAMES) == []
+    assert cells.split_units(None, NAMES) == []
 
 
 # --- rows, checks and the report -------------------------------------------------------
 
 def sheet(*rows):
-    return excel.read_rows(rows_of(HEADER, *rows), NAMES)[1]
+    return reading.read_rows(rows_of(HEADER, *rows), NAMES)[1]
+
+
+def new_tasks(plan: checks.Plan) -> list[dict]:
+    return [step for _, step in plan.steps]
 
 
 def test_good_rows_become_documents_assigned_when_owner_unit_and_deadline_are_clear():
@@ -163,7 +168,8 @@ def test_good_rows_become_documents_assigned_when_owner_unit_and_deadline_are_cl
                   "30/09/2026"],
                  [],  # empty rows are skipped
                  ["XL-02", "Rà soát thủ tục", "phong-kinh-te", "", "Quý III/2026"])
-    documents, errors = excel.check_rows(data, "binh-lu", DIRECTORY, set(), "t", NOW)
+    plan, errors = checks.check_rows(data, "binh-lu", DIRECTORY, {}, "t", NOW)
+    documents = new_tasks(plan)
     assert errors == []
     assert [(d["code"], d["status"], d["deadline"]) for d in documents] == [
         ("XL-01", "assigned", "2026-09-30"), ("XL-02", "draft", "2026-09-30")]
@@ -175,17 +181,14 @@ def test_every_bad_row_is_reported_with_its_fields_and_nothing_is_returned_to_st
     data = sheet(["XL-01", "Số hóa hồ sơ", "phong-vhxh", "", "30/09/2026"],
                  ["XL-02", "Việc thứ hai", "phong-noi-vu", "", "30/09/2026"],
                  ["XL-03", "Việc thứ ba", "phong-vhxh", "cb-khong-co", "Quý V/2026"],
-                 ["XL-01", "ab", "", "", ""],
-                 ["XL-04", "Việc đã có", "", "", ""])
-    documents, errors = excel.check_rows(data, "binh-lu", DIRECTORY, {"XL-04"}, "t", NOW)
-    assert documents == []
-    assert [(e.row, e.code) for e in errors] == [(3, "XL-02"), (4, "XL-03"), (5, "XL-01"),
-                                                 (6, "XL-04")]
+                 ["XL-01", "ab", "", "", ""])
+    plan, errors = checks.check_rows(data, "binh-lu", DIRECTORY, {}, "t", NOW)
+    assert plan.steps == []
+    assert [(e.row, e.code) for e in errors] == [(3, "XL-02"), (4, "XL-03"), (5, "XL-01")]
     assert errors[0].fields == {"lead_unit": "unknown unit 'phong-noi-vu'"}
     assert set(errors[1].fields) == {"owner", "deadline"}
     assert errors[2].fields["code"] == "'XL-01' is also on row 2"
     assert errors[2].fields["title"] == "too short (at least 3 characters)"
-    assert errors[3].fields == {"code": "commune 'binh-lu' already has a task 'XL-04'"}
     report = excel.format_report(errors)
     assert "row 3 (XL-02):\n  Đơn vị chủ trì: unknown unit 'phong-noi-vu'" in report
     assert "row 4 (XL-03):\n  Người phụ trách: unknown officer 'cb-khong-co'\n  Thời hạn: " \
@@ -194,20 +197,59 @@ def test_every_bad_row_is_reported_with_its_fields_and_nothing_is_returned_to_st
 
 def test_a_missing_code_and_a_bad_code_are_reported_plainly():
     data = sheet(["", "Việc không mã", "", "", ""], ["XL 05", "Việc có dấu cách", "", "", ""])
-    _, errors = excel.check_rows(data, "binh-lu", DIRECTORY, set(), "t", NOW)
+    _, errors = checks.check_rows(data, "binh-lu", DIRECTORY, {}, "t", NOW)
     assert errors[0].fields == {"code": "missing"}
     assert "no spaces" in errors[1].fields["code"]
 
 
+def stored(**fields) -> checks.Stored:
+    """A stored task, and what import reads from the row export writes for it."""
+    task = domain.new_task({"tenant": "binh-lu", "code": "XL-09", "title": "Số hóa hồ sơ",
+                            "lead_unit": "phong-vhxh", "period_text": "Quý III/2026",
+                            **fields}, "t", NOW, DIRECTORY)
+    cells_ = exporting.plan_cells(task, exporting.Labels.of(UNITS, OFFICERS))
+    return checks.Stored(task, reading.read_row(0, cells_, columns.EXPORTED, NAMES).fields)
+
+
+def test_a_row_of_a_stored_task_changes_it_only_where_it_differs():
+    same = sheet(["XL-09", "Số hóa hồ sơ", "Phòng Văn hóa – Xã hội", "", "Quý III/2026"])
+    plan, errors = checks.check_rows(same, "binh-lu", DIRECTORY, {"XL-09": stored()}, "t", NOW)
+    assert (errors, plan.steps, plan.unchanged) == ([], [], 1)
+    edited = sheet(["XL-09", "Số hóa hồ sơ", "Phòng Văn hóa – Xã hội", "cb-phong-vhxh-01",
+                    "30/09/2026"])
+    plan, errors = checks.check_rows(edited, "binh-lu", DIRECTORY, {"XL-09": stored()}, "t",
+                                     NOW)
+    [(_, revision)] = plan.steps
+    assert errors == [] and isinstance(revision, checks.Revision)
+    assert revision.changes == {"owner": "cb-phong-vhxh-01", "period_text": ""}
+    assert revision.assignment[0]["status"] == "assigned"  # the draft now names everyone
+
+
+def test_a_row_that_may_not_change_a_stored_task_is_an_error_on_the_row():
+    assigned = stored(owner="cb-phong-vhxh-01")
+    assigned = checks.Stored({**assigned.task, "status": "assigned"}, assigned.fields)
+    data = sheet(["XL-09", "Số hóa hồ sơ", "phong-kinh-te", "cb-phong-vhxh-01", "Quý III/2026"])
+    plan, [error] = checks.check_rows(data, "binh-lu", DIRECTORY, {"XL-09": assigned}, "t", NOW)
+    assert plan.steps == [] and list(error.fields) == ["(row)"]
+    assert "only through the quarterly review" in error.fields["(row)"]
+
+
+def test_informative_columns_of_the_export_are_ignored_and_named():
+    header = exporting.TASK_HEADERS
+    assert set(columns.map_headers(header).values()) == {c.field for c in columns.COLUMNS}
+    assert columns.informative(header) == list(columns.INFORMATIVE)
+    assert columns.informative(["Mã", "trang thai", "Tien do %"]) == ["trang thai", "Tien do %"]
+
+
 def test_a_value_under_a_column_without_header_is_an_error():
     rows = rows_of(HEADER, ["XL-01", "Số hóa hồ sơ", "", "", "", "", "ghi chú lạc"])
-    [row] = excel.read_rows(rows, NAMES)[1]
+    [row] = reading.read_rows(rows, NAMES)[1]
     assert "column G" in row.problems["(row)"]
 
 
 def test_a_header_with_no_row_under_it_is_an_error():
-    with pytest.raises(excel.BadHeader, match="no task rows"):
-        excel.read_rows(rows_of(HEADER, []), NAMES)
+    with pytest.raises(reading.BadHeader, match="no task rows"):
+        reading.read_rows(rows_of(HEADER, []), NAMES)
 
 
 # --- export ----------------------------------------------------------------------------
@@ -215,13 +257,13 @@ def test_a_header_with_no_row_under_it_is_an_error():
 def test_the_export_workbook_has_both_sheets_bold_frozen_headers_and_widths():
     data = sheet(["XL-01", "Số hóa hồ sơ thủ tục hành chính", "phong-vhxh", "cb-phong-vhxh-01",
                   "30/09/2025"])
-    documents, _ = excel.check_rows(data, "binh-lu", DIRECTORY, set(), "t", NOW)
+    documents = new_tasks(checks.check_rows(data, "binh-lu", DIRECTORY, {}, "t", NOW)[0])
     today = dt.date(2026, 3, 2)
     sums = domain.summaries(documents, today)
-    book = excel.workbook(documents, sums, today, excel.Labels.of(UNITS, OFFICERS))
+    book = exporting.workbook(documents, sums, today, exporting.Labels.of(UNITS, OFFICERS))
     tasks, summary = book["Nhiệm vụ"], book["Tổng hợp"]
     assert book.sheetnames == ["Nhiệm vụ", "Tổng hợp"]
-    assert [c.value for c in tasks[1]] == excel.TASK_HEADERS
+    assert [c.value for c in tasks[1]] == exporting.TASK_HEADERS
     assert [c.value for c in tasks[2]][:5] == ["XL-01", "Số hóa hồ sơ thủ tục hành chính",
                                                "", "", "Phòng Văn hóa – Xã hội"]
     assert [c.value for c in tasks[2]][8:13] == [dt.date(2025, 9, 30), "Bình thường",
@@ -232,5 +274,5 @@ def test_the_export_workbook_has_both_sheets_bold_frozen_headers_and_widths():
     assert tasks.column_dimensions["B"].width > tasks.column_dimensions["M"].width >= 8
     total = [c.value for c in summary[2]]
     assert total[0] == "Toàn xã"
-    assert total[3:] == [sums["total"][k] for k in excel.SUMMARY_KEYS]
+    assert total[3:] == [sums["total"][k] for k in exporting.SUMMARY_KEYS]
     assert summary["I2"].number_format == "0.0%"

@@ -72,6 +72,20 @@ class RequiredDocument(_message.Message):
     problem: str
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., form: _Optional[str] = ..., problem: _Optional[str] = ...) -> None: ...
 
+class RejectedPaper(_message.Message):
+    __slots__ = ("paper", "kind", "kind_name", "document_id", "problem")
+    PAPER_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    KIND_NAME_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    paper: str
+    kind: str
+    kind_name: str
+    document_id: str
+    problem: str
+    def __init__(self, paper: _Optional[str] = ..., kind: _Optional[str] = ..., kind_name: _Optional[str] = ..., document_id: _Optional[str] = ..., problem: _Optional[str] = ...) -> None: ...
+
 class AskRequest(_message.Message):
     __slots__ = ("tenant", "question", "session_id")
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -99,18 +113,20 @@ class CheckDossierRequest(_message.Message):
     def __init__(self, tenant: _Optional[str] = ..., procedure_code: _Optional[str] = ..., papers: _Optional[_Iterable[_Union[SubmittedPaper, _Mapping]]] = ...) -> None: ...
 
 class CheckDossierResponse(_message.Message):
-    __slots__ = ("complete", "missing", "needs_original", "optional_not_given", "unrecognised")
+    __slots__ = ("complete", "missing", "needs_original", "optional_not_given", "unrecognised", "not_accepted")
     COMPLETE_FIELD_NUMBER: _ClassVar[int]
     MISSING_FIELD_NUMBER: _ClassVar[int]
     NEEDS_ORIGINAL_FIELD_NUMBER: _ClassVar[int]
     OPTIONAL_NOT_GIVEN_FIELD_NUMBER: _ClassVar[int]
     UNRECOGNISED_FIELD_NUMBER: _ClassVar[int]
+    NOT_ACCEPTED_FIELD_NUMBER: _ClassVar[int]
     complete: bool
     missing: _containers.RepeatedCompositeFieldContainer[RequiredDocument]
     needs_original: _containers.RepeatedCompositeFieldContainer[RequiredDocument]
     optional_not_given: _containers.RepeatedCompositeFieldContainer[RequiredDocument]
     unrecognised: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, complete: _Optional[bool] = ..., missing: _Optional[_Iterable[_Union[RequiredDocument, _Mapping]]] = ..., needs_original: _Optional[_Iterable[_Union[RequiredDocument, _Mapping]]] = ..., optional_not_given: _Optional[_Iterable[_Union[RequiredDocument, _Mapping]]] = ..., unrecognised: _Optional[_Iterable[str]] = ...) -> None: ...
+    not_accepted: _containers.RepeatedCompositeFieldContainer[RejectedPaper]
+    def __init__(self, complete: _Optional[bool] = ..., missing: _Optional[_Iterable[_Union[RequiredDocument, _Mapping]]] = ..., needs_original: _Optional[_Iterable[_Union[RequiredDocument, _Mapping]]] = ..., optional_not_given: _Optional[_Iterable[_Union[RequiredDocument, _Mapping]]] = ..., unrecognised: _Optional[_Iterable[str]] = ..., not_accepted: _Optional[_Iterable[_Union[RejectedPaper, _Mapping]]] = ...) -> None: ...
 
 class QuestionAnswered(_message.Message):
     __slots__ = ("trace_id", "session_hash", "language", "declined", "procedure_code", "citations", "confidence", "latency_ms", "knowledge_version")

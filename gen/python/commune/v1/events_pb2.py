@@ -25,15 +25,15 @@ _sym_db = _symbol_database.Default()
 from commune.v1 import tasks_pb2 as commune_dot_v1_dot_tasks__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x63ommune/v1/events.proto\x12\ncommune.v1\x1a\x16\x63ommune/v1/tasks.proto\"-\n\x0bTaskCreated\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\".\n\x0cTaskAssigned\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\"^\n\x14TaskProgressReported\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\x12\x18\n\x10previous_percent\x18\x02 \x01(\x05\x12\x0c\n\x04note\x18\x03 \x01(\t\"t\n\x11TaskStatusChanged\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\x12/\n\x0fprevious_status\x18\x02 \x01(\x0e\x32\x16.commune.v1.TaskStatus\x12\x0e\n\x06reason\x18\x03 \x01(\t\"-\n\x0bTaskOverdue\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\"@\n\rTaskCompleted\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\x12\x0f\n\x07on_time\x18\x02 \x01(\x08\"\x9b\x01\n\x11TaskReviewDecided\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\x12,\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0e\x32\x1a.commune.v1.ReviewDecision\x12\x12\n\ndecided_by\x18\x03 \x01(\t\x12\x0c\n\x04note\x18\x04 \x01(\t\x12\x16\n\x0ereplacement_id\x18\x05 \x01(\t*\xa7\x01\n\x0eReviewDecision\x12\x1f\n\x1bREVIEW_DECISION_UNSPECIFIED\x10\x00\x12\x18\n\x14REVIEW_DECISION_KEEP\x10\x01\x12#\n\x1fREVIEW_DECISION_ADJUST_DEADLINE\x10\x02\x12\x18\n\x14REVIEW_DECISION_STOP\x10\x03\x12\x1b\n\x17REVIEW_DECISION_REPLACE\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x63ommune/v1/events.proto\x12\ncommune.v1\x1a\x16\x63ommune/v1/tasks.proto\"-\n\x0bTaskCreated\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\".\n\x0cTaskAssigned\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\"^\n\x14TaskProgressReported\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\x12\x18\n\x10previous_percent\x18\x02 \x01(\x05\x12\x0c\n\x04note\x18\x03 \x01(\t\"t\n\x11TaskStatusChanged\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\x12/\n\x0fprevious_status\x18\x02 \x01(\x0e\x32\x16.commune.v1.TaskStatus\x12\x0e\n\x06reason\x18\x03 \x01(\t\"=\n\x0bTaskUpdated\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\x12\x0e\n\x06\x66ields\x18\x02 \x03(\t\"-\n\x0bTaskOverdue\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\"@\n\rTaskCompleted\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\x12\x0f\n\x07on_time\x18\x02 \x01(\x08\"\x9b\x01\n\x11TaskReviewDecided\x12\x1e\n\x04task\x18\x01 \x01(\x0b\x32\x10.commune.v1.Task\x12,\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0e\x32\x1a.commune.v1.ReviewDecision\x12\x12\n\ndecided_by\x18\x03 \x01(\t\x12\x0c\n\x04note\x18\x04 \x01(\t\x12\x16\n\x0ereplacement_id\x18\x05 \x01(\t*\xa7\x01\n\x0eReviewDecision\x12\x1f\n\x1bREVIEW_DECISION_UNSPECIFIED\x10\x00\x12\x18\n\x14REVIEW_DECISION_KEEP\x10\x01\x12#\n\x1fREVIEW_DECISION_ADJUST_DEADLINE\x10\x02\x12\x18\n\x14REVIEW_DECISION_STOP\x10\x03\x12\x1b\n\x17REVIEW_DECISION_REPLACE\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'commune.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REVIEWDECISION']._serialized_start=644
-  _globals['_REVIEWDECISION']._serialized_end=811
+  _globals['_REVIEWDECISION']._serialized_start=707
+  _globals['_REVIEWDECISION']._serialized_end=874
   _globals['_TASKCREATED']._serialized_start=63
   _globals['_TASKCREATED']._serialized_end=108
   _globals['_TASKASSIGNED']._serialized_start=110
@@ -42,10 +42,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TASKPROGRESSREPORTED']._serialized_end=252
   _globals['_TASKSTATUSCHANGED']._serialized_start=254
   _globals['_TASKSTATUSCHANGED']._serialized_end=370
-  _globals['_TASKOVERDUE']._serialized_start=372
-  _globals['_TASKOVERDUE']._serialized_end=417
-  _globals['_TASKCOMPLETED']._serialized_start=419
-  _globals['_TASKCOMPLETED']._serialized_end=483
-  _globals['_TASKREVIEWDECIDED']._serialized_start=486
-  _globals['_TASKREVIEWDECIDED']._serialized_end=641
+  _globals['_TASKUPDATED']._serialized_start=372
+  _globals['_TASKUPDATED']._serialized_end=433
+  _globals['_TASKOVERDUE']._serialized_start=435
+  _globals['_TASKOVERDUE']._serialized_end=480
+  _globals['_TASKCOMPLETED']._serialized_start=482
+  _globals['_TASKCOMPLETED']._serialized_end=546
+  _globals['_TASKREVIEWDECIDED']._serialized_start=549
+  _globals['_TASKREVIEWDECIDED']._serialized_end=704
 # @@protoc_insertion_point(module_scope)

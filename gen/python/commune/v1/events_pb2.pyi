@@ -1,8 +1,9 @@
 from commune.v1 import tasks_pb2 as _tasks_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -51,6 +52,14 @@ class TaskStatusChanged(_message.Message):
     previous_status: _tasks_pb2.TaskStatus
     reason: str
     def __init__(self, task: _Optional[_Union[_tasks_pb2.Task, _Mapping]] = ..., previous_status: _Optional[_Union[_tasks_pb2.TaskStatus, str]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class TaskUpdated(_message.Message):
+    __slots__ = ("task", "fields")
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    task: _tasks_pb2.Task
+    fields: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, task: _Optional[_Union[_tasks_pb2.Task, _Mapping]] = ..., fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class TaskOverdue(_message.Message):
     __slots__ = ("task",)

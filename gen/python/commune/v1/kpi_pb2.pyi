@@ -25,6 +25,7 @@ class KpiStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     KPI_STATUS_AT_RISK: _ClassVar[KpiStatus]
     KPI_STATUS_MISSED: _ClassVar[KpiStatus]
     KPI_STATUS_NO_DATA: _ClassVar[KpiStatus]
+    KPI_STATUS_NO_TARGET: _ClassVar[KpiStatus]
 
 class KpiTrend(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -50,6 +51,7 @@ KPI_STATUS_MET: KpiStatus
 KPI_STATUS_AT_RISK: KpiStatus
 KPI_STATUS_MISSED: KpiStatus
 KPI_STATUS_NO_DATA: KpiStatus
+KPI_STATUS_NO_TARGET: KpiStatus
 KPI_TREND_UNSPECIFIED: KpiTrend
 KPI_TREND_IMPROVING: KpiTrend
 KPI_TREND_STEADY: KpiTrend
