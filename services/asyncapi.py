@@ -173,7 +173,7 @@ def _detections(namespace: str, channels: dict, operations: dict, messages: dict
             "type": "number", "description": "When the detection entered the platform "
                                              "(epoch seconds); set by the platform's own "
                                              "ingestion endpoint."}}},
-        "payload": {"oneOf": [detection, {
+        "payload": {"oneOf": [{"allOf": [detection, {"not": {"required": ["detections"]}}]}, {
             "type": "object", "required": ["detections"],
             "properties": {"detections": {"type": "array", "items": detection, "minItems": 1,
                                           "maxItems": ioc_broker.MAX_PER_MESSAGE}}}]},
