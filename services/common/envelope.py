@@ -47,11 +47,10 @@ class Envelope(BaseModel):
              subject: str = "", correlation_id: str = "") -> "Envelope":
         """A new envelope around a generated proto message, of an event that the catalog
         (and so the AsyncAPI document) lists with this source and message."""
-        listed = EVENTS.get(type)
-        if listed is None or (listed.source, listed.message) != (source,
-                                                                  message.DESCRIPTOR.full_name):
-            raise ValueError(f"event {type!r} from {source!r} carrying "
-                             f"{message.DESCRIPTOR.full_name} is not in services.catalog.EVENTS")
+        listed, carried = EVENTS.get(type), message.DESCRIPTOR.full_name
+        if listed is None or (listed.source, listed.message) != (source, carried):
+            raise ValueError(f"event {type!r} from {source!r} carrying {carried} is not in "
+                             "services.catalog.EVENTS")
         return cls(
             id=str(uuid.uuid4()), type=type, source=source, tenant=tenant,
             time=dt.datetime.now(dt.UTC), subject=subject,

@@ -2,9 +2,12 @@
 bound as the document says (and a catch-all on every events exchange) receive the events
 of real publishing paths (the tasks demo, the trace demo and a verification, the
 assistant's answer, feedback and handoff, a detection batch from the IOC's ingestion
-helper, a dead letter from the kpi worker's handler); each message's routing key, AMQP
+helper, an alert raised and escalated by the IOC pipeline, a dead letter from the kpi
+worker's handler); the end-to-end tests check the rest of what they make published
+(tests/e2e/conftest.py); each message's routing key, AMQP
 properties, headers and body validate against the document."""
 import datetime as dt
+import json
 
 import pytest
 
@@ -12,8 +15,13 @@ from services.assistant.desk import Desk
 from services.assistant.domain import default_assistant
 from services.assistant.store import AssistantStore
 from services.asyncapi import document
+from services.common.batch_consumer import Incoming
 from services.common.publisher import Publisher
-from services.iocevents.broker import publish_detections
+from services.iocevents import demo as ioc_demo
+from services.iocevents.broker import RECEIVED_HEADER, publish_detections, queues
+from services.iocevents.pipeline import Pipeline
+from services.iocevents.settings import IocSettings
+from services.iocevents.store import IocStore
 from services.tasks import demo as tasks_demo
 from services.tasks.store import TaskStore
 from services.trace import demo as trace_demo
@@ -57,10 +65,32 @@ def publish_what_the_services_publish(settings, mongo, publisher) -> None:
     answer = desk.ask("lung-phinh", {"text": "đăng ký khai sinh"})
     desk.feedback("lung-phinh", {"trace_id": answer["trace_id"], "helpful": True})
     desk.handoff("lung-phinh", {"trace_id": answer["trace_id"]})
-    publish_detections(publisher, "binh-lu", [{
-        "id": "asyncapi-1", "tenant": "binh-lu", "deviceId": "CAM-01",
-        "kind": "DETECTION_KIND_PLATE_READ", "time": "2026-04-01T08:30:00Z",
-        "plate": {"text": "24A-123.45"}}])
+    now = dt.datetime.now(dt.UTC)
+    plate_read = {"id": "asyncapi-1", "tenant": "binh-lu", "deviceId": "cam-cong-an-xa-1",
+                  "kind": "DETECTION_KIND_PLATE_READ", "time": now.isoformat(),
+                  "confidence": 0.93, "plate": {"text": "25A-168.68"}}
+    publish_detections(publisher, "binh-lu", [plate_read])
+    raise_and_escalate_an_alert(settings, mongo, publisher, plate_read, now)
+
+
+def raise_and_escalate_an_alert(settings, mongo, publisher, plate_read, now) -> None:
+    """A watchlist plate read through the IOC pipeline (in this process, its clock the
+    test's), then a sweep hours later with the alert still unacknowledged."""
+    store = IocStore(mongo[f"{settings.namespace}_asyncapi_iocevents"])
+    store.ensure_indexes()
+    ioc_demo.load(store, now.date())
+    publisher.declare(*queues(settings.namespace))
+    clock = [now]
+    pipeline = Pipeline(store, publisher, IocSettings(
+        amqp_uri=settings.amqp_uri, mongo_uri=settings.mongo_uri,
+        namespace=settings.namespace), clock=lambda: clock[0])
+    pipeline.recover()
+    pipeline.handle([Incoming("detection.binh-lu", json.dumps([plate_read]).encode(),
+                              {RECEIVED_HEADER: now.timestamp()})])
+    pipeline.writer.flush()
+    clock[0] = now + dt.timedelta(hours=5)
+    pipeline.sweep(clock[0])
+    pipeline.commit([], clock[0])
 
 
 def test_what_the_services_publish_is_what_the_document_says(settings, mongo, tap,
@@ -71,7 +101,8 @@ def test_what_the_services_publish_is_what_the_document_says(settings, mongo, ta
     assert seen >= {"task.created", "task.completed", "trace.batch_created",
                     "trace.event_recorded", "trace.batch_verified",
                     "assistant.question_answered", "assistant.feedback_given",
-                    "assistant.handoff_requested", "iocevents.detections"}
+                    "assistant.handoff_requested", "iocevents.detections",
+                    "ioc.alert_raised", "ioc.alert_escalated"}
 
 
 @pytest.fixture(scope="module")
