@@ -36,12 +36,13 @@ class WireTap:
     """A queue per routing-key channel the platform publishes on, bound as the document
     says, and one taking every routing key of each events exchange (to find undocumented
     ones); with `received`, the channels it takes from outside publishers too. Messages
-    that tests inject (tests.helpers.Broker.publish) are left out."""
+    that tests inject (tests.helpers.Broker.publish) are left out. The queues are durable
+    and each step has a connection of its own, so a broker restarted meanwhile loses
+    nothing."""
 
     def __init__(self, settings: Settings, document: dict, received: bool = False):
         self.document = document
-        self.connection = kombu.Connection(settings.amqp_uri)
-        channel = self.connection.channel()
+        self.amqp_uri = settings.amqp_uri
         self.queues: dict[str, kombu.Queue] = {}
         self.documented: dict[str, set[str]] = {}  # events exchange -> its routing keys
         sent = {op["channel"]["$ref"].removeprefix("#/channels/")
@@ -56,37 +57,44 @@ class WireTap:
                                       auto_delete=binding["autoDelete"])
             self.queues[name] = kombu.Queue(
                 f"{settings.namespace}.asyncapi-tap.{name}", exchange,
-                routing_key=spec["address"].replace("{tenant}", "*"), channel=channel)
+                routing_key=spec["address"].replace("{tenant}", "*"))
             if name in catalog.EVENTS:
                 self.documented.setdefault(binding["name"], set()).add(spec["address"])
                 self.queues[f"all:{binding['name']}"] = kombu.Queue(
                     f"{settings.namespace}.asyncapi-tap.all.{binding['name']}", exchange,
-                    routing_key="#", channel=channel)
-        for queue in self.queues.values():
-            queue.declare()
+                    routing_key="#")
+        with kombu.Connection(self.amqp_uri) as connection:
+            for queue in self.queues.values():
+                queue(connection.default_channel).declare()
         self.validators = {}
 
     def check(self) -> tuple[set[str], list[str]]:
         """(the channels that carried a message, what differed from the document) of
         everything published since the last check."""
         seen, problems = set(), []
-        for name, queue in self.queues.items():
-            while (message := queue.get(no_ack=True)) is not None:
-                if message.properties.get("app_id") == INJECTED:
-                    continue
-                key = message.delivery_info["routing_key"]
-                if name.startswith("all:"):
-                    if key not in self.documented[name.removeprefix("all:")]:
-                        problems.append(f"{key} on {name[4:]}: not in the document")
-                    continue
-                seen.add(name)
-                problems += [f"{key}: {p}" for p in self._differences(name, message)]
+        with kombu.Connection(self.amqp_uri) as connection:
+            for name, queue in self.queues.items():
+                problems += self._drain(name, queue(connection.default_channel), seen)
         return seen, problems
 
+    def _drain(self, name: str, queue: kombu.Queue, seen: set[str]) -> list[str]:
+        problems = []
+        while (message := queue.get(no_ack=True)) is not None:
+            if message.properties.get("app_id") == INJECTED:
+                continue
+            key = message.delivery_info["routing_key"]
+            if name.startswith("all:"):
+                if key not in self.documented[name.removeprefix("all:")]:
+                    problems.append(f"{key} on {name[4:]}: not in the document")
+                continue
+            seen.add(name)
+            problems += [f"{key}: {p}" for p in self._differences(name, message)]
+        return problems
+
     def close(self) -> None:
-        for queue in self.queues.values():
-            queue.delete()
-        self.connection.release()
+        with kombu.Connection(self.amqp_uri) as connection:
+            for queue in self.queues.values():
+                queue(connection.default_channel).delete()
 
     def _validator(self, message: str, part: str) -> Validator:
         if (message, part) not in self.validators:
