@@ -13,14 +13,18 @@ test: infra ## set up, then the whole suite: unit, integration, e2e
 
 BUF := var/tools/node_modules/.bin/buf
 DEPLOY_TOOLS := var/tools/.deploy-tools
+ASYNCAPI_TOOLS := var/tools/node_modules/@asyncapi/parser/package.json
 
-setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) ## the virtualenv with the project installed, buf, the k8s checkers
+setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) $(ASYNCAPI_TOOLS) ## the virtualenv with the project installed, buf, the k8s and AsyncAPI checkers
 
 $(VENV)/.installed: pyproject.toml
 	scripts/setup-python.sh
 
 $(BUF):
 	scripts/setup-buf.sh
+
+$(ASYNCAPI_TOOLS): scripts/setup-asyncapi.sh
+	scripts/setup-asyncapi.sh
 
 $(DEPLOY_TOOLS): scripts/setup-deploy-tools.sh
 	scripts/setup-deploy-tools.sh

@@ -1,5 +1,7 @@
-"""Every process the platform runs: name -> where its code is. The launchers, the
-Procfile and the CLI read this; a new service adds its lines here."""
+"""Every process the platform runs: name -> where its code is, and every domain event it
+publishes. The launchers, the Procfile, the CLI and the AsyncAPI document read this; a
+new service adds its lines here."""
+from typing import NamedTuple
 
 # nameko worker processes: the service class.
 WORKERS = {
@@ -35,6 +37,64 @@ DEMO_SEEDS = {
     "trace": "services.trace.demo:seed",
     "kpi": "services.kpi.demo:seed",
     "iocevents": "services.iocevents.demo:seed",
+}
+
+
+class Event(NamedTuple):
+    source: str   # the service whose exchange carries it
+    message: str  # the proto message in `data` (the envelope's dataschema)
+    summary: str
+
+
+# Domain events: type (the routing key) -> what carries it. Envelope.wrap refuses a type
+# that is not here or a payload of another message, so this table (and the AsyncAPI
+# document made from it) cannot drift from what the services publish.
+EVENTS = {
+    "task.created": Event("tasks", "commune.v1.TaskCreated", "A task was created."),
+    "task.assigned": Event("tasks", "commune.v1.TaskAssigned",
+                           "Lead unit, owner and deadline set: the task is now someone's."),
+    "task.progress_reported": Event("tasks", "commune.v1.TaskProgressReported",
+                                    "Progress was reported on a task."),
+    "task.status_changed": Event("tasks", "commune.v1.TaskStatusChanged",
+                                 "Any lifecycle move (done, paused, stopped, replaced too)."),
+    "task.updated": Event("tasks", "commune.v1.TaskUpdated",
+                          "The task's plan changed, e.g. by an edited plan imported again."),
+    "task.completed": Event("tasks", "commune.v1.TaskCompleted", "A task was finished."),
+    "task.overdue": Event("tasks", "commune.v1.TaskOverdue",
+                          "Once per task, when its deadline has passed unfinished."),
+    "task.review_decided": Event("tasks", "commune.v1.TaskReviewDecided",
+                                 "The quarterly review's decision on one task."),
+    "kpi.measurement_approved": Event("kpi", "commune.v1.KpiMeasurementApproved",
+                                      "A revision of one indicator's figure was approved."),
+    "kpi.target_missed": Event("kpi", "commune.v1.KpiTargetMissed",
+                               "An approval or a new target left a commune's line missing "
+                               "its target."),
+    "kpi.target_recovered": Event("kpi", "commune.v1.KpiTargetRecovered",
+                                  "A commune's missed line is back: met, at risk or without "
+                                  "a figure."),
+    "ioc.alert_raised": Event("iocevents", "commune.v1.AlertRaised", "A new alert."),
+    "ioc.alert_updated": Event("iocevents", "commune.v1.AlertUpdated",
+                               "An alert folded repeats or was acknowledged."),
+    "ioc.alert_escalated": Event("iocevents", "commune.v1.AlertEscalated",
+                                 "An alert stayed unacknowledged past its severity's limit."),
+    "ioc.alert_resolved": Event("iocevents", "commune.v1.AlertResolved",
+                                "An alert was resolved, by an operator (maybe as a false "
+                                "positive) or the system."),
+    "trace.batch_created": Event("trace", "commune.v1.TraceBatchCreated",
+                                 "A product batch was registered."),
+    "trace.event_recorded": Event("trace", "commune.v1.TraceEventRecorded",
+                                  "One EPCIS event was appended to one batch's chain."),
+    "trace.batch_verified": Event("trace", "commune.v1.TraceBatchVerified",
+                                  "A batch's chain was verified."),
+    "trace.scanned": Event("trace", "commune.v1.TraceScanned",
+                           "The scans of a commune's QR codes, counted over a few seconds."),
+    "assistant.question_answered": Event("assistant", "commune.v1.QuestionAnswered",
+                                         "One per question, declined or not; no personal "
+                                         "data."),
+    "assistant.feedback_given": Event("assistant", "commune.v1.FeedbackGiven",
+                                      "Helpful or not, once per answer."),
+    "assistant.handoff_requested": Event("assistant", "commune.v1.HandoffRequested",
+                                         "A citizen asked for an officer."),
 }
 
 

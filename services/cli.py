@@ -124,6 +124,24 @@ def urls():
     assert set(catalog.WORKERS) <= set(SERVICE_PORTS)
 
 
+@app.command()
+def asyncapi(out: Annotated[Path | None, typer.Option(
+        help="write it to this file (contracts/asyncapi.json is the published copy)")] = None):
+    """Print the AsyncAPI 3.0 document of the event streams in this namespace."""
+    from services.asyncapi import document, to_json
+
+    settings = get_settings()
+    text = to_json(document(settings.namespace, settings.max_delivery_attempts))
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror}", 2)
+    typer.echo(f"wrote {out}")
+
+
 tasks_app = typer.Typer(no_args_is_help=True, add_completion=False,
                         help="A commune's tasks in and out of Excel (.xlsx) workbooks.")
 

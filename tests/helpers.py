@@ -135,6 +135,10 @@ def metric_value(text: str, name: str, **labels) -> float:
     return 0.0
 
 
+# The AMQP app_id of the messages that tests publish themselves.
+INJECTED = "tests"
+
+
 class Broker:
     """Raw access to the test namespace's exchanges and queues."""
 
@@ -153,11 +157,12 @@ class Broker:
         return queue
 
     def publish(self, source: str, routing_key: str, body: bytes | str, **properties) -> None:
+        """A message as a test makes it (marked as such: the AsyncAPI wire tap skips it)."""
         exchange = topology.events_exchange(self.settings.namespace, source)
         producer = kombu.Producer(self.channel)
         producer.publish(body, exchange=exchange, routing_key=routing_key, declare=[exchange],
                          content_type=properties.pop("content_type", "application/json"),
-                         delivery_mode=2, **properties)
+                         delivery_mode=2, app_id=INJECTED, **properties)
 
     def take(self, queue: kombu.Queue | str, timeout: float = 10.0):
         """The next message of a queue (acked), or fail after `timeout`."""

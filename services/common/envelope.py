@@ -9,6 +9,8 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from services.catalog import EVENTS
+
 from .errors import InvalidArgument
 from .logs import current_correlation_id
 
@@ -21,24 +23,34 @@ class InvalidEvent(InvalidArgument):
 
 
 class Envelope(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # Every field is written on the wire, defaults too: all required in its JSON Schema.
+    model_config = ConfigDict(frozen=True, extra="ignore",
+                              json_schema_serialization_defaults_required=True)
 
     specversion: str = "1.0"
-    id: str = Field(min_length=1, max_length=100)
-    type: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-    source: str = Field(min_length=1)
-    time: AwareDatetime
-    subject: str = ""
-    tenant: str = Field(min_length=1)
-    correlationid: str = ""
-    dataschema: str = Field(min_length=1)
+    id: str = Field(min_length=1, max_length=100,
+                    description="Unique per event; redeliveries and relays repeat it, so "
+                                "consumers handle each id once.")
+    type: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$",
+                      description="The event type, also the routing key.")
+    source: str = Field(min_length=1, description="The service that published it.")
+    time: AwareDatetime = Field(description="When it happened (RFC 3339, UTC).")
+    subject: str = Field("", description="What it is about (a task id, a batch, ...).")
+    tenant: str = Field(min_length=1, description="The commune code.")
+    correlationid: str = Field("", description="Carried from the request that caused it.")
+    dataschema: str = Field(min_length=1, description="The proto message in `data`.")
     datacontenttype: str = "application/json"
-    data: dict[str, Any]
+    data: dict[str, Any] = Field(description="The proto3 JSON of `dataschema`.")
 
     @classmethod
     def wrap(cls, type: str, source: str, tenant: str, message: Message, *,
              subject: str = "", correlation_id: str = "") -> "Envelope":
-        """A new envelope around a generated proto message."""
+        """A new envelope around a generated proto message, of an event that the catalog
+        (and so the AsyncAPI document) lists with this source and message."""
+        listed, carried = EVENTS.get(type), message.DESCRIPTOR.full_name
+        if listed is None or (listed.source, listed.message) != (source, carried):
+            raise ValueError(f"event {type!r} from {source!r} carrying {carried} is not in "
+                             "services.catalog.EVENTS")
         return cls(
             id=str(uuid.uuid4()), type=type, source=source, tenant=tenant,
             time=dt.datetime.now(dt.UTC), subject=subject,

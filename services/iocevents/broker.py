@@ -16,6 +16,8 @@ from services.common.topology import QUEUE_ARGUMENTS
 SOURCE = "iocevents"
 # When the detection entered the platform (epoch seconds): detection -> alert latency.
 RECEIVED_HEADER = "x-received-at"
+# Detections one message may carry.
+MAX_PER_MESSAGE = 500
 
 
 def ingest_exchange(namespace: str) -> kombu.Exchange:

@@ -38,7 +38,14 @@ from services.common.publisher import Publisher
 from services.common.readiness import NotReady, wait_until_ready
 
 from . import alerts as al
-from .broker import RECEIVED_HEADER, SOURCE, commands_queue, detections_queue, queues
+from .broker import (
+    MAX_PER_MESSAGE,
+    RECEIVED_HEADER,
+    SOURCE,
+    commands_queue,
+    detections_queue,
+    queues,
+)
 from .contract import alert_event
 from .model import Registry, WatchlistEntry, check_against, parse_detection
 from .rules import CommuneConfig, Evaluator, parse_rule
@@ -47,7 +54,6 @@ from .store import IocStore, journal_name, unpack
 from .writer import AlertWriter
 
 log = logs.get_logger(__name__)
-MAX_PER_MESSAGE = 500
 
 detections_in = metrics.counter(SOURCE, "detections_total", "Detections taken in, by outcome",
                                 ("tenant", "kind", "outcome"))

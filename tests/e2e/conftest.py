@@ -6,7 +6,9 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from commune.v1 import tasks_pb2_grpc
+from services.asyncapi import document
 from services.tasks.store import TaskStore
+from tests.asyncapi_validation import WireTap
 from tests.helpers import start_grpc, start_worker
 
 UNITS = [{"code": "phong-van-hoa-xa-hoi", "name": "Phòng Văn hóa - Xã hội"},
@@ -16,6 +18,19 @@ UNITS = [{"code": "phong-van-hoa-xa-hoi", "name": "Phòng Văn hóa - Xã hội"
 OFFICERS = [{"code": "can-bo-vhxh-01", "name": "Cán bộ Phòng Văn hóa - Xã hội",
              "unit": "phong-van-hoa-xa-hoi"},
             {"code": "can-bo-vp-01", "name": "Cán bộ Văn phòng", "unit": "van-phong"}]
+
+
+@pytest.fixture(scope="package", autouse=True)
+def published_as_documented(settings):
+    """Everything the platform publishes during the end-to-end tests is what the
+    AsyncAPI document says (routing keys, properties, headers, bodies): checked at the end."""
+    tap = WireTap(settings, document(settings.namespace, settings.max_delivery_attempts))
+    yield
+    try:
+        _, problems = tap.check()
+    finally:
+        tap.close()
+    assert problems == []
 
 
 @pytest.fixture(scope="package")
