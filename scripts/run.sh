@@ -5,6 +5,10 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 trap 'scripts/stop-infra.sh' EXIT
+# The queues first, so that the events the seed publishes wait for their consumers; then
+# kpi's task facts from the tasks stored before those queues existed (an older run).
+.venv/bin/commune topology
 .venv/bin/commune seed
+.venv/bin/commune kpi rebuild-task-facts
 .venv/bin/commune urls
 .venv/bin/honcho start -f Procfile

@@ -12,6 +12,7 @@ from pathlib import Path
 import kombu
 
 from services import catalog
+from services import topology as platform_topology
 from services.common import topology
 from services.common.settings import Settings
 
@@ -39,18 +40,14 @@ def free_port() -> int:
 
 
 def broker_queues(settings: Settings) -> list[str]:
-    """The durable queues the platform declares: event consumers', their dead-letter
-    queues, RPC."""
-    names = [f"{settings.namespace}.kpi.on_task_{event}" for event in (
-        "created", "assigned", "progress_reported", "status_changed", "review_decided")]
+    """The durable queues the platform declares: `commune topology`'s (consumers',
+    pipelines', their dead-letter queues) and RPC."""
     rpc = [f"{settings.namespace}.rpc-{service}" for service in catalog.WORKERS]
-    return names + [f"{n}.dead-letter" for n in names] + rpc
+    return [q.name for q in platform_topology.derive(settings.namespace).queues] + rpc
 
 
 def broker_exchanges(settings: Settings) -> list[str]:
-    return [*(topology.events_exchange(settings.namespace, service).name
-              for service in catalog.WORKERS),
-            topology.dead_letter_exchange(settings.namespace).name,
+    return [*(e.name for e in platform_topology.derive(settings.namespace).exchanges),
             settings.nameko_config()["rpc_exchange"]]
 
 
