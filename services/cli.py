@@ -48,18 +48,22 @@ def check():
     typer.echo("ok")
 
 
-@app.command()
-def topology():
-    """Declare the exchanges, every consumer's queue and its dead-letter queue
-    (idempotent): run it before anything publishes, so that no event is dropped."""
+def _declare_topology():
     from services import topology as platform
 
     try:
-        declared = platform.declare(get_settings())
+        return platform.declare(get_settings())
     except platform.Mismatch as exc:
         _fail(str(exc))
     except (OSError, OperationalError) as exc:
         _fail(f"broker out of reach: {type(exc).__name__}: {exc}")
+
+
+@app.command()
+def topology():
+    """Declare the exchanges, every consumer's queue and its dead-letter queue
+    (idempotent): run it before anything publishes, so that no event is dropped."""
+    declared = _declare_topology()
     typer.echo(f"{len(declared.exchanges)} exchanges; {len(declared.consumer_queues)} "
                f"consumer and {len(declared.pipeline_queues)} pipeline queues, each with "
                "its dead-letter queue")
@@ -67,7 +71,10 @@ def topology():
 
 @app.command()
 def seed():
-    """Load every service's demo data (idempotent), in the order of catalog.DEMO_SEEDS."""
+    """Load every service's demo data (idempotent), in the order of catalog.DEMO_SEEDS.
+    The topology first: the seed publishes, perhaps before any worker has run (a
+    Kubernetes Job beside the topology Job)."""
+    _declare_topology()
     settings = get_settings()
     for name, path in catalog.DEMO_SEEDS.items():
         typer.echo(f"{name}: {catalog.load(path)(settings)}")

@@ -4,6 +4,7 @@ tasks of 141 and had no 2025 completion figure while the task summary said 92/92
 import datetime as dt
 import subprocess
 
+import kombu
 import pytest
 
 from services.common.mongo import database_name, make_client
@@ -13,6 +14,7 @@ from services.kpi.store import KpiStore
 from services.tasks import domain
 from services.tasks.listing import Criteria
 from services.tasks.store import TaskStore
+from services.topology import derive
 from tests.helpers import BIN, env_for, periods_of, task_indicator_mismatches
 
 pytestmark = pytest.mark.integration
@@ -25,21 +27,28 @@ def commune(settings, *args) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def seeded_before_the_queues(other_namespace):
-    """Demo data seeded in a namespace without the topology: its events went nowhere,
-    as they did on every `make run` before the topology step."""
+def seeded_events_lost(other_namespace):
+    """Demo data whose task events kpi never got, as on every `make run` before the
+    topology step: seeded in a namespace of its own, then its queues purged."""
     settings = other_namespace()
     seed = commune(settings, "seed")
     assert seed.returncode == 0, seed.stderr
+    with kombu.Connection(settings.amqp_uri) as connection:
+        channel = connection.channel()
+        # The seed declared the topology itself: its events wait for kpi...
+        created = f"{settings.namespace}.kpi.on_task_created"
+        assert channel.queue_declare(created, passive=True).message_count == SEEDED_TASKS
+        for queue in derive(settings.namespace).consumer_queues:
+            channel.queue_purge(queue.name)  # ...unless lost, as they were before it
     client = make_client(settings)
     yield (settings, TaskStore(client[database_name(settings, "tasks")]),
            KpiStore(client[database_name(settings, "kpi")]), client)
     client.close()
 
 
-def test_rebuild_gives_kpi_the_task_summary_of_every_demo_period(seeded_before_the_queues):
-    settings, tasks, kpi, client = seeded_before_the_queues
-    assert kpi.tasks_created("binh-lu") == 0  # the events were lost
+def test_rebuild_gives_kpi_the_task_summary_of_every_demo_period(seeded_events_lost):
+    settings, tasks, kpi, client = seeded_events_lost
+    assert kpi.tasks_created("binh-lu") == 0
 
     first = commune(settings, "kpi", "rebuild-task-facts")
     again = commune(settings, "kpi", "rebuild-task-facts", "--tenant", "binh-lu")
@@ -66,8 +75,8 @@ def test_rebuild_gives_kpi_the_task_summary_of_every_demo_period(seeded_before_t
     assert kpi_counts(Period("year", 2025))["task-completion-rate"] == (92, 92)
 
 
-def test_a_commune_without_tasks_is_refused_with_the_list(seeded_before_the_queues):
-    settings = seeded_before_the_queues[0]
+def test_a_commune_without_tasks_is_refused_with_the_list(seeded_events_lost):
+    settings = seeded_events_lost[0]
     answer = commune(settings, "kpi", "rebuild-task-facts", "--tenant", "nowhere")
     assert answer.returncode == 2
     assert "no tasks are stored for commune 'nowhere' (communes with tasks: binh-lu)" \
