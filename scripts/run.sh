@@ -15,6 +15,10 @@ stop_what_this_run_started() {
 }
 trap stop_what_this_run_started EXIT
 scripts/infra.sh
+# The queues first, so that the events the seed publishes wait for their consumers; then
+# kpi's task facts from the tasks stored before those queues existed (an older run).
+.venv/bin/commune topology
 .venv/bin/commune seed
+.venv/bin/commune kpi rebuild-task-facts
 .venv/bin/commune urls
 .venv/bin/honcho start -f "${COMMUNE_PROCFILE:-Procfile}"

@@ -9,9 +9,10 @@ import json
 import kombu
 
 from services import catalog
+from services import topology as platform
 from services.common import proto_schema, topology
 from services.common.envelope import Envelope
-from services.common.nameko_ext.consumer import ATTEMPTS_HEADER, EventHandler
+from services.common.nameko_ext.consumer import ATTEMPTS_HEADER
 from services.iocevents import broker as ioc_broker
 
 VERSION = "1.0.0"  # the proto package commune.v1: additive changes only
@@ -62,7 +63,8 @@ def document(namespace: str, max_delivery_attempts: int = 3) -> dict:
             "messages": [{"$ref": f"#/channels/{event_type}/messages/{event_type}"}],
             "bindings": {"amqp": {"deliveryMode": 2, **AMQP}},
         }
-    for queue in platform_queues(namespace):
+    derived = platform.derive(namespace)
+    for queue in derived.consumer_queues + derived.pipeline_queues:
         _consumer(namespace, queue, channels, operations)
     _detections(namespace, channels, operations, messages)
     messages["dead-letter"] = _dead_letter_message()
@@ -85,21 +87,6 @@ def document(namespace: str, max_delivery_attempts: int = 3) -> dict:
 
 def to_json(document: dict) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def platform_queues(namespace: str) -> list[kombu.Queue]:
-    """The queues the platform consumes: one per event handler of the nameko services,
-    and the IOC pipeline's."""
-    found = []
-    for path in catalog.WORKERS.values():
-        service = catalog.load(path)
-        for attribute in sorted(dir(service)):
-            for entrypoint in getattr(getattr(service, attribute), "nameko_entrypoints", ()):
-                if isinstance(entrypoint, EventHandler):
-                    found.append(topology.consumer_queue(
-                        namespace, f"{service.name}.{attribute}", entrypoint.source,
-                        entrypoint.event_type))
-    return found + ioc_broker.queues(namespace)
 
 
 def _exchange(exchange: kombu.Exchange) -> dict:

@@ -27,6 +27,11 @@ GRPC_SERVERS = {
 PIPELINES = {
     "iocevents": "services.iocevents.pipeline:main",
 }
+# The queues each pipeline consumes: a function(namespace) -> [kombu.Queue], declared by
+# `commune topology` with the nameko services' event queues.
+PIPELINE_QUEUES = {
+    "iocevents": "services.iocevents.broker:queues",
+}
 
 # Demo data loaded by `commune seed`, in this order: a function(settings) that loads its
 # service's demo data idempotently and returns one line saying what it did.

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from kombu.exceptions import OperationalError
 
 from services import catalog
 from services.common import errors, logs
@@ -47,9 +48,33 @@ def check():
     typer.echo("ok")
 
 
+def _declare_topology():
+    from services import topology as platform
+
+    try:
+        return platform.declare(get_settings())
+    except platform.Mismatch as exc:
+        _fail(str(exc))
+    except (OSError, OperationalError) as exc:
+        _fail(f"broker out of reach: {type(exc).__name__}: {exc}")
+
+
+@app.command()
+def topology():
+    """Declare the exchanges, every consumer's queue and its dead-letter queue
+    (idempotent): run it before anything publishes, so that no event is dropped."""
+    declared = _declare_topology()
+    typer.echo(f"{len(declared.exchanges)} exchanges; {len(declared.consumer_queues)} "
+               f"consumer and {len(declared.pipeline_queues)} pipeline queues, each with "
+               "its dead-letter queue")
+
+
 @app.command()
 def seed():
-    """Load every service's demo data (idempotent), in the order of catalog.DEMO_SEEDS."""
+    """Load every service's demo data (idempotent), in the order of catalog.DEMO_SEEDS.
+    The topology first: the seed publishes, perhaps before any worker has run (a
+    Kubernetes Job beside the topology Job)."""
+    _declare_topology()
     settings = get_settings()
     for name, path in catalog.DEMO_SEEDS.items():
         typer.echo(f"{name}: {catalog.load(path)(settings)}")
@@ -224,6 +249,39 @@ def _one_line_errors():
 
 
 app.add_typer(tasks_app, name="tasks")
+
+
+kpi_app = typer.Typer(no_args_is_help=True, add_completion=False,
+                      help="The kpi service's derived data.")
+
+
+@kpi_app.command("rebuild-task-facts")
+def rebuild_task_facts(
+    tenant: Annotated[str, typer.Option(help="commune code; every commune with tasks "
+                                             "when left out")] = "",
+):
+    """Rebuild kpi's task facts (created tasks, the task boards) from the tasks store, for
+    tasks stored before kpi's queues existed; idempotent."""
+    from services.common.mongo import database_name, make_client
+    from services.kpi.rebuild import rebuild
+    from services.kpi.store import KpiStore
+
+    settings = get_settings()
+    with _one_line_errors():
+        tasks = _task_store()
+        communes = tasks.tenants()
+        if tenant and tenant not in communes:
+            _fail(f"no tasks are stored for commune {tenant!r} (communes with tasks: "
+                  f"{', '.join(communes) or 'none'})", 2)
+        kpi = KpiStore(make_client(settings)[database_name(settings, "kpi")])
+        kpi.ensure_indexes()
+        for commune in [tenant] if tenant else communes:
+            done = rebuild(tasks, kpi, commune)
+            typer.echo(f"{commune}: {done.tasks} tasks, {done.facts} created-task facts and "
+                       f"{done.states} task states were missing")
+
+
+app.add_typer(kpi_app, name="kpi")
 
 
 @app.command()

@@ -56,8 +56,25 @@ def settings(server_uris, namespace) -> Settings:
     except NotReady as exc:
         pytest.fail(f"{exc} (run the suite with 'make test', which starts both)",
                     pytrace=False)
+    # As `make run` does: every consumer's queue exists before any test publishes.
+    from services.topology import declare
+    declare(settings)
     yield settings
     _clean_up(settings)
+
+
+@pytest.fixture(scope="module")
+def other_namespace(settings):
+    """Makes settings of a namespace of their own, where nothing is declared yet (the
+    session's namespace has the topology), and cleans each up after the module."""
+    made = []
+
+    def make() -> Settings:
+        made.append(settings.model_copy(update={"namespace": f"t{uuid.uuid4().hex[:10]}"}))
+        return made[-1]
+    yield make
+    for other in made:
+        _clean_up(other)
 
 
 def _clean_up(settings: Settings) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import kombu
 
 from services import catalog
+from services import topology as platform_topology
 from services.common import topology
 from services.common.settings import Settings
 
@@ -39,18 +40,14 @@ def free_port() -> int:
 
 
 def broker_queues(settings: Settings) -> list[str]:
-    """The durable queues the platform declares: event consumers', their dead-letter
-    queues, RPC."""
-    names = [f"{settings.namespace}.kpi.on_task_{event}" for event in (
-        "created", "assigned", "progress_reported", "status_changed", "review_decided")]
+    """The durable queues the platform declares: `commune topology`'s (consumers',
+    pipelines', their dead-letter queues) and RPC."""
     rpc = [f"{settings.namespace}.rpc-{service}" for service in catalog.WORKERS]
-    return names + [f"{n}.dead-letter" for n in names] + rpc
+    return [q.name for q in platform_topology.derive(settings.namespace).queues] + rpc
 
 
 def broker_exchanges(settings: Settings) -> list[str]:
-    return [*(topology.events_exchange(settings.namespace, service).name
-              for service in catalog.WORKERS),
-            topology.dead_letter_exchange(settings.namespace).name,
+    return [*(e.name for e in platform_topology.derive(settings.namespace).exchanges),
             settings.nameko_config()["rpc_exchange"]]
 
 
@@ -209,3 +206,40 @@ def http_json(process: "Process", method: str, path: str, body=None, token: str 
     """http_call, its answer parsed as JSON."""
     status, _, content = http_call(process, method, path, body, token, headers)
     return status, json.loads(content)
+
+
+# --- kpi's task-derived indicators against the tasks service's summary ----------------
+
+def periods_of(deadlines) -> list:
+    """Every year, quarter and month that holds one of these deadlines (ISO dates)."""
+    import datetime as dt
+
+    from services.common.periods import Period
+
+    found = set()
+    for deadline in filter(None, deadlines):
+        day = dt.date.fromisoformat(deadline)
+        found |= {Period("year", day.year), Period("quarter", day.year, (day.month + 2) // 3),
+                  Period.month_of(day)}
+    return sorted(found, key=lambda p: (p.year, p.first_day, p.kind))
+
+
+def task_indicator_mismatches(kpi_counts, summary, periods, this_month) -> list[str]:
+    """Where kpi's task indicators and the task summary disagree. kpi_counts(period) ->
+    {indicator: (numerator, denominator)}; summary(period or None) -> TaskSummary counts
+    (None: every task, as of today). Completion and on-time are compared for every
+    period; the monthly update for this month, the one month the summary knows."""
+    wrong = []
+
+    def check(period, indicator, expected):
+        got = kpi_counts(period)[indicator]
+        if got != expected:
+            wrong.append(f"{period.label()} {indicator}: kpi {got}, tasks {expected}")
+    for period in periods:
+        counts = summary(period)
+        check(period, "task-completion-rate", (counts["done"], counts["assigned"]))
+        check(period, "task-on-time-rate", (counts["done_on_time"], counts["done"]))
+    counts = summary(None)
+    check(this_month, "task-monthly-update-compliance",
+          (counts["updated_this_month"], counts["active"]))
+    return wrong

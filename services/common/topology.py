@@ -1,6 +1,7 @@
 """Names and declarations on the broker: one durable topic exchange per source service
 (routing key = event type), one durable quorum queue per consuming handler, and a
-dead-letter queue beside each."""
+dead-letter queue beside each. services/topology.py declares the whole platform's from
+these; a consumer declares its own with the same functions, so the arguments agree."""
 import kombu
 
 QUEUE_ARGUMENTS = {"x-queue-type": "quorum"}
@@ -24,3 +25,9 @@ def consumer_queue(namespace: str, consumer: str, source: str, event_type: str) 
 def dead_letter_queue(namespace: str, queue_name: str) -> kombu.Queue:
     return kombu.Queue(f"{queue_name}.dead-letter", dead_letter_exchange(namespace),
                        routing_key=queue_name, durable=True, queue_arguments=QUEUE_ARGUMENTS)
+
+
+def with_dead_letters(namespace: str, queues: list[kombu.Queue]) -> list[kombu.Queue]:
+    """Each queue followed by its dead-letter queue."""
+    return [q for queue in queues for q in (queue, dead_letter_queue(namespace, queue.name))]
+

@@ -6,7 +6,7 @@ and an older event never overwrites a newer state. The figures of a period are r
 off the board. DERIVERS maps an indicator's source to the function that reads its
 figures; IOC and trace indicators add their board and deriver here."""
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from google.protobuf.message import Message
 
@@ -34,15 +34,24 @@ def task_state(event: Message, envelope: Envelope) -> dict:
     if task.tenant != envelope.tenant:
         raise InvalidEvent(f"task tenant {task.tenant!r} differs from envelope tenant "
                            f"{envelope.tenant!r}")
+    # The order of changes: the time the tasks service announced each one (a task's own
+    # update time can be the same for two changes in a row).
+    return state_of(task, envelope.time)
+
+
+def state_of(task: tasks_pb2.Task, changed: dt.datetime,
+             updated_months: Iterable[str] = ()) -> dict:
+    """What the board keeps of a task as it was at `changed`: an event gives the month
+    of its last progress update; a rebuild from the tasks store gives every month with
+    one (`updated_months`, "YYYY-MM")."""
     status = tasks_pb2.TaskStatus.Name(task.status).removeprefix("TASK_STATUS_").lower()
     progress_month = _day(task.last_progress_time)[:7]
+    months = set(updated_months) | ({progress_month} if progress_month else set())
     return {"id": task.id, "status": status, "deadline": task.deadline,
             "created": _day(task.create_time), "done": _day(task.done_time),
             "closed": _day(task.update_time) if status in CLOSED else "",
-            "updated_months": [progress_month] if progress_month else [],
-            # The order of changes: the time the tasks service announced each one (a
-            # task's own update time can be the same for two changes in a row).
-            "changed": envelope.time.astimezone(dt.UTC).isoformat()}
+            "updated_months": sorted(months),
+            "changed": changed.astimezone(dt.UTC).isoformat()}
 
 
 def apply_task(board: dict, state: dict) -> bool:

@@ -27,9 +27,6 @@ from tests.deploy.manifests import (
 
 LAUNCHERS = {"commune-worker": catalog.WORKERS, "commune-grpc": catalog.GRPC_SERVERS,
              "commune-pipeline": catalog.PIPELINES}
-# `commune topology` comes from another branch (the topology step); until it is merged
-# the Job that runs it is the only one allowed to name a command the CLI lacks.
-PENDING_COMMANDS = {"topology"}
 
 
 # Importing the worker launcher monkey-patches the test process with eventlet, which
@@ -185,8 +182,6 @@ def test_jobs_run_commands_of_the_cli(objects):
             continue
         program, command = container["command"][:2]
         assert program == "commune", name(workload)
-        if command in PENDING_COMMANDS and command not in commands:
-            continue
         assert command in commands, f"{name(workload)} runs 'commune {command}', no such command"
 
 

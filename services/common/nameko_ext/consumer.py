@@ -32,7 +32,7 @@ from ..errors import EXPECTED
 from ..idempotency import Claim, EventGuard
 from ..publisher import Publisher
 from ..settings import get_settings
-from ..topology import consumer_queue, dead_letter_queue
+from ..topology import consumer_queue, with_dead_letters
 from .dependencies import Storage
 
 log = logs.get_logger(__name__)
@@ -72,7 +72,8 @@ class EventHandler(Entrypoint):
                                     self.event_type)
         self.max_attempts = settings.max_delivery_attempts
         self.publisher = Publisher(settings.amqp_uri, settings.namespace)
-        self.publisher.declare(dead_letter_queue(settings.namespace, self.queue.name))
+        # The queue and its dead-letter queue as `commune topology` declares them.
+        self.publisher.declare(*with_dead_letters(settings.namespace, [self.queue]))
         self.outcomes = metrics.counter(service, "events_consumed_total",
                                         "Events taken off a queue, by outcome",
                                         ("event_type", "outcome"))

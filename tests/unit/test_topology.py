@@ -1,0 +1,61 @@
+"""The topology derived from the catalog: one queue per event handler, named and bound
+as the handler's own declaration names and binds it, each with a dead-letter queue."""
+from commune.v1 import events_pb2
+from services.common.nameko_ext.consumer import EventHandler, handle_event
+from services.common.topology import QUEUE_ARGUMENTS, consumer_queue
+from services.topology import Subscription, derive, subscriptions
+
+
+class Listener:
+    """A service as the catalog names one: two handlers and a method that is not one."""
+
+    name = "listener"
+
+    @handle_event("tasks", "task.created", events_pb2.TaskCreated)
+    def on_created(self, event, envelope):
+        pass
+
+    @handle_event("kpi", "kpi.target_missed", events_pb2.TaskOverdue)
+    def on_missed(self, event, envelope):
+        pass
+
+    def helper(self):
+        pass
+
+
+def test_every_handler_of_a_listed_service_is_a_subscription():
+    assert subscriptions({"listener": f"{__name__}:Listener"}) == [
+        Subscription("listener.on_created", "tasks", "task.created"),
+        Subscription("listener.on_missed", "kpi", "kpi.target_missed")]
+
+
+def test_the_platform_subscribes_kpi_to_tasks_and_the_ioc_to_tasks_and_kpi():
+    found = {(s.consumer, s.source, s.event_type) for s in subscriptions()}
+    assert ("kpi.on_task_created", "tasks", "task.created") in found
+    assert ("kpi.on_task_review_decided", "tasks", "task.review_decided") in found
+    assert ("iocevents.on_task_overdue", "tasks", "task.overdue") in found
+    assert ("iocevents.on_kpi_target_missed", "kpi", "kpi.target_missed") in found
+    assert len(found) == 8
+
+
+def test_each_queue_is_the_one_its_handler_declares():
+    from services.kpi.service import KpiService
+
+    [handler] = [e for e in KpiService.on_task_created.nameko_entrypoints
+                 if isinstance(e, EventHandler)]
+    expected = consumer_queue("ns", "kpi.on_task_created", handler.source, handler.event_type)
+    [queue] = [q for q in derive("ns").consumer_queues if q.name == expected.name]
+    assert (queue.exchange.name, queue.routing_key, queue.queue_arguments) == (
+        "ns.tasks.events", "task.created", QUEUE_ARGUMENTS)
+
+
+def test_every_queue_has_its_dead_letter_queue_and_every_exchange_is_declared():
+    topology = derive("ns")
+    names = [q.name for q in topology.queues]
+    assert len(names) == len(set(names)) == 2 * (8 + 2)
+    for queue in topology.consumer_queues + topology.pipeline_queues:
+        assert f"{queue.name}.dead-letter" in names
+        assert queue.durable and queue.queue_arguments == QUEUE_ARGUMENTS
+        assert queue.exchange.name in {e.name for e in topology.exchanges}
+    assert {"ns.iocevents.detections", "ns.iocevents.commands"} <= set(names)
+    assert "ns.dead-letter" in {e.name for e in topology.exchanges}
