@@ -56,6 +56,15 @@ class TenantCollection:
     def insert_one(self, document: Mapping):
         return self.collection.insert_one({**document, "tenant": self.tenant})
 
+    def by_id(self, document_id, projection: Mapping | None = None) -> dict | None:
+        """The tenant's document of that _id, or None. The filter is the _id alone and
+        the tenant is checked here: FerretDB scans the whole collection for any other
+        filter (see DESIGN.md), so adding the tenant to it made a lookup cost a scan."""
+        if projection and any(projection.values()):  # an inclusion must include the tenant
+            projection = {**projection, "tenant": 1}
+        found = self.collection.find_one({"_id": document_id}, projection)
+        return found if found is not None and found.get("tenant") == self.tenant else None
+
     def find_one(self, filter: Mapping | None = None, *args, **kwargs):
         return self.collection.find_one(self._scoped(filter), *args, **kwargs)
 

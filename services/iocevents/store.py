@@ -136,7 +136,7 @@ class IocStore(Store):
     # live alerts first and let a resolved copy win, so none is missed during a move.
 
     def alert(self, tenant: str, alert_id: str) -> dict:
-        live, resolved = (TenantCollection(c, tenant).find_one({"_id": alert_id})
+        live, resolved = (TenantCollection(c, tenant).by_id(alert_id)
                           for c in (self.db.alerts, self.db.alerts_resolved))
         document = resolved or live
         if document is None:

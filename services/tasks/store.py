@@ -43,8 +43,7 @@ class TaskStore(Store):
             self.outbox(announce).flush(document["_id"])
 
     def get(self, tenant: str, task_id: str) -> dict:
-        task = TenantCollection(self.db.tasks, tenant).find_one({"_id": task_id},
-                                                                {"outbox": 0})
+        task = TenantCollection(self.db.tasks, tenant).by_id(task_id, {"outbox": 0})
         if task is None:
             raise NotFound(f"no task {task_id!r} in commune {tenant!r}")
         return task
@@ -88,7 +87,7 @@ class TaskStore(Store):
 
     def listed(self, tenant: str, task_id: str) -> dict | None:
         """One task as select() gives it, or None when there is no such task."""
-        return TenantCollection(self.db.tasks, tenant).find_one({"_id": task_id}, LISTED)
+        return TenantCollection(self.db.tasks, tenant).by_id(task_id, LISTED)
 
     def page(self, criteria: Criteria, page_size: int, page_token: str):
         """One page of the tasks that meet the criteria (listing.page)."""

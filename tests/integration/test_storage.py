@@ -53,6 +53,8 @@ def test_tenant_collection_never_reaches_another_commune(db):
     TenantCollection(db.things, "lung-phinh").insert_one({"_id": "b", "name": "Sín Chải"})
     binh_lu = TenantCollection(db.things, "binh-lu")
     assert binh_lu.find_one({"_id": "b"}) is None
+    assert binh_lu.by_id("b") is None
+    assert binh_lu.by_id("a", {"name": 1})["name"] == "Nà Đa"
     assert [d["_id"] for d in binh_lu.find({})] == ["a"]
     assert binh_lu.update_one({"_id": "b"}, {"$set": {"name": "x"}}).matched_count == 0
     assert binh_lu.count_documents() == 1
