@@ -25,6 +25,7 @@ from services.common.mongo import database_name, make_client
 from services.common.settings import Settings
 from services.common.topology import events_exchange
 from services.trace import demo, domain
+from services.trace.config import seal_of
 from services.trace.ledger import Ledger
 from services.trace.store import TraceStore
 from tests.helpers import Process, metric_value, wait_for
@@ -41,7 +42,7 @@ def load(settings: Settings, count: int) -> list[str]:
     provenance snapshot), each with a lot of its own; returns their Digital Link paths."""
     store = TraceStore(make_client(settings)[database_name(settings, "trace")])
     store.ensure_indexes()
-    demo.load(Ledger(store, None))
+    demo.load(Ledger(store, None, seal_of(settings)))
     batch, snapshot = store.batch(TEMPLATE), store.provenance(TEMPLATE)
     paths, batches, snapshots = [], [], []
     for n in range(count):

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import segno
+from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
 from services.common import metrics
@@ -17,9 +18,10 @@ from services.common.nameko_ext.dependencies import (
 )
 from services.common.nameko_ext.health import HealthEndpoints
 from services.common.nameko_ext.rpc import rpc
+from services.common.settings import get_settings
 
 from . import domain, gs1, page
-from .config import get_trace_settings
+from .config import get_trace_settings, seal_of
 from .http_api import TraceHttpApi
 from .ledger import Ledger, batch_view
 from .public import PublicResolver
@@ -35,6 +37,17 @@ verification_failures = metrics.counter("trace", "verification_failures_total",
                                         "Batch verifications that found a broken chain")
 
 
+class SealProvider(DependencyProvider):
+    """The service's seal, made as the worker starts: given the development key while
+    listening beyond localhost, the worker does not start."""
+
+    def setup(self):
+        self.seal = seal_of(get_settings())
+
+    def get_dependency(self, worker_ctx):
+        return self.seal
+
+
 class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
     name = "trace"
 
@@ -44,9 +57,11 @@ class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
     observability = Observability()
     public = PublicStateProvider()
 
+    seal = SealProvider()
+
     @property
     def ledger(self) -> Ledger:
-        return Ledger(self.store, self.events)
+        return Ledger(self.store, self.events, self.seal)
 
     # --- RPC ---------------------------------------------------------------------------
 
