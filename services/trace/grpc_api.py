@@ -14,7 +14,6 @@ from .config import seal_of
 from .ledger import Ledger
 from .store import TraceStore
 
-
 # A snapshot made before the sealed head lacks its fields: they read as unset (None).
 VERIFICATION_FIELDS = [f.name for f in trace_pb2.Verification.DESCRIPTOR.fields]
 
