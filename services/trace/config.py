@@ -36,6 +36,9 @@ class TraceSettings(BaseSettings):
     # and head: `python -c "import base64,os; print(base64.b64encode(os.urandom(32))
     # .decode())"`. Every process that records or verifies events needs the same key.
     seal_key: SecretStr = SecretStr(DEV_SEAL_KEY)
+    # How often the worker verifies every batch's chain, so that the public page warns
+    # of records removed or changed in the database without an officer asking.
+    reverify_s: float = Field(900, gt=0)
 
 
 @lru_cache

@@ -249,7 +249,23 @@ class Ledger:
 
     def verify(self, tenant: str, batch_id: str) -> dict:
         batch = self.store.batch(batch_id, tenant)
-        result = self._verification(batch, self._links(batch))
+        return self._record_verification(batch, self._verification(batch, self._links(batch)))
+
+    def reverify(self) -> list[dict]:
+        """Verify every batch, and record each result that differs from what its public
+        snapshot shows, so that the page warns of records changed behind the service's
+        back without waiting for an officer to ask. Returns the results recorded."""
+        changed = []
+        for batch in self.store.all_batches():
+            result = self._verification(batch, self._links(batch))
+            shown = (self.store.provenance(batch["_id"]) or {}).get("verification", {})
+            if any(shown.get(k) != v for k, v in result.as_dict().items()):
+                changed.append({"batch": batch["_id"], "tenant": batch["tenant"],
+                                **self._record_verification(batch, result)})
+        return changed
+
+    def _record_verification(self, batch: dict, result: chain.Verification) -> dict:
+        tenant, batch_id = batch["tenant"], batch["_id"]
         view = {**result.as_dict(), "checked_at": now().isoformat()}
         message = trace_pb2.TraceBatchVerified(batch_id=batch_id, verification=trace_pb2.
                                                Verification(**result.as_dict()))

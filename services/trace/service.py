@@ -8,7 +8,7 @@ import segno
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
-from services.common import metrics
+from services.common import logs, metrics
 from services.common.errors import EXPECTED, InvalidArgument
 from services.common.nameko_ext.dependencies import (
     Authorization,
@@ -29,6 +29,7 @@ from .public_state import PublicStateProvider
 from .store import TraceStore
 
 MAX_LABELS = 60
+log = logs.get_logger(__name__)
 
 events_recorded = metrics.counter("trace", "events_recorded_total",
                                   "EPCIS events appended to batch chains, by business step",
@@ -151,6 +152,16 @@ class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
         except Exception:
             self.public.scans.give_back(counts)  # kept for the next flush, then raised
             raise
+
+    @timer(interval=get_trace_settings().reverify_s)
+    def reverify_chains(self):
+        for changed in self.ledger.reverify():
+            self.public.refresh(changed["batch"])
+            if not changed["intact"]:
+                verification_failures.inc()
+            log.warning("a batch's verification changed", tenant=changed["tenant"],
+                        batch=changed["batch"], intact=changed["intact"],
+                        reason=changed["reason"])
 
     @timer(interval=get_trace_settings().relay_s)
     def relay_outbox(self):

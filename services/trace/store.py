@@ -97,6 +97,10 @@ class TraceStore(Store):
         return list(TenantCollection(self.db.batches, tenant).find({}, {"outbox": 0})
                     .sort("_id"))
 
+    def all_batches(self):
+        """Every batch of every commune, as a cursor (the periodic re-verification)."""
+        return self.db.batches.find({}, {"outbox": 0}).sort("_id")
+
     def links(self, batch: dict, through: int = 0) -> list[dict]:
         """A batch's links in order: every one there is from seq 1 to `through`, then on
         up to the first missing one. One _id read each: FerretDB pushes an _id equality

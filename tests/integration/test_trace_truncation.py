@@ -117,3 +117,15 @@ def test_an_epcis_document_at_another_communes_place_is_refused_naming_the_field
     assert error.value.fields == {"epcisBody.eventList[0].readPoint.id": "another commune"}
     assert ledger.store.batch(batch)["seq"] == 3
     assert ledger.store.recorded("binh-lu", event["eventID"]) is None
+
+
+def test_the_periodic_verification_records_only_what_changed(ledger, batch):
+    assert ledger.reverify() == []  # every snapshot already shows its chain's state
+    removed = remove(ledger, batch, 3)
+    [changed] = ledger.reverify()
+    assert changed["batch"] == batch and changed["missing_events"] == 1
+    assert ledger.provenance(batch)["verification"]["missing_events"] == 1
+    assert ledger.reverify() == []
+    ledger.store.db.links.insert_many(removed)
+    [restored] = ledger.reverify()
+    assert restored["batch"] == batch and restored["intact"]
