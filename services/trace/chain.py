@@ -91,6 +91,18 @@ def verify(batch: str, links: list[dict], head: dict | None, seal,
     return Verification(True, found, head=prev, anchored_events=anchored, anchor_signed=True)
 
 
+def unsealed_problem(links: list[dict]) -> str:
+    """What is wrong with a chain recorded before the service sealed links (seq order,
+    content and link hashes only; no seals, no signatures); empty when nothing is."""
+    prev = GENESIS
+    for expected_seq, entry in enumerate(links, 1):
+        problem = _link_problem({**entry, "signature": None}, expected_seq, prev, None, {})
+        if problem:
+            return problem
+        prev = entry["hash"]
+    return ""
+
+
 def _link_problem(entry: dict, expected_seq: int, prev: str, seal,
                   public_keys: dict[str, str]) -> str:
     seq = entry.get("seq")
@@ -102,7 +114,7 @@ def _link_problem(entry: dict, expected_seq: int, prev: str, seal,
         return f"event {seq} was changed after it was recorded"
     if link_hash(prev, entry["content_hash"]) != entry.get("hash"):
         return f"event {seq}'s link hash is wrong"
-    if not seal.link_sealed(entry):
+    if seal is not None and not seal.link_sealed(entry):
         return f"event {seq} does not carry the service's seal"
     if entry.get("signature"):
         return _signature_problem(entry, public_keys)

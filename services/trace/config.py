@@ -7,7 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.common.settings import Settings
 
-from .seal import Seal
+from .seal import Seal, SealKeyError
 
 # Base64 of a published Ed25519 private key: anyone can forge seals with it, so it is
 # accepted only by a process that listens on the loopback interface (a local run).
@@ -58,6 +58,6 @@ def seal_of(settings: Settings, trace: TraceSettings | None = None) -> Seal:
     the loopback interface only."""
     key = (trace or get_trace_settings()).seal_key.get_secret_value()
     if key == DEV_SEAL_KEY and not _loopback(settings.bind_host):
-        raise RuntimeError(f"COMMUNE_TRACE_SEAL_KEY is the development key and this process "
+        raise SealKeyError(f"COMMUNE_TRACE_SEAL_KEY is the development key and this process "
                            f"listens on {settings.bind_host}: set a key of its own")
     return Seal(key)

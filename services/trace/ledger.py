@@ -264,6 +264,31 @@ class Ledger:
                                 **self._record_verification(batch, result)})
         return changed
 
+    def seal_existing(self) -> tuple[list[str], dict[str, str]]:
+        """Seal the chains recorded before the service sealed them (batches without a
+        sealed head) whose hashes check and whose length is the batch's own count: an
+        operator's step once after upgrading, with the key. Returns the batches sealed,
+        and those refused with the reason."""
+        sealed, refused = [], {}
+        for batch in self.store.all_batches():
+            if batch.get("sealed_head") is not None:
+                continue
+            links = self.store.links(batch)
+            problem = chain.unsealed_problem(links)
+            if not problem and len(links) != batch.get("seq", 0):
+                problem = f"the batch counts {batch.get('seq', 0)} events, {len(links)} found"
+            if problem:
+                refused[batch["_id"]] = problem
+                continue
+            self.store.seal_chain(batch["_id"], {
+                link["_id"]: self.seal.link(batch["_id"], link["seq"], link["hash"])
+                for link in links}, self.seal.head(batch["_id"], len(links),
+                                                   links[-1]["hash"] if links
+                                                   else chain.GENESIS))
+            self.rebuild(batch["_id"])
+            sealed.append(batch["_id"])
+        return sealed, refused
+
     def _record_verification(self, batch: dict, result: chain.Verification) -> dict:
         tenant, batch_id = batch["tenant"], batch["_id"]
         view = {**result.as_dict(), "checked_at": now().isoformat()}

@@ -16,6 +16,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from .chain import GENESIS, canonical
 
 
+class SealKeyError(ValueError):
+    """The seal key is malformed, or not one to use here."""
+
+
 class Seal:
     def __init__(self, private_key: str):
         """`private_key`: base64 of a raw 32-byte Ed25519 private key."""
@@ -23,7 +27,7 @@ class Seal:
             raw = base64.b64decode(private_key, validate=True)
             self._key = Ed25519PrivateKey.from_private_bytes(raw)
         except (binascii.Error, ValueError):
-            raise ValueError("the trace seal key must be base64 of a raw 32-byte Ed25519 "
+            raise SealKeyError("the trace seal key must be base64 of a raw 32-byte Ed25519 "
                              "private key") from None
         self._public = self._key.public_key()
 

@@ -114,6 +114,13 @@ class TraceStore(Store):
                 links.append(found)
             seq += 1
 
+    def seal_chain(self, batch: str, seals: dict[str, str], head: dict) -> None:
+        """Seal the links of a chain recorded before sealing (`seals` by link id), then
+        its head."""
+        for key, value in seals.items():
+            self.db.links.update_one({"_id": key}, {"$set": {"seal": value}})
+        self.db.batches.update_one({"_id": batch}, {"$set": {"sealed_head": head}})
+
     def recorded(self, tenant: str, event_id: str) -> dict | None:
         return self.db.event_ids.find_one({"_id": f"{tenant}|{event_id}"})
 

@@ -129,3 +129,28 @@ def test_the_periodic_verification_records_only_what_changed(ledger, batch):
     ledger.store.db.links.insert_many(removed)
     [restored] = ledger.reverify()
     assert restored["batch"] == batch and restored["intact"]
+
+
+def test_chains_recorded_before_sealing_are_sealed_once_unless_they_do_not_check(ledger):
+    """As an upgrade finds them: links without seals, batches without a sealed head."""
+    whole, cut = [f"0{HONEY}:{lot}" for lot in ("MO-OLD1", "MO-OLD2")]
+    for old in (whole, cut):
+        ledger.create_batch("binh-lu", {"gtin": HONEY, "lot": old.split(":")[1],
+                                        "producer": "ho-nuoi-ong-na-da",
+                                        "produced_on": "2026-04-15", "quantity": 10,
+                                        "unit": "chai"}, "t")
+        for day, step in enumerate(STEPS[:2], 20):
+            ledger.record("binh-lu", {"step": step, "where": WHERE, "when":
+                                      f"2026-04-{day}T08:00:00+07:00",
+                                      "batch": {"gtin": HONEY, "lot": old.split(":")[1]}},
+                          "t")
+        ledger.store.db.links.update_many({"batch": old}, {"$unset": {"seal": ""}})
+        ledger.store.db.batches.update_one({"_id": old}, {"$unset": {"sealed_head": ""}})
+        assert not ledger.verify("binh-lu", old)["anchor_signed"]
+    remove(ledger, cut, 2)
+    sealed, refused = ledger.seal_existing()
+    assert sealed == [whole] and refused == {cut: "the batch counts 2 events, 1 found"}
+    assert ledger.provenance(whole)["verification"]["intact"]
+    assert ledger.verify("binh-lu", whole)["anchored_events"] == 2
+    assert ledger.seal_existing() == ([], {cut: "the batch counts 2 events, 1 found"})
+    assert not ledger.verify("binh-lu", cut)["intact"]

@@ -7,7 +7,7 @@ from pydantic import SecretStr
 
 from services.common.settings import Settings
 from services.trace.config import DEV_SEAL_KEY, TraceSettings, seal_of
-from services.trace.seal import Seal
+from services.trace.seal import Seal, SealKeyError
 
 OWN_KEY = base64.b64encode(bytes(range(1, 33))).decode()
 
@@ -20,7 +20,7 @@ def test_the_development_key_serves_a_local_run(host):
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "10.0.0.5", "trace.example.vn"])
 def test_the_development_key_is_refused_beyond_localhost(host):
-    with pytest.raises(RuntimeError, match="COMMUNE_TRACE_SEAL_KEY is the development key"):
+    with pytest.raises(SealKeyError, match="COMMUNE_TRACE_SEAL_KEY is the development key"):
         seal_of(Settings(bind_host=host), TraceSettings())
     own = seal_of(Settings(bind_host=host), TraceSettings(seal_key=SecretStr(OWN_KEY)))
     assert not own.head_sealed("b", Seal(DEV_SEAL_KEY).head("b", 1, "h"))
@@ -28,7 +28,7 @@ def test_the_development_key_is_refused_beyond_localhost(host):
 
 @pytest.mark.parametrize("key", ["", "not base64!", base64.b64encode(b"short").decode()])
 def test_a_malformed_key_is_refused_saying_what_a_key_is(key):
-    with pytest.raises(ValueError, match="base64 of a raw 32-byte Ed25519"):
+    with pytest.raises(SealKeyError, match="base64 of a raw 32-byte Ed25519"):
         seal_of(Settings(), TraceSettings(seal_key=SecretStr(key)))
 
 
