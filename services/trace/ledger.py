@@ -254,15 +254,27 @@ class Ledger:
     def reverify(self) -> list[dict]:
         """Verify every batch, and record each result that differs from what its public
         snapshot shows, so that the page warns of records changed behind the service's
-        back without waiting for an officer to ask. Returns the results recorded."""
-        changed = []
+        back without waiting for an officer to ask; a snapshot whose batch record is
+        gone says so, a batch whose snapshot is gone gets it back. Returns the results
+        recorded."""
+        shown = {s["_id"]: s for s in self.store.shown_verifications()}
+        checks = []
         for batch in self.store.all_batches():
-            result = self._verification(batch, self._links(batch))
-            shown = (self.store.provenance(batch["_id"]) or {}).get("verification", {})
-            if any(shown.get(k) != v for k, v in result.as_dict().items()):
-                changed.append({"batch": batch["_id"], "tenant": batch["tenant"],
-                                **self._record_verification(batch, result)})
-        return changed
+            snapshot = shown.pop(batch["_id"], None)
+            if snapshot is None:
+                self.rebuild(batch["_id"])
+            else:
+                checks.append((batch, snapshot.get("verification") or {},
+                               self._verification(batch, self._links(batch))))
+        for orphan in shown.values():
+            shown_before = orphan.get("verification") or {}
+            checks.append((orphan, shown_before, chain.Verification(
+                False, 0, 1, "the batch's record is missing",
+                anchored_events=shown_before.get("anchored_events") or 0)))
+        return [{"batch": batch["_id"], "tenant": batch["tenant"],
+                 **self._record_verification(batch, result)}
+                for batch, verification, result in checks
+                if any(verification.get(k) != v for k, v in result.as_dict().items())]
 
     def seal_existing(self) -> tuple[list[str], dict[str, str]]:
         """Seal the chains recorded before the service sealed them (batches without a
@@ -290,6 +302,8 @@ class Ledger:
         return sealed, refused
 
     def _record_verification(self, batch: dict, result: chain.Verification) -> dict:
+        """Store and announce a verification of `batch` (its record, or the snapshot of
+        one whose record is gone), and show it on the public page."""
         tenant, batch_id = batch["tenant"], batch["_id"]
         view = {**result.as_dict(), "checked_at": now().isoformat()}
         message = trace_pb2.TraceBatchVerified(batch_id=batch_id, verification=trace_pb2.

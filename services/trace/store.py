@@ -158,6 +158,11 @@ class TraceStore(Store):
     def provenance(self, batch: str) -> dict | None:
         return self.db.provenance.find_one({"_id": batch})
 
+    def shown_verifications(self) -> list[dict]:
+        """What every public snapshot shows of its batch's verification (_id, tenant,
+        verification)."""
+        return list(self.db.provenance.find({}, {"tenant": 1, "verification": 1}))
+
     def record_verification(self, batch: str, verification: dict, event: Envelope) -> str:
         self.db.provenance.update_one({"_id": batch}, {"$set": {"verification": verification}})
         key = str(uuid.uuid4())

@@ -154,3 +154,18 @@ def test_chains_recorded_before_sealing_are_sealed_once_unless_they_do_not_check
     assert ledger.verify("binh-lu", whole)["anchored_events"] == 2
     assert ledger.seal_existing() == ([], {cut: "the batch counts 2 events, 1 found"})
     assert not ledger.verify("binh-lu", cut)["intact"]
+
+
+def test_the_page_of_a_batch_whose_record_was_deleted_warns(ledger, batch):
+    batches = ledger.store.db.batches
+    record = batches.find_one({"_id": batch})
+    removed = remove(ledger, batch, 1, 2, 3)
+    batches.delete_one({"_id": batch})
+    [changed] = ledger.reverify()
+    assert changed["batch"] == batch and not changed["intact"]
+    assert "record is missing" in ledger.provenance(batch)["verification"]["reason"]
+    assert ledger.reverify() == []
+    batches.insert_one(record)
+    ledger.store.db.links.insert_many(removed)
+    ledger.store.db.provenance.delete_one({"_id": batch})
+    assert ledger.reverify() == [] and ledger.provenance(batch)["verification"]["intact"]
