@@ -58,6 +58,7 @@ def seal_of(settings: Settings, trace: TraceSettings | None = None) -> Seal:
     the loopback interface only."""
     key = (trace or get_trace_settings()).seal_key.get_secret_value()
     if key == DEV_SEAL_KEY and not _loopback(settings.bind_host):
-        raise SealKeyError(f"COMMUNE_TRACE_SEAL_KEY is the development key and this process "
-                           f"listens on {settings.bind_host}: set a key of its own")
+        raise SealKeyError(f"COMMUNE_TRACE_SEAL_KEY is the development key, which serves "
+                           f"only a local run (COMMUNE_BIND_HOST is {settings.bind_host}, "
+                           "not localhost): set a key of its own")
     return Seal(key)
