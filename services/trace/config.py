@@ -36,6 +36,9 @@ class TraceSettings(BaseSettings):
     # and head: `python -c "import base64,os; print(base64.b64encode(os.urandom(32))
     # .decode())"`. Every process that records or verifies events needs the same key.
     seal_key: SecretStr = SecretStr(DEV_SEAL_KEY)
+    # After a rotation: the public keys of earlier seal keys (`commune trace seal-key`
+    # prints one), comma-separated, whose seals still verify.
+    seal_retired_keys: str = ""
     # How often the worker verifies every batch's chain, so that the public page warns
     # of records removed or changed in the database without an officer asking.
     reverify_s: float = Field(900, gt=0)
@@ -56,9 +59,10 @@ def _loopback(host: str) -> bool:
 def seal_of(settings: Settings, trace: TraceSettings | None = None) -> Seal:
     """The service's seal; refuses the development key unless the process listens on
     the loopback interface only."""
-    key = (trace or get_trace_settings()).seal_key.get_secret_value()
+    trace = trace or get_trace_settings()
+    key = trace.seal_key.get_secret_value()
     if key == DEV_SEAL_KEY and not _loopback(settings.bind_host):
         raise SealKeyError(f"COMMUNE_TRACE_SEAL_KEY is the development key, which serves "
                            f"only a local run (COMMUNE_BIND_HOST is {settings.bind_host}, "
                            "not localhost): set a key of its own")
-    return Seal(key)
+    return Seal(key, [k.strip() for k in trace.seal_retired_keys.split(",") if k.strip()])

@@ -9,9 +9,14 @@ outside subscribers of trace.event_recorded hold each link's seq and hash for th
 Pure functions, no I/O."""
 import base64
 import binascii
+from collections.abc import Iterable
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 
 from .chain import GENESIS, canonical
 
@@ -21,25 +26,47 @@ class SealKeyError(ValueError):
 
 
 class Seal:
-    def __init__(self, private_key: str):
-        """`private_key`: base64 of a raw 32-byte Ed25519 private key."""
+    def __init__(self, private_key: str, retired: Iterable[str] = ()):
+        """`private_key`: base64 of a raw 32-byte Ed25519 private key; `retired`: the
+        public keys (base64 of 32 raw bytes) of earlier seal keys, whose seals still
+        verify after a rotation (never a key known to have leaked: it could forge)."""
         try:
             raw = base64.b64decode(private_key, validate=True)
             self._key = Ed25519PrivateKey.from_private_bytes(raw)
         except (binascii.Error, ValueError):
             raise SealKeyError("the trace seal key must be base64 of a raw 32-byte Ed25519 "
-                             "private key") from None
-        self._public = self._key.public_key()
+                               "private key") from None
+        self._publics = [self._key.public_key()]
+        for key in retired:
+            try:
+                self._publics.append(Ed25519PublicKey.from_public_bytes(
+                    base64.b64decode(key, validate=True)))
+            except (binascii.Error, ValueError):
+                raise SealKeyError(f"retired seal key {key[:12]!r}… is not base64 of a raw "
+                                   "32-byte Ed25519 public key") from None
+
+    @property
+    def public_key(self) -> str:
+        """The public half of the key, base64: what to list as retired after a rotation."""
+        return base64.b64encode(self._publics[0].public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()
 
     def _sign(self, fields: dict) -> str:
         return base64.b64encode(self._key.sign(canonical(fields))).decode()
 
     def _verifies(self, signature, fields: dict) -> bool:
         try:
-            self._public.verify(base64.b64decode(signature, validate=True), canonical(fields))
-        except (InvalidSignature, binascii.Error, ValueError, TypeError):
+            value = base64.b64decode(signature, validate=True)
+        except (binascii.Error, ValueError, TypeError):
             return False
-        return True
+        message = canonical(fields)
+        for public in self._publics:
+            try:
+                public.verify(value, message)
+                return True
+            except InvalidSignature:
+                pass
+        return False
 
     def link(self, batch: str, seq: int, link_hash: str) -> str:
         """The seal of a link, stored beside it."""

@@ -44,3 +44,15 @@ def test_a_seal_binds_the_batch_the_count_and_the_hash():
     assert seal.link_sealed(link)
     assert not seal.link_sealed({**link, "seq": 2}) and not seal.link_sealed({**link,
                                                                                "seal": None})
+
+
+def test_after_a_rotation_the_retired_keys_seals_still_verify_and_new_ones_use_the_new_key():
+    old, new = Seal(DEV_SEAL_KEY), Seal(OWN_KEY)
+    head = old.head("b", 2, "h2")
+    rotated = seal_of(Settings(), TraceSettings(seal_key=SecretStr(OWN_KEY),
+                                                seal_retired_keys=f" {old.public_key} ,"))
+    assert rotated.head_sealed("b", head) and not new.head_sealed("b", head)
+    assert rotated.public_key == new.public_key
+    assert not old.head_sealed("b", rotated.head("b", 3, "h3"))
+    with pytest.raises(SealKeyError, match="retired seal key"):
+        Seal(OWN_KEY, ["not-a-key"])
