@@ -1,5 +1,5 @@
 """commune: the operator's command line (readiness, demo data, tokens, RPC calls, tasks
-in and out of Excel)."""
+in and out of Excel, sealing trace chains)."""
 import contextlib
 import json
 import sys
@@ -331,6 +331,51 @@ def check_assistant_data():
 
 
 app.add_typer(assistant_app, name="assistant")
+
+
+trace_app = typer.Typer(no_args_is_help=True, add_completion=False,
+                        help="Traceability records.")
+
+
+def _trace_seal():
+    """The trace seal of COMMUNE_TRACE_SEAL_KEY, or exit 2 saying what is wrong with it."""
+    from services.trace.config import seal_of
+    from services.trace.seal import SealKeyError
+
+    try:
+        return seal_of(get_settings())
+    except SealKeyError as exc:
+        _fail(str(exc), 2)
+
+
+@trace_app.command("seal-key")
+def trace_seal_key():
+    """Print the public half of COMMUNE_TRACE_SEAL_KEY (before a rotation: list it in
+    COMMUNE_TRACE_SEAL_RETIRED_KEYS, so that the seals it made still verify)."""
+    typer.echo(_trace_seal().public_key)
+
+
+@trace_app.command("seal-existing")
+def seal_existing_chains():
+    """Seal the batch chains recorded before the service sealed them (once, after
+    upgrading; needs COMMUNE_TRACE_SEAL_KEY). A chain whose hashes do not check or whose
+    length is not its batch's count is left unsealed and named (exit 1)."""
+    from services.common.mongo import database_name, make_client
+    from services.trace.ledger import Ledger
+    from services.trace.store import TraceStore
+
+    seal = _trace_seal()
+    settings = get_settings()
+    store = TraceStore(make_client(settings)[database_name(settings, "trace")])
+    sealed, refused = Ledger(store, None, seal).seal_existing()
+    typer.echo(f"{len(sealed)} chains sealed")
+    for batch, problem in refused.items():
+        typer.secho(f"{batch}: not sealed: {problem}", fg="red", err=True)
+    if refused:
+        raise typer.Exit(1)
+
+
+app.add_typer(trace_app, name="trace")
 
 
 @app.command("simulate-cameras")

@@ -1,7 +1,9 @@
 """Tamper evidence: each batch's events form a hash chain. A link carries the SHA-256 of
 its event's canonical JSON and the hash of the link before it; changing, removing or
-reordering any event breaks every link from there on, and verify() says where. A producer
-may also sign an event's content hash with an Ed25519 key. Pure functions, no I/O."""
+reordering any event breaks every link from there on, and verify() says where; the
+service's seal of each link and of the batch's head (seal.py) shows removal from the end.
+A producer may also sign an event's content hash with an Ed25519 key. Pure functions, no
+I/O."""
 import base64
 import hashlib
 import json
@@ -45,36 +47,78 @@ def link(prev_hash: str, event: dict) -> dict:
 class Verification:
     intact: bool
     checked: int  # links checked
-    broken_at: int = 0  # the seq of the first bad link; 0 when intact
+    broken_at: int = 0  # the seq of the first bad or missing link; 0 when intact
     reason: str = ""
     head: str = GENESIS
+    anchored_events: int = 0  # how many events the batch's sealed head vouches for
+    anchor_signed: bool = False  # the head carries the service's valid seal
+    missing_events: int = 0  # events the sealed head counts that were not found
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def verify(links: list[dict], public_keys: dict[str, str] | None = None) -> Verification:
+def verify(batch: str, links: list[dict], head: dict | None, seal,
+           public_keys: dict[str, str] | None = None) -> Verification:
     """Check a batch's links in seq order: each seq follows the last, each content hash
-    matches its event, each link names the hash before it, each signature (if any)
-    verifies with its signer's public key in `public_keys`."""
+    matches its event, each link names the hash before it and carries the service's seal
+    (`seal`: a seal.Seal), each signature (if any) verifies with its signer's public key
+    in `public_keys`. Then check the chain against the batch's sealed `head`: a chain
+    shorter than the head's count was truncated."""
+    signed = seal.head_sealed(batch, head)
+    anchored = head["count"] if signed else 0
+    missing = anchored - sum(1 for x in links if isinstance(x.get("seq"), int)
+                             and x["seq"] <= anchored)
     prev, expected_seq = GENESIS, 1
     for entry in links:
-        seq = entry.get("seq")
-        problem = ""
-        if seq != expected_seq:
-            problem = f"event {expected_seq} is missing (found {seq})"
-        elif entry.get("prev_hash") != prev:
-            problem = f"event {seq} does not follow event {seq - 1}"
-        elif content_hash(entry.get("event", {})) != entry.get("content_hash"):
-            problem = f"event {seq} was changed after it was recorded"
-        elif link_hash(prev, entry["content_hash"]) != entry.get("hash"):
-            problem = f"event {seq}'s link hash is wrong"
-        elif entry.get("signature"):
-            problem = _signature_problem(entry, public_keys or {})
+        problem = _link_problem(entry, expected_seq, prev, seal, public_keys or {})
         if problem:
-            return Verification(False, expected_seq - 1, expected_seq, problem, prev)
+            return Verification(False, expected_seq - 1, expected_seq, problem, prev,
+                                anchored, signed, missing)
         prev, expected_seq = entry["hash"], expected_seq + 1
-    return Verification(True, len(links), head=prev)
+    found = len(links)
+    broken_at, problem = found + 1, ""
+    if not signed:
+        problem = "the batch's sealed head is missing or its seal does not verify"
+    elif found < anchored:
+        problem = (f"the last {anchored - found} of {anchored} recorded events are missing"
+                   if found else f"all {anchored} recorded events are missing")
+    elif anchored and links[anchored - 1]["hash"] != head.get("hash"):
+        broken_at, problem = anchored, (f"event {anchored} is not the one the batch's "
+                                        "sealed head names")
+    if problem:
+        return Verification(False, found, broken_at, problem, prev, anchored, signed, missing)
+    return Verification(True, found, head=prev, anchored_events=anchored, anchor_signed=True)
+
+
+def unsealed_problem(links: list[dict]) -> str:
+    """What is wrong with a chain recorded before the service sealed links (seq order,
+    content and link hashes only; no seals, no signatures); empty when nothing is."""
+    prev = GENESIS
+    for expected_seq, entry in enumerate(links, 1):
+        problem = _link_problem({**entry, "signature": None}, expected_seq, prev, None, {})
+        if problem:
+            return problem
+        prev = entry["hash"]
+    return ""
+
+
+def _link_problem(entry: dict, expected_seq: int, prev: str, seal,
+                  public_keys: dict[str, str]) -> str:
+    seq = entry.get("seq")
+    if seq != expected_seq:
+        return f"event {expected_seq} is missing (found {seq})"
+    if entry.get("prev_hash") != prev:
+        return f"event {seq} does not follow event {seq - 1}"
+    if content_hash(entry.get("event", {})) != entry.get("content_hash"):
+        return f"event {seq} was changed after it was recorded"
+    if link_hash(prev, entry["content_hash"]) != entry.get("hash"):
+        return f"event {seq}'s link hash is wrong"
+    if seal is not None and not seal.link_sealed(entry):
+        return f"event {seq} does not carry the service's seal"
+    if entry.get("signature"):
+        return _signature_problem(entry, public_keys)
+    return ""
 
 
 def _signature_problem(entry: dict, public_keys: dict[str, str]) -> str:

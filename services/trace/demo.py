@@ -11,6 +11,7 @@ import yaml
 from services.common.errors import AlreadyExists
 from services.common.mongo import database_name, make_client
 
+from .config import seal_of
 from .ledger import Ledger
 from .store import TraceStore
 
@@ -55,6 +56,6 @@ def seed(settings) -> str:
     """Demo data for `commune seed` (catalog.DEMO_SEEDS)."""
     store = TraceStore(make_client(settings)[database_name(settings, "trace")])
     store.ensure_indexes()
-    loaded = load(Ledger(store, None))
+    loaded = load(Ledger(store, None, seal_of(settings)))
     return "{products} products, {new_batches} new batches, {new_events} new events".format(
         **loaded)

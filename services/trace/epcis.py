@@ -191,6 +191,18 @@ def validate(event: dict, index: int | None = None, now: dt.datetime | None = No
     return out
 
 
+def check_commune(event: dict, tenant: str, index: int | None = None) -> None:
+    """InvalidArgument naming the field when the event happened, by its read point or
+    business location, in another commune than `tenant`, the one it is recorded for."""
+    for field in ("readPoint", "bizLocation"):
+        uri = (event.get(field) or {}).get("id")
+        owner = parse_location(uri)[0] if uri else tenant
+        if owner != tenant:
+            _fail(index, f"{field}.id", f"{field} {uri} is in commune {owner!r}; events "
+                  f"recorded for commune {tenant!r} happen at its own places",
+                  "another commune")
+
+
 def _check_optional(event: dict, index: int | None) -> None:
     """The shapes the timeline and the page read: a note is text, a sensor element list
     holds objects each with a sensorReport list of objects."""

@@ -10,8 +10,12 @@ from services.common.publisher import Publisher
 from services.common.settings import Settings
 
 from . import domain, epcis
+from .config import seal_of
 from .ledger import Ledger
 from .store import TraceStore
+
+# A snapshot made before the sealed head lacks its fields: they read as unset (None).
+VERIFICATION_FIELDS = [f.name for f in trace_pb2.Verification.DESCRIPTOR.fields]
 
 
 def _product(view: dict) -> trace_pb2.Product:
@@ -35,8 +39,7 @@ def _producer(producer: dict) -> trace_pb2.Producer:
 
 
 def _verification(result: dict) -> trace_pb2.Verification:
-    return trace_pb2.Verification(**{k: result[k] for k in
-                                     ("intact", "checked", "broken_at", "reason", "head")})
+    return trace_pb2.Verification(**{k: result.get(k) for k in VERIFICATION_FIELDS})
 
 
 class TraceServicer(trace_pb2_grpc.TraceServiceServicer):
@@ -98,6 +101,7 @@ class TraceServicer(trace_pb2_grpc.TraceServiceServicer):
 def add_to_server(server: grpc.Server, settings: Settings) -> str:
     store = TraceStore(make_client(settings)[database_name(settings, "trace")])
     store.ensure_indexes()
-    ledger = Ledger(store, Publisher(settings.amqp_uri, settings.namespace))
+    ledger = Ledger(store, Publisher(settings.amqp_uri, settings.namespace),
+                    seal_of(settings))
     trace_pb2_grpc.add_TraceServiceServicer_to_server(TraceServicer(ledger), server)
     return trace_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name

@@ -15,6 +15,7 @@ from services.common.errors import (
 from services.common.publisher import Publisher
 
 from . import chain, domain, epcis, gs1
+from .seal import Seal
 from .store import TraceStore, link_id
 
 APPEND_ATTEMPTS = 3
@@ -35,14 +36,16 @@ def _batch_message(batch: dict) -> trace_pb2.Batch:
 
 
 def batch_view(batch: dict) -> dict:
-    return {k: v for k, v in batch.items() if k not in ("_id", "outbox", "created_at")} | {
+    return {k: v for k, v in batch.items()
+            if k not in ("_id", "outbox", "created_at", "sealed_head")} | {
         "id": batch["_id"], "created_at": batch["created_at"].isoformat()}
 
 
 class Ledger:
-    def __init__(self, store: TraceStore, publisher: Publisher | None):
+    def __init__(self, store: TraceStore, publisher: Publisher | None, seal: Seal):
         self.store = store
         self.publisher = publisher  # None: events wait in the outbox for a relay
+        self.seal = seal
 
     def _flush(self, collection: str, document_id: str) -> None:
         if self.publisher is not None:
@@ -99,6 +102,7 @@ class Ledger:
         if batch.area:
             self.store.registry("areas", tenant, batch.area)
         document = domain.new_batch(tenant, batch, product, by, now())
+        document["sealed_head"] = self.seal.genesis(document["_id"])
         message = trace_pb2.TraceBatchCreated(batch=_batch_message(document),
                                               product_name=product["name_vi"])
         self.store.create_batch(document, domain.envelope("trace.batch_created", tenant,
@@ -131,7 +135,9 @@ class Ledger:
         content is not stored twice. Returns one result per event."""
         for _ in range(APPEND_ATTEMPTS):
             results, recorded, links, announcements = self._plan(tenant, events, by)
-            if not links or self.store.append(tenant, recorded, links, announcements):
+            heads = {link["batch"]: self.seal.head(link["batch"], link["seq"], link["hash"])
+                     for link in links}  # the last link of each batch wins
+            if not links or self.store.append(tenant, recorded, links, announcements, heads):
                 break
         else:
             raise FailedPrecondition("another writer kept appending to these batches; retry")
@@ -146,7 +152,8 @@ class Ledger:
         places: dict[str, dict] = {}
         results, recorded, links, announcements = [], [], [], {}
         at = now()
-        for event in map(dict, events):
+        for index, event in enumerate(map(dict, events)):
+            epcis.check_commune(event, tenant, index)
             signature = event.pop("cv:signature", None)
             content = chain.content_hash(event)
             seen = self.store.recorded(tenant, event["eventID"])
@@ -164,12 +171,14 @@ class Ledger:
             for uri, role in epcis.roles(event):
                 batch = domain.batch_of_class(uri)
                 if batch not in chains:
-                    chains[batch] = self.store.links(self.store.batch(batch, tenant))
+                    chains[batch] = self._intact_chain(self.store.batch(batch, tenant))
                 history = chains[batch]
                 epcis.check_history(event, role, [x["event"] for x in history], f"batch {batch}")
                 fields = chain.link(history[-1]["hash"] if history else chain.GENESIS, event)
-                link = {"_id": link_id(batch, len(history) + 1), "tenant": tenant,
-                        "batch": batch, "seq": len(history) + 1, "event": event, **fields,
+                seq = len(history) + 1
+                link = {"_id": link_id(batch, seq), "tenant": tenant, "batch": batch,
+                        "seq": seq, "event": event, **fields,
+                        "seal": self.seal.link(batch, seq, fields["hash"]),
                         "recorded_at": at, "recorded_by": by}
                 if signature:
                     link["signature"] = signature
@@ -194,9 +203,7 @@ class Ledger:
             uri = (event.get(field) or {}).get("id")
             if not uri or uri in places:
                 continue
-            owner, kind, code = epcis.parse_location(uri)
-            if owner != tenant:
-                raise NotFound(f"location {uri} is not in commune {tenant!r}")
+            _, kind, code = epcis.parse_location(uri)
             places[uri] = self.store.registry("areas" if kind == "area" else "producers",
                                               tenant, code)
 
@@ -210,6 +217,25 @@ class Ledger:
 
     # --- verification, provenance, export ---------------------------------------------
 
+    def _links(self, batch: dict) -> list[dict]:
+        """A batch's links as stored: through the count of its sealed head (when the seal
+        verifies: a forged count must not make us read forever), then on to the first
+        missing one."""
+        head = batch.get("sealed_head")
+        through = head["count"] if self.seal.head_sealed(batch["_id"], head) else 0
+        return self.store.links(batch, through)
+
+    def _intact_chain(self, batch: dict) -> list[dict]:
+        """A batch's links to append to; FailedPrecondition when they fail verification:
+        a chain found broken takes no new events until its records are restored."""
+        links = self._links(batch)
+        result = self._verification(batch, links)
+        if not result.intact:
+            raise FailedPrecondition(
+                f"batch {batch['_id']} fails verification ({result.reason}); it takes no new "
+                "events until its records are restored")
+        return links
+
     def _verification(self, batch: dict, links: list[dict]) -> chain.Verification:
         signers = {link["signature"]["signer"] for link in links if link.get("signature")}
         keys = {}
@@ -219,11 +245,66 @@ class Ledger:
                                                    signer).get("public_key", "")
             except NotFound:
                 pass
-        return chain.verify(links, keys)
+        return chain.verify(batch["_id"], links, batch.get("sealed_head"), self.seal, keys)
 
     def verify(self, tenant: str, batch_id: str) -> dict:
         batch = self.store.batch(batch_id, tenant)
-        result = self._verification(batch, self.store.links(batch))
+        return self._record_verification(batch, self._verification(batch, self._links(batch)))
+
+    def reverify(self) -> list[dict]:
+        """Verify every batch, and record each result that differs from what its public
+        snapshot shows, so that the page warns of records changed behind the service's
+        back without waiting for an officer to ask; a snapshot whose batch record is
+        gone says so, a batch whose snapshot is gone gets it back. Returns the results
+        recorded."""
+        shown = {s["_id"]: s for s in self.store.shown_verifications()}
+        checks = []
+        for batch in self.store.all_batches():
+            snapshot = shown.pop(batch["_id"], None)
+            if snapshot is None:
+                self.rebuild(batch["_id"])
+            else:
+                checks.append((batch, snapshot.get("verification") or {},
+                               self._verification(batch, self._links(batch))))
+        for orphan in shown.values():
+            shown_before = orphan.get("verification") or {}
+            checks.append((orphan, shown_before, chain.Verification(
+                False, 0, 1, "the batch's record is missing",
+                anchored_events=shown_before.get("anchored_events") or 0)))
+        return [{"batch": batch["_id"], "tenant": batch["tenant"],
+                 **self._record_verification(batch, result)}
+                for batch, verification, result in checks
+                if any(verification.get(k) != v for k, v in result.as_dict().items())]
+
+    def seal_existing(self) -> tuple[list[str], dict[str, str]]:
+        """Seal the chains recorded before the service sealed them (batches without a
+        sealed head) whose hashes check and whose length is the batch's own count: an
+        operator's step once after upgrading, with the key. Returns the batches sealed,
+        and those refused with the reason."""
+        sealed, refused = [], {}
+        for batch in self.store.all_batches():
+            if batch.get("sealed_head") is not None:
+                continue
+            links = self.store.links(batch)
+            problem = chain.unsealed_problem(links)
+            if not problem and len(links) != batch.get("seq", 0):
+                problem = f"the batch counts {batch.get('seq', 0)} events, {len(links)} found"
+            if problem:
+                refused[batch["_id"]] = problem
+                continue
+            self.store.seal_chain(batch["_id"], {
+                link["_id"]: self.seal.link(batch["_id"], link["seq"], link["hash"])
+                for link in links}, self.seal.head(batch["_id"], len(links),
+                                                   links[-1]["hash"] if links
+                                                   else chain.GENESIS))
+            self.rebuild(batch["_id"])
+            sealed.append(batch["_id"])
+        return sealed, refused
+
+    def _record_verification(self, batch: dict, result: chain.Verification) -> dict:
+        """Store and announce a verification of `batch` (its record, or the snapshot of
+        one whose record is gone), and show it on the public page."""
+        tenant, batch_id = batch["tenant"], batch["_id"]
         view = {**result.as_dict(), "checked_at": now().isoformat()}
         message = trace_pb2.TraceBatchVerified(batch_id=batch_id, verification=trace_pb2.
                                                Verification(**result.as_dict()))
@@ -238,7 +319,7 @@ class Ledger:
         product = self.store.product(batch["gtin"])
         producer = self.store.registry("producers", tenant, batch["producer"])
         area = self.store.registry("areas", tenant, batch["area"]) if batch.get("area") else None
-        links = self.store.links(batch)
+        links = self._links(batch)
         names = {}
         for link in links:
             for field in ("readPoint", "bizLocation"):
@@ -288,7 +369,7 @@ class Ledger:
 
     def export(self, tenant: str, batch_id: str) -> dict:
         """The batch's events as an EPCIS 2.0 JSON-LD document."""
-        links = self.store.links(self.store.batch(batch_id, tenant))
+        links = self._links(self.store.batch(batch_id, tenant))
         events = [{**x["event"], **({"cv:signature": x["signature"]}
                                     if x.get("signature") else {})} for x in links]
         return epcis.document(events, now())

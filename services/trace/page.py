@@ -11,6 +11,10 @@ TEXT = {
            "timeline": "Hành trình sản phẩm", "certs": "Chứng nhận", "no_certs": "Chưa có",
            "intact": "Dữ liệu nguyên vẹn: {n} sự kiện, chuỗi băm khớp.",
            "broken": "Cảnh báo: dữ liệu bị thay đổi tại sự kiện {n} ({reason}).",
+           "missing": ("Cảnh báo: thiếu {m} trong {n} sự kiện đã ghi của lô này; dữ liệu "
+                       "có thể đã bị xoá ({reason})."),
+           "unsealed": ("Cảnh báo: dấu niêm phong của lô bị mất hoặc không khớp; dữ liệu "
+                        "có thể đã bị sửa ({reason})."),
            "back": "Một bước trước", "forward": "Một bước sau", "carton": "Thùng",
            "none": "Không có", "valid": "còn hiệu lực", "expired": "hết hiệu lực",
            "not_yet_valid": "chưa hiệu lực",
@@ -28,6 +32,10 @@ TEXT = {
            "timeline": "Journey", "certs": "Certifications", "no_certs": "None yet",
            "intact": "Records intact: {n} events, hash chain matches.",
            "broken": "Warning: records changed at event {n} ({reason}).",
+           "missing": ("Warning: {m} of this batch's {n} recorded events are missing; "
+                       "records may have been deleted ({reason})."),
+           "unsealed": ("Warning: this batch's seal is missing or does not match; records "
+                        "may have been altered ({reason})."),
            "back": "One step back", "forward": "One step forward", "carton": "Carton",
            "none": "None", "valid": "valid", "expired": "expired",
            "not_yet_valid": "not yet valid",
@@ -107,6 +115,23 @@ def _neighbours(items: list[dict], heading: str, lang: str) -> str:
                                     else f"<p class=muted>{t['none']}</p>")
 
 
+def _check(verification: dict, lang: str) -> str:
+    """The verification line: intact, or which kind of tampering was found. Snapshots
+    made before the sealed head lack its fields and read as altered or intact."""
+    t = TEXT[lang]
+    if verification["intact"]:
+        return f'<p class="ok">✔ {t["intact"].format(n=verification["checked"])}</p>'
+    reason = escape(verification["reason"])
+    if verification.get("missing_events"):
+        text = t["missing"].format(m=verification["missing_events"],
+                                   n=verification["anchored_events"], reason=reason)
+    elif verification.get("anchor_signed") is False:
+        text = t["unsealed"].format(reason=reason)
+    else:
+        text = t["broken"].format(n=verification["broken_at"], reason=reason)
+    return f'<p class="bad">✖ {text}</p>'
+
+
 def batch_page(snapshot: dict, lang: str) -> str:
     t = TEXT[lang]
     product, batch = snapshot["product"], snapshot["batch"]
@@ -117,12 +142,7 @@ def batch_page(snapshot: dict, lang: str) -> str:
             (t["lot"], batch["lot"]), (t["produced"], batch["produced_on"]),
             (t["expires"], batch.get("expires_on") or ""),
             (t["quantity"], f'{batch["quantity"]:g} {batch["unit"]}')) if v)
-    if verification["intact"]:
-        check = f'<p class="ok">✔ {t["intact"].format(n=verification["checked"])}</p>'
-    else:
-        broken = t["broken"].format(n=verification["broken_at"],
-                                    reason=escape(verification["reason"]))
-        check = f'<p class="bad">✖ {broken}</p>'
+    check = _check(verification, lang)
     steps = []
     for entry in snapshot["timeline"]:
         extra = " · ".join(escape(x) for x in (entry.get("readings") or []) + (

@@ -5,9 +5,10 @@ import datetime as dt
 import io
 
 import segno
+from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
-from services.common import metrics
+from services.common import logs, metrics
 from services.common.errors import EXPECTED, InvalidArgument
 from services.common.nameko_ext.dependencies import (
     Authorization,
@@ -17,9 +18,10 @@ from services.common.nameko_ext.dependencies import (
 )
 from services.common.nameko_ext.health import HealthEndpoints
 from services.common.nameko_ext.rpc import rpc
+from services.common.settings import get_settings
 
 from . import domain, gs1, page
-from .config import get_trace_settings
+from .config import get_trace_settings, seal_of
 from .http_api import TraceHttpApi
 from .ledger import Ledger, batch_view
 from .public import PublicResolver
@@ -27,12 +29,24 @@ from .public_state import PublicStateProvider
 from .store import TraceStore
 
 MAX_LABELS = 60
+log = logs.get_logger(__name__)
 
 events_recorded = metrics.counter("trace", "events_recorded_total",
                                   "EPCIS events appended to batch chains, by business step",
                                   ("step",))
 verification_failures = metrics.counter("trace", "verification_failures_total",
                                         "Batch verifications that found a broken chain")
+
+
+class SealProvider(DependencyProvider):
+    """The service's seal, made as the worker starts: given the development key while
+    listening beyond localhost, the worker does not start."""
+
+    def setup(self):
+        self.seal = seal_of(get_settings())
+
+    def get_dependency(self, worker_ctx):
+        return self.seal
 
 
 class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
@@ -44,9 +58,11 @@ class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
     observability = Observability()
     public = PublicStateProvider()
 
+    seal = SealProvider()
+
     @property
     def ledger(self) -> Ledger:
-        return Ledger(self.store, self.events)
+        return Ledger(self.store, self.events, self.seal)
 
     # --- RPC ---------------------------------------------------------------------------
 
@@ -136,6 +152,16 @@ class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
         except Exception:
             self.public.scans.give_back(counts)  # kept for the next flush, then raised
             raise
+
+    @timer(interval=get_trace_settings().reverify_s)
+    def reverify_chains(self):
+        for changed in self.ledger.reverify():
+            self.public.refresh(changed["batch"])
+            if not changed["intact"]:
+                verification_failures.inc()
+            log.warning("a batch's verification changed", tenant=changed["tenant"],
+                        batch=changed["batch"], intact=changed["intact"],
+                        reason=changed["reason"])
 
     @timer(interval=get_trace_settings().relay_s)
     def relay_outbox(self):

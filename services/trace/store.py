@@ -5,7 +5,8 @@ event path only inserts.
 - products: `_id = <gtin14>` (a GTIN has one brand owner; the public resolver knows
   only the GTIN), batches: `_id = <gtin14>:<lot>`; both carry `tenant`
 - links: one per (event, batch), `_id = <batch>:<seq>` (seq zero-padded): inserted only,
-  so two writers appending to one batch cannot both win the same seq
+  so two writers appending to one batch cannot both win the same seq; a batch's
+  `sealed_head` (seal.py) follows its last link
 - event_ids: `_id = <tenant>|<eventID>`: a recorded event id, for idempotent retries
 - provenance: `_id = <batch>`, everything the public page shows, rebuilt per event
 - scan_tallies: inserted only, one per flush of the counted scans
@@ -96,25 +97,39 @@ class TraceStore(Store):
         return list(TenantCollection(self.db.batches, tenant).find({}, {"outbox": 0})
                     .sort("_id"))
 
-    def links(self, batch: dict) -> list[dict]:
-        """A batch's links in order, from seq 1 up to the first missing one. One _id read
-        each: FerretDB pushes an _id equality down to SQLite, not an $in."""
-        links = []
+    def all_batches(self):
+        """Every batch of every commune, as a cursor (the periodic re-verification)."""
+        return self.db.batches.find({}, {"outbox": 0}).sort("_id")
+
+    def links(self, batch: dict, through: int = 0) -> list[dict]:
+        """A batch's links in order: every one there is from seq 1 to `through`, then on
+        up to the first missing one. One _id read each: FerretDB pushes an _id equality
+        down to SQLite, not an $in."""
+        links, seq = [], 1
         while True:
-            found = self.db.links.find_one({"_id": link_id(batch["_id"], len(links) + 1)},
-                                           {"outbox": 0})
-            if found is None:
+            found = self.db.links.find_one({"_id": link_id(batch["_id"], seq)}, {"outbox": 0})
+            if found is None and seq > through:
                 return links
-            links.append(found)
+            if found is not None:
+                links.append(found)
+            seq += 1
+
+    def seal_chain(self, batch: str, seals: dict[str, str], head: dict) -> None:
+        """Seal the links of a chain recorded before sealing (`seals` by link id), then
+        its head."""
+        for key, value in seals.items():
+            self.db.links.update_one({"_id": key}, {"$set": {"seal": value}})
+        self.db.batches.update_one({"_id": batch}, {"$set": {"sealed_head": head}})
 
     def recorded(self, tenant: str, event_id: str) -> dict | None:
         return self.db.event_ids.find_one({"_id": f"{tenant}|{event_id}"})
 
     def append(self, tenant: str, recorded: list[dict], links: list[dict],
-               announcements: dict[str, list[Envelope]]) -> bool:
+               announcements: dict[str, list[Envelope]], heads: dict[str, dict]) -> bool:
         """Store planned links (each with its announcement) and the ids of their events
-        (`recorded`: eventID, hash, batches); False, with nothing left behind, when another
-        writer took one of the ids or seqs meanwhile."""
+        (`recorded`: eventID, hash, batches), then each batch's new sealed head (`heads`,
+        by batch); False, with nothing left behind, when another writer took one of the
+        ids or seqs meanwhile."""
         claimed, written = [], []
         try:
             for event in recorded:
@@ -128,12 +143,11 @@ class TraceStore(Store):
             self.db.links.delete_many({"_id": {"$in": written}})
             self.db.event_ids.delete_many({"_id": {"$in": claimed}})
             return False
-        heads: dict[str, dict] = {}
-        for link in links:
-            heads[link["batch"]] = link
-        self.db.batches.bulk_write([UpdateOne({"_id": b}, {"$set": {"seq": h["seq"],
-                                                                     "head": h["hash"]}})
-                                    for b, h in heads.items()])
+        # A head only moves forward: a slower writer must not put back a shorter one.
+        self.db.batches.bulk_write([
+            UpdateOne({"_id": b, "seq": {"$lt": h["count"]}},
+                      {"$set": {"seq": h["count"], "sealed_head": h}})
+            for b, h in heads.items()])
         return True
 
     # --- the public page's snapshot ----------------------------------------------------
@@ -143,6 +157,11 @@ class TraceStore(Store):
 
     def provenance(self, batch: str) -> dict | None:
         return self.db.provenance.find_one({"_id": batch})
+
+    def shown_verifications(self) -> list[dict]:
+        """What every public snapshot shows of its batch's verification (_id, tenant,
+        verification)."""
+        return list(self.db.provenance.find({}, {"tenant": 1, "verification": 1}))
 
     def record_verification(self, batch: str, verification: dict, event: Envelope) -> str:
         self.db.provenance.update_one({"_id": batch}, {"$set": {"verification": verification}})

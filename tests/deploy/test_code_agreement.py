@@ -196,3 +196,18 @@ def test_services_route_to_named_ports_of_their_pods(objects):
                            for p in c.get("ports", [])}
         for port in service["spec"]["ports"]:
             assert port["targetPort"] in container_ports, f"{name(service)}: {port}"
+
+
+def test_the_processes_that_seal_trace_chains_get_the_key_from_the_secret(objects):
+    """Beyond localhost the development seal key is refused (services/trace/config.py):
+    trace's processes and the seed Job need a key of their own, and no other process
+    holds it."""
+    for workload, container in platform_containers(objects):
+        command = container["command"]
+        needs = command[-1] == "trace" or command == ["commune", "seed"]
+        given = {e["name"]: e.get("valueFrom", {}).get("secretKeyRef")
+                 for e in container.get("env", [])}
+        assert ("COMMUNE_TRACE_SEAL_KEY" in given) == needs, name(workload)
+        if needs:
+            assert given["COMMUNE_TRACE_SEAL_KEY"] == {"name": "commune-auth",
+                                                       "key": "trace-seal-key"}

@@ -14,8 +14,10 @@ from nameko.exceptions import RemoteError
 from commune.v1 import trace_pb2, trace_pb2_grpc
 from services.common.auth import issue_token
 from services.common.envelope import Envelope
+from services.common.mongo import database_name
 from services.common.topology import events_exchange
 from services.trace import demo, epcis
+from services.trace.store import link_id
 from tests.e2e.conftest import rpc
 from tests.helpers import Broker, http_call, start_grpc, start_worker, wait_for
 
@@ -32,7 +34,8 @@ BURST = 40
 @pytest.fixture(scope="module")
 def trace(settings):
     worker = start_worker(settings, "trace", COMMUNE_TRACE_SCAN_FLUSH_S=1,
-                          COMMUNE_TRACE_RATE_LIMIT=f"{BURST}/minute")
+                          COMMUNE_TRACE_RATE_LIMIT=f"{BURST}/minute",
+                          COMMUNE_TRACE_REVERIFY_S=2)
     grpc_process = start_grpc(settings, "trace")
     yield {"worker": worker, "grpc": grpc_process}
     worker.stop()
@@ -212,6 +215,52 @@ def test_the_province_reads_the_provenance_and_verifies_it_over_grpc(settings, t
             stub.VerifyBatch(trace_pb2.VerifyBatchRequest(tenant="lung-phinh", gtin=NOODLE[0],
                                                           lot=NOODLE[1]), metadata=metadata)
         assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_a_removed_last_event_is_reported_by_every_door_and_the_page_warns(
+        settings, trace, recorded, officer, mongo):
+    gtin, lot = "8939999000048", f"MO-2026-04{SUFFIX}"  # honey: harvested, packed
+    links = mongo[database_name(settings, "trace")].links
+    last = links.find_one({"_id": link_id(f"0{gtin}:{lot}", 2)})
+    links.delete_one({"_id": last["_id"]})
+    try:
+        # Nobody asks: the worker's own re-verification makes the page warn.
+        wait_for(lambda: "1 of this batch's 2 recorded events are missing" in call(
+            trace, "GET", f"/01/{gtin}/10/{lot}?lang=en", headers=PHONE)[2].decode(),
+            timeout=90, interval=2, what="the page's warning")
+        status, verified = api(trace, "POST", f"/batches/{gtin}/{lot}/verify", token=officer)
+        assert status == 200 and not verified["intact"] and verified["checked"] == 1
+        assert verified["anchored_events"] == 2 and verified["missing_events"] == 1
+        token = issue_token(settings, "so-khcn-lai-chau", "province", ["binh-lu"])
+        with grpc.insecure_channel(f"127.0.0.1:{trace['grpc'].grpc_port}") as channel:
+            answer = trace_pb2_grpc.TraceServiceStub(channel).VerifyBatch(
+                trace_pb2.VerifyBatchRequest(tenant="binh-lu", gtin=gtin, lot=lot),
+                metadata=[("authorization", f"Bearer {token}")], timeout=60).verification
+        assert not answer.intact and answer.anchor_signed and answer.broken_at == 2
+        assert answer.anchored_events == 2 and answer.missing_events == 1
+        status, refused = api(trace, "POST", "/events", {
+            "step": "shipping", "where": "producer:ho-nuoi-ong-na-da",
+            "batch": {"gtin": gtin, "lot": lot}}, officer)
+        assert status == 409 and "fails verification" in refused["error"]["message"]
+    finally:
+        links.insert_one(last)
+    status, verified = api(trace, "POST", f"/batches/{gtin}/{lot}/verify", token=officer)
+    assert verified["intact"] and verified["checked"] == 2
+
+
+def test_a_capture_at_another_communes_place_is_a_bad_request_naming_the_field(
+        trace, recorded, officer):
+    event = {"type": "ObjectEvent", "eventID": epcis.new_event_id(), "action": "OBSERVE",
+             "eventTime": "2026-04-30T08:00:00+07:00", "eventTimeZoneOffset": "+07:00",
+             "bizStep": "inspecting",
+             "readPoint": {"id": "urn:commune:lung-phinh:producer:ho-nuoi-ong-na-da"},
+             "quantityList": [{"epcClass": epcis.class_uri("8939999000048",
+                                                           f"MO-2026-04{SUFFIX}")}]}
+    status, body = api(trace, "POST", "/capture",
+                       epcis.document([event], dt.datetime.now(dt.UTC)), officer)
+    assert status == 400 and "lung-phinh" in body["error"]["message"]
+    assert body["error"]["fields"] == {"epcisBody.eventList[0].readPoint.id":
+                                       "another commune"}
 
 
 def test_public_pages_are_rate_limited_per_client(trace, recorded):

@@ -17,6 +17,7 @@ from services.common.errors import (
 from services.common.publisher import Publisher
 from services.common.topology import events_exchange
 from services.trace import chain, demo, domain, epcis
+from services.trace.config import TraceSettings, seal_of
 from services.trace.ledger import Ledger
 from services.trace.store import TraceStore, link_id
 from tests.helpers import Broker
@@ -31,7 +32,7 @@ HONEY = {"gtin": "8939999000048", "lot": "MO-2026-04"}
 def ledger(mongo, settings):
     store = TraceStore(mongo[f"{settings.namespace}_trace_store"])
     store.ensure_indexes()
-    ledger = Ledger(store, None)
+    ledger = Ledger(store, None, seal_of(settings, TraceSettings()))
     demo.load(ledger)
     return ledger
 

@@ -1,4 +1,5 @@
 """EPCIS event shape, the batch-history rules, and the hash chain with a tampered case."""
+import base64
 import copy
 import datetime as dt
 
@@ -6,6 +7,7 @@ import pytest
 
 from services.common.errors import FailedPrecondition, InvalidArgument, validated
 from services.trace import chain, domain, epcis
+from services.trace.seal import Seal
 
 NOW = dt.datetime(2026, 6, 1, 3, 0, tzinfo=dt.UTC)
 STARCH = {"gtin": "8930000000019", "lot": "TB-2026-01"}
@@ -96,48 +98,102 @@ def test_transformation_inputs_need_a_history_and_farm_steps_come_before_packing
         epcis.check_history(carton, "child", history("inspecting"), "noodles")
 
 
-def linked(events):
+BATCH = "08930000000026:MD-2026-01"
+SEAL = Seal(base64.b64encode(bytes(range(32))).decode())
+
+
+def linked(events, seal=SEAL):
+    """The links the ledger stores for `events`, and the batch's sealed head."""
     links, prev = [], chain.GENESIS
     for seq, e in enumerate(events, 1):
         fields = chain.link(prev, e)
-        links.append({"seq": seq, "event": e, **fields})
+        links.append({"batch": BATCH, "seq": seq, "event": e, **fields,
+                      "seal": seal.link(BATCH, seq, fields["hash"])})
         prev = fields["hash"]
-    return links
+    return links, seal.head(BATCH, len(links), prev)
+
+
+def verify(links, head, keys=None):
+    return chain.verify(BATCH, links, head, SEAL, keys)
 
 
 def test_an_untouched_chain_verifies():
-    links = linked(history("inspecting", "packing", "shipping"))
-    result = chain.verify(links)
+    links, head = linked(history("inspecting", "packing", "shipping"))
+    result = verify(links, head)
     assert result.intact and result.checked == 3 and result.head == links[-1]["hash"]
+    assert result.anchored_events == 3 and result.anchor_signed and not result.missing_events
 
 
 def test_a_tampered_event_is_found_where_it_was_changed():
-    links = linked(history("inspecting", "packing", "shipping"))
+    links, head = linked(history("inspecting", "packing", "shipping"))
     tampered = copy.deepcopy(links)
     tampered[1]["event"]["eventTime"] = "2026-04-01T08:00:00+07:00"
-    result = chain.verify(tampered)
+    result = verify(tampered, head)
     assert not result.intact and result.broken_at == 2 and result.checked == 1
     assert "changed after it was recorded" in result.reason
 
 
 def test_a_removed_or_rehashed_event_breaks_the_chain():
-    links = linked(history("inspecting", "packing", "shipping"))
-    assert chain.verify([links[0], links[2]]).broken_at == 2
+    links, head = linked(history("inspecting", "packing", "shipping"))
+    middle = verify([links[0], links[2]], head)
+    assert middle.broken_at == 2 and middle.missing_events == 1 and "missing" in middle.reason
     forged = copy.deepcopy(links)
     forged[1]["event"]["cv:note"] = "forged"
     forged[1].update(chain.link(forged[0]["hash"], forged[1]["event"]))  # rehash one link
-    result = chain.verify(forged)
-    assert result.broken_at == 3 and "does not follow" in result.reason
+    result = verify(forged, head)
+    assert result.broken_at == 2 and "seal" in result.reason
+
+
+def test_removing_the_last_events_is_truncation_not_an_intact_shorter_chain():
+    links, head = linked(history("inspecting", "packing", "shipping"))
+    last = verify(links[:2], head)
+    assert not last.intact and last.checked == 2 and last.broken_at == 3
+    assert last.anchored_events == 3 and last.missing_events == 1
+    assert "last 1 of 3 recorded events are missing" in last.reason
+    every = verify([], head)
+    assert not every.intact and every.missing_events == 3 and every.broken_at == 1
+
+
+def test_a_missing_or_forged_head_is_caught_with_the_links_it_would_hide():
+    links, head = linked(history("inspecting", "packing", "shipping"))
+    forger = Seal(base64.b64encode(bytes(32)).decode())  # any key but the service's
+    for bad in (None, {}, {**head, "count": 2, "hash": links[1]["hash"]},
+                forger.head(BATCH, 2, links[1]["hash"]), SEAL.head("other:lot", 3, head["hash"])):
+        result = verify(links[:2], bad)
+        assert not result.intact and not result.anchor_signed, bad
+        assert "sealed head" in result.reason
+    # a shorter head sealed for another batch's chain, or an old head, does not name the end
+    assert verify(links, SEAL.head(BATCH, 2, links[0]["hash"])).broken_at == 2
+
+
+def test_a_link_added_without_the_service_key_is_refused_and_a_late_head_is_not():
+    events = history("inspecting", "packing", "shipping")
+    links, head = linked(events)
+    _, early_head = linked(events[:2])
+    assert verify(links, early_head).intact  # the head lags while a writer appends
+    forged, _ = linked(events, Seal(base64.b64encode(bytes(32)).decode()))
+    appended = links[:2] + forged[2:]
+    result = verify(appended, early_head)
+    assert not result.intact and result.broken_at == 3 and "seal" in result.reason
 
 
 def test_signed_links_verify_only_with_the_signers_key():
     private = chain.new_private_key()
-    links = linked(history("inspecting"))
+    links, head = linked(history("inspecting"))
     links[0]["signature"] = chain.sign(private, "htx-mien-dong", links[0]["content_hash"])
-    assert chain.verify(links, {"htx-mien-dong": chain.public_key_of(private)}).intact
+    assert verify(links, head, {"htx-mien-dong": chain.public_key_of(private)}).intact
     other = chain.public_key_of(chain.new_private_key())
-    assert "does not verify" in chain.verify(links, {"htx-mien-dong": other}).reason
-    assert "no known key" in chain.verify(links, {}).reason
+    assert "does not verify" in verify(links, head, {"htx-mien-dong": other}).reason
+    assert "no known key" in verify(links, head, {}).reason
+
+
+def test_an_epcis_event_at_another_communes_place_is_refused_naming_the_field():
+    shipped = epcis.validate({**CAPTURED, "bizLocation": {
+        "id": "urn:commune:lung-phinh:producer:htx-x"}})
+    epcis.check_commune(epcis.validate(CAPTURED), "binh-lu", 0)
+    with pytest.raises(InvalidArgument, match="lung-phinh") as error:
+        epcis.check_commune(shipped, "binh-lu", 4)
+    assert error.value.fields == {"epcisBody.eventList[4].bizLocation.id": "another commune"}
 
 
 def test_canonical_json_ignores_key_order_and_keeps_vietnamese():

@@ -85,3 +85,18 @@ def test_scan_origins_keep_no_full_address():
     assert domain.scan_origin("113.161.44.7") == "113.161.x.x"
     assert domain.scan_origin("2001:ee0:4f1:1::7") == "2001:ee0:4f1::"
     assert domain.scan_origin("") == "unknown"
+
+
+def test_the_batch_page_warns_of_missing_events_and_of_a_missing_seal():
+    truncated = {**SNAPSHOT, "verification": {
+        "intact": False, "checked": 2, "broken_at": 3, "anchored_events": 3,
+        "anchor_signed": True, "missing_events": 1,
+        "reason": "the last 1 of 3 recorded events are missing"}}
+    assert "thiếu 1 trong 3 sự kiện" in page.batch_page(truncated, "vi")
+    assert "1 of this batch's 3 recorded events are missing" in page.batch_page(truncated, "en")
+    unsealed = {**SNAPSHOT, "verification": {
+        "intact": False, "checked": 2, "broken_at": 3, "anchored_events": 0,
+        "anchor_signed": False, "missing_events": 0,
+        "reason": "the batch's sealed head is missing or its seal does not verify"}}
+    html = page.batch_page(unsealed, "en")
+    assert "seal is missing or does not match" in html and 'class="bad"' in html

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x63ommune/v1/trace.proto\x12\ncommune.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x94\x01\n\rCertification\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x0e\n\x06issuer\x18\x03 \x01(\t\x12\x0e\n\x06number\x18\x04 \x01(\t\x12\r\n\x05stars\x18\x05 \x01(\x05\x12\x12\n\nvalid_from\x18\x06 \x01(\t\x12\x13\n\x0bvalid_until\x18\x07 \x01(\t\x12\x0e\n\x06status\x18\x08 \x01(\t\"\x8e\x02\n\x07Product\x12\x0c\n\x04gtin\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x0f\n\x07name_vi\x18\x03 \x01(\t\x12\x0f\n\x07name_en\x18\x04 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x05 \x01(\t\x12\x10\n\x08producer\x18\x06 \x01(\t\x12\x16\n\x0e\x64\x65scription_vi\x18\x07 \x01(\t\x12\x16\n\x0e\x64\x65scription_en\x18\x08 \x01(\t\x12\x15\n\rinternal_code\x18\t \x01(\t\x12\x17\n\x0fshelf_life_days\x18\n \x01(\x05\x12\x31\n\x0e\x63\x65rtifications\x18\x0b \x03(\x0b\x32\x19.commune.v1.Certification\x12\x0c\n\x04\x64\x65mo\x18\x0c \x01(\x08\"V\n\x08Producer\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x0f\n\x07village\x18\x04 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x05 \x01(\t\"R\n\x04\x41rea\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07village\x18\x03 \x01(\t\x12\x0c\n\x04\x63rop\x18\x04 \x01(\t\x12\x0f\n\x07\x61rea_ha\x18\x05 \x01(\x01\"\xbc\x01\n\x05\x42\x61tch\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x0c\n\x04gtin\x18\x03 \x01(\t\x12\x0b\n\x03lot\x18\x04 \x01(\t\x12\x10\n\x08producer\x18\x05 \x01(\t\x12\x0c\n\x04\x61rea\x18\x06 \x01(\t\x12\x13\n\x0bproduced_on\x18\x07 \x01(\t\x12\x12\n\nexpires_on\x18\x08 \x01(\t\x12\x10\n\x08quantity\x18\t \x01(\x01\x12\x0c\n\x04unit\x18\n \x01(\t\x12\x13\n\x0b\x65vent_count\x18\x0b \x01(\x05\"\xaa\x01\n\rTimelineEntry\x12\x0b\n\x03seq\x18\x01 \x01(\x05\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04step\x18\x03 \x01(\t\x12\x10\n\x08label_vi\x18\x04 \x01(\t\x12\x10\n\x08label_en\x18\x05 \x01(\t\x12\r\n\x05where\x18\x06 \x01(\t\x12\x13\n\x0b\x64isposition\x18\x07 \x01(\t\x12\x0c\n\x04hash\x18\x08 \x01(\t\"`\n\x0cVerification\x12\x0e\n\x06intact\x18\x01 \x01(\x08\x12\x0f\n\x07\x63hecked\x18\x02 \x01(\x05\x12\x11\n\tbroken_at\x18\x03 \x01(\x05\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x0c\n\x04head\x18\x05 \x01(\t\"L\n\x13ListProductsRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"V\n\x14ListProductsResponse\x12%\n\x08products\x18\x01 \x03(\x0b\x32\x13.commune.v1.Product\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"1\n\x11GetProductRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0c\n\x04gtin\x18\x02 \x01(\t\"b\n\x12GetProductResponse\x12$\n\x07product\x18\x01 \x01(\x0b\x32\x13.commune.v1.Product\x12&\n\x08producer\x18\x02 \x01(\x0b\x32\x14.commune.v1.Producer\"F\n\x19GetBatchProvenanceRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0c\n\x04gtin\x18\x02 \x01(\t\x12\x0b\n\x03lot\x18\x03 \x01(\t\"\xa8\x02\n\x1aGetBatchProvenanceResponse\x12 \n\x05\x62\x61tch\x18\x01 \x01(\x0b\x32\x11.commune.v1.Batch\x12$\n\x07product\x18\x02 \x01(\x0b\x32\x13.commune.v1.Product\x12&\n\x08producer\x18\x03 \x01(\x0b\x32\x14.commune.v1.Producer\x12\x1e\n\x04\x61rea\x18\x04 \x01(\x0b\x32\x10.commune.v1.Area\x12+\n\x08timeline\x18\x05 \x03(\x0b\x32\x19.commune.v1.TimelineEntry\x12\x0c\n\x04\x62\x61\x63k\x18\x06 \x03(\t\x12\x0f\n\x07\x66orward\x18\x07 \x03(\t\x12.\n\x0cverification\x18\x08 \x01(\x0b\x32\x18.commune.v1.Verification\"?\n\x12VerifyBatchRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0c\n\x04gtin\x18\x02 \x01(\t\x12\x0b\n\x03lot\x18\x03 \x01(\t\"E\n\x13VerifyBatchResponse\x12.\n\x0cverification\x18\x01 \x01(\x0b\x32\x18.commune.v1.Verification\"K\n\x11TraceBatchCreated\x12 \n\x05\x62\x61tch\x18\x01 \x01(\x0b\x32\x11.commune.v1.Batch\x12\x14\n\x0cproduct_name\x18\x02 \x01(\t\"\xa5\x01\n\x12TraceEventRecorded\x12\x10\n\x08\x62\x61tch_id\x18\x01 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\t\x12\x12\n\nevent_type\x18\x03 \x01(\t\x12\x0c\n\x04step\x18\x04 \x01(\t\x12\x0b\n\x03seq\x18\x05 \x01(\x05\x12\x0c\n\x04hash\x18\x06 \x01(\t\x12.\n\nevent_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"V\n\x12TraceBatchVerified\x12\x10\n\x08\x62\x61tch_id\x18\x01 \x01(\t\x12.\n\x0cverification\x18\x02 \x01(\x0b\x32\x18.commune.v1.Verification\"W\n\tScanCount\x12\x10\n\x08\x62\x61tch_id\x18\x01 \x01(\t\x12\x0c\n\x04gtin\x18\x02 \x01(\t\x12\x0b\n\x03\x64\x61y\x18\x03 \x01(\t\x12\r\n\x05\x63ount\x18\x04 \x01(\x05\x12\x0e\n\x06origin\x18\x05 \x01(\t\"5\n\x0cTraceScanned\x12%\n\x06\x63ounts\x18\x01 \x03(\x0b\x32\x15.commune.v1.ScanCount2\xe3\x02\n\x0cTraceService\x12Q\n\x0cListProducts\x12\x1f.commune.v1.ListProductsRequest\x1a .commune.v1.ListProductsResponse\x12K\n\nGetProduct\x12\x1d.commune.v1.GetProductRequest\x1a\x1e.commune.v1.GetProductResponse\x12\x63\n\x12GetBatchProvenance\x12%.commune.v1.GetBatchProvenanceRequest\x1a&.commune.v1.GetBatchProvenanceResponse\x12N\n\x0bVerifyBatch\x12\x1e.commune.v1.VerifyBatchRequest\x1a\x1f.commune.v1.VerifyBatchResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x63ommune/v1/trace.proto\x12\ncommune.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x94\x01\n\rCertification\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x0e\n\x06issuer\x18\x03 \x01(\t\x12\x0e\n\x06number\x18\x04 \x01(\t\x12\r\n\x05stars\x18\x05 \x01(\x05\x12\x12\n\nvalid_from\x18\x06 \x01(\t\x12\x13\n\x0bvalid_until\x18\x07 \x01(\t\x12\x0e\n\x06status\x18\x08 \x01(\t\"\x8e\x02\n\x07Product\x12\x0c\n\x04gtin\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x0f\n\x07name_vi\x18\x03 \x01(\t\x12\x0f\n\x07name_en\x18\x04 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x05 \x01(\t\x12\x10\n\x08producer\x18\x06 \x01(\t\x12\x16\n\x0e\x64\x65scription_vi\x18\x07 \x01(\t\x12\x16\n\x0e\x64\x65scription_en\x18\x08 \x01(\t\x12\x15\n\rinternal_code\x18\t \x01(\t\x12\x17\n\x0fshelf_life_days\x18\n \x01(\x05\x12\x31\n\x0e\x63\x65rtifications\x18\x0b \x03(\x0b\x32\x19.commune.v1.Certification\x12\x0c\n\x04\x64\x65mo\x18\x0c \x01(\x08\"V\n\x08Producer\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x0f\n\x07village\x18\x04 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x05 \x01(\t\"R\n\x04\x41rea\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07village\x18\x03 \x01(\t\x12\x0c\n\x04\x63rop\x18\x04 \x01(\t\x12\x0f\n\x07\x61rea_ha\x18\x05 \x01(\x01\"\xbc\x01\n\x05\x42\x61tch\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x0c\n\x04gtin\x18\x03 \x01(\t\x12\x0b\n\x03lot\x18\x04 \x01(\t\x12\x10\n\x08producer\x18\x05 \x01(\t\x12\x0c\n\x04\x61rea\x18\x06 \x01(\t\x12\x13\n\x0bproduced_on\x18\x07 \x01(\t\x12\x12\n\nexpires_on\x18\x08 \x01(\t\x12\x10\n\x08quantity\x18\t \x01(\x01\x12\x0c\n\x04unit\x18\n \x01(\t\x12\x13\n\x0b\x65vent_count\x18\x0b \x01(\x05\"\xaa\x01\n\rTimelineEntry\x12\x0b\n\x03seq\x18\x01 \x01(\x05\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04step\x18\x03 \x01(\t\x12\x10\n\x08label_vi\x18\x04 \x01(\t\x12\x10\n\x08label_en\x18\x05 \x01(\t\x12\r\n\x05where\x18\x06 \x01(\t\x12\x13\n\x0b\x64isposition\x18\x07 \x01(\t\x12\x0c\n\x04hash\x18\x08 \x01(\t\"\xa8\x01\n\x0cVerification\x12\x0e\n\x06intact\x18\x01 \x01(\x08\x12\x0f\n\x07\x63hecked\x18\x02 \x01(\x05\x12\x11\n\tbroken_at\x18\x03 \x01(\x05\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x0c\n\x04head\x18\x05 \x01(\t\x12\x17\n\x0f\x61nchored_events\x18\x06 \x01(\x05\x12\x15\n\ranchor_signed\x18\x07 \x01(\x08\x12\x16\n\x0emissing_events\x18\x08 \x01(\x05\"L\n\x13ListProductsRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"V\n\x14ListProductsResponse\x12%\n\x08products\x18\x01 \x03(\x0b\x32\x13.commune.v1.Product\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"1\n\x11GetProductRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0c\n\x04gtin\x18\x02 \x01(\t\"b\n\x12GetProductResponse\x12$\n\x07product\x18\x01 \x01(\x0b\x32\x13.commune.v1.Product\x12&\n\x08producer\x18\x02 \x01(\x0b\x32\x14.commune.v1.Producer\"F\n\x19GetBatchProvenanceRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0c\n\x04gtin\x18\x02 \x01(\t\x12\x0b\n\x03lot\x18\x03 \x01(\t\"\xa8\x02\n\x1aGetBatchProvenanceResponse\x12 \n\x05\x62\x61tch\x18\x01 \x01(\x0b\x32\x11.commune.v1.Batch\x12$\n\x07product\x18\x02 \x01(\x0b\x32\x13.commune.v1.Product\x12&\n\x08producer\x18\x03 \x01(\x0b\x32\x14.commune.v1.Producer\x12\x1e\n\x04\x61rea\x18\x04 \x01(\x0b\x32\x10.commune.v1.Area\x12+\n\x08timeline\x18\x05 \x03(\x0b\x32\x19.commune.v1.TimelineEntry\x12\x0c\n\x04\x62\x61\x63k\x18\x06 \x03(\t\x12\x0f\n\x07\x66orward\x18\x07 \x03(\t\x12.\n\x0cverification\x18\x08 \x01(\x0b\x32\x18.commune.v1.Verification\"?\n\x12VerifyBatchRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0c\n\x04gtin\x18\x02 \x01(\t\x12\x0b\n\x03lot\x18\x03 \x01(\t\"E\n\x13VerifyBatchResponse\x12.\n\x0cverification\x18\x01 \x01(\x0b\x32\x18.commune.v1.Verification\"K\n\x11TraceBatchCreated\x12 \n\x05\x62\x61tch\x18\x01 \x01(\x0b\x32\x11.commune.v1.Batch\x12\x14\n\x0cproduct_name\x18\x02 \x01(\t\"\xa5\x01\n\x12TraceEventRecorded\x12\x10\n\x08\x62\x61tch_id\x18\x01 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\t\x12\x12\n\nevent_type\x18\x03 \x01(\t\x12\x0c\n\x04step\x18\x04 \x01(\t\x12\x0b\n\x03seq\x18\x05 \x01(\x05\x12\x0c\n\x04hash\x18\x06 \x01(\t\x12.\n\nevent_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"V\n\x12TraceBatchVerified\x12\x10\n\x08\x62\x61tch_id\x18\x01 \x01(\t\x12.\n\x0cverification\x18\x02 \x01(\x0b\x32\x18.commune.v1.Verification\"W\n\tScanCount\x12\x10\n\x08\x62\x61tch_id\x18\x01 \x01(\t\x12\x0c\n\x04gtin\x18\x02 \x01(\t\x12\x0b\n\x03\x64\x61y\x18\x03 \x01(\t\x12\r\n\x05\x63ount\x18\x04 \x01(\x05\x12\x0e\n\x06origin\x18\x05 \x01(\t\"5\n\x0cTraceScanned\x12%\n\x06\x63ounts\x18\x01 \x03(\x0b\x32\x15.commune.v1.ScanCount2\xe3\x02\n\x0cTraceService\x12Q\n\x0cListProducts\x12\x1f.commune.v1.ListProductsRequest\x1a .commune.v1.ListProductsResponse\x12K\n\nGetProduct\x12\x1d.commune.v1.GetProductRequest\x1a\x1e.commune.v1.GetProductResponse\x12\x63\n\x12GetBatchProvenance\x12%.commune.v1.GetBatchProvenanceRequest\x1a&.commune.v1.GetBatchProvenanceResponse\x12N\n\x0bVerifyBatch\x12\x1e.commune.v1.VerifyBatchRequest\x1a\x1f.commune.v1.VerifyBatchResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,34 +44,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_BATCH']._serialized_end=856
   _globals['_TIMELINEENTRY']._serialized_start=859
   _globals['_TIMELINEENTRY']._serialized_end=1029
-  _globals['_VERIFICATION']._serialized_start=1031
-  _globals['_VERIFICATION']._serialized_end=1127
-  _globals['_LISTPRODUCTSREQUEST']._serialized_start=1129
-  _globals['_LISTPRODUCTSREQUEST']._serialized_end=1205
-  _globals['_LISTPRODUCTSRESPONSE']._serialized_start=1207
-  _globals['_LISTPRODUCTSRESPONSE']._serialized_end=1293
-  _globals['_GETPRODUCTREQUEST']._serialized_start=1295
-  _globals['_GETPRODUCTREQUEST']._serialized_end=1344
-  _globals['_GETPRODUCTRESPONSE']._serialized_start=1346
-  _globals['_GETPRODUCTRESPONSE']._serialized_end=1444
-  _globals['_GETBATCHPROVENANCEREQUEST']._serialized_start=1446
-  _globals['_GETBATCHPROVENANCEREQUEST']._serialized_end=1516
-  _globals['_GETBATCHPROVENANCERESPONSE']._serialized_start=1519
-  _globals['_GETBATCHPROVENANCERESPONSE']._serialized_end=1815
-  _globals['_VERIFYBATCHREQUEST']._serialized_start=1817
-  _globals['_VERIFYBATCHREQUEST']._serialized_end=1880
-  _globals['_VERIFYBATCHRESPONSE']._serialized_start=1882
-  _globals['_VERIFYBATCHRESPONSE']._serialized_end=1951
-  _globals['_TRACEBATCHCREATED']._serialized_start=1953
-  _globals['_TRACEBATCHCREATED']._serialized_end=2028
-  _globals['_TRACEEVENTRECORDED']._serialized_start=2031
-  _globals['_TRACEEVENTRECORDED']._serialized_end=2196
-  _globals['_TRACEBATCHVERIFIED']._serialized_start=2198
-  _globals['_TRACEBATCHVERIFIED']._serialized_end=2284
-  _globals['_SCANCOUNT']._serialized_start=2286
-  _globals['_SCANCOUNT']._serialized_end=2373
-  _globals['_TRACESCANNED']._serialized_start=2375
-  _globals['_TRACESCANNED']._serialized_end=2428
-  _globals['_TRACESERVICE']._serialized_start=2431
-  _globals['_TRACESERVICE']._serialized_end=2786
+  _globals['_VERIFICATION']._serialized_start=1032
+  _globals['_VERIFICATION']._serialized_end=1200
+  _globals['_LISTPRODUCTSREQUEST']._serialized_start=1202
+  _globals['_LISTPRODUCTSREQUEST']._serialized_end=1278
+  _globals['_LISTPRODUCTSRESPONSE']._serialized_start=1280
+  _globals['_LISTPRODUCTSRESPONSE']._serialized_end=1366
+  _globals['_GETPRODUCTREQUEST']._serialized_start=1368
+  _globals['_GETPRODUCTREQUEST']._serialized_end=1417
+  _globals['_GETPRODUCTRESPONSE']._serialized_start=1419
+  _globals['_GETPRODUCTRESPONSE']._serialized_end=1517
+  _globals['_GETBATCHPROVENANCEREQUEST']._serialized_start=1519
+  _globals['_GETBATCHPROVENANCEREQUEST']._serialized_end=1589
+  _globals['_GETBATCHPROVENANCERESPONSE']._serialized_start=1592
+  _globals['_GETBATCHPROVENANCERESPONSE']._serialized_end=1888
+  _globals['_VERIFYBATCHREQUEST']._serialized_start=1890
+  _globals['_VERIFYBATCHREQUEST']._serialized_end=1953
+  _globals['_VERIFYBATCHRESPONSE']._serialized_start=1955
+  _globals['_VERIFYBATCHRESPONSE']._serialized_end=2024
+  _globals['_TRACEBATCHCREATED']._serialized_start=2026
+  _globals['_TRACEBATCHCREATED']._serialized_end=2101
+  _globals['_TRACEEVENTRECORDED']._serialized_start=2104
+  _globals['_TRACEEVENTRECORDED']._serialized_end=2269
+  _globals['_TRACEBATCHVERIFIED']._serialized_start=2271
+  _globals['_TRACEBATCHVERIFIED']._serialized_end=2357
+  _globals['_SCANCOUNT']._serialized_start=2359
+  _globals['_SCANCOUNT']._serialized_end=2446
+  _globals['_TRACESCANNED']._serialized_start=2448
+  _globals['_TRACESCANNED']._serialized_end=2501
+  _globals['_TRACESERVICE']._serialized_start=2504
+  _globals['_TRACESERVICE']._serialized_end=2859
 # @@protoc_insertion_point(module_scope)

@@ -132,18 +132,24 @@ class TimelineEntry(_message.Message):
     def __init__(self, seq: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., step: _Optional[str] = ..., label_vi: _Optional[str] = ..., label_en: _Optional[str] = ..., where: _Optional[str] = ..., disposition: _Optional[str] = ..., hash: _Optional[str] = ...) -> None: ...
 
 class Verification(_message.Message):
-    __slots__ = ("intact", "checked", "broken_at", "reason", "head")
+    __slots__ = ("intact", "checked", "broken_at", "reason", "head", "anchored_events", "anchor_signed", "missing_events")
     INTACT_FIELD_NUMBER: _ClassVar[int]
     CHECKED_FIELD_NUMBER: _ClassVar[int]
     BROKEN_AT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     HEAD_FIELD_NUMBER: _ClassVar[int]
+    ANCHORED_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    ANCHOR_SIGNED_FIELD_NUMBER: _ClassVar[int]
+    MISSING_EVENTS_FIELD_NUMBER: _ClassVar[int]
     intact: bool
     checked: int
     broken_at: int
     reason: str
     head: str
-    def __init__(self, intact: _Optional[bool] = ..., checked: _Optional[int] = ..., broken_at: _Optional[int] = ..., reason: _Optional[str] = ..., head: _Optional[str] = ...) -> None: ...
+    anchored_events: int
+    anchor_signed: bool
+    missing_events: int
+    def __init__(self, intact: _Optional[bool] = ..., checked: _Optional[int] = ..., broken_at: _Optional[int] = ..., reason: _Optional[str] = ..., head: _Optional[str] = ..., anchored_events: _Optional[int] = ..., anchor_signed: _Optional[bool] = ..., missing_events: _Optional[int] = ...) -> None: ...
 
 class ListProductsRequest(_message.Message):
     __slots__ = ("tenant", "page_size", "page_token")
