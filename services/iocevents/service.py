@@ -32,12 +32,10 @@ from .store import IocStore
 def kpi_target_command(event: kpi_pb2.KpiTargetMissed | kpi_pb2.KpiTargetRecovered,
                        envelope: Envelope) -> dict:
     """The pipeline's command for kpi.target_missed or kpi.target_recovered; InvalidEvent
-    (dead-lettered with the reason) when the event does not add up."""
+    (dead-lettered with the reason) when the event does not add up (the envelope has
+    checked that the event's tenant is its own)."""
     row = event.row
     status = kpi_pb2.KpiStatus.Name(row.status).removeprefix("KPI_STATUS_").lower()
-    if event.tenant != envelope.tenant:
-        raise InvalidEvent(f"tenant {event.tenant!r} differs from envelope tenant "
-                           f"{envelope.tenant!r}")
     if not (row.indicator and row.unit):
         raise InvalidEvent("the row names no indicator or no unit")
     if status not in al.KPI_STATUSES or (status == "missed") != (
