@@ -10,8 +10,9 @@ order with the detections.
 Per batch: every valid detection of the commune its routing key names (a gateway
 publishes for its own commune only; one naming another is dead-lettered) is checked
 against its commune's registry and rules (cached in memory per commune, reloaded on a
-"reload" command), folded into the alert book, then the batch is journaled in one insert (the commit point; see store.py), its
-raised/escalated/resolved events are published with confirms, and the batch is acked.
+"reload" command), folded into the alert book, then the batch is journaled in one
+insert (the commit point; see store.py), its raised/escalated/resolved events are
+published with confirms, and the batch is acked.
 Alert documents are rewritten, and updates announced, at most every `ioc_flush_s` by
 the AlertWriter thread (writer.py): the journal since its last flush is replayed at
 start, so a crash loses nothing, and redelivered detections are recognised by id (the
