@@ -86,6 +86,13 @@ def test_proto_enum_names_and_plates_parse():
     assert d.kind == "plate_read" and d.plate.country == "VN"
 
 
+@pytest.mark.parametrize("country, parsed", [("", "VN"), (None, "VN"), ("LA", "LA")])
+def test_a_plate_without_a_country_is_vietnamese_as_the_proto_says(country, parsed):
+    """proto3 sends an unset country as "" (commune.v1.Plate: VN when empty)."""
+    d = detection(kind="plate_read", plate={"text": "25A-123.45", "country": country})
+    assert d.plate.country == parsed
+
+
 @pytest.mark.parametrize("fields, at_fault", [
     ({"deviceId": "cam-nowhere"}, "deviceId"),
     ({"time": (T0 + dt.timedelta(hours=1)).isoformat()}, "time"),
