@@ -307,6 +307,11 @@ class Pipeline:
             action = command["action"]
             tenant = command["tenant"]
             outcome = "applied"
+            if incoming.routing_key != f"command.{action}":
+                raise InvalidArgument(f"action {action!r} sent as {incoming.routing_key!r}")
+            if "alert_id" in command and self.book.get(command["alert_id"]).tenant != tenant:
+                raise InvalidArgument(f"alert {command['alert_id']!r} is not of commune "
+                                      f"{tenant!r}")
             if action == "reload":
                 self.configs.pop(tenant, None)
             elif action == "acknowledge":

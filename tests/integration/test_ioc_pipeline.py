@@ -194,6 +194,26 @@ def test_operator_commands_and_overdue_tasks_go_through_the_pipeline(ioc):
     assert (stored["status"], stored["false_positive"]) == (RESOLVED, True)
 
 
+def test_a_command_that_names_two_communes_or_two_actions_is_dead_lettered(ioc):
+    settings, store, publisher, broker, events = ioc
+    pipeline = Pipeline(store, publisher, settings)
+    pipeline.recover()
+    handled(pipeline, [message(plate_read(1))])
+    alert = next(a for a in store.alerts(TENANT) if a["rule_id"] == "watchlist")
+    dead = f"{commands_queue(settings.namespace).name}.dead-letter"
+    handled(pipeline, [
+        Incoming(
+            "command.resolve", json.dumps({"action": "resolve", "tenant": "lung-phinh",
+                                           "alert_id": alert["_id"], "by": "x"}).encode(), {}),
+        Incoming("command.reload", json.dumps({"action": "resolve", "tenant": TENANT,
+                                               "alert_id": alert["_id"], "by": "x"}).encode(),
+                 {})])
+    reasons = sorted(broker.take(dead).headers["x-dead-letter-reason"] for _ in range(2))
+    assert "action 'resolve' sent as 'command.reload'" in reasons[0]
+    assert f"alert '{alert['_id']}' is not of commune 'lung-phinh'" in reasons[1]
+    assert store.alert(TENANT, alert["_id"])["status"] == "open"
+
+
 def resolved_watchlist_alert(ioc, flush: bool) -> tuple[Pipeline, dict]:
     """A pipeline that raised a watchlist alert, then resolved it (the resolution written
     by the alert writer or, without `flush`, only journaled); and the alert as raised."""
