@@ -3,7 +3,9 @@
 Evaluating a detection gives signals: "this condition holds for this subject" (raise) or
 "it is over" (clear, from a sensor back inside its band by the hysteresis). alerts.py
 folds the signals into alerts. Rate and movement rules remember recent detections in
-the Evaluator; a restarted pipeline starts their windows empty."""
+the Evaluator (windows() and restore(): the pipeline saves them, so a restart keeps
+them); a movement signal carries every sighting of its window, which the alert folds
+into its track once each."""
 import bisect
 import datetime as dt
 from collections import deque
