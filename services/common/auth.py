@@ -19,10 +19,16 @@ class Principal:
     role: str
     tenants: frozenset[str]
 
+    def require_role(self, roles: Iterable[str]) -> None:
+        """PermissionDenied unless this principal has one of `roles` (for a call that
+        names its tenants later, item by item)."""
+        if self.role not in roles:
+            raise PermissionDenied(f"role {self.role!r} may not do this")
+
     def require(self, tenant: str, roles: Iterable[str] | None = None) -> None:
         """PermissionDenied unless this principal may act on `tenant` (in one of `roles`)."""
-        if roles is not None and self.role not in roles:
-            raise PermissionDenied(f"role {self.role!r} may not do this")
+        if roles is not None:
+            self.require_role(roles)
         if tenant not in self.tenants:
             raise PermissionDenied(f"{self.subject!r} has no access to commune {tenant!r}")
 

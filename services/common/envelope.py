@@ -1,5 +1,8 @@
 """The event envelope: CloudEvents 1.0 attribute names, `data` as the proto3 JSON of a
-generated message named by `dataschema`. An event that does not parse is rejected."""
+generated message named by `dataschema`. An event that does not parse is rejected, and so
+is one whose `data` names a tenant other than the envelope's (at any depth: a task's, an
+alert's): consumers route, claim and store by the envelope's tenant, so an event about
+one commune must not be able to count for another."""
 import datetime as dt
 import json
 import uuid
@@ -7,7 +10,7 @@ from typing import Any
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from services.catalog import EVENTS
 
@@ -20,6 +23,19 @@ MessageClass = type[Message]
 
 class InvalidEvent(InvalidArgument):
     """The message is not an envelope or event we can trust; the text says why."""
+
+
+def tenants_named(data, path: str = ""):
+    """(where, tenant) for every "tenant" key in a proto3 JSON value, at any depth."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "tenant":
+                yield path, value
+            else:
+                yield from tenants_named(value, f"{path}.{key}" if path else key)
+    elif isinstance(data, list):
+        for n, value in enumerate(data):
+            yield from tenants_named(value, f"{path}[{n}]")
 
 
 class Envelope(BaseModel):
@@ -42,6 +58,14 @@ class Envelope(BaseModel):
     datacontenttype: str = "application/json"
     data: dict[str, Any] = Field(description="The proto3 JSON of `dataschema`.")
 
+    @model_validator(mode="after")
+    def _one_tenant(self):
+        for where, tenant in tenants_named(self.data):
+            if tenant != self.tenant:
+                raise InvalidEvent(f"{where} tenant {tenant!r} differs from envelope tenant "
+                                   f"{self.tenant!r}".lstrip())
+        return self
+
     @classmethod
     def wrap(cls, type: str, source: str, tenant: str, message: Message, *,
              subject: str = "", correlation_id: str = "") -> "Envelope":
@@ -60,15 +84,21 @@ class Envelope(BaseModel):
         )
 
     @classmethod
-    def parse(cls, body: bytes | str) -> "Envelope":
+    def parse(cls, body: bytes | str, routed_for: str | None = None) -> "Envelope":
+        """The envelope of a message body; `routed_for`, the tenant its transport names
+        (a message header), must then be the envelope's."""
         try:
-            return cls.model_validate(json.loads(body))
+            envelope = cls.model_validate(json.loads(body))
         except (ValueError, UnicodeDecodeError) as exc:
             if isinstance(exc, ValidationError):
                 detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
                                    for e in exc.errors())
                 raise InvalidEvent(f"envelope: {detail}") from None
             raise InvalidEvent(f"body is not JSON: {exc}") from None
+        if routed_for is not None and routed_for != envelope.tenant:
+            raise InvalidEvent(f"sent for tenant {routed_for!r}, envelope tenant "
+                               f"{envelope.tenant!r}")
+        return envelope
 
     def payload(self, message_class: MessageClass) -> Message:
         """`data` as the expected message; InvalidEvent when it is anything else."""

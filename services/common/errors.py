@@ -75,3 +75,14 @@ def require_fields(request, *names: str) -> None:
     missing = {name: "required" for name in names if not getattr(request, name)}
     if missing:
         raise InvalidArgument(f"{', '.join(missing)} required", missing)
+
+
+def named_once(fields: dict, key: str, named: str) -> dict:
+    """`fields` (a request body) with `key` set to `named`, what the call itself names
+    (the tenant in the path, the unit of the call); InvalidArgument when the body names
+    another, so that a body about one commune is never quietly filed under another."""
+    given = fields.get(key)
+    if given not in (None, "", named):
+        raise InvalidArgument(f"{key} {given!r} in the body differs from {named!r} that the "
+                              "request names", {key: f"not {named!r}"})
+    return {**fields, key: named}

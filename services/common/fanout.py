@@ -70,7 +70,8 @@ class EventFanout:
     def _deliver(self, body, message) -> None:
         message.ack()
         try:
-            envelope = Envelope.parse(message.body)
+            # One that names two tenants is skipped: a watcher must see only its own.
+            envelope = Envelope.parse(message.body, (message.headers or {}).get("tenant"))
         except InvalidEvent as exc:
             log.warning("watch stream skipped an invalid event", reason=str(exc))
             return

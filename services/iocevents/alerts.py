@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 
 from .model import CODE, Camera, Registry, Strict
-from .rules import Severity, Signal
+from .rules import MAX_SIGHTINGS, Severity, Signal
 
 # An alert unacknowledged this long past opening is escalated, and again each period.
 ESCALATE_AFTER = {
@@ -26,7 +26,7 @@ ESCALATE_AFTER = {
 }
 MAX_ESCALATION = 3
 RECENT_DETECTIONS = 10
-TRACK_LENGTH = 50
+TRACK_LENGTH = MAX_SIGHTINGS
 DEVICE_HEALTH_RULE = "device-health"
 TASK_OVERDUE_RULE = "task-overdue"
 KPI_MISSED_RULE = "kpi-missed"
@@ -120,6 +120,18 @@ def _add_once(values: list[str], value: str) -> None:
         values.append(value)
 
 
+def _add_track(alert: Alert, track: tuple[tuple[str, dt.datetime], ...]) -> None:
+    """The signal's sightings into the alert's track, each once (a movement signal
+    carries its whole window, which the track mostly has already), in time order, the
+    latest TRACK_LENGTH kept; every place of it among the alert's locations."""
+    known = {(point["location"], point["at"]) for point in alert.track}
+    fresh = [{"location": place, "at": at} for place, at in track if (place, at) not in known]
+    if fresh:
+        alert.track = sorted(alert.track + fresh, key=lambda point: point["at"])[-TRACK_LENGTH:]
+    for place, _ in track:
+        _add_once(alert.locations, place)
+
+
 @dataclass
 class Change:
     """What happened to one alert since the last take: its events, and the earliest
@@ -200,15 +212,13 @@ class AlertBook:
         alert.count += 1
         alert.first_seen = min(alert.first_seen, signal.at)
         alert.last_seen = max(alert.last_seen, signal.at)
+        if signal.track:
+            _add_track(alert, signal.track)
         _add_once(alert.locations, signal.location)
         _add_once(alert.devices, signal.device)
         _add_once(alert.kinds, signal.kind)
         if signal.detection_id:
             alert.detections = (alert.detections + [signal.detection_id])[-RECENT_DETECTIONS:]
-        for place, at in signal.track:
-            if not alert.track or alert.track[-1]["location"] != place:
-                alert.track.append({"location": place, "at": at})
-        alert.track = alert.track[-TRACK_LENGTH:]
         self._changed(alert, event, signal.received_at)
         return alert
 

@@ -2,9 +2,11 @@
 
 Camera gateways (and the gRPC ingestion endpoint) publish detections to the ingest
 exchange with routing key "detection.<commune>"; the body is one detection (proto3 JSON
-of commune.v1.Detection) or {"detections": [...]}. The nameko service publishes
-operators' moves and configuration changes with "command.<action>". The pipeline
-consumes both queues; alert events go out on the "iocevents" events exchange."""
+of commune.v1.Detection) or {"detections": [...]}, each of that commune (the pipeline
+dead-letters one that names another: the broker's topic permissions are what limit a
+gateway to its own commune's routing key). The nameko service publishes operators'
+moves and configuration changes with "command.<action>". The pipeline consumes both
+queues; alert events go out on the "iocevents" events exchange."""
 import json
 import time
 

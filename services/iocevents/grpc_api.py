@@ -58,6 +58,7 @@ class IocServicer(ioc_pb2_grpc.IocServiceServicer):
 
     def IngestDetections(self, request_iterator, context):
         principal = current_principal()
+        principal.require_role(INGESTERS)  # the whole call, before any detection is read
         accepted, rejected, index = 0, [], 0
         for request in request_iterator:
             by_tenant: dict[str, list[dict]] = {}
@@ -68,7 +69,7 @@ class IocServicer(ioc_pb2_grpc.IocServiceServicer):
                 raw = {k: v for k, v in raw.items() if v not in ("", None)}
                 try:
                     detection = parse_detection(raw)
-                    principal.require(detection.tenant, INGESTERS)
+                    principal.require(detection.tenant)
                     check_against(detection, self._registry(detection.tenant), now)
                 except CommuneError as exc:  # every refusal is reported, none raised
                     rejected.append(ioc_pb2.IngestDetectionsResponse.Rejection(

@@ -154,7 +154,13 @@ class WatchlistEntry(Strict):
 
 class Plate(Strict):
     text: str = Field(min_length=2, max_length=16)
+    # ISO 3166-1 alpha-2; empty (proto3's default, as a gRPC client sends it) means VN.
     country: str = Field("VN", pattern=r"^[A-Z]{2}$")
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _vietnam_when_empty(cls, value):
+        return "VN" if value in ("", None) else value
 
 
 class Box(Strict):

@@ -7,10 +7,12 @@ iocevents`; in Kubernetes one replica with the Recreate strategy). Operators' mo
 timers and other services' alerts reach it as commands on its own queue, applied in
 order with the detections.
 
-Per batch: every valid detection is checked against its commune's registry and rules
-(cached in memory per commune, reloaded on a "reload" command), folded into the alert
-book, then the batch is journaled in one insert (the commit point; see store.py), its
-raised/escalated/resolved events are published with confirms, and the batch is acked.
+Per batch: every valid detection of the commune its routing key names (a gateway
+publishes for its own commune only; one naming another is dead-lettered) is checked
+against its commune's registry and rules (cached in memory per commune, reloaded on a
+"reload" command), folded into the alert book, then the batch is journaled in one
+insert (the commit point; see store.py), its raised/escalated/resolved events are
+published with confirms, and the batch is acked.
 Alert documents are rewritten, and updates announced, at most every `ioc_flush_s` by
 the AlertWriter thread (writer.py): the journal since its last flush is replayed at
 start, so a crash loses nothing, and redelivered detections are recognised by id (the
@@ -19,6 +21,7 @@ windows are saved by each sweep and, at start, restored and brought up to date f
 journal."""
 import datetime as dt
 import json
+import re
 import signal
 import sys
 import time
@@ -47,7 +50,7 @@ from .broker import (
     queues,
 )
 from .contract import alert_event
-from .model import Registry, WatchlistEntry, check_against, parse_detection
+from .model import TENANT, Registry, WatchlistEntry, check_against, parse_detection
 from .rules import CommuneConfig, Evaluator, parse_rule
 from .settings import IocSettings, ioc_settings
 from .store import IocStore, journal_name, unpack
@@ -92,6 +95,16 @@ class RecentIds:
         if len(self._ids) > self._size:
             self._ids.popitem(last=False)
         return True
+
+
+def _commune_routed(routing_key: str) -> str:
+    """The commune a message of detections was published for: "detection.<commune>" (a
+    gateway may publish for its own commune only; every detection must be of it)."""
+    commune = routing_key.removeprefix("detection.")
+    if commune == routing_key or not re.fullmatch(TENANT, commune):
+        raise InvalidArgument(f"routing key {routing_key!r} names no commune "
+                              "(detection.<commune>)")
+    return commune
 
 
 def _detections_in(body: bytes) -> list:
@@ -237,6 +250,7 @@ class Pipeline:
 
     def _detections(self, incoming: Incoming, now: dt.datetime, outcomes: Counter) -> list:
         try:
+            routed_for = _commune_routed(incoming.routing_key)
             items = _detections_in(incoming.body)
         except InvalidArgument as exc:
             self._dead_letter(incoming.body, incoming.headers, str(exc), "message")
@@ -251,6 +265,11 @@ class Pipeline:
         for raw in items:
             try:
                 detection = parse_detection(raw)
+                if detection.tenant != routed_for:
+                    raise InvalidArgument(
+                        f"detection of commune {detection.tenant!r} published for commune "
+                        f"{routed_for!r} (routing key {incoming.routing_key!r})",
+                        {"tenant": "not the routing key's commune"})
                 config = self.config(detection.tenant)
                 device = check_against(detection, config.registry, now)
             except InvalidArgument as exc:
@@ -294,6 +313,11 @@ class Pipeline:
             action = command["action"]
             tenant = command["tenant"]
             outcome = "applied"
+            if incoming.routing_key != f"command.{action}":
+                raise InvalidArgument(f"action {action!r} sent as {incoming.routing_key!r}")
+            if "alert_id" in command and self.book.get(command["alert_id"]).tenant != tenant:
+                raise InvalidArgument(f"alert {command['alert_id']!r} is not of commune "
+                                      f"{tenant!r}")
             if action == "reload":
                 self.configs.pop(tenant, None)
             elif action == "acknowledge":

@@ -3,7 +3,10 @@
 Evaluating a detection gives signals: "this condition holds for this subject" (raise) or
 "it is over" (clear, from a sensor back inside its band by the hysteresis). alerts.py
 folds the signals into alerts. Rate and movement rules remember recent detections in
-the Evaluator; a restarted pipeline starts their windows empty."""
+the Evaluator (windows() and restore(): the pipeline saves them, so a restart keeps
+them); a movement signal carries every sighting of its window, which the alert folds
+into its track once each."""
+import bisect
 import datetime as dt
 from collections import deque
 from dataclasses import dataclass, field
@@ -26,6 +29,8 @@ from .model import (
 )
 from .model import normalise_plate as plate_key
 
+# Sightings a movement rule remembers per subject (within its window): the longest track.
+MAX_SIGHTINGS = 50
 # The commune's wall clock, for time windows such as "at night" (Vietnam has no DST).
 LOCAL_TIME = dt.timezone(dt.timedelta(hours=7))
 K = DetectionKind
@@ -117,7 +122,7 @@ class RateRule(RuleBase):
 
 class MovementRule(RuleBase):
     """The same plate or watchlist id at `min_locations` places within `minutes`: one
-    alert carrying the track."""
+    alert carrying the track (one point per sighting, in time order)."""
     ALLOWED_KINDS: ClassVar[frozenset] = frozenset({K.PLATE_READ, K.FACE_MATCH})
     type: Literal["movement"]
     min_locations: int = Field(2, ge=2, le=50)
@@ -208,14 +213,15 @@ class Evaluator:
 
     def __init__(self):
         self._rates: dict[tuple, deque] = {}
-        # (tenant, rule, subject) -> (the rule's window, last sighting per location)
-        self._sightings: dict[tuple, tuple[dt.timedelta, dict[str, dt.datetime]]] = {}
+        # (tenant, rule, subject) -> (the rule's window, its sightings within it:
+        # (location, time), in time order, each once)
+        self._sightings: dict[tuple, tuple[dt.timedelta, list[tuple[str, dt.datetime]]]] = {}
 
     def forget(self, now: dt.datetime) -> None:
         """Drop the subjects not seen within their movement rule's window of `now` (the
         pipeline's sweep): with watchlisted_only off, every plate ever read would stay."""
         for key, (window, seen) in list(self._sightings.items()):
-            if max(seen.values()) < now - window:
+            if not seen or seen[-1][1] < now - window:
                 del self._sightings[key]
 
     def windows(self) -> dict:
@@ -227,7 +233,7 @@ class Evaluator:
                       for (tenant, rule, location), times in self._rates.items()],
             "sightings": [{"tenant": tenant, "rule": rule, "subject": subject,
                            "window_s": window.total_seconds(),
-                           "seen": [{"location": place, "at": at} for place, at in seen.items()]}
+                           "seen": [{"location": place, "at": at} for place, at in seen]}
                           for (tenant, rule, subject), (window, seen) in self._sightings.items()]}
 
     def restore(self, windows: dict) -> None:
@@ -236,7 +242,8 @@ class Evaluator:
                                                                          maxlen=r["count"])
         for s in windows.get("sightings", []):
             self._sightings[(s["tenant"], s["rule"], s["subject"])] = (
-                dt.timedelta(seconds=s["window_s"]), {p["location"]: p["at"] for p in s["seen"]})
+                dt.timedelta(seconds=s["window_s"]),
+                sorted({(p["location"], p["at"]) for p in s["seen"]}, key=_time_of))
 
     def evaluate(self, detection: Detection, device: Camera | Sensor, config: CommuneConfig,
                  received_at: dt.datetime | None = None) -> list[Signal]:
@@ -325,13 +332,39 @@ class Evaluator:
             return None
         subject, window = identity[1], dt.timedelta(minutes=rule.minutes)
         key = (detection.tenant, rule.id, subject)
-        seen = self._sightings.get(key, (window, {}))[1]
+        seen = self._sightings.get(key, (window, []))[1]
         self._sightings[key] = (window, seen)
-        seen[location] = max(detection.time, seen.get(location, detection.time))
-        horizon = detection.time - window
-        for place in [p for p, at in seen.items() if at < horizon]:
-            del seen[place]
-        if len(seen) < rule.min_locations:
+        sighting = (location, _stored_time(detection.time))
+        if sighting not in seen:  # the same read twice (a gateway's retry) is one sighting
+            bisect.insort(seen, sighting, key=_time_of)
+        horizon = seen[-1][1] - window
+        del seen[:sum(1 for _, at in seen if at < horizon)]
+        if len(seen) > MAX_SIGHTINGS:
+            _drop_oldest_repeat(seen)
+        places = {place for place, _ in seen}
+        if sighting not in seen or len(places) < rule.min_locations:
             return None
-        track = tuple(sorted(seen.items(), key=lambda item: item[1]))
-        return subject, f"{rule.name}: {subject} seen at {len(seen)} places", False, track
+        return (subject, f"{rule.name}: {subject} seen at {len(places)} places", False,
+                tuple(seen))
+
+
+def _time_of(sighting: tuple[str, dt.datetime]) -> dt.datetime:
+    return sighting[1]
+
+
+def _stored_time(at: dt.datetime) -> dt.datetime:
+    """`at` as the database gives it back (BSON keeps milliseconds): a sighting remembered
+    or tracked before a restart is still recognised after it."""
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)
+
+
+def _drop_oldest_repeat(seen: list[tuple[str, dt.datetime]]) -> None:
+    """Make room: drop the oldest sighting of a place that was seen again since (every
+    place keeps its latest sighting, which is what the rule counts), else the oldest."""
+    later: set[str] = set()
+    oldest_repeat = 0
+    for n in range(len(seen) - 1, -1, -1):
+        if seen[n][0] in later:
+            oldest_repeat = n
+        later.add(seen[n][0])
+    del seen[oldest_repeat]

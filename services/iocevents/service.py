@@ -8,6 +8,7 @@ from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
 from commune.v1 import common_pb2, events_pb2, kpi_pb2
+from services.common import logs, metrics
 from services.common.envelope import Envelope, InvalidEvent
 from services.common.errors import EXPECTED
 from services.common.nameko_ext.consumer import handle_event
@@ -22,22 +23,24 @@ from services.common.nameko_ext.rpc import rpc
 from services.common.periods import Period
 
 from . import alerts as al
-from .broker import publish_command
+from .broker import SOURCE, publish_command
 from .http_api import IocHttpApi
 from .operations import OPERATORS, READERS, WATCHLIST_ROLES, Operations, now
 from .settings import ioc_settings
 from .store import IocStore
 
+log = logs.get_logger(__name__)
+journal_days_dropped = metrics.counter(SOURCE, "journal_days_dropped_total",
+                                       "Days of detections dropped by the retention")
+
 
 def kpi_target_command(event: kpi_pb2.KpiTargetMissed | kpi_pb2.KpiTargetRecovered,
                        envelope: Envelope) -> dict:
     """The pipeline's command for kpi.target_missed or kpi.target_recovered; InvalidEvent
-    (dead-lettered with the reason) when the event does not add up."""
+    (dead-lettered with the reason) when the event does not add up (the envelope has
+    checked that the event's tenant is its own)."""
     row = event.row
     status = kpi_pb2.KpiStatus.Name(row.status).removeprefix("KPI_STATUS_").lower()
-    if event.tenant != envelope.tenant:
-        raise InvalidEvent(f"tenant {event.tenant!r} differs from envelope tenant "
-                           f"{envelope.tenant!r}")
     if not (row.indicator and row.unit):
         raise InvalidEvent("the row names no indicator or no unit")
     if status not in al.KPI_STATUSES or (status == "missed") != (
@@ -138,9 +141,15 @@ class IocService(HealthEndpoints, IocHttpApi):
         """A later approval that is no longer missed resolves that alert."""
         publish_command(self.events, "kpi_target", kpi_target_command(event, envelope))
 
-    @timer(interval=ioc_settings().ioc_retention_check_s)
+    # eager: at start, then every check period (a worker restarted more often than the
+    # period would otherwise never apply it).
+    @timer(interval=ioc_settings().ioc_retention_check_s, eager=True)
     def purge_detections(self):
         """Detections expire after the retention (Decree 13/2023: keep no longer than
         needed); FerretDB has no TTL index, so whole journal days are dropped."""
-        keep_from = now().date() - dt.timedelta(days=ioc_settings().ioc_retention_days)
-        self.store.purge_journal(keep_from)
+        retention = ioc_settings().ioc_retention_days
+        keep_from = now().date() - dt.timedelta(days=retention)
+        dropped = self.store.purge_journal(keep_from)
+        journal_days_dropped.inc(len(dropped))
+        log.info("detection retention applied", retention_days=retention,
+                 kept_from=keep_from.isoformat(), dropped=dropped)

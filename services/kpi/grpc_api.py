@@ -34,8 +34,7 @@ class KpiServicer(kpi_pb2_grpc.KpiServiceServicer):
         tree = self.reports.tree()
         communes = tree.communes(unit) if tree.kind(unit) == "province" else (unit,)
         principal: Principal = current_principal()
-        if principal.role not in domain.READERS:
-            raise PermissionDenied(f"role {principal.role!r} may not do this")
+        principal.require_role(domain.READERS)
         refused = [c for c in communes if c not in principal.tenants]
         if refused or not communes:
             raise PermissionDenied(f"{principal.subject!r} has no access to "

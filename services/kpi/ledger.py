@@ -7,7 +7,7 @@ import datetime as dt
 
 from commune.v1 import kpi_pb2
 from services.common.envelope import Envelope
-from services.common.errors import InvalidArgument
+from services.common.errors import InvalidArgument, named_once
 from services.common.periods import Period
 
 from . import domain, dossiers, report
@@ -145,7 +145,7 @@ class Ledger:
         self.tree.kind(unit)
         definition = self.store.indicator(_text(fields, "indicator"))
         period = parse_period(fields.get("period"))
-        goal = {**domain.target(definition, {**fields, "unit": unit}), "by": by,
+        goal = {**domain.target(definition, named_once(fields, "unit", unit)), "by": by,
                 "at": now.isoformat()}
 
         def change(sheet):

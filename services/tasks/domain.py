@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from commune.v1 import events_pb2, tasks_pb2
 from services.common import periods
 from services.common.envelope import Envelope
-from services.common.errors import FailedPrecondition, InvalidArgument, validated
+from services.common.errors import FailedPrecondition, InvalidArgument, named_once, validated
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
 TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
@@ -324,7 +324,8 @@ def decide(task: dict, decision: ReviewDecision, by: str, now: dt.datetime,
         changes, _ = change_status(task, "stopped", by, now, decision.note)
         return changes, entry, None
     _move(task, "replaced")
-    successor = new_task({**decision.replacement, "tenant": task["tenant"]}, by, now, directory)
+    successor = new_task(named_once(decision.replacement, "tenant", task["tenant"]), by, now,
+                         directory)
     successor["replaces"] = task["_id"]
     entry["replaced_by"] = successor["_id"]
     return ({"status": "replaced", "replaced_by": successor["_id"], "closed_at": now},

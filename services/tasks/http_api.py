@@ -2,6 +2,7 @@
 it. Each endpoint checks the caller and hands over to the service's operations."""
 from nameko.web.handlers import http
 
+from services.common.errors import named_once
 from services.common.nameko_ext.web import caller, json_api, request_json
 
 from . import domain
@@ -14,7 +15,8 @@ class TasksHttpApi:
     @json_api
     def http_create_task(self, request, tenant):
         principal = caller(request, tenant, domain.WRITERS)
-        return 201, self._create({**request_json(request), "tenant": tenant}, principal.subject)
+        return 201, self._create(named_once(request_json(request), "tenant", tenant),
+                                 principal.subject)
 
     @http("GET", BASE)
     @json_api

@@ -329,6 +329,33 @@ def test_grpc_ingestion_refuses_bad_detections_with_reasons(settings, ioc):
     assert "unknown device" in response.rejected[1].reason
 
 
+def ingest(settings, ioc, bearer, *detections):
+    processes, _ = ioc
+    with grpc.insecure_channel(f"127.0.0.1:{processes['grpc'].grpc_port}") as channel:
+        return ioc_pb2_grpc.IocServiceStub(channel).IngestDetections(
+            iter([ioc_pb2.IngestDetectionsRequest(detections=list(detections))]),
+            metadata=[("authorization", f"Bearer {bearer}")], timeout=60)
+
+
+def test_grpc_ingestion_by_a_role_that_may_not_ingest_is_refused_for_the_call(settings, ioc):
+    vehicle = ioc_pb2.Detection(id="r-1", tenant=TENANT, device_id="cam-cho-binh-lu-1",
+                                kind=ioc_pb2.DETECTION_KIND_VEHICLE, confidence=0.7)
+    vehicle.time.FromDatetime(dt.datetime.now(dt.UTC))
+    with pytest.raises(grpc.RpcError) as refused:
+        ingest(settings, ioc, token(settings, role="officer", subject="can-bo"), vehicle)
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert "role 'officer' may not do this" in refused.value.details()
+
+
+def test_grpc_ingestion_takes_a_plate_without_a_country_as_vietnamese(settings, ioc):
+    read = ioc_pb2.Detection(id="vn-1", tenant=TENANT, device_id="cam-cong-an-xa-1",
+                             kind=ioc_pb2.DETECTION_KIND_PLATE_READ, confidence=0.9,
+                             plate=ioc_pb2.Plate(text="29A-111.11"))
+    read.time.FromDatetime(dt.datetime.now(dt.UTC))
+    response = ingest(settings, ioc, token(settings), read)
+    assert (response.accepted, list(response.rejected)) == (1, [])
+
+
 def test_grpc_reads_refuse_missing_or_unknown_fields(settings, ioc):
     processes, _ = ioc
     with grpc.insecure_channel(f"127.0.0.1:{processes['grpc'].grpc_port}") as channel:

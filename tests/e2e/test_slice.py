@@ -172,6 +172,12 @@ def test_http_json_api_creates_and_reads_with_clear_errors(settings, platform):
     assert status == 400 and "not JSON" in error["error"]["message"]
     status, error = http(platform, "POST", base, officer, {**task, "code": "bad code"})
     assert status == 400 and "code" in error["error"]["fields"]
+    status, error = http(platform, "POST", base, officer,
+                         {**task, "code": "HTTP-02", "tenant": "lung-phinh"})
+    assert status == 400 and error["error"]["fields"] == {"tenant": "not 'binh-lu'"}
+    assert "tenant 'lung-phinh' in the body differs" in error["error"]["message"]
+    listed = http(platform, "GET", f"{base}?status=draft&page_size=200", officer)[1]
+    assert "HTTP-02" not in [t["code"] for t in listed["tasks"]]
     assert http(platform, "GET", f"{base}/{created['id']}")[0] == 401
     assert http(platform, "GET", "/api/v1/communes/lung-phinh/tasks/x", officer)[0] == 403
     assert http(platform, "GET", f"{base}/unknown", officer)[0] == 404

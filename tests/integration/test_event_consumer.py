@@ -26,10 +26,9 @@ def broker(settings):
     broker.close()
 
 
-def task_created(tenant: str, task_id: str, envelope_tenant: str | None = None) -> Envelope:
+def task_created(tenant: str, task_id: str) -> Envelope:
     task = tasks_pb2.Task(id=task_id, tenant=tenant, code=task_id, title="Số hóa hồ sơ")
-    return Envelope.wrap("task.created", "tasks", envelope_tenant or tenant,
-                         events_pb2.TaskCreated(task=task))
+    return Envelope.wrap("task.created", "tasks", tenant, events_pb2.TaskCreated(task=task))
 
 
 def facts(mongo, settings, tenant):
@@ -55,7 +54,8 @@ def valid_event_is_still_counted(broker, mongo, settings, tenant):
     (json.dumps({**json.loads(task_created("binh-lu", "t-data").to_json()),
                  "data": {"task": {"id": 5, "nope": True}}}).encode(),
      "data does not parse as commune.v1.TaskCreated"),
-    (task_created("lung-phinh", "t-tenant", envelope_tenant="binh-lu").to_json(),
+    (json.dumps({**json.loads(task_created("lung-phinh", "t-tenant").to_json()),
+                 "tenant": "binh-lu"}).encode(),
      "task tenant 'lung-phinh' differs from envelope tenant 'binh-lu'"),
 ])
 def test_malformed_events_are_dead_lettered_with_their_reason(kpi, broker, mongo, settings,
@@ -67,6 +67,17 @@ def test_malformed_events_are_dead_lettered_with_their_reason(kpi, broker, mongo
     assert parked.body == body
     assert kpi.popen.poll() is None
     valid_event_is_still_counted(broker, mongo, settings, "dlq-check")
+
+
+def test_an_event_sent_for_another_tenant_than_its_envelope_is_dead_lettered(
+        kpi, broker, mongo, settings):
+    """The message header names the tenant too (Publisher sets it): the two must agree."""
+    body = task_created("binh-lu", "t-header").to_json()
+    broker.publish("tasks", "task.created", body, headers={"tenant": "lung-phinh"})
+    parked = broker.take(dead_letter_queue(settings))
+    assert "sent for tenant 'lung-phinh', envelope tenant 'binh-lu'" in \
+        parked.headers["x-dead-letter-reason"]
+    assert parked.body == body
 
 
 def consumed(kpi, outcome: str) -> float:

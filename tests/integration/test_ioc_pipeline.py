@@ -68,8 +68,9 @@ def handled(pipeline: Pipeline, batch: list[Incoming], flush: bool = True) -> No
         pipeline.writer.flush()
 
 
-def message(*detections, received=NOW) -> Incoming:
-    return Incoming("detection.binh-lu", json.dumps({"detections": list(detections)}).encode(),
+def message(*detections, received=NOW, routed_for=TENANT) -> Incoming:
+    return Incoming(f"detection.{routed_for}",
+                    json.dumps({"detections": list(detections)}).encode(),
                     {RECEIVED_HEADER: received.timestamp()})
 
 
@@ -106,8 +107,8 @@ def test_invalid_detections_are_dead_lettered_with_their_reason_and_the_rest_han
     pipeline.recover()
     dead = f"{detections_queue(settings.namespace).name}.dead-letter"
     handled(pipeline, [message(plate_read(1, confidence=1.7), plate_read(2, device="cam-x"),
-                               plate_read(4, tenant="xa-khong-co"),
                                plate_read(5, tenant=["binh-lu"]), plate_read(3)),
+                       message(plate_read(4, tenant="xa-khong-co"), routed_for="xa-khong-co"),
                        Incoming("detection.binh-lu", b"{not json", {})])
     reasons = sorted(broker.take(dead).headers["x-dead-letter-reason"] for _ in range(5))
     assert "body is not JSON" in reasons[0]
@@ -116,6 +117,29 @@ def test_invalid_detections_are_dead_lettered_with_their_reason_and_the_rest_han
     assert "unknown device 'cam-x'" in reasons[4]
     [alert] = [a for a in store.alerts(TENANT) if a["rule_id"] == "watchlist"]
     assert alert["detections"] == ["det-3"]
+
+
+def test_a_detection_of_another_commune_than_its_routing_key_is_dead_lettered(ioc):
+    """A gateway may publish for its own commune only (detection.<commune>): a body that
+    names another commune is refused with the reason, never folded into its alerts."""
+    settings, store, publisher, broker, events = ioc
+    pipeline = Pipeline(store, publisher, settings, clock=lambda: NOW)
+    pipeline.recover()
+    dead = f"{detections_queue(settings.namespace).name}.dead-letter"
+    handled(pipeline, [message(plate_read(1), plate_read(2, device="cam-cau-na-da-1"),
+                               routed_for="lung-phinh"),
+                       Incoming("detection", json.dumps(plate_read(3)).encode(), {}),
+                       message(plate_read(4))])
+    parked = [broker.take(dead) for _ in range(3)]
+    reasons = sorted(p.headers["x-dead-letter-reason"] for p in parked)
+    assert reasons[:2] == ["detection of commune 'binh-lu' published for commune "
+                           "'lung-phinh' (routing key 'detection.lung-phinh')"] * 2
+    assert reasons[2] == "routing key 'detection' names no commune (detection.<commune>)"
+    assert sorted(json.loads(p.body)["id"] for p in parked) == ["det-1", "det-2", "det-3"]
+    [alert] = [a for a in store.alerts(TENANT) if a["rule_id"] == "watchlist"]
+    assert alert["detections"] == ["det-4"]
+    assert [row["id"] for row in unpack(store.journal_entry(
+        [journal_name(NOW.date())], 1)["detections"])] == ["det-4"]
 
 
 def test_after_a_crash_the_journal_is_replayed_and_redelivered_detections_count_once(ioc):
@@ -168,6 +192,26 @@ def test_operator_commands_and_overdue_tasks_go_through_the_pipeline(ioc):
     handled(pipeline, [command("false_positive", alert_id=alert["_id"], by="op-lan")])
     stored = store.alert(TENANT, alert["_id"])
     assert (stored["status"], stored["false_positive"]) == (RESOLVED, True)
+
+
+def test_a_command_that_names_two_communes_or_two_actions_is_dead_lettered(ioc):
+    settings, store, publisher, broker, events = ioc
+    pipeline = Pipeline(store, publisher, settings)
+    pipeline.recover()
+    handled(pipeline, [message(plate_read(1))])
+    alert = next(a for a in store.alerts(TENANT) if a["rule_id"] == "watchlist")
+    dead = f"{commands_queue(settings.namespace).name}.dead-letter"
+    handled(pipeline, [
+        Incoming(
+            "command.resolve", json.dumps({"action": "resolve", "tenant": "lung-phinh",
+                                           "alert_id": alert["_id"], "by": "x"}).encode(), {}),
+        Incoming("command.reload", json.dumps({"action": "resolve", "tenant": TENANT,
+                                               "alert_id": alert["_id"], "by": "x"}).encode(),
+                 {})])
+    reasons = sorted(broker.take(dead).headers["x-dead-letter-reason"] for _ in range(2))
+    assert "action 'resolve' sent as 'command.reload'" in reasons[0]
+    assert f"alert '{alert['_id']}' is not of commune 'lung-phinh'" in reasons[1]
+    assert store.alert(TENANT, alert["_id"])["status"] == "open"
 
 
 def resolved_watchlist_alert(ioc, flush: bool) -> tuple[Pipeline, dict]:

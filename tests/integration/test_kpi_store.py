@@ -67,6 +67,20 @@ def test_revisions_are_kept_and_the_approval_waits_in_the_outbox(store, ledger):
     assert drafts["online-dossiers"]["numerator"] == 901
 
 
+def test_a_target_whose_body_names_another_unit_is_refused(store, ledger):
+    """The unit is named by the call and again in the body: they must agree, or a target
+    meant for one commune would be set for another."""
+    with pytest.raises(InvalidArgument, match="unit 'lung-phinh' in the body differs from "
+                                              "'binh-lu'"):
+        ledger.set_target("binh-lu", {"indicator": "online-dossiers", "period": "2026",
+                                      "unit": "lung-phinh", "comparison": ">=", "value": 95},
+                          "chair", NOW)
+    assert store.db.sheets_2026.find_one({"_id": sheet_id("binh-lu", "2026")}) is None
+    assert ledger.set_target("binh-lu", {"indicator": "online-dossiers", "period": "2026",
+                                         "unit": "binh-lu", "comparison": ">=", "value": 95},
+                             "chair", NOW)["value"] == 95
+
+
 def test_an_approval_that_misses_the_target_is_announced_and_so_is_its_recovery(store,
                                                                                ledger):
     def outbox_types():

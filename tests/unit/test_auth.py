@@ -28,6 +28,13 @@ def test_require_checks_tenant_then_role():
         principal.require("binh-lu", roles=("officer",))
 
 
+def test_require_role_checks_the_role_alone():
+    principal = verify_token(SETTINGS, issue_token(SETTINGS, "o", "officer", ["binh-lu"]))
+    principal.require_role(("officer", "admin"))
+    with pytest.raises(PermissionDenied, match="role 'officer' may not do this"):
+        principal.require_role(("operator", "admin"))
+
+
 @pytest.mark.parametrize("make_token", [
     lambda: issue_token(Settings(auth_secret=SecretStr("o" * 40)), "m", "admin", ["binh-lu"]),
     lambda: issue_token(SETTINGS, "m", "admin", ["binh-lu"], ttl=dt.timedelta(seconds=-1)),

@@ -52,3 +52,31 @@ def test_payload_rejects_another_schema_or_unparseable_data():
     broken = envelope.model_copy(update={"data": {"task": {"nope": 1}}})
     with pytest.raises(InvalidEvent, match="does not parse"):
         broken.payload(events_pb2.TaskCreated)
+
+
+@pytest.mark.parametrize("data, reason", [
+    ({"task": {"id": "t1", "tenant": "lung-phinh"}},
+     "task tenant 'lung-phinh' differs from envelope tenant 'binh-lu'"),
+    ({"tenant": "lung-phinh", "row": {}}, "^tenant 'lung-phinh' differs"),
+    ({"rows": [{"tenant": "binh-lu"}, {"tenant": "lung-phinh"}]}, r"rows\[1\] tenant"),
+])
+def test_an_event_whose_data_names_another_tenant_is_rejected(data, reason):
+    """An event about one commune must not count for another: the envelope's tenant is
+    what consumers route, claim and store by."""
+    body = json.dumps({**json.loads(created().to_json()), "data": data})
+    with pytest.raises(InvalidEvent, match=reason):
+        Envelope.parse(body)
+
+
+def test_an_event_sent_for_another_tenant_than_its_envelope_is_rejected():
+    body = created().to_json()
+    assert Envelope.parse(body, routed_for="binh-lu").tenant == "binh-lu"
+    with pytest.raises(InvalidEvent, match="sent for tenant 'lung-phinh', envelope tenant "
+                                           "'binh-lu'"):
+        Envelope.parse(body, routed_for="lung-phinh")
+
+
+def test_wrap_refuses_a_message_about_another_tenant():
+    task = tasks_pb2.Task(id="t1", tenant="lung-phinh")
+    with pytest.raises(InvalidEvent, match="task tenant 'lung-phinh'"):
+        Envelope.wrap("task.created", "tasks", "binh-lu", events_pb2.TaskCreated(task=task))

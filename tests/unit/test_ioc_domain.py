@@ -86,6 +86,13 @@ def test_proto_enum_names_and_plates_parse():
     assert d.kind == "plate_read" and d.plate.country == "VN"
 
 
+@pytest.mark.parametrize("country, parsed", [("", "VN"), (None, "VN"), ("LA", "LA")])
+def test_a_plate_without_a_country_is_vietnamese_as_the_proto_says(country, parsed):
+    """proto3 sends an unset country as "" (commune.v1.Plate: VN when empty)."""
+    d = detection(kind="plate_read", plate={"text": "25A-123.45", "country": country})
+    assert d.plate.country == parsed
+
+
 @pytest.mark.parametrize("fields, at_fault", [
     ({"deviceId": "cam-nowhere"}, "deviceId"),
     ({"time": (T0 + dt.timedelta(hours=1)).isoformat()}, "time"),
@@ -229,6 +236,66 @@ def test_movement_rule_folds_one_plate_at_several_places_into_one_alert_with_its
     [alert] = book.live()
     assert alert.subject == "25A12345" and alert.count == 2
     assert [p["location"] for p in alert.track] == ["ubnd", "cho", "ubnd"]
+
+
+MOVEMENT = {"type": "movement", "id": "track", "name": "Watched plate moving",
+            "min_locations": 2, "minutes": 60}
+
+
+EARLIER = T0 - dt.timedelta(minutes=30)
+
+
+def plate_seen(n, camera, minutes, ms=0):
+    return detection(n, deviceId=camera, kind="plate_read", plate={"text": "25A-123.45"},
+                     time=(EARLIER + dt.timedelta(minutes=minutes, microseconds=ms))
+                     .isoformat())
+
+
+def test_a_movement_track_has_one_point_per_sighting_in_time_order_and_every_place():
+    """A plate seen at two places, back and forth, one read arriving late and one twice
+    (a gateway's retry, another id): each sighting once, in time order, both places."""
+    seen = [plate_seen(1, "cam-ubnd-1", 0), plate_seen(2, "cam-cho-1", 5),
+            plate_seen(3, "cam-cho-1", 6), plate_seen(4, "cam-ubnd-1", 8),
+            plate_seen(5, "cam-cho-1", 10), plate_seen(6, "cam-ubnd-1", 7),
+            plate_seen(7, "cam-cho-1", 10)]
+    [alert] = run([MOVEMENT], seen).live()
+    assert [(p["location"], p["at"]) for p in alert.track] == [
+        ("ubnd", EARLIER), *((place, EARLIER + dt.timedelta(minutes=m)) for place, m in
+                             [("cho", 5), ("cho", 6), ("ubnd", 7), ("ubnd", 8), ("cho", 10)])]
+    assert alert.locations == ["ubnd", "cho"]
+
+
+def test_a_movement_track_carries_on_across_a_restart_without_repeating_a_point():
+    """The rule's memory and the alert as the database gives them back (milliseconds,
+    tz-aware): a sighting read again after the restart is not a new point."""
+    cfg, before, book = config(MOVEMENT), Evaluator(), al.AlertBook()
+    for d in (plate_seen(1, "cam-ubnd-1", 0, ms=123456), plate_seen(2, "cam-cho-1", 5)):
+        for signal in before.evaluate(d, check_against(d, REGISTRY, T0), cfg):
+            book.apply(signal, T0)
+    def stored(document):
+        return bson.decode(bson.encode(document), CodecOptions(tz_aware=True))
+    after = Evaluator()
+    after.restore(stored(before.windows()))
+    book = al.AlertBook([al.Alert.from_document(stored(a.document())) for a in book.live()])
+    for d in (plate_seen(1, "cam-ubnd-1", 0, ms=123456), plate_seen(3, "cam-ubnd-1", 12)):
+        for signal in after.evaluate(d, check_against(d, REGISTRY, T0), cfg):
+            book.apply(signal, T0)
+    [alert] = book.live()
+    assert [(p["location"], p["at"] - EARLIER) for p in alert.track] == [
+        ("ubnd", dt.timedelta(microseconds=123000)), ("cho", dt.timedelta(minutes=5)),
+        ("ubnd", dt.timedelta(minutes=12))]
+
+
+def test_a_long_stay_at_one_place_keeps_the_other_place_in_the_rules_memory():
+    """Sightings kept per subject are bounded; what goes first is an older sighting of a
+    place seen since, so the place seen once still counts."""
+    cfg, evaluator = config(MOVEMENT), Evaluator()
+    reads = [plate_seen(0, "cam-cho-1", 0)] + [
+        plate_seen(n, "cam-ubnd-1", 0, ms=n * 1000) for n in range(1, 80)]
+    signals = [s for d in reads for s in evaluator.evaluate(d, check_against(d, REGISTRY, T0),
+                                                            cfg)]
+    assert len(signals[-1].track) == 50
+    assert signals[-1].track[0][0] == "cho"
 
 
 def test_sightings_of_any_plate_are_forgotten_once_past_the_window():

@@ -71,7 +71,6 @@ def test_kpi_target_events_become_pipeline_commands():
 
 
 @pytest.mark.parametrize("event, reason", [
-    (kpi_event(tenant="lung-phinh"), "differs from envelope tenant 'binh-lu'"),
     (kpi_event(indicator=""), "no indicator or no unit"),
     (kpi_event(status=kpi_pb2.KPI_STATUS_MET), "kpi.target_missed with status met"),
     (kpi_event("kpi.target_recovered"), "kpi.target_recovered with status missed"),

@@ -245,6 +245,19 @@ def test_replacing_links_old_and_new_tasks_both_ways():
     assert entry["replaced_by"] == successor["_id"] and entry["by"] == "bcd"
 
 
+def test_a_replacement_naming_another_commune_is_refused():
+    """The replaced task's commune is the replacement's: a body naming another is refused,
+    not quietly filed under the replaced task's commune."""
+    decision = domain.review_decision({"decision": "replace", "note": "Chưa rõ sản phẩm",
+                                       "replacement": {"code": "KH2026-01b",
+                                                       "tenant": "lung-phinh",
+                                                       "title": "Số hóa 100% hồ sơ"}})
+    with pytest.raises(InvalidArgument, match="tenant 'lung-phinh' in the body differs from "
+                                              f"{assigned()['tenant']!r}") as refused:
+        domain.decide(assigned(), decision, "bcd", T0, DIRECTORY)
+    assert list(refused.value.fields) == ["tenant"]
+
+
 def test_only_active_tasks_are_decided_on():
     decision = domain.review_decision({"decision": "keep"})
     with pytest.raises(FailedPrecondition, match="is draft"):

@@ -4,8 +4,9 @@
     def on_task_created(self, event: TaskCreated, envelope: Envelope): ...
 
 - The body is parsed here, not by kombu: a message that is not a valid envelope of the
-  expected message goes to the dead-letter queue with the reason (kombu's decoding
-  would raise in nameko's consumer thread and stop the service).
+  expected message, or that names two tenants (its header and envelope, or the
+  envelope and its data), goes to the dead-letter queue with the reason (kombu's
+  decoding would raise in nameko's consumer thread and stop the service).
 - Each event id is handled once per handler (idempotency.EventGuard, in the service's
   Storage database), even when copies arrive at once: a copy whose id another worker
   holds is requeued after a pause. The message is acked only after the work and the
@@ -101,7 +102,7 @@ class EventHandler(Entrypoint):
 
     def _start(self, message):
         try:
-            envelope = Envelope.parse(message.body)
+            envelope = Envelope.parse(message.body, (message.headers or {}).get("tenant"))
             if envelope.type != self.event_type:
                 raise InvalidEvent(f"type {envelope.type!r}, expected {self.event_type!r}")
             event = envelope.payload(self.message_class)
