@@ -25,6 +25,7 @@ from services.iocevents.store import IocStore
 from services.tasks import demo as tasks_demo
 from services.tasks.store import TaskStore
 from services.trace import demo as trace_demo
+from services.trace.config import TraceSettings, seal_of
 from services.trace.ledger import Ledger
 from services.trace.store import TraceStore
 from tests.asyncapi_validation import WireTap, errors, validator
@@ -55,7 +56,8 @@ def publish_what_the_services_publish(settings, mongo, publisher) -> None:
     ns = settings.namespace
     tasks_demo.load(TaskStore(mongo[f"{ns}_asyncapi_tasks"]), dt.datetime.now(dt.UTC),
                     publisher)
-    ledger = Ledger(TraceStore(mongo[f"{ns}_asyncapi_trace"]), publisher)
+    ledger = Ledger(TraceStore(mongo[f"{ns}_asyncapi_trace"]), publisher,
+                    seal_of(settings, TraceSettings()))
     ledger.store.ensure_indexes()
     trace_demo.load(ledger)
     data = trace_demo.read()
