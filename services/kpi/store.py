@@ -89,7 +89,7 @@ class KpiStore(Store):
             packed = json.dumps(data, ensure_ascii=False)
             if found and packed == found["data"] and not (revisions or events):
                 return result  # nothing changed (a replay): nothing to write
-            if EventGuard(self.db).claim("kpi.write", f"{_id}:{version + 1}",
+            if EventGuard(self.db, self.lane).claim("kpi.write", f"{_id}:{version + 1}",
                                          tenant) is not Claim.WON:
                 time.sleep(RETRY_PAUSE_S)
                 continue
@@ -189,39 +189,46 @@ class KpiStore(Store):
 
     # --- task states: an inbox folded into the board ------------------------------------
 
-    def add_task_state(self, tenant: str, event_id: str, state: dict) -> None:
-        try:
-            self.db.task_inbox.insert_one({"_id": f"{tenant}|{event_id}", "tenant": tenant,
-                                           "state": state})
-        except DuplicateKeyError:
-            pass  # the same event again
+    def add_task_state(self, tenant: str, event_id: str, state: dict,
+                       created: dict | None = None) -> None:
+        """Into the inbox (once per event); with `created`, the fact of the task the
+        event created (once per task), in the same round trip."""
+        rows = [("task_inbox", {"_id": f"{tenant}|{event_id}", "tenant": tenant,
+                                "state": state})]
+        if created is not None:
+            rows.append(("task_facts", _fact_row(created)))
+        self.lane.insert_all(rows)  # a row already there is the same event again
 
     def pending_task_states(self, tenant: str | None = None) -> dict[str, list[dict]]:
         """States not yet folded into the boards, by commune, in the order announced."""
-        pending: dict[str, list[dict]] = {}
+        return {t: [r["state"] for r in rows] for t, rows in self._inbox(tenant).items()}
+
+    def _inbox(self, tenant: str | None) -> dict[str, list[dict]]:
+        """The inbox's rows, by commune, each commune's in the order announced."""
+        rows: dict[str, list[dict]] = {}
         for row in self.db.task_inbox.find({"tenant": tenant} if tenant else {}):
-            pending.setdefault(row["tenant"], []).append(row["state"])
-        for states in pending.values():
-            states.sort(key=lambda s: s["changed"])
-        return pending
+            rows.setdefault(row["tenant"], []).append(row)
+        for listed in rows.values():
+            listed.sort(key=lambda r: r["state"]["changed"])
+        return rows
 
-    def fold_task_inbox(self, tenant: str, apply: Callable[[dict, dict], bool]) -> int:
-        """Fold a commune's pending task states into its board; 0 when there were none
-        or another writer is folding (the next fold takes them)."""
-        rows = list(self.db.task_inbox.find({"tenant": tenant}))
-        if not rows:
-            return 0
-        states = sorted((r["state"] for r in rows), key=lambda s: s["changed"])
-
-        def change(board):
-            return sum(apply(board, s) for s in states), [], []
-        try:
-            self.change_packed("boards", board_id(tenant, "tasks"), tenant, change, attempts=1,
-                               indexed=(tenant, "boards", "tasks"))
-        except FailedPrecondition:
-            return 0
-        self.db.task_inbox.delete_many({"_id": {"$in": [r["_id"] for r in rows]}})
-        return len(rows)
+    def fold_task_inbox(self, tenant: str | None, apply: Callable[[dict, dict], bool]) -> int:
+        """Fold the pending task states of a commune (None: of every commune, from one
+        read of the inbox) into its board; returns how many. A commune another writer
+        is folding is left for the next fold."""
+        folded = []
+        for commune, rows in self._inbox(tenant).items():
+            def change(board, rows=rows):
+                return sum(apply(board, r["state"]) for r in rows), [], []
+            try:
+                self.change_packed("boards", board_id(commune, "tasks"), commune, change,
+                                   attempts=1, indexed=(commune, "boards", "tasks"))
+            except FailedPrecondition:
+                continue
+            folded += [r["_id"] for r in rows]
+        if folded:
+            self.db.task_inbox.delete_many({"_id": {"$in": folded}})
+        return len(folded)
 
     # --- dossiers ------------------------------------------------------------------------
 
@@ -239,12 +246,11 @@ class KpiStore(Store):
 
     def record_created_task(self, fact: dict) -> bool:
         """Keep the fact once per task; False when it was already kept (a replay)."""
-        try:
-            self.db.task_facts.insert_one({"_id": f"{fact['tenant']}:{fact['task_id']}",
-                                           **fact})
-            return True
-        except DuplicateKeyError:
-            return False
+        return self.insert("task_facts", _fact_row(fact))
 
     def tasks_created(self, tenant: str) -> int:
         return TenantCollection(self.db.task_facts, tenant).count_documents()
+
+
+def _fact_row(fact: dict) -> dict:
+    return {"_id": f"{fact['tenant']}:{fact['task_id']}", **fact}
