@@ -3,14 +3,16 @@ callers (threads, or eventlet greenthreads once patched) share round trips.
 
 Why, on FerretDB 1.24 (SQLite): each write is an SQLite transaction on the database's
 one file, and writers that meet wait in SQLite's busy handler, which sleeps 1, 2, 5,
-10 ms... before it looks again; while an insert_many of 40 documents costs little more
-than one insert_one. So the first caller writes alone; those who arrive meanwhile
-queue, and the first of them then writes everything queued (one insert_many per
-collection), and so on. Each caller gets its own document's outcome, as from an
-insert_one: True, False for a duplicate key, or the error raised.
+10 ms... up to 100 ms before it looks again; while an insert_many of 40 documents
+costs little more than one insert_one. So the first caller writes alone; those who
+arrive meanwhile queue, and the first of them then writes everything queued (one
+insert_many per collection), and so on. Each caller gets its own document's outcome,
+as from an insert_one: True, False for a duplicate key, or the error raised.
 
-Hence one lane per database in a process, shared by whoever writes there (a Store has
-one; its EventGuard takes it)."""
+Updates, replaces and deletes stay outside: FerretDB reads the collection first (a
+scan but for an _id it finds early), which would hold up every insert queued behind.
+One lane per database in a process, shared by whoever inserts there (a Store has one;
+its EventGuard takes it)."""
 import threading
 from collections import defaultdict
 

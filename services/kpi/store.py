@@ -22,9 +22,12 @@ So:
   state of each object its events describe;
 - task_inbox: the task states events bring, inserted as they come (concurrent events
   of one commune would otherwise fight over its board) and folded into the board by
-  one writer (a timer); a report applies what is still in the inbox, so it is exact;
+  one writer (a timer); a report applies what is still in the inbox, so it is exact.
+  A task.created's row also carries the task's fact, which the fold moves to
+  task_facts: one insert per event, into one collection (each collection an insert
+  touches is an SQLite transaction of its own, and its commit is the costly part);
 - dossier_events and task_facts: insert-only, keyed by business ids (a replay is a
-  duplicate key, nothing more).
+  duplicate key, nothing more). created_tasks() reads the facts, moved or not.
 
 A packed document is rewritten whole by one writer at a time: the writer of version
 v+1 first claims it (an insert of a unique _id only one writer wins; concurrent updates
@@ -33,7 +36,7 @@ import json
 import time
 from collections.abc import Callable
 
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from services.common import outbox
 from services.common.envelope import Envelope
@@ -110,11 +113,7 @@ class KpiStore(Store):
 
     def _write(self, collection: str, _id: str, version: int, document: dict) -> bool:
         if version == 0:
-            try:
-                self.db[collection].insert_one({"_id": _id, **document})
-                return True
-            except DuplicateKeyError:
-                return False
+            return self.insert(collection, {"_id": _id, **document})
         replaced = self.db[collection].replace_one({"_id": _id, "version": version}, document)
         return replaced.matched_count == 1
 
@@ -134,10 +133,7 @@ class KpiStore(Store):
     # --- events: in the changed document's outbox, listed in a small index -------------
 
     def _mark_pending(self, collection: str, _id: str) -> None:
-        try:
-            self.db.outbox_index.insert_one({"_id": f"{collection}|{_id}"})
-        except DuplicateKeyError:
-            pass
+        self.insert("outbox_index", {"_id": f"{collection}|{_id}"})  # False: listed already
 
     def flush(self, publisher: Publisher, collection: str, _id: str) -> int:
         """Publish a document's pending events; the relay takes what stays unsent."""
@@ -191,13 +187,12 @@ class KpiStore(Store):
 
     def add_task_state(self, tenant: str, event_id: str, state: dict,
                        created: dict | None = None) -> None:
-        """Into the inbox (once per event); with `created`, the fact of the task the
-        event created (once per task), in the same round trip."""
-        rows = [("task_inbox", {"_id": f"{tenant}|{event_id}", "tenant": tenant,
-                                "state": state})]
+        """Into the inbox, once per event; with `created`, the fact of the task the
+        event created (kept once per task when folded)."""
+        row = {"_id": f"{tenant}|{event_id}", "tenant": tenant, "state": state}
         if created is not None:
-            rows.append(("task_facts", _fact_row(created)))
-        self.lane.insert_all(rows)  # a row already there is the same event again
+            row["created"] = created
+        self.insert("task_inbox", row)  # False: the same event again, nothing to do
 
     def pending_task_states(self, tenant: str | None = None) -> dict[str, list[dict]]:
         """States not yet folded into the boards, by commune, in the order announced."""
@@ -225,9 +220,12 @@ class KpiStore(Store):
                                    attempts=1, indexed=(commune, "boards", "tasks"))
             except FailedPrecondition:
                 continue
-            folded += [r["_id"] for r in rows]
+            folded += rows
+        facts = [("task_facts", _fact_row(r["created"])) for r in folded if "created" in r]
+        if facts:
+            self.lane.insert_all(facts)  # a fact already kept is a replay's
         if folded:
-            self.db.task_inbox.delete_many({"_id": {"$in": folded}})
+            self.db.task_inbox.delete_many({"_id": {"$in": [r["_id"] for r in folded]}})
         return len(folded)
 
     # --- dossiers ------------------------------------------------------------------------
@@ -245,11 +243,22 @@ class KpiStore(Store):
     # --- task facts (the slice's count) ----------------------------------------------------
 
     def record_created_task(self, fact: dict) -> bool:
-        """Keep the fact once per task; False when it was already kept (a replay)."""
+        """Keep the fact once per task, outside the event path (which puts it in the
+        inbox with the task's state); False when it was already kept."""
         return self.insert("task_facts", _fact_row(fact))
 
+    def created_tasks(self, tenant: str) -> dict[str, dict]:
+        """The facts of a commune's created tasks by task id: those kept and those still
+        in the inbox. Every reader of the facts goes through here."""
+        pending = self.db.task_inbox.find({"tenant": tenant, "created": {"$exists": True}},
+                                          {"created": 1})
+        facts = {row["created"]["task_id"]: row["created"] for row in pending}
+        for row in TenantCollection(self.db.task_facts, tenant).find({}, {"_id": 0}):
+            facts[row["task_id"]] = row
+        return facts
+
     def tasks_created(self, tenant: str) -> int:
-        return TenantCollection(self.db.task_facts, tenant).count_documents()
+        return len(self.created_tasks(tenant))
 
 
 def _fact_row(fact: dict) -> dict:
