@@ -7,6 +7,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 
 from .settings import Settings
+from .write_lane import WriteLane
 
 # (collection, keys, options) as pymongo's create_index takes them.
 IndexSpec = tuple[str, Sequence[tuple[str, int]], Mapping]
@@ -35,9 +36,15 @@ class Store:
 
     def __init__(self, db: Database):
         self.db = db
+        # Inserts share round trips through it: one store per database and process.
+        self.lane = WriteLane(db)
 
     def ensure_indexes(self) -> None:
         ensure_indexes(self.db, self.INDEXES)
+
+    def insert(self, collection: str, document: dict) -> bool:
+        """Insert a document through the write lane; False when its _id is taken."""
+        return self.lane.insert(collection, document)
 
 
 class TenantCollection:

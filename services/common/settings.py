@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # Reverse proxies (an ingress) in front of the HTTP endpoints whose X-Forwarded-For
     # entries are believed when telling clients apart; 0: the peer address.
     trusted_proxies: int = Field(0, ge=0)
+    # Workers a nameko process runs at once, and so the unacked messages each of its
+    # event queues takes: event handlers mostly wait on the database, and the more of
+    # them wait at once the more of their inserts share a round trip (write_lane).
+    worker_concurrency: int = Field(40, ge=1)
     # Handler failures retried this many times in all before a message is dead-lettered.
     max_delivery_attempts: int = 3
     # Optional mutual TLS for the province gRPC endpoints (all three or none).
@@ -62,7 +66,7 @@ class Settings(BaseSettings):
         exchange is namespaced like everything else: nameko routes calls by service
         name, and two platforms on one broker must not answer each other's calls."""
         return {"AMQP_URI": self.amqp_uri, "rpc_exchange": f"{self.namespace}.rpc",
-                "SERIALIZER": "json"}
+                "SERIALIZER": "json", "max_workers": self.worker_concurrency}
 
     def ports(self, service: str) -> tuple[int, int, int]:
         """(nameko HTTP, gRPC, gRPC-process metrics) ports of a service."""

@@ -73,16 +73,15 @@ class KpiService(HealthEndpoints, KpiHttpApi):
 
     # --- tasks events: the derived indicators --------------------------------------------
 
-    def _task_changed(self, event, envelope: Envelope) -> None:
+    def _task_changed(self, event, envelope: Envelope, created: dict | None = None) -> None:
         """Into the inbox: concurrent events of one commune must not fight over its
         board (fold_task_inbox folds them in, one writer at a time)."""
         self.store.add_task_state(envelope.tenant, envelope.id,
-                                  derived.task_state(event, envelope))
+                                  derived.task_state(event, envelope), created)
 
     @handle_event("tasks", "task.created", events_pb2.TaskCreated)
     def on_task_created(self, event: events_pb2.TaskCreated, envelope: Envelope):
-        self.store.record_created_task(domain.created_task_fact(event, envelope))
-        self._task_changed(event, envelope)
+        self._task_changed(event, envelope, domain.created_task_fact(event, envelope))
 
     @handle_event("tasks", "task.assigned", events_pb2.TaskAssigned)
     def on_task_assigned(self, event, envelope):
@@ -167,8 +166,7 @@ class KpiService(HealthEndpoints, KpiHttpApi):
 
     @timer(interval=1)
     def fold_task_inbox(self):
-        for tenant in self.store.pending_task_states():
-            self.store.fold_task_inbox(tenant, derived.apply_task)
+        self.store.fold_task_inbox(None, derived.apply_task)
 
     @timer(interval=10)
     def relay_outbox(self):

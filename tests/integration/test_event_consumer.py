@@ -7,6 +7,7 @@ import pytest
 
 from commune.v1 import events_pb2, tasks_pb2
 from services.common.envelope import Envelope
+from services.kpi.store import KpiStore
 from tests.helpers import Broker, metric_value, start_worker, wait_for
 
 pytestmark = pytest.mark.integration
@@ -32,7 +33,8 @@ def task_created(tenant: str, task_id: str) -> Envelope:
 
 
 def facts(mongo, settings, tenant):
-    return mongo[f"{settings.namespace}_kpi"].task_facts.count_documents({"tenant": tenant})
+    """The created tasks kpi has recorded, folded from its inbox or not yet."""
+    return KpiStore(mongo[f"{settings.namespace}_kpi"]).tasks_created(tenant)
 
 
 def dead_letter_queue(settings):

@@ -214,3 +214,38 @@ def test_task_states_count_before_and_after_they_are_folded(store):
     assert store.pending_task_states() == {}
     assert completion() == (3, 6)
     assert store.fold_task_inbox("binh-lu", derived.apply_task) == 0
+
+
+def test_a_created_task_counts_once_before_and_after_its_fact_is_folded(store):
+    """The event path puts the fact in the inbox with the task's state (one insert);
+    the fold keeps it in task_facts; a replay of the event, or another event about the
+    same task, never counts it twice."""
+    from services.kpi import derived
+    from tests.unit.test_kpi_derived import task_event
+    event, envelope = task_event("t1", "assigned", deadline="2026-03-31", tenant="binh-lu")
+    fact = {"tenant": "binh-lu", "task_id": "t1", "code": "T1", "created_at": NOW,
+            "event_id": envelope.id}
+    state = derived.task_state(event, envelope)
+    store.add_task_state("binh-lu", envelope.id, state, fact)
+    store.add_task_state("binh-lu", envelope.id, state, fact)  # the same event again
+    assert store.tasks_created("binh-lu") == 1
+    assert store.db.task_facts.count_documents({}) == 0  # not folded yet
+    assert store.fold_task_inbox(None, derived.apply_task) == 1
+    assert store.db.task_facts.count_documents({}) == 1
+    assert store.pending_task_states() == {}
+    store.add_task_state("binh-lu", "a-replay", state, fact)  # after the fold
+    assert store.tasks_created("binh-lu") == 1
+    store.fold_task_inbox(None, derived.apply_task)
+    assert store.created_tasks("binh-lu")["t1"]["code"] == "T1"
+    assert store.tasks_created("binh-lu") == 1 and store.tasks_created("lung-phinh") == 0
+
+
+def test_one_fold_takes_every_commune(store):
+    from services.kpi import derived
+    from tests.unit.test_kpi_derived import task_event
+    for tenant in ("binh-lu", "lung-phinh"):
+        event, envelope = task_event(f"{tenant}-t", "assigned", tenant=tenant,
+                                     envelope_tenant=tenant)
+        store.add_task_state(tenant, envelope.id, derived.task_state(event, envelope))
+    assert store.fold_task_inbox(None, derived.apply_task) == 2
+    assert store.pending_task_states() == {}

@@ -10,7 +10,7 @@
 - Each event id is handled once per handler (idempotency.EventGuard, in the service's
   Storage database), even when copies arrive at once: a copy whose id another worker
   holds is requeued after a pause. The message is acked only after the work and the
-  mark are stored.
+  mark are stored, and logged ("event handled", with its id) just before the ack.
 - A handler that rejects the event (InvalidEvent or another expected error: retrying
   cannot help) sends it to the dead-letter queue at once; one that fails otherwise is
   retried (a copy with an attempt count goes back to the queue)
@@ -85,7 +85,7 @@ class EventHandler(Entrypoint):
         # nameko sets extensions up concurrently: the Storage's database exists by the
         # first message, not necessarily during setup().
         storage = next(d for d in self.container.dependencies if isinstance(d, Storage))
-        return EventGuard(storage.db)
+        return storage.guard
 
     def stop(self):
         self.queue_consumer.unregister_provider(self)
@@ -95,6 +95,13 @@ class EventHandler(Entrypoint):
         self.outcomes.labels(self.event_type, outcome).inc()
 
     def handle_message(self, _body, message):
+        # Called by the container's one consumer thread: the claim (a round trip to the
+        # database) and any pause are made in a thread of the message's own, so that the
+        # next messages are taken meanwhile (up to the prefetch, max_workers).
+        self.container.spawn_managed_thread(partial(self._start_or_requeue, message),
+                                            identifier=f"{self.consumer} message")
+
+    def _start_or_requeue(self, message):
         try:
             self._start(message)
         except TRANSIENT as exc:
@@ -133,6 +140,8 @@ class EventHandler(Entrypoint):
             if exc_info is None:
                 self.guard.done(self.consumer, envelope.id)
                 self._count("handled")
+                log.info("event handled", consumer=self.consumer, event_type=envelope.type,
+                         event_id=envelope.id)
                 self.queue_consumer.ack_message(message)
                 return result, exc_info
             self.guard.release(self.consumer, envelope.id)

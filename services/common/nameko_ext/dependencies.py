@@ -17,7 +17,8 @@ log = logs.get_logger(__name__)
 
 class Storage(DependencyProvider):
     """The service's store (a mongo.Store subclass) over its own database; one client per
-    container. Creates the store's indexes and the idempotency guard's at start."""
+    container, and one idempotency guard for its event handlers, writing through the
+    store's write lane. Creates the store's indexes and the guard's at start."""
 
     def __init__(self, store_class):
         self.store_class = store_class
@@ -29,6 +30,7 @@ class Storage(DependencyProvider):
         self.store = self.store_class(self.db)
         self.store.ensure_indexes()
         ensure_indexes(self.db, idempotency.INDEXES)
+        self.guard = idempotency.EventGuard(self.db, self.store.lane)
 
     def stop(self):
         self.client.close()
