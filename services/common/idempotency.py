@@ -64,3 +64,19 @@ class EventGuard:
 
     def release(self, consumer: str, event_id: str) -> None:
         self._events.delete_one({"_id": f"{consumer}|{event_id}"})
+
+
+class VersionClaims:
+    """The write lock of versioned documents that several processes change: the writer
+    of version v+1 of a document claims it first. On FerretDB 1.24 (SQLite) two
+    concurrent updates of one document can both succeed, even with the version in their
+    filter, and one is lost; a claim is an insert of a unique _id, which only one writer
+    wins (a claim whose writer died is taken over after the guard's lease)."""
+
+    def __init__(self, guard: EventGuard, scope: str):
+        self._guard = guard
+        self._scope = scope
+
+    def claim(self, document_id: str, version: int, tenant: str) -> bool:
+        """True when this writer may write `version` of the document."""
+        return self._guard.claim(self._scope, f"{document_id}:{version}", tenant) is Claim.WON

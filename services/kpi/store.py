@@ -43,7 +43,7 @@ from pymongo.errors import BulkWriteError
 from services.common import outbox
 from services.common.envelope import Envelope
 from services.common.errors import FailedPrecondition, NotFound
-from services.common.idempotency import Claim, EventGuard
+from services.common.idempotency import EventGuard, VersionClaims
 from services.common.mongo import Store, TenantCollection
 from services.common.publisher import Publisher
 
@@ -64,6 +64,10 @@ class KpiStore(Store):
     INDEXES = [("task_facts", [("tenant", 1)], {"name": "tenant"})]
 
     # --- packed documents, one writer at a time ------------------------------------------
+
+    @property
+    def versions(self) -> VersionClaims:
+        return VersionClaims(EventGuard(self.db, self.lane), "kpi.write")
 
     def read_packed(self, collection: str, _id: str) -> dict:
         found = self.db[collection].find_one({"_id": _id}, {"data": 1})
@@ -94,8 +98,7 @@ class KpiStore(Store):
             packed = json.dumps(data, ensure_ascii=False)
             if found and packed == found["data"] and not (revisions or events):
                 return result  # nothing changed (a replay): nothing to write
-            if EventGuard(self.db, self.lane).claim("kpi.write", f"{_id}:{version + 1}",
-                                         tenant) is not Claim.WON:
+            if not self.versions.claim(_id, version + 1, tenant):
                 time.sleep(RETRY_PAUSE_S)
                 continue
             if indexed and version == 0:
@@ -139,7 +142,7 @@ class KpiStore(Store):
 
     def flush(self, publisher: Publisher, collection: str, _id: str) -> int:
         """Publish a document's pending events; the relay takes what stays unsent."""
-        sent = outbox.Outbox(self.db[collection], publisher).flush(_id)
+        sent = outbox.Outbox(self.db[collection], publisher, self.versions).flush(_id)
         found = self.db[collection].find_one({"_id": _id}, {"outbox": 1}) or {}
         if not found.get("outbox"):
             self.db.outbox_index.delete_one({"_id": f"{collection}|{_id}"})

@@ -8,7 +8,7 @@ from pymongo.errors import DuplicateKeyError
 from services.common import outbox
 from services.common.envelope import Envelope
 from services.common.errors import AlreadyExists, FailedPrecondition, NotFound
-from services.common.idempotency import Claim, EventGuard
+from services.common.idempotency import EventGuard, VersionClaims
 from services.common.mongo import Store, TenantCollection
 from services.common.publisher import Publisher
 
@@ -51,15 +51,9 @@ class TaskStore(Store):
     def apply(self, task: dict, changes: dict, entry: dict, now: dt.datetime,
               *events: Envelope) -> dict:
         """Store a change made to `task` as it was read, with its history entry and its
-        events; FailedPrecondition when someone changed the task meanwhile.
-
-        The writer of version v+1 first claims it: on FerretDB 1.24 (SQLite) two
-        concurrent updates of one document can both succeed with the version in their
-        filter, and one is lost; a claim is an insert of a unique _id, which only one
-        writer wins (a claim whose writer died is taken over after the guard's lease)."""
-        claim = EventGuard(self.db).claim("tasks.write", f"{task['_id']}:{task['version'] + 1}",
-                                          task["tenant"])
-        if claim is not Claim.WON:
+        events; FailedPrecondition when someone changed the task meanwhile (the writer of
+        the next version claims it first: VersionClaims)."""
+        if not self.versions.claim(task["_id"], task["version"] + 1, task["tenant"]):
             raise FailedPrecondition(f"task {task['code']!r} is being changed by someone "
                                      "else; read it again and retry")
         changes = dict(changes)
@@ -123,5 +117,9 @@ class TaskStore(Store):
         return list(TenantCollection(self.db.officers, tenant).find({}, {"_id": 0})
                     .sort("code"))
 
+    @property
+    def versions(self) -> VersionClaims:
+        return VersionClaims(EventGuard(self.db, self.lane), "tasks.write")
+
     def outbox(self, publisher: Publisher) -> outbox.Outbox:
-        return outbox.Outbox(self.db.tasks, publisher)
+        return outbox.Outbox(self.db.tasks, publisher, self.versions)

@@ -9,6 +9,7 @@ import pytest
 
 from services.common.errors import InvalidArgument, NotFound
 from services.common.periods import Period
+from services.common.publisher import Publisher
 from services.directory import tree
 from services.kpi.keys import sheet_id
 from services.kpi.ledger import Ledger
@@ -154,6 +155,38 @@ def test_concurrent_writers_of_one_sheet_lose_nothing(store, ledger):
     assert {key.split("|")[0] for key in sheet["cells"]} == set(indicators)
     for code in indicators:
         assert len(ledger.history("binh-lu", figure(code))) == 1
+
+
+def test_flushing_the_outbox_while_figures_are_approved_loses_no_write(store, ledger,
+                                                                        settings):
+    """The flush removes sent events from the sheet that the ledger is changing: an
+    unclaimed removal wrote back the sheet as it read it and undid an approval."""
+    indicators = ["online-dossiers", "full-online-dossiers", "e-results", "data-reuse",
+                  "satisfaction", "online-payment"]
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    approving = threading.Event()
+    collection, sheet = "sheets_2026_Q1", sheet_id("binh-lu", "2026-Q1")
+
+    def flush_while_approving():
+        while not approving.is_set():
+            store.flush(publisher, collection, sheet)
+    flusher = threading.Thread(target=flush_while_approving)
+    flusher.start()
+    try:
+        for code in indicators:
+            # a target per indicator, so that each approval is announced (an event)
+            ledger.set_target("binh-lu", {"indicator": code, "unit": "binh-lu",
+                                          "period": "2026-Q1", "comparison": ">=",
+                                          "value": 99}, "chair", NOW)
+            approve(ledger, "binh-lu", figure(code, numerator=1, denominator=2))
+    finally:
+        approving.set()
+        flusher.join()
+    store.flush(publisher, collection, sheet)
+    publisher.close()
+    for code in indicators:
+        assert ledger.history("binh-lu", figure(code))[-1]["status"] == "approved", code
+    assert store.db[collection].find_one({"_id": sheet})["outbox"] == {}
 
 
 @pytest.mark.parametrize("fields, message", [
