@@ -13,14 +13,18 @@ test: infra ## set up, then the whole suite: unit, integration, e2e
 
 BUF := var/tools/node_modules/.bin/buf
 DEPLOY_TOOLS := var/tools/.deploy-tools
+API_BROWSER := var/tools/node_modules/swagger-ui-dist/package.json
 
-setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) ## the virtualenv with the project installed, buf, the k8s checkers
+setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) $(API_BROWSER) ## the virtualenv with the project installed, buf, the k8s checkers, the /docs API browser
 
 $(VENV)/.installed: pyproject.toml
 	scripts/setup-python.sh
 
 $(BUF):
 	scripts/setup-buf.sh
+
+$(API_BROWSER): scripts/setup-api-browser.sh
+	scripts/setup-api-browser.sh
 
 $(DEPLOY_TOOLS): scripts/setup-deploy-tools.sh
 	scripts/setup-deploy-tools.sh

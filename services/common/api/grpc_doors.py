@@ -1,0 +1,37 @@
+"""A service's operations that have a gRPC method, as a servicer: the proto request
+becomes the operation's request model through proto3 JSON (the same names the HTTP API
+reads), the response model becomes the proto response the same way. Streaming methods
+stay hand-written in a subclass."""
+from google.protobuf import json_format, message_factory
+
+from ..grpc_ext.interceptors import current_principal
+from .operations import Operation, Operations, invoke, parse
+
+
+def to_request(operation: Operation, message):
+    return parse(operation, json_format.MessageToDict(message))
+
+
+def to_message(model, message_class):
+    return json_format.ParseDict(model.model_dump(mode="json", by_alias=True, exclude_none=True),
+                                 message_class(), ignore_unknown_fields=True)
+
+
+def _method(operation: Operation, response_class):
+    def method(self, request, context):
+        result = invoke(self.application, operation, current_principal(),
+                        to_request(operation, request))
+        return to_message(result, response_class)
+    method.__name__ = operation.grpc
+    return method
+
+
+def servicer(operations: Operations, base: type, service_descriptor) -> type:
+    """A subclass of the generated servicer `base` whose unary methods run the table's
+    operations on `self.application`."""
+    namespace = {}
+    for op in operations:
+        if op.grpc:
+            output = service_descriptor.methods_by_name[op.grpc].output_type
+            namespace[op.grpc] = _method(op, message_factory.GetMessageClass(output))
+    return type(f"{operations.service.title()}Servicer", (base,), namespace)
