@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from services.common.api.models import ApiModel, PeriodText, TenantRequest
+from services.common.api.models import ApiModel, PeriodText, Request, TenantRequest
 
 from . import domain
 
@@ -164,8 +164,12 @@ class AssignTaskRequest(TaskRequest):
     deadline: dt.date | None = Field(None, description="kept from the task when empty")
 
 
+class NewEvidence(Request, domain.Evidence):
+    """A link to what shows the progress."""
+
+
 class ReportProgressRequest(TaskRequest, domain.ProgressReport):
-    pass
+    evidence: list[NewEvidence] = Field(default_factory=list, max_length=20)
 
 
 class ChangeStatusRequest(TaskRequest):

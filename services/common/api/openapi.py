@@ -20,11 +20,18 @@ INFRASTRUCTURE = {
 }
 
 
+def _register(components: dict, schemas: dict) -> None:
+    """Add named schemas; two different models of one name would make the document lie."""
+    for name, schema in schemas.items():
+        if components.setdefault(name, schema) != schema:
+            raise ValueError(f"two different schemas are named {name!r}: rename a model")
+
+
 def _schema(model: type[BaseModel], mode: str, components: dict, drop=()) -> dict:
     """A reference to the model's schema (without the fields in `drop`), its nested
     models registered in `components`."""
     schema = model.model_json_schema(ref_template=REF, mode=mode)
-    components.update(schema.pop("$defs", {}))
+    _register(components, schema.pop("$defs", {}))
     name = model.__name__
     if drop:
         schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in drop}
@@ -32,7 +39,7 @@ def _schema(model: type[BaseModel], mode: str, components: dict, drop=()) -> dic
         if not schema["required"]:
             del schema["required"]
         name += "Body"
-    components[name] = schema
+    _register(components, {name: schema})
     return {"$ref": REF.format(model=name)}
 
 
@@ -41,7 +48,7 @@ def _operation(op: Operation, components: dict) -> dict:
     example = op.example or {}
     path_params = route.path_params
     request = op.request.model_json_schema(ref_template=REF)
-    components.update(request.pop("$defs", {}))
+    _register(components, request.pop("$defs", {}))
     parameters = [{"name": name, "in": "path", "required": True,
                    "schema": request["properties"][name],
                    **({"example": example[name]} if name in example else {})}
