@@ -36,6 +36,10 @@ class PermissionDenied(CommuneError):
     pass
 
 
+class ResourceExhausted(CommuneError):
+    """The caller has used up its allowance (a public endpoint's rate limit)."""
+
+
 class Unavailable(CommuneError):
     """A dependency (broker, database) cannot be reached."""
 

@@ -18,11 +18,12 @@ CODES = {
     errors.NotFound: (404, "NOT_FOUND"),
     errors.AlreadyExists: (409, "ALREADY_EXISTS"),
     errors.FailedPrecondition: (409, "FAILED_PRECONDITION"),
+    errors.ResourceExhausted: (429, "RESOURCE_EXHAUSTED"),
     errors.Unavailable: (503, "UNAVAILABLE"),
     errors.Internal: (500, "INTERNAL"),
 }
 TITLES = {400: "Bad request", 401: "Unauthenticated", 403: "Forbidden", 404: "Not found",
-          409: "Conflict", 500: "Internal error", 503: "Unavailable"}
+          409: "Conflict", 429: "Too many requests", 500: "Internal error", 503: "Unavailable"}
 
 SCHEMA = {
     "type": "object",

@@ -109,6 +109,8 @@ _CODES = {
                              common_pb2.ERROR_REASON_TOKEN_MISSING_OR_INVALID),
     errors.PermissionDenied: (code_pb2.PERMISSION_DENIED,
                               common_pb2.ERROR_REASON_TENANT_NOT_ALLOWED),
+    errors.ResourceExhausted: (code_pb2.RESOURCE_EXHAUSTED,
+                               common_pb2.ERROR_REASON_UNSPECIFIED),
     errors.Unavailable: (code_pb2.UNAVAILABLE, common_pb2.ERROR_REASON_UNSPECIFIED),
     errors.Internal: (code_pb2.INTERNAL, common_pb2.ERROR_REASON_UNSPECIFIED),
 }
