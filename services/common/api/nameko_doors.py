@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from .. import errors
 from ..auth import Principal, principal_from_header
 from ..nameko_ext.rpc import rpc
+from ..nameko_ext.web import json_api, json_response, request_json
 from ..settings import get_settings
 from . import browser, openapi, problems
 from .operations import Operation, Operations, invoke, parse
@@ -31,24 +32,11 @@ class Caller(DependencyProvider):
         return worker_ctx.data.get("authorization")
 
 
-def _json(status: int, body, media_type: str = "application/json") -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=media_type)
-
-
-def _problem(body: dict) -> Response:
-    return _json(body["status"], body, problems.MEDIA_TYPE)
-
-
 def _http_input(operation: Operation, request, params: dict) -> dict:
     if operation.http.method == "GET":
         data = request.args.to_dict()
-    else:
-        try:
-            data = json.loads(request.get_data(as_text=True) or "{}")
-        except ValueError as exc:
-            raise errors.InvalidArgument(f"body is not JSON: {exc.args[0]}") from None
-        if not isinstance(data, dict):
-            raise errors.InvalidArgument("body must be a JSON object")
+    else:  # no body at all is an empty object (POST …/assign keeps what the task has)
+        data = request_json(request) if request.get_data() else {}
     clash = sorted(set(data) & set(params))
     if clash:
         raise errors.InvalidArgument(f"{', '.join(clash)} is given by the path, not the "
@@ -73,17 +61,12 @@ def _rpc_method(operation: Operation):
 
 def _http_method(operation: Operation):
     def method(self, request, **params):
-        try:
-            principal = principal_of(request.headers.get("Authorization"))
-            parsed = parse(operation, _http_input(operation, request, params))
-            result = invoke(self.use_cases(), operation, principal, parsed)
-            return _json(operation.http.status, result.wire())
-        except errors.CommuneError as exc:
-            return _problem(problems.from_error(exc))
-        except Exception as exc:
-            return _problem(problems.unexpected(exc))
+        principal = principal_of(request.headers.get("Authorization"))
+        parsed = parse(operation, _http_input(operation, request, params))
+        return operation.http.status, invoke(self.use_cases(), operation, principal,
+                                             parsed).wire()
     method.__name__ = f"http_{operation.name}"
-    return http(operation.http.method, operation.http.werkzeug_path)(method)
+    return http(operation.http.method, operation.http.werkzeug_path)(json_api(method))
 
 
 def doors(operations: Operations, title: str) -> type:
@@ -105,7 +88,8 @@ def doors(operations: Operations, title: str) -> type:
     def docs_asset(self, request, asset):
         found = browser.asset(asset)
         if found is None:
-            return _problem(problems.problem(404, "NOT_FOUND", browser.missing(asset)))
+            return json_response(404, problems.problem(404, "NOT_FOUND", browser.missing(asset)),
+                                 problems.MEDIA_TYPE)
         content, media_type = found
         return Response(content, mimetype=media_type)
 
