@@ -3,10 +3,13 @@ its request model, applies the domain's rules (domain.py) to what the store load
 the change with the events that announce it, and answers a response model. Every door
 (nameko RPC and HTTP in service.py, gRPC in grpc_api.py) runs them through OPERATIONS,
 which says who may do what; nothing else checks roles."""
+from collections.abc import Iterator
+
 from commune.v1 import events_pb2
 from services.common.api.operations import Operation, Operations, Route
 from services.common.auth import Principal
 from services.common.clock import now
+from services.common.fanout import EventFanout
 from services.common.periods import parse as parse_period
 from services.common.publisher import Publisher
 
@@ -15,15 +18,23 @@ from . import schemas as s
 from .listing import Criteria
 from .store import TaskStore
 
+# The events that carry a task as it is after the change.
+TASK_EVENTS = ("task.created", "task.assigned", "task.progress_reported",
+               "task.status_changed", "task.overdue", "task.completed", "task.review_decided")
+WATCH_POLL_S = 1.0
+
 
 class TasksApp:
     """`reader` answers lists and summaries: the store in the worker, the in-memory read
-    model in the gRPC process (read_model.py). `events` is None where nothing is written."""
+    model in the gRPC process (read_model.py). `events` is None where nothing is written;
+    `changes` (the tasks' events fanned out) only where tasks are watched."""
 
-    def __init__(self, store: TaskStore, reader=None, events: Publisher | None = None):
+    def __init__(self, store: TaskStore, reader=None, events: Publisher | None = None,
+                 changes: EventFanout | None = None):
         self.store = store
         self.reader = reader or store
         self.events = events
+        self.changes = changes
 
     # --- commands ----------------------------------------------------------------------
 
@@ -152,6 +163,22 @@ class TasksApp:
         return s.ReviewTasksResponse(flagged=[s.FlaggedTask(task=_task(t, today), flags=flags)
                                               for flags, t in flagged if flags])
 
+    def watch_tasks(self, principal: Principal,
+                    request: s.WatchTasksRequest) -> Iterator[s.TaskChange | None]:
+        """The commune's task changes as their events go out, and None after each second
+        without one (the door checks then that its caller is still there)."""
+        subscription = self.changes.subscribe(request.tenant)
+        try:
+            while True:
+                envelope = subscription.next(WATCH_POLL_S)
+                if envelope is None or envelope.type not in TASK_EVENTS:
+                    yield None
+                    continue
+                yield s.TaskChange(event_type=envelope.type, event_time=envelope.time,
+                                   task=s.Task.model_validate(envelope.data["task"]))
+        finally:
+            self.changes.unsubscribe(subscription)
+
     def list_directory(self, principal: Principal, request: s.ListDirectoryRequest) -> s.Directory:
         return s.Directory(units=self.store.units(request.tenant),
                            officers=self.store.officers(request.tenant))
@@ -207,6 +234,9 @@ OPERATIONS = Operations(
               s.GetTaskSummaryRequest, s.GetTaskSummaryResponse, READERS,
               Route("GET", BASE + "/task-summary"), grpc="GetTaskSummary",
               example={"tenant": TENANT, "period": "Năm 2025"}),
+    Operation("watch_tasks", "A commune's task changes, live", s.WatchTasksRequest,
+              s.TaskChange, READERS, grpc="WatchTasks", rpc=False,
+              example={"tenant": TENANT}),
     Operation("review_tasks", "Active tasks the quarterly review should look at",
               s.ReviewTasksRequest, s.ReviewTasksResponse, READERS,
               Route("GET", BASE + "/task-review"), example={"tenant": TENANT}),

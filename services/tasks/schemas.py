@@ -116,6 +116,14 @@ class ReviewTasksResponse(ApiModel):
     flagged: list[FlaggedTask]
 
 
+class TaskChange(ApiModel):
+    """A change of a task, as its event announced it."""
+
+    event_type: str = Field(description="task.created, task.assigned, …")
+    task: Task
+    event_time: dt.datetime
+
+
 class Unit(ApiModel):
     """A unit of the commune."""
 
@@ -195,6 +203,10 @@ class ListTasksRequest(TenantRequest):
 
 class GetTaskSummaryRequest(TenantRequest):
     period: PeriodText = ""
+
+
+class WatchTasksRequest(TenantRequest):
+    pass
 
 
 class ReviewTasksRequest(TenantRequest):

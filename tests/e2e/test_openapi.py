@@ -74,7 +74,7 @@ def test_every_example_is_answered_as_documented(settings, mongo, platform, docu
     TaskStore(mongo[f"{settings.namespace}_tasks"]).load_directory(EXAMPLES, UNITS, OFFICERS)
     token = platform_token(settings)
     task_id = None
-    for op in operations:
+    for op in (op for op in operations if op.http):
         request = {**document_request(documents[worker], op), "tenant": EXAMPLES}
         if "id" in request and task_id:
             request["id"] = task_id

@@ -1,7 +1,8 @@
 """A service's operations that have a gRPC method, as a servicer: the proto request
 becomes the operation's request model through proto3 JSON (the same names the HTTP API
-reads), the response model becomes the proto response the same way. Streaming methods
-stay hand-written in a subclass."""
+reads), the response model becomes the proto response the same way. A server stream's
+use case yields response models, and None now and then so that the door can end the
+stream once its caller has gone."""
 from google.protobuf import json_format, message_factory
 
 from ..grpc_ext.interceptors import current_principal
@@ -26,12 +27,29 @@ def _method(operation: Operation, response_class):
     return method
 
 
+def _stream_method(operation: Operation, response_class):
+    def method(self, request, context):
+        items = invoke(self.application, operation, current_principal(),
+                       to_request(operation, request))
+        try:
+            for item in items:
+                if not context.is_active():
+                    return
+                if item is not None:
+                    yield to_message(item, response_class)
+        finally:
+            items.close()
+    method.__name__ = operation.grpc
+    return method
+
+
 def servicer(operations: Operations, base: type, service_descriptor) -> type:
-    """A subclass of the generated servicer `base` whose unary methods run the table's
+    """A subclass of the generated servicer `base` whose methods run the table's
     operations on `self.application`."""
     namespace = {}
     for op in operations:
         if op.grpc:
-            output = service_descriptor.methods_by_name[op.grpc].output_type
-            namespace[op.grpc] = _method(op, message_factory.GetMessageClass(output))
+            method = service_descriptor.methods_by_name[op.grpc]
+            make = _stream_method if method.server_streaming else _method
+            namespace[op.grpc] = make(op, message_factory.GetMessageClass(method.output_type))
     return type(f"{operations.service.title()}Servicer", (base,), namespace)

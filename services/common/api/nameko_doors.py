@@ -75,7 +75,8 @@ def doors(operations: Operations, title: str) -> type:
     document = json.dumps(openapi.document(operations, title), ensure_ascii=False)
     namespace = {"caller": Caller()}
     for operation in operations:
-        namespace[operation.name] = _rpc_method(operation)
+        if operation.rpc:
+            namespace[operation.name] = _rpc_method(operation)
         if operation.http:
             namespace[f"http_{operation.name}"] = _http_method(operation)
 

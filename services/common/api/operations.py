@@ -1,7 +1,7 @@
 """One table of operations per service: each names its use case, its request and response
 models, the roles allowed, whether it is public, what its `tenant` names (a commune or a
-province), and the doors that expose it (an HTTP route, a gRPC method; every operation is
-a nameko RPC method of its service). `authorize` is the platform's one role check and
+province), and the doors that expose it (an HTTP route, a gRPC method, a nameko RPC method of
+its service unless it streams). `authorize` is the platform's one role check and
 `invoke` the one way a door runs an operation."""
 import dataclasses
 import re
@@ -40,6 +40,7 @@ class Operation:
     roles: tuple[str, ...]
     http: Route | None = None
     grpc: str = ""  # the method of the service's gRPC contract, if it has one
+    rpc: bool = True  # a stream (a gRPC server stream) is no nameko RPC method
     public: bool = False
     scope: str = "commune"
     example: dict | None = None  # a request (wire names) for the OpenAPI document
