@@ -2,15 +2,13 @@
 package that `make setup` installs under var/tools (scripts/setup-api-browser.sh); no
 CDN, so it works on a commune's network cut off from the internet."""
 import html
-import os
 from pathlib import Path
+
+from ..settings import get_settings
 
 PAGE_PATH = "/docs"
 ASSET_PATH = "/docs/<asset>"
-ROOT = Path(__file__).resolve().parents[3]
-# Overridable where the package lives elsewhere (an image copies it beside the code).
-ASSETS = Path(os.environ.get("COMMUNE_API_BROWSER_DIR",
-                             ROOT / "var" / "tools" / "node_modules" / "swagger-ui-dist"))
+INSTALLED = Path(__file__).resolve().parents[3] / "var/tools/node_modules/swagger-ui-dist"
 SERVED = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript",
           "favicon-32x32.png": "image/png"}
 
@@ -31,7 +29,7 @@ def page(document: str, title: str) -> str:
 
 def asset(name: str) -> tuple[bytes, str] | None:
     """The file's bytes and media type; None for a name not served or not installed."""
-    path = ASSETS / name
+    path = Path(get_settings().api_browser_dir or INSTALLED) / name
     if name not in SERVED or not path.is_file():
         return None
     return path.read_bytes(), SERVED[name]

@@ -31,10 +31,6 @@ class TenantRequest(Request):
     tenant: str = Field(pattern=TENANT_PATTERN, description="commune (or province) code")
 
 
-class Empty(ApiModel):
-    pass
-
-
 def wire_name(field_path: str) -> str:
     """A field path as clients spell it: lead_unit.0 -> leadUnit.0."""
     return ".".join(to_camel(part) for part in field_path.split("."))

@@ -63,9 +63,6 @@ class Operations:
     def __getitem__(self, name: str) -> Operation:
         return self._by_name[name]
 
-    def by_grpc(self, method: str) -> Operation:
-        return next(op for op in self if op.grpc == method)
-
 
 def authorize(principal: Principal | None, operation: Operation, tenant: str) -> None:
     """Unauthenticated without a caller, PermissionDenied unless its role is one the
