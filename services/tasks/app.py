@@ -5,6 +5,8 @@ the change with the events that announce it, and answers a response model. Every
 which says who may do what; nothing else checks roles."""
 from collections.abc import Iterator
 
+from google.protobuf import json_format
+
 from commune.v1 import events_pb2
 from services.common.api.operations import Operation, Operations, Route
 from services.common.auth import Principal
@@ -185,7 +187,8 @@ class TasksApp:
 
 
 def _task(document: dict, today=None) -> s.Task:
-    return s.Task.model_validate(domain.task_view(document, today))
+    message = domain.task_message(document, today)
+    return s.Task.of_message(message, json_format.MessageToDict(message))
 
 
 def _replacement(request: s.DecideReviewRequest) -> dict | None:

@@ -68,3 +68,21 @@ def test_snake_case_names_are_read_too_and_periods_are_checked():
     assert (request.lead_unit, request.period) == ("x", "Quý I/2026")
     with pytest.raises(InvalidArgument, match="cannot read a period"):
         parse(OPERATIONS["list_tasks"], {"tenant": "binh-lu", "period": "sometime"})
+
+
+def test_the_grpc_door_sends_the_contracts_messages(app):
+    """A response model becomes the proto response: a task made from its message is sent
+    as that message, a model made otherwise field by field; both as proto3 JSON reads."""
+    from google.protobuf import json_format
+
+    from commune.v1 import tasks_pb2
+    from services.common.api.grpc_doors import to_message
+    from services.tasks import schemas
+
+    task = run(app, "create_task", TASK)
+    response = schemas.ListTasksResponse(tasks=[task], next_page_token="t", total_size=1)
+    sent = to_message(response, tasks_pb2.ListTasksResponse)
+    assert sent.tasks[0] is not None and sent.tasks[0] == task._message
+    rebuilt = schemas.ListTasksResponse.model_validate(response.wire())  # no messages
+    assert to_message(rebuilt, tasks_pb2.ListTasksResponse) == sent
+    assert json_format.MessageToDict(sent)["tasks"][0]["priority"] == "TASK_PRIORITY_HIGH"

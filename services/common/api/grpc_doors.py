@@ -6,6 +6,7 @@ stream once its caller has gone."""
 from google.protobuf import json_format, message_factory
 
 from ..grpc_ext.interceptors import current_principal
+from .models import ApiModel
 from .operations import Operation, Operations, invoke, parse
 
 
@@ -13,9 +14,29 @@ def to_request(operation: Operation, message):
     return parse(operation, json_format.MessageToDict(message))
 
 
-def to_message(model, message_class):
-    return json_format.ParseDict(model.model_dump(mode="json", by_alias=True, exclude_none=True),
-                                 message_class(), ignore_unknown_fields=True)
+def to_message(model: ApiModel, message_class):
+    """The proto message of a response model: the message it was made from when there is
+    one, else field by field (proto and model fields share their snake_case names),
+    nested models the same way and the rest through proto3 JSON."""
+    if isinstance(model._message, message_class):
+        return model._message
+    message, nested = message_class(), {}
+    for field in message_class.DESCRIPTOR.fields:
+        value = getattr(model, field.name, None)
+        items = value if isinstance(value, list) else [value]
+        if field.message_type is not None and items and isinstance(items[0], ApiModel):
+            nested[field] = items
+    plain = model.model_dump(mode="json", exclude_none=True,
+                             exclude={field.name for field in nested})
+    json_format.ParseDict(plain, message, ignore_unknown_fields=True)
+    for field, items in nested.items():
+        converted = [to_message(item, message_factory.GetMessageClass(field.message_type))
+                     for item in items]
+        if field.is_repeated:
+            getattr(message, field.name).extend(converted)
+        else:
+            getattr(message, field.name).CopyFrom(converted[0])
+    return message
 
 
 def _method(operation: Operation, response_class):
