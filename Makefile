@@ -14,8 +14,9 @@ test: infra ## set up, then the whole suite: unit, integration, e2e
 BUF := var/tools/node_modules/.bin/buf
 DEPLOY_TOOLS := var/tools/.deploy-tools
 ASYNCAPI_TOOLS := var/tools/node_modules/@asyncapi/parser/package.json
+API_BROWSER := var/tools/node_modules/swagger-ui-dist/package.json
 
-setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) $(ASYNCAPI_TOOLS) ## the virtualenv with the project installed, buf, the k8s and AsyncAPI checkers
+setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) $(ASYNCAPI_TOOLS) $(API_BROWSER) ## the virtualenv with the project installed, buf, the k8s and AsyncAPI checkers, the /docs API browser
 
 $(VENV)/.installed: pyproject.toml
 	scripts/setup-python.sh
@@ -25,6 +26,9 @@ $(BUF):
 
 $(ASYNCAPI_TOOLS): scripts/setup-asyncapi.sh
 	scripts/setup-asyncapi.sh
+
+$(API_BROWSER): scripts/setup-api-browser.sh
+	scripts/setup-api-browser.sh
 
 $(DEPLOY_TOOLS): scripts/setup-deploy-tools.sh
 	scripts/setup-deploy-tools.sh

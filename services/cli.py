@@ -108,7 +108,8 @@ def call(
                                         help="bearer token")] = "",
     timeout: float = 10.0,
 ):
-    """Call a service's RPC method, e.g. commune call tasks get_task '["binh-lu", "<id>"]'."""
+    """Call a service's RPC method, e.g. commune call tasks get_task
+    '[{"tenant": "binh-lu", "id": "<id>"}]' (tasks' methods take one request object)."""
     from nameko.exceptions import RemoteError
     from nameko.standalone.rpc import ClusterRpcProxy
 

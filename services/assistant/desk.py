@@ -1,7 +1,6 @@
 """The assistant's operations, written once for every entry point (nameko RPC and HTTP,
 gRPC): answer and keep the trace, take feedback, open a handoff ticket, check a
 dossier. Each stored record carries its event in an outbox, published right after."""
-import datetime as dt
 import hashlib
 import hmac
 import re
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from commune.v1 import assistant_pb2
 from services.common import metrics, outbox
+from services.common.clock import now
 from services.common.envelope import Envelope
 from services.common.errors import InvalidArgument, validated
 from services.common.publisher import Publisher
@@ -27,10 +27,6 @@ answers = metrics.counter("assistant", "answers_total",
                           ("tenant", "language", "outcome"))
 # ID card, phone and account numbers, e-mail addresses: not kept in traces.
 PERSONAL = re.compile(r"\+?\d[\d .-]{6,}\d|[\w.+-]+@[\w-]+\.[\w.]+")
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def mask(text: str) -> str:

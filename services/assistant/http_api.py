@@ -2,6 +2,7 @@
 public (no token) and limited per client; the dossier checker is for officers."""
 from nameko.web.handlers import http
 
+from services.common.errors import ResourceExhausted
 from services.common.nameko_ext.web import (
     ClientLimit,
     caller,
@@ -17,35 +18,38 @@ OFFICERS = ("officer", "admin")
 _limit = ClientLimit(get_settings().assistant_rate_limit, "assistant")
 
 
-def _too_many(request) -> tuple[int, dict] | None:
-    """429 when this client has used up its allowance (per worker process)."""
-    if _limit.allow(client_address(request)):
-        return None
-    return 429, {"error": {"code": "ResourceExhausted", "fields": {},
-                           "message": f"too many questions from this client (limit "
-                                      f"{_limit.spec}); wait a moment and ask again"}}
+def _too_many(request) -> None:
+    """ResourceExhausted (429) when this client has used up its allowance (per worker
+    process)."""
+    if not _limit.allow(client_address(request)):
+        raise ResourceExhausted(f"too many questions from this client (limit {_limit.spec}); "
+                                "wait a moment and ask again")
 
 
 class AssistantHttpApi:
     @http("POST", BASE + "/ask")
     @json_api
     def http_ask(self, request, tenant):
-        return _too_many(request) or (200, self.desk.ask(tenant, request_json(request)))
+        _too_many(request)
+        return 200, self.desk.ask(tenant, request_json(request))
 
     @http("POST", BASE + "/feedback")
     @json_api
     def http_feedback(self, request, tenant):
-        return _too_many(request) or (201, self.desk.feedback(tenant, request_json(request)))
+        _too_many(request)
+        return 201, self.desk.feedback(tenant, request_json(request))
 
     @http("POST", BASE + "/handoff")
     @json_api
     def http_handoff(self, request, tenant):
-        return _too_many(request) or (201, self.desk.handoff(tenant, request_json(request)))
+        _too_many(request)
+        return 201, self.desk.handoff(tenant, request_json(request))
 
     @http("GET", BASE + "/procedures/<code>")
     @json_api
     def http_procedure(self, request, tenant, code):
-        return _too_many(request) or (200, self.desk.procedure(tenant, code))
+        _too_many(request)
+        return 200, self.desk.procedure(tenant, code)
 
     @http("POST", BASE + "/check-dossier")
     @json_api

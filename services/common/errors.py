@@ -36,8 +36,21 @@ class PermissionDenied(CommuneError):
     pass
 
 
+class ResourceExhausted(CommuneError):
+    """The caller has used up its allowance (a public endpoint's rate limit)."""
+
+
 class Unavailable(CommuneError):
     """A dependency (broker, database) cannot be reached."""
+
+
+class Internal(CommuneError):
+    """A failure nobody planned for; its message carries only the id under which the
+    exception was logged."""
+
+    def __init__(self, error_id: str):
+        super().__init__(f"internal error; error id {error_id}")
+        self.error_id = error_id
 
 
 EXPECTED = (InvalidArgument, NotFound, AlreadyExists, FailedPrecondition, Unauthenticated,

@@ -85,3 +85,16 @@ def parse(text: str) -> Period | None:
             return make(match)
     raise InvalidArgument(f"cannot read a period from {text!r}; write e.g. 'Năm 2026', "
                           "'Quý III/2026' or 'Tháng 6/2026'")
+
+
+def from_proto_json(message: dict) -> Period | None:
+    """The period of a commune.v1.Period in proto3 JSON ({"kind": "PERIOD_KIND_YEAR",
+    "year": 2026, "number": 0}); None for an unspecified kind. The one conversion of the
+    contract's Period: gRPC requests reach it through their JSON form."""
+    kind = str(message.get("kind", "PERIOD_KIND_UNSPECIFIED")).removeprefix("PERIOD_KIND_")
+    if kind == "UNSPECIFIED":
+        return None
+    try:
+        return Period(kind.lower(), int(message.get("year", 0)), int(message.get("number", 0)))
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"not a period: {message!r}", {"period": "invalid"}) from None

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(40, ge=1)
     # Handler failures retried this many times in all before a message is dead-lettered.
     max_delivery_attempts: int = 3
+    # Where swagger-ui-dist is (the workers' /docs); unset: var/tools of this checkout,
+    # where `make setup` puts it.
+    api_browser_dir: str | None = None
     # Optional mutual TLS for the province gRPC endpoints (all three or none).
     grpc_tls_cert: str | None = None
     grpc_tls_key: str | None = None

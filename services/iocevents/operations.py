@@ -3,10 +3,10 @@ read alerts, move them through their lifecycle, edit rules, silences, the regist
 the watchlist. Alerts are written by the pipeline only: a move is recorded here (once,
 see IocStore.record_action) and sent to the pipeline as a command; every edit of a
 commune's configuration tells the pipeline to reload it."""
-import datetime as dt
 
 from kombu.exceptions import OperationalError
 
+from services.common.clock import now
 from services.common.errors import FailedPrecondition, InvalidArgument, Unavailable, validated
 from services.common.publisher import Publisher
 
@@ -22,10 +22,6 @@ OPERATORS = ("admin", "operator")
 # Watchlists hold personal data (Decree 13/2023): only these roles read them, audited.
 WATCHLIST_ROLES = ("admin",)
 STATUSES = (al.OPEN, al.ACKNOWLEDGED, al.RESOLVED, al.SUPPRESSED)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Operations:

@@ -2,13 +2,13 @@
 (http_api.py), the tasks events that feed the derived indicators, the business gauges
 and the outbox relay. Each operation is written once (ledger.py, reading.py); the entry
 points only check the caller and pass input through."""
-import datetime as dt
 
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
 from commune.v1 import events_pb2
 from services.common import metrics
+from services.common.clock import now
 from services.common.envelope import Envelope
 from services.common.errors import EXPECTED, InvalidArgument, PermissionDenied
 from services.common.mongo import database_name, make_client
@@ -41,10 +41,6 @@ indicator_target = metrics.gauge("kpi", "indicator_target",
                                  ("tenant", "indicator"))
 # How far back the gauges look for a quarter with figures.
 GAUGE_QUARTERS_BACK = 8
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class OrgTreeSource(DependencyProvider):

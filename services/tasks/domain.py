@@ -257,27 +257,6 @@ def report_progress(task: dict, report: object, by: str, now: dt.datetime) -> tu
     return {**changes, "_push": {"progress_log": log, "evidence": evidence}}, entry
 
 
-class ListFilter(BaseModel):
-    """Filters and paging of a task list, as RPC and HTTP callers give them."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    lead_unit: str = ""
-    status: str = Field("", pattern="^(|draft|assigned|in_progress|done|paused|stopped|replaced)$")
-    group: str = ""
-    period: str = ""
-    overdue_only: bool = False
-    page_size: int = Field(0, ge=0, le=200)
-    page_token: str = ""
-
-    @property
-    def parsed_period(self) -> periods.Period | None:
-        return periods.parse(self.period) if self.period else None
-
-
-def list_filter(fields: object) -> ListFilter:
-    return validated(ListFilter, fields or {}, "filter")
-
-
 class ReviewDecision(BaseModel):
     """A quarterly review's decision on one task."""
 

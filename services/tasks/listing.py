@@ -1,18 +1,14 @@
 """Which tasks a list or a summary asks for, and one page of them. Pure, so that the
 database (store) and the gRPC process's in-memory read model select the same tasks and
 page them in the same order."""
-import base64
 import dataclasses
 import datetime as dt
 from functools import cached_property
 
-from services.common.errors import InvalidArgument
+from services.common import paging
 from services.common.periods import Period
 
 from .domain import ACTIVE
-
-MAX_PAGE = 200
-DEFAULT_PAGE = 50
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,26 +78,4 @@ def _sort_key(task: dict) -> tuple[str, str]:
 
 def page(tasks: list[dict], page_size: int, page_token: str) -> tuple[list[dict], str, int]:
     """One page of the tasks by deadline then code, the next page's token, the total."""
-    if page_size < 0:
-        raise InvalidArgument("page_size must not be negative", {"page_size": "negative"})
-    size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
-    offset = _offset(page_token)
-    rows = sorted(tasks, key=_sort_key)[offset:offset + size]
-    following = offset + len(rows)
-    return rows, (_page_token(following) if following < len(tasks) else ""), len(tasks)
-
-
-def _page_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
-
-
-def _offset(token: str) -> int:
-    if not token:
-        return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        assert kind == "o" and int(value) >= 0
-        return int(value)
-    except (ValueError, AssertionError, UnicodeDecodeError):
-        raise InvalidArgument("page_token is not one this service gave",
-                              {"page_token": "invalid"}) from None
+    return paging.page(sorted(tasks, key=_sort_key), page_size, page_token)

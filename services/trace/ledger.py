@@ -2,9 +2,9 @@
 the demo loader): registry writes, batches, recording and capturing events against each
 batch's history, verification, the public provenance snapshot, export and scan counts.
 No nameko, no eventlet: the gRPC process runs the same code."""
-import datetime as dt
 
 from commune.v1 import trace_pb2
+from services.common.clock import now
 from services.common.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -21,10 +21,6 @@ from .store import TraceStore, link_id
 APPEND_ATTEMPTS = 3
 DEFAULT_PAGE, MAX_PAGE = 50, 200
 SCANS_PER_EVENT = 200
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _batch_message(batch: dict) -> trace_pb2.Batch:

@@ -11,6 +11,7 @@ from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.common import metrics
+from services.common.clock import now
 from services.common.errors import InvalidArgument, NotFound
 from services.common.nameko_ext.web import client_address
 
@@ -72,7 +73,7 @@ class PublicResolver:
             if found is not None:
                 tenant, body, hit = found
                 self.public.scans.add(tenant, batch, domain.scan_origin(client),
-                                      self._now())
+                                      now())
                 scans_total.labels(link.gtin).inc()
                 return ("batch_cached" if hit else "batch"), _html(200, body)
         found = self._product_page(link.gtin, lang)

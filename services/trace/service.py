@@ -169,9 +169,6 @@ class TraceService(HealthEndpoints, TraceHttpApi, PublicResolver):
 
     # --- operations --------------------------------------------------------------------
 
-    def _now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
-
     def _public_base(self, request=None) -> str:
         configured = get_trace_settings().public_base
         return configured or (request.host_url if request is not None else "")

@@ -86,7 +86,7 @@ def test_the_dossier_checker_is_for_officers(worker, settings):
     assert status == 200 and result["complete"] and result["not_accepted"] == []
     status, error = call(worker, "binh-lu/assistant/check-dossier",
                          {"procedure": "ZZ-01", "papers": []}, "officer", token)
-    assert status == 404 and "ZZ-01" in error["error"]["message"]
+    assert status == 404 and "ZZ-01" in error["detail"]
 
 
 @pytest.mark.parametrize(("path", "body", "raw", "status"), [
@@ -100,7 +100,7 @@ def test_the_dossier_checker_is_for_officers(worker, settings):
 ])
 def test_bad_input_gets_a_clear_error(worker, path, body, raw, status):
     got, answer = call(worker, path, body, "bad-input", raw=raw)
-    assert got == status and answer["error"]["message"]
+    assert got == status and answer["detail"]
 
 
 def test_mixed_scripts_get_a_polite_decline_that_is_counted(worker):
@@ -113,9 +113,11 @@ def test_mixed_scripts_get_a_polite_decline_that_is_counted(worker):
 
 
 def test_each_client_is_limited(worker):
-    statuses = [call(worker, "binh-lu/assistant/ask", {"text": "tách hộ"}, "greedy")[0]
-                for _ in range(LIMIT + 1)]
+    answers = [call(worker, "binh-lu/assistant/ask", {"text": "tách hộ"}, "greedy")
+               for _ in range(LIMIT + 1)]
+    statuses = [status for status, _ in answers]
     assert statuses[:LIMIT] == [200] * LIMIT and statuses[LIMIT] == 429
+    assert answers[LIMIT][1]["code"] == "RESOURCE_EXHAUSTED"  # a problem+json body
     assert call(worker, "binh-lu/assistant/ask", {"text": "tách hộ"}, "patient")[0] == 200
 
 

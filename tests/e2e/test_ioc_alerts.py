@@ -379,7 +379,7 @@ def test_rules_are_validated_on_save_and_watchlist_reads_are_audited(settings, i
     status, body = http(worker, "PUT", "/rules", operator,
                         {"type": "rate", "id": "qua-nhanh", "name": "Too many", "count": 1,
                          "minutes": 5})
-    assert status == 400 and "rate.count" in body["error"]["fields"]
+    assert status == 400 and "rate.count" in body["fields"]
     assert http(worker, "GET", "/watchlist", operator)[0] == 403
     admin = token(settings, role="admin", subject="chu-tich")
     status, entries = http(worker, "GET", "/watchlist", admin)

@@ -65,11 +65,12 @@ def test_task_events_change_what_the_province_reads(settings, platform, stub, la
             "lead_unit": "phong-van-hoa-xa-hoi", "owner": "can-bo-vhxh-01",
             "deadline": "2027-05-31"}
     created = rpc(settings, officer, "tasks", "create_task", task)
-    rpc(settings, officer, "tasks", "assign_task", "lung-phinh", created["id"])
+    rpc(settings, officer, "tasks", "assign_task", {"tenant": "lung-phinh", "id": created["id"]})
     wait_for(lambda: counts(rows(stub, lao_cai)[0]["task-completion-rate"]) == (True, 0, 1),
              what="the assigned task to count as due")
 
-    rpc(settings, officer, "tasks", "change_status", "lung-phinh", created["id"], "done")
+    rpc(settings, officer, "tasks", "change_status",
+        {"tenant": "lung-phinh", "id": created["id"], "status": "TASK_STATUS_DONE"})
     wait_for(lambda: counts(rows(stub, lao_cai)[0]["task-completion-rate"]) == (True, 1, 1),
              what="the done task to count as completed")
     after, reply = rows(stub, lao_cai)

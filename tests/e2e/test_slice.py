@@ -23,11 +23,11 @@ TASK = {
     "title": "Đưa trợ lý ảo vào hoạt động tại Trung tâm Phục vụ hành chính công",
     "plan": "Kế hoạch 104-KH/ĐU",
     "group": "Nhiệm vụ đột phá về AI",
-    "lead_unit": "phong-van-hoa-xa-hoi",
-    "coordinating_units": ["trung-tam-phuc-vu-hanh-chinh-cong"],
+    "leadUnit": "phong-van-hoa-xa-hoi",
+    "coordinatingUnits": ["trung-tam-phuc-vu-hanh-chinh-cong"],
     "owner": "can-bo-vhxh-01",
     "deliverable": "Trợ lý ảo trả lời thủ tục hành chính",
-    "period_text": "Quý III/2026",
+    "periodText": "Quý III/2026",
     "deadline": "2026-09-30",
 }
 
@@ -87,7 +87,7 @@ def test_slice_end_to_end(settings, platform, mongo):
                                                                   id=created["id"]))
     assert reply.task.code == TASK["code"]
     assert reply.task.title == TASK["title"]
-    assert list(reply.task.coordinating_units) == TASK["coordinating_units"]
+    assert list(reply.task.coordinating_units) == TASK["coordinatingUnits"]
     assert reply.task.deadline == "2026-09-30"
     assert reply.task.status == tasks_pb2.TASK_STATUS_DRAFT
     assert reply.task.created_by == "officer-lung-phinh"
@@ -164,19 +164,18 @@ def test_http_json_api_creates_and_reads_with_clear_errors(settings, platform):
     assert status == 201 and created["code"] == "HTTP-01"
     status, got = http(platform, "GET", f"/api/v1/communes/binh-lu/tasks/{created['id']}",
                        officer)
-    assert status == 200 and got["title"] == TASK["title"]
+    assert status == 200 and got["task"]["title"] == TASK["title"]
 
     base = "/api/v1/communes/binh-lu/tasks"
     assert http(platform, "POST", base, officer, task)[0] == 409
     status, error = http(platform, "POST", base, officer, b"{not json")
-    assert status == 400 and "not JSON" in error["error"]["message"]
+    assert status == 400 and "not JSON" in error["detail"]
     status, error = http(platform, "POST", base, officer, {**task, "code": "bad code"})
-    assert status == 400 and "code" in error["error"]["fields"]
+    assert (status, error["code"], error["field"]) == (400, "INVALID_ARGUMENT", "code")
     status, error = http(platform, "POST", base, officer,
                          {**task, "code": "HTTP-02", "tenant": "lung-phinh"})
-    assert status == 400 and error["error"]["fields"] == {"tenant": "not 'binh-lu'"}
-    assert "tenant 'lung-phinh' in the body differs" in error["error"]["message"]
-    listed = http(platform, "GET", f"{base}?status=draft&page_size=200", officer)[1]
+    assert (status, error["code"], error["field"]) == (400, "INVALID_ARGUMENT", "tenant")
+    listed = http(platform, "GET", f"{base}?status=TASK_STATUS_DRAFT&pageSize=200", officer)[1]
     assert "HTTP-02" not in [t["code"] for t in listed["tasks"]]
     assert http(platform, "GET", f"{base}/{created['id']}")[0] == 401
     assert http(platform, "GET", "/api/v1/communes/lung-phinh/tasks/x", officer)[0] == 403
@@ -186,7 +185,7 @@ def test_http_json_api_creates_and_reads_with_clear_errors(settings, platform):
 def test_quarterly_review_flags_and_replaces_with_lineage(settings, platform):
     officer = issue_token(settings, "cb-vp-01", "officer", ["binh-lu"])
     base = "/api/v1/communes/binh-lu/tasks"
-    task = {"code": "REV-01", "title": "Nhiệm vụ chưa rõ sản phẩm", "lead_unit": "van-phong",
+    task = {"code": "REV-01", "title": "Nhiệm vụ chưa rõ sản phẩm", "leadUnit": "van-phong",
             "owner": "can-bo-vp-01", "start": "2026-01-01", "deadline": "2026-03-31"}
     broker = Broker(settings)
     overdue = broker.capture("tasks", "task.overdue")
@@ -200,22 +199,24 @@ def test_quarterly_review_flags_and_replaces_with_lineage(settings, platform):
 
     status, flagged = http(platform, "GET", "/api/v1/communes/binh-lu/task-review", officer)
     assert status == 200
-    [mine] = [f for f in flagged if f["task"]["id"] == created["id"]]
+    [mine] = [f for f in flagged["flagged"] if f["task"]["id"] == created["id"]]
     assert set(mine["flags"]) >= {"overdue", "no_deliverable"}  # its deadline has passed
 
     status, error = http(platform, "POST", f"{base}/{created['id']}/review", officer,
                          {"decision": "replace"})
-    assert status == 400 and "needs a note" in error["error"]["message"]
+    assert status == 400 and "needs a note" in error["detail"]
     status, old = http(platform, "POST", f"{base}/{created['id']}/review", officer,
                        {"decision": "replace", "note": "Thay bằng nhiệm vụ có sản phẩm rõ",
                         "replacement": {"code": "REV-01b", "title": "Số hóa hồ sơ một cửa",
                                         "deliverable": "Kho hồ sơ số"}})
     assert status == 200 and old["status"] == "TASK_STATUS_REPLACED"
     _, new = http(platform, "GET", f"{base}/{old['replacedBy']}", officer)
+    new = new["task"]
     assert new["replaces"] == created["id"] and new["code"] == "REV-01b"
     status, error = http(platform, "POST", f"{base}/{created['id']}/review", officer,
                          {"decision": "keep"})
-    assert status == 409 and "is replaced" in error["error"]["message"]
+    assert status == 409 and "is replaced" in error["detail"]
+    assert error["code"] == "FAILED_PRECONDITION"
 
 
 def test_units_and_officers_are_managed_and_referenced(settings, platform):
@@ -225,7 +226,7 @@ def test_units_and_officers_are_managed_and_referenced(settings, platform):
     assert status == 200 and unit["code"] == "tram-y-te"
     status, error = http(platform, "PUT", "/api/v1/communes/binh-lu/officers", officer,
                          {"code": "cb-yt-01", "name": "Cán bộ Trạm y tế", "unit": "tram-ma"})
-    assert status == 400 and "unknown unit 'tram-ma'" in error["error"]["message"]
+    assert status == 400 and "unknown unit 'tram-ma'" in error["detail"]
     assert http(platform, "PUT", "/api/v1/communes/binh-lu/officers", officer,
                 {"code": "cb-yt-01", "name": "Cán bộ Trạm y tế", "unit": "tram-y-te"})[0] == 200
     _, directory = http(platform, "GET", "/api/v1/communes/binh-lu/units", officer)
@@ -233,5 +234,5 @@ def test_units_and_officers_are_managed_and_referenced(settings, platform):
     # the new officer can now own a task of the new unit
     status, created = http(platform, "POST", "/api/v1/communes/binh-lu/tasks", officer,
                            {"code": "YT-01", "title": "Hồ sơ sức khỏe điện tử",
-                            "lead_unit": "tram-y-te", "owner": "cb-yt-01"})
+                            "leadUnit": "tram-y-te", "owner": "cb-yt-01"})
     assert status == 201 and created["owner"] == "cb-yt-01"

@@ -40,7 +40,8 @@ def new_task(settings, officer, code, **fields):
             "group": "prov-e2e", "lead_unit": "van-phong", "owner": "can-bo-vp-01",
             "start": "2026-01-01", "deadline": "2026-06-30", **fields}
     created = rpc(settings, officer, "tasks", "create_task", task)
-    return rpc(settings, officer, "tasks", "assign_task", "binh-lu", created["id"])
+    return rpc(settings, officer, "tasks", "assign_task", {"tenant": "binh-lu",
+                                                           "id": created["id"]})
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,8 @@ def five_tasks(settings, officer, platform):
     one of Q1 overdue (deadline passed, not done)."""
     q1 = [new_task(settings, officer, f"PE-Q1-{i}", deadline="2026-03-31") for i in range(2)]
     q2 = [new_task(settings, officer, f"PE-Q2-{i}", deadline="2099-06-30") for i in range(3)]
-    rpc(settings, officer, "tasks", "change_status", "binh-lu", q1[0]["id"], "done")
+    rpc(settings, officer, "tasks", "change_status",
+        {"tenant": "binh-lu", "id": q1[0]["id"], "status": "TASK_STATUS_DONE"})
     return q1 + q2
 
 
@@ -111,8 +113,9 @@ def test_watch_streams_changes_made_by_officers(settings, officer, stub, provinc
     # The stream subscribes asynchronously: report until our change comes through. The
     # commune's other changes (another task turning overdue) pass by on the same stream.
     def seen():
-        rpc(settings, officer, "tasks", "report_progress", "binh-lu", target["id"],
-            {"percent": next(reports), "note": "tiến độ"})
+        rpc(settings, officer, "tasks", "report_progress", {
+            "tenant": "binh-lu", "id": target["id"], "percent": next(reports),
+            "note": "tiến độ"})
         deadline = time.monotonic() + 1
         while (left := deadline - time.monotonic()) > 0:
             try:

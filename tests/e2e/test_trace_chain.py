@@ -86,7 +86,7 @@ def recorded(trace, events, officer):
             early = {"step": "shipping", "where": row["where"], "batch": row["batch"],
                      "when": "2026-01-24T08:00:00+07:00"}
             status, body = api(trace, "POST", "/events", early, officer)
-            assert status == 409 and "no shipping before packing" in body["error"]["message"]
+            assert status == 409 and "no shipping before packing" in body["detail"]
         fields = {k: v for k, v in row.items() if k != "key"}
         status, body = api(trace, "POST", "/events", fields, officer)
         assert status == 201, body
@@ -281,9 +281,9 @@ def test_the_web_ui_lists_the_registry_and_batches(settings, trace, recorded, of
     assert len(mine) == 5 and mine[f"0{NOODLE[0]}:{NOODLE[1]}"]["seq"] == 6
     citizen = issue_token(settings, "nguoi-mua", "citizen", ["binh-lu"])
     status, body = api(trace, "GET", "/batches", token=citizen)
-    assert status == 403 and body["error"]["code"] == "PermissionDenied"
+    assert status == 403 and body["code"] == "PERMISSION_DENIED"
     status, body = api(trace, "POST", "/events", {"step": "harvesting"}, officer)
-    assert status == 400 and "where" in body["error"]["fields"]
+    assert status == 400 and "where" in body["fields"]
 
 
 def test_other_services_call_it_over_nameko_rpc(settings, trace, recorded, officer):

@@ -34,7 +34,7 @@ def test_a_figure_goes_through_approval_over_http(settings, kpi, mongo):
 
     status, error = http(kpi, "POST", f"{BASE}/measurements", officer,
                          {**FIGURE, "numerator": 903, "denominator": 902})
-    assert status == 400 and "numerator" in error["error"]["fields"]
+    assert status == 400 and "numerator" in error["fields"]
     assert mongo[f"{settings.namespace}_kpi"].measurements_2026_Q3.find_one(
         {"_id": "binh-lu|online-dossiers|binh-lu|2026-Q3|r0001"}) is None
 
@@ -142,7 +142,7 @@ def test_dossier_events_over_http(settings, kpi):
     resolved = {"code": "BL-1", "kind": "resolved", "date": "2026-07-12"}
     status, error = record(resolved, {"code": "BL-2", "kind": "resolved",
                                       "date": "2026-07-03"})
-    assert status == 409 and "never received" in error["error"]["message"]
+    assert status == 409 and "never received" in error["detail"]
     assert record(resolved) == (200, {"recorded": 1})  # nothing of the refused batch stayed
     status, table = http(kpi, "GET", f"{BASE}/dossier-table?period=2026-Q3", officer)
     assert status == 200

@@ -12,6 +12,7 @@ from grpc_status import rpc_status
 from commune.v1 import common_pb2
 
 from .. import errors, logs, metrics
+from ..api.problems import internal_error
 from ..auth import Principal, principal_from_header
 from ..settings import Settings
 
@@ -108,7 +109,10 @@ _CODES = {
                              common_pb2.ERROR_REASON_TOKEN_MISSING_OR_INVALID),
     errors.PermissionDenied: (code_pb2.PERMISSION_DENIED,
                               common_pb2.ERROR_REASON_TENANT_NOT_ALLOWED),
+    errors.ResourceExhausted: (code_pb2.RESOURCE_EXHAUSTED,
+                               common_pb2.ERROR_REASON_UNSPECIFIED),
     errors.Unavailable: (code_pb2.UNAVAILABLE, common_pb2.ERROR_REASON_UNSPECIFIED),
+    errors.Internal: (code_pb2.INTERNAL, common_pb2.ERROR_REASON_UNSPECIFIED),
 }
 
 
@@ -130,6 +134,16 @@ def to_status(error: errors.CommuneError) -> status_pb2.Status:
     return status_pb2.Status(code=code, message=str(error), details=packed)
 
 
+def _abort(context, exc: Exception) -> None:
+    """End the call with the error's status; a failure nobody planned for becomes INTERNAL
+    with an error id (logged with the exception). An abort already made stands."""
+    if context.code() not in (None, grpc.StatusCode.OK):
+        raise exc
+    if not isinstance(exc, errors.CommuneError):
+        exc = internal_error(exc)
+    context.abort_with_status(rpc_status.to_status(to_status(exc)))
+
+
 class ErrorInterceptor(_Interceptor):
     def around(self, behaviour, method, streaming):
         def call(request, context):
@@ -138,16 +152,16 @@ class ErrorInterceptor(_Interceptor):
                 if streaming:
                     return self._guard_stream(result, context)
                 return result
-            except errors.CommuneError as exc:
-                context.abort_with_status(rpc_status.to_status(to_status(exc)))
+            except Exception as exc:
+                _abort(context, exc)
         return call
 
     @staticmethod
     def _guard_stream(stream, context):
         try:
             yield from stream
-        except errors.CommuneError as exc:
-            context.abort_with_status(rpc_status.to_status(to_status(exc)))
+        except Exception as exc:
+            _abort(context, exc)
 
 
 class AuthInterceptor(_Interceptor):

@@ -1,5 +1,6 @@
-"""JSON over HTTP from a nameko service: one decorator maps domain errors to status
-codes, so every endpoint answers bad input the same way; who the client is, and how
+"""JSON over HTTP from a nameko service not yet on the operations table
+(services/common/api): one decorator answers every error as problem+json, so every
+endpoint answers bad input the same way; who the client is, and how
 often it may call the public endpoints."""
 import functools
 import json
@@ -12,37 +13,29 @@ from limits.strategies import MovingWindowRateLimiter
 from werkzeug.wrappers import Response
 
 from .. import errors
+from ..api import problems
 from ..auth import Principal, principal_from_header
 from ..settings import get_settings
 
-STATUS = {
-    errors.InvalidArgument: 400,
-    errors.Unauthenticated: 401,
-    errors.PermissionDenied: 403,
-    errors.NotFound: 404,
-    errors.AlreadyExists: 409,
-    errors.FailedPrecondition: 409,
-    errors.Unavailable: 503,
-}
 
-
-def json_response(status: int, body) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), status=status,
-                    mimetype="application/json")
+def json_response(status: int, body, media_type: str = "application/json") -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=media_type)
 
 
 def json_api(method):
-    """Wrap an @http method: its return value (status, body) becomes JSON, and a domain
-    error becomes {"error": {"code", "message", "fields"}} with the matching status."""
+    """Wrap an @http method: its return value (status, body) becomes JSON, and an error
+    the RFC 9457 problem body every HTTP API answers (services/common/api/problems.py)."""
 
     @functools.wraps(method)
     def handler(self, request, *args, **kwargs):
         try:
             status, body = method(self, request, *args, **kwargs)
         except errors.CommuneError as exc:
-            status = STATUS.get(type(exc), 500)
-            body = {"error": {"code": type(exc).__name__, "message": str(exc),
-                              "fields": getattr(exc, "fields", {})}}
+            body = problems.from_error(exc)
+            return json_response(body["status"], body, problems.MEDIA_TYPE)
+        except Exception as exc:
+            body = problems.unexpected(exc)
+            return json_response(body["status"], body, problems.MEDIA_TYPE)
         return json_response(status, body)
     return handler
 

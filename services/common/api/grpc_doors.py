@@ -1,0 +1,76 @@
+"""A service's operations that have a gRPC method, as a servicer: the proto request
+becomes the operation's request model through proto3 JSON (the same names the HTTP API
+reads), the response model becomes the proto response the same way. A server stream's
+use case yields response models, and None now and then so that the door can end the
+stream once its caller has gone."""
+from google.protobuf import json_format, message_factory
+
+from ..grpc_ext.interceptors import current_principal
+from .models import ApiModel
+from .operations import Operation, Operations, invoke, parse
+
+
+def to_request(operation: Operation, message):
+    return parse(operation, json_format.MessageToDict(message))
+
+
+def to_message(model: ApiModel, message_class):
+    """The proto message of a response model: the message it was made from when there is
+    one, else field by field (proto and model fields share their snake_case names),
+    nested models the same way and the rest through proto3 JSON."""
+    if isinstance(model._message, message_class):
+        return model._message
+    message, nested = message_class(), {}
+    for field in message_class.DESCRIPTOR.fields:
+        value = getattr(model, field.name, None)
+        items = value if isinstance(value, list) else [value]
+        if field.message_type is not None and items and isinstance(items[0], ApiModel):
+            nested[field] = items
+    plain = model.model_dump(mode="json", exclude_none=True,
+                             exclude={field.name for field in nested})
+    json_format.ParseDict(plain, message, ignore_unknown_fields=True)
+    for field, items in nested.items():
+        converted = [to_message(item, message_factory.GetMessageClass(field.message_type))
+                     for item in items]
+        if field.is_repeated:
+            getattr(message, field.name).extend(converted)
+        else:
+            getattr(message, field.name).CopyFrom(converted[0])
+    return message
+
+
+def _method(operation: Operation, response_class):
+    def method(self, request, context):
+        result = invoke(self.application, operation, current_principal(),
+                        to_request(operation, request))
+        return to_message(result, response_class)
+    method.__name__ = operation.grpc
+    return method
+
+
+def _stream_method(operation: Operation, response_class):
+    def method(self, request, context):
+        items = invoke(self.application, operation, current_principal(),
+                       to_request(operation, request))
+        try:
+            for item in items:
+                if not context.is_active():
+                    return
+                if item is not None:
+                    yield to_message(item, response_class)
+        finally:
+            items.close()
+    method.__name__ = operation.grpc
+    return method
+
+
+def servicer(operations: Operations, base: type, service_descriptor) -> type:
+    """A subclass of the generated servicer `base` whose methods run the table's
+    operations on `self.application`."""
+    namespace = {}
+    for op in operations:
+        if op.grpc:
+            method = service_descriptor.methods_by_name[op.grpc]
+            make = _stream_method if method.server_streaming else _method
+            namespace[op.grpc] = make(op, message_factory.GetMessageClass(method.output_type))
+    return type(f"{operations.service.title()}Servicer", (base,), namespace)

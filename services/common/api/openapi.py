@@ -1,0 +1,118 @@
+"""The OpenAPI 3.1 document of a worker's HTTP API, made from its operations table and
+their models (never written by hand): each operation's route, request (path and query
+parameters, or a JSON body), response, the roles allowed (x-roles), its example; the
+worker's health, metrics and documentation routes; problem+json for every error."""
+from pydantic import BaseModel
+
+from . import problems
+from .operations import Operation, Operations
+
+DOCUMENT_PATH = "/openapi.json"
+REF = "#/components/schemas/{model}"
+# Routes every worker serves beside its operations.
+INFRASTRUCTURE = {
+    ("GET", "/health/live"): "Liveness: the process is up",
+    ("GET", "/health/ready"): "Readiness: the broker and the database answer",
+    ("GET", "/metrics"): "Prometheus metrics",
+    ("GET", DOCUMENT_PATH): "This document",
+    ("GET", "/docs"): "The API browser",
+    ("GET", "/docs/{asset}"): "The API browser's files",
+}
+
+
+def _register(components: dict, schemas: dict) -> None:
+    """Add named schemas; two different models of one name would make the document lie."""
+    for name, schema in schemas.items():
+        if components.setdefault(name, schema) != schema:
+            raise ValueError(f"two different schemas are named {name!r}: rename a model")
+
+
+def _schema(model: type[BaseModel], mode: str, components: dict, drop=()) -> dict:
+    """A reference to the model's schema (without the fields in `drop`), its nested
+    models registered in `components`."""
+    schema = model.model_json_schema(ref_template=REF, mode=mode)
+    _register(components, schema.pop("$defs", {}))
+    name = model.__name__
+    if drop:
+        schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in drop}
+        schema["required"] = [k for k in schema.get("required", []) if k not in drop]
+        if not schema["required"]:
+            del schema["required"]
+        name += "Body"
+    _register(components, {name: schema})
+    return {"$ref": REF.format(model=name)}
+
+
+def _operation(op: Operation, components: dict) -> dict:
+    route = op.http
+    example = op.example or {}
+    path_params = route.path_params
+    request = op.request.model_json_schema(ref_template=REF)
+    _register(components, request.pop("$defs", {}))
+    parameters = [{"name": name, "in": "path", "required": True,
+                   "schema": request["properties"][name],
+                   **({"example": example[name]} if name in example else {})}
+                  for name in path_params]
+    entry = {"operationId": op.name, "summary": op.summary, "tags": [op.scope],
+             "x-roles": list(op.roles), "x-scope": op.scope}
+    if route.method == "GET":
+        required = set(request.get("required", []))
+        parameters += [{"name": name, "in": "query", "required": name in required,
+                        "schema": schema,
+                        **({"example": example[name]} if name in example else {})}
+                       for name, schema in request["properties"].items()
+                       if name not in path_params]
+    else:
+        body = {k: v for k, v in example.items() if k not in path_params}
+        entry["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": _schema(op.request, "validation", components, path_params),
+            **({"example": body} if op.example is not None else {})}}}
+    entry["parameters"] = parameters
+    entry["responses"] = {
+        str(route.status): {"description": op.response.__doc__ or op.response.__name__,
+                            "content": {"application/json": {
+                                "schema": _schema(op.response, "serialization", components)}}},
+        "default": {"description": "An error (RFC 9457)",
+                    "content": {problems.MEDIA_TYPE: {
+                        "schema": {"$ref": REF.format(model="Problem")}}}},
+    }
+    entry["security"] = [] if op.public else [{"bearer": []}]
+    return entry
+
+
+def _infrastructure(path: str, summary: str) -> dict:
+    content = {"application/json": {}} if path in (DOCUMENT_PATH, "/health/ready") else {
+        "text/plain": {}}
+    entry = {"operationId": path.strip("/").replace("/", "_").replace("{", "").replace("}", "")
+             .replace(".", "_"), "summary": summary, "tags": ["worker"], "security": [],
+             "responses": {"200": {"description": summary, "content": content}}}
+    if "{asset}" in path:
+        entry["parameters"] = [{"name": "asset", "in": "path", "required": True,
+                                "schema": {"type": "string"}}]
+    return entry
+
+
+def document(operations: Operations, title: str) -> dict:
+    components = {"Problem": problems.SCHEMA}
+    paths: dict[str, dict] = {}
+    for op in operations:
+        if op.http:
+            paths.setdefault(op.http.path, {})[op.http.method.lower()] = _operation(op,
+                                                                                    components)
+    for (method, path), summary in INFRASTRUCTURE.items():
+        paths.setdefault(path, {})[method.lower()] = _infrastructure(path, summary)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": "v1",
+                 "description": "Field names are proto3 JSON's lowerCamelCase; every error "
+                                "is application/problem+json."},
+        "paths": paths,
+        "components": {"schemas": components, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    }
+
+
+def served_routes(document_: dict) -> set[tuple[str, str]]:
+    """(METHOD, path) of every route the document describes."""
+    return {(method.upper(), path) for path, item in document_["paths"].items()
+            for method in item}

@@ -1,0 +1,86 @@
+"""One table of operations per service: each names its use case, its request and response
+models, the roles allowed, whether it is public, what its `tenant` names (a commune or a
+province), and the doors that expose it (an HTTP route, a gRPC method, a nameko RPC method of
+its service unless it streams). `authorize` is the platform's one role check and
+`invoke` the one way a door runs an operation."""
+import dataclasses
+import re
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from .. import errors
+from ..auth import Principal
+from .models import ApiModel, Request
+
+SCOPES = ("commune", "province")
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # OpenAPI template, e.g. /api/v1/communes/{tenant}/tasks/{id}
+    status: int = 200
+
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"{(\w+)}", self.path)
+
+    @property
+    def werkzeug_path(self) -> str:
+        return re.sub(r"{(\w+)}", r"<\1>", self.path)
+
+
+@dataclasses.dataclass(frozen=True)
+class Operation:
+    name: str  # the use case's method on the application, and the RPC method name
+    summary: str
+    request: type[Request]
+    response: type[ApiModel]
+    roles: tuple[str, ...]
+    http: Route | None = None
+    grpc: str = ""  # the method of the service's gRPC contract, if it has one
+    rpc: bool = True  # a stream (a gRPC server stream) is no nameko RPC method
+    public: bool = False
+    scope: str = "commune"
+    example: dict | None = None  # a request (wire names) for the OpenAPI document
+
+    def __post_init__(self):
+        assert self.scope in SCOPES, self.scope
+
+
+class Operations:
+    """A service's operations, in the order its documentation lists them."""
+
+    def __init__(self, service: str, *operations: Operation):
+        self.service = service
+        self._by_name = {op.name: op for op in operations}
+        assert len(self._by_name) == len(operations), "operation names must be unique"
+
+    def __iter__(self) -> Iterator[Operation]:
+        return iter(self._by_name.values())
+
+    def __getitem__(self, name: str) -> Operation:
+        return self._by_name[name]
+
+
+def authorize(principal: Principal | None, operation: Operation, tenant: str) -> None:
+    """Unauthenticated without a caller, PermissionDenied unless its role is one the
+    operation allows and its token names `tenant`; nothing for a public operation."""
+    if operation.public:
+        return
+    if principal is None:
+        raise errors.Unauthenticated("missing bearer token (Authorization: Bearer <token>)")
+    principal.require(tenant, operation.roles)
+
+
+def parse(operation: Operation, data: object) -> Request:
+    """The operation's request from a JSON object, or InvalidArgument naming each field."""
+    return errors.validated(operation.request, data, f"{operation.name} request")
+
+
+def invoke(application, operation: Operation, principal: Principal | None,
+           request: BaseModel) -> ApiModel:
+    """Authorize the caller, then run the use case: application.<name>(principal, request)."""
+    authorize(principal, operation, getattr(request, "tenant", ""))
+    return getattr(application, operation.name)(principal, request)

@@ -1,0 +1,255 @@
+"""The tasks use cases and their table of operations. Each use case takes the caller and
+its request model, applies the domain's rules (domain.py) to what the store loads, stores
+the change with the events that announce it, and answers a response model. Every door
+(nameko RPC and HTTP in service.py, gRPC in grpc_api.py) runs them through OPERATIONS,
+which says who may do what; nothing else checks roles."""
+from collections.abc import Iterator
+
+from google.protobuf import json_format
+
+from commune.v1 import events_pb2
+from services.common.api.operations import Operation, Operations, Route
+from services.common.auth import Principal
+from services.common.clock import now
+from services.common.fanout import EventFanout
+from services.common.periods import parse as parse_period
+from services.common.publisher import Publisher
+
+from . import domain, listing
+from . import schemas as s
+from .listing import Criteria
+from .store import TaskStore
+
+# The events that carry a task as it is after the change.
+TASK_EVENTS = ("task.created", "task.assigned", "task.updated", "task.progress_reported",
+               "task.status_changed", "task.overdue", "task.completed", "task.review_decided")
+WATCH_POLL_S = 1.0
+
+
+class TasksApp:
+    """`reader` answers lists and summaries: the store in the worker, the in-memory read
+    model in the gRPC process (read_model.py). `events` is None where nothing is written;
+    `changes` (the tasks' events fanned out) only where tasks are watched."""
+
+    def __init__(self, store: TaskStore, reader=None, events: Publisher | None = None,
+                 changes: EventFanout | None = None):
+        self.store = store
+        self.reader = reader or store
+        self.events = events
+        self.changes = changes
+
+    # --- commands ----------------------------------------------------------------------
+
+    def create_task(self, principal: Principal, request: s.CreateTaskRequest) -> s.Task:
+        document = domain.new_task(request.fields(), principal.subject, now(),
+                                   self.store.directory(request.tenant))
+        self.store.create(document, *domain.arrival_events(document), announce=self.events)
+        return _task(document)
+
+    def assign_task(self, principal: Principal, request: s.AssignTaskRequest) -> s.Task:
+        task = self.store.get(request.tenant, request.id)
+        changes, entry = domain.assign(
+            task, principal.subject, now(), self.store.directory(request.tenant),
+            lead_unit=request.lead_unit, owner=request.owner,
+            deadline=request.deadline.isoformat() if request.deadline else "")
+        preview = {**task, **changes}
+        event = domain.event("task.assigned", preview,
+                             events_pb2.TaskAssigned(task=domain.task_message(preview)))
+        return _task(self._store_change(task, changes, entry, event))
+
+    def report_progress(self, principal: Principal, request: s.ReportProgressRequest) -> s.Task:
+        task = self.store.get(request.tenant, request.id)
+        report = request.model_dump(include={"percent", "note", "evidence"})
+        changes, entry = domain.report_progress(task, report, principal.subject, now())
+        preview = {**task, **{k: v for k, v in changes.items() if k != "_push"}}
+        event = domain.event("task.progress_reported", preview, events_pb2.TaskProgressReported(
+            task=domain.task_message(preview), previous_percent=task["progress"],
+            note=entry.get("note", "")))
+        return _task(self._store_change(task, changes, entry, event))
+
+    def change_status(self, principal: Principal, request: s.ChangeStatusRequest) -> s.Task:
+        task = self.store.get(request.tenant, request.id)
+        status = s.domain_status(request.status)
+        changes, entry = domain.change_status(task, status, principal.subject, now(),
+                                              request.reason)
+        preview = {**task, **changes}
+        message = domain.task_message(preview)
+        events = [domain.event("task.status_changed", preview, events_pb2.TaskStatusChanged(
+            task=message, previous_status=domain.task_message(task).status,
+            reason=entry.get("reason", "")))]
+        if status == "done":
+            events.append(domain.event("task.completed", preview, events_pb2.TaskCompleted(
+                task=message, on_time=domain.done_on_time(preview))))
+        return _task(self._store_change(task, changes, entry, *events))
+
+    def decide_review(self, principal: Principal, request: s.DecideReviewRequest) -> s.Task:
+        task = self.store.get(request.tenant, request.id)
+        decision = domain.review_decision({
+            **request.model_dump(include={"decision", "note", "deadline"}),
+            "replacement": _replacement(request)})
+        by = principal.subject
+        changes, entry, successor = domain.decide(task, decision, by, now(),
+                                                  self.store.directory(request.tenant))
+        if successor is not None:
+            self.store.create(successor, *domain.arrival_events(successor),
+                              announce=self.events)
+        preview = {**task, **changes}
+        message = domain.task_message(preview)
+        events = [domain.event("task.review_decided", preview, events_pb2.TaskReviewDecided(
+            task=message, decided_by=by, note=decision.note,
+            decision=events_pb2.ReviewDecision.Value(
+                f"REVIEW_DECISION_{decision.decision.upper()}"),
+            replacement_id=successor["_id"] if successor else ""))]
+        if changes.get("status"):
+            events.append(domain.event("task.status_changed", preview,
+                                       events_pb2.TaskStatusChanged(
+                                           task=message, reason=decision.note,
+                                           previous_status=domain.task_message(task).status)))
+        return _task(self._store_change(task, changes, entry, *events))
+
+    def save_unit(self, principal: Principal, request: s.SaveUnitRequest) -> s.Unit:
+        saved = domain.unit(request.model_dump(exclude={"tenant"}))
+        self.store.load_directory(request.tenant, [saved], [])
+        return s.Unit.model_validate(saved)
+
+    def save_officer(self, principal: Principal, request: s.SaveOfficerRequest) -> s.Officer:
+        saved = domain.officer(request.model_dump(exclude={"tenant"}),
+                               self.store.directory(request.tenant))
+        self.store.load_directory(request.tenant, [], [saved])
+        return s.Officer.model_validate(saved)
+
+    def announce_overdue(self) -> None:
+        """task.overdue, once per task, for active tasks whose deadline has passed (the
+        worker's timer; no caller)."""
+        today = now().date()
+        for task in self.store.overdue_unannounced(today):
+            message = events_pb2.TaskOverdue(task=domain.task_message(task, today))
+            event = domain.event("task.overdue", task, message)
+            entry = {"at": now(), "by": "system", "what": "overdue"}
+            self._store_change(task, {"overdue_announced": True}, entry, event)
+
+    def _store_change(self, task: dict, changes: dict, entry: dict, *events) -> dict:
+        updated = self.store.apply(task, changes, entry, now(), *events)
+        if self.events is not None:
+            self.store.outbox(self.events).flush(task["_id"])
+        return updated
+
+    # --- queries -----------------------------------------------------------------------
+
+    def get_task(self, principal: Principal, request: s.GetTaskRequest) -> s.GetTaskResponse:
+        return s.GetTaskResponse(task=_task(self.store.get(request.tenant, request.id)))
+
+    def list_tasks(self, principal: Principal, request: s.ListTasksRequest) -> s.ListTasksResponse:
+        today = now().date()
+        criteria = Criteria(
+            request.tenant, lead_unit=request.lead_unit, status=s.domain_status(request.status)
+            if request.status else "", group=request.group,
+            period=parse_period(request.period) if request.period else None,
+            overdue_on=today if request.overdue_only else None)
+        rows, next_token, total = listing.page(self.reader.select(criteria),
+                                               request.page_size, request.page_token)
+        return s.ListTasksResponse(tasks=[_task(r, today) for r in rows],
+                                   next_page_token=next_token, total_size=total)
+
+    def get_task_summary(self, principal: Principal,
+                         request: s.GetTaskSummaryRequest) -> s.GetTaskSummaryResponse:
+        period = parse_period(request.period) if request.period else None
+        rows = self.reader.select(Criteria(request.tenant, period=period))
+        return s.GetTaskSummaryResponse.model_validate(domain.summaries(rows, now().date()))
+
+    def review_tasks(self, principal: Principal,
+                     request: s.ReviewTasksRequest) -> s.ReviewTasksResponse:
+        today = now().date()
+        flagged = [(domain.review_flags(t, today), t)
+                   for t in self.store.select(Criteria(request.tenant))]
+        return s.ReviewTasksResponse(flagged=[s.FlaggedTask(task=_task(t, today), flags=flags)
+                                              for flags, t in flagged if flags])
+
+    def watch_tasks(self, principal: Principal,
+                    request: s.WatchTasksRequest) -> Iterator[s.TaskChange | None]:
+        """The commune's task changes as their events go out, and None after each second
+        without one (the door checks then that its caller is still there)."""
+        subscription = self.changes.subscribe(request.tenant)
+        try:
+            while True:
+                envelope = subscription.next(WATCH_POLL_S)
+                if envelope is None or envelope.type not in TASK_EVENTS:
+                    yield None
+                    continue
+                yield s.TaskChange(event_type=envelope.type, event_time=envelope.time,
+                                   task=s.Task.model_validate(envelope.data["task"]))
+        finally:
+            self.changes.unsubscribe(subscription)
+
+    def list_directory(self, principal: Principal, request: s.ListDirectoryRequest) -> s.Directory:
+        return s.Directory(units=self.store.units(request.tenant),
+                           officers=self.store.officers(request.tenant))
+
+
+def _task(document: dict, today=None) -> s.Task:
+    message = domain.task_message(document, today)
+    return s.Task.of_message(message, json_format.MessageToDict(message))
+
+
+def _replacement(request: s.DecideReviewRequest) -> dict | None:
+    """The replacing task's fields as the domain names them, checked as a new task."""
+    if request.replacement is None:
+        return None
+    fields = s.CreateTaskRequest.model_validate(
+        {**request.replacement, "tenant": request.tenant}).fields()
+    return {k: v for k, v in fields.items() if k != "tenant"}
+
+
+BASE = "/api/v1/communes/{tenant}"
+TASK = BASE + "/tasks/{id}"
+TENANT, TASK_ID = "binh-lu", "7f3c1e0a9b2d4c5e8f6a1b2c3d4e5f60"
+WRITERS, READERS = domain.WRITERS, domain.READERS
+
+OPERATIONS = Operations(
+    "tasks",
+    Operation("create_task", "Create a task (a draft until assigned)", s.CreateTaskRequest,
+              s.Task, WRITERS, Route("POST", BASE + "/tasks", 201),
+              example={"tenant": TENANT, "code": "NQ57-2026-01",
+                       "title": "Đưa trợ lý ảo vào hoạt động", "plan": "Kế hoạch 104-KH/ĐU",
+                       "leadUnit": "van-phong", "owner": "can-bo-vp-01",
+                       "periodText": "Quý III/2027"}),
+    Operation("assign_task", "Assign a draft: lead unit, owner and deadline",
+              s.AssignTaskRequest, s.Task, WRITERS, Route("POST", TASK + "/assign"),
+              example={"tenant": TENANT, "id": TASK_ID, "deadline": "2027-09-30"}),
+    Operation("report_progress", "Report progress, with evidence",
+              s.ReportProgressRequest, s.Task, WRITERS, Route("POST", TASK + "/progress"),
+              example={"tenant": TENANT, "id": TASK_ID, "percent": 40,
+                       "note": "Đã cài đặt thử nghiệm",
+                       "evidence": [{"url": "https://binhlu.example/bien-ban-01.pdf"}]}),
+    Operation("decide_review", "Record the quarterly review's decision on a task",
+              s.DecideReviewRequest, s.Task, WRITERS, Route("POST", TASK + "/review"),
+              example={"tenant": TENANT, "id": TASK_ID, "decision": "keep",
+                       "note": "Đúng tiến độ"}),
+    Operation("change_status", "Move a task along its lifecycle", s.ChangeStatusRequest,
+              s.Task, WRITERS, Route("POST", TASK + "/status"),
+              example={"tenant": TENANT, "id": TASK_ID, "status": "TASK_STATUS_DONE"}),
+    Operation("get_task", "One task", s.GetTaskRequest, s.GetTaskResponse, READERS,
+              Route("GET", TASK), grpc="GetTask", example={"tenant": TENANT, "id": TASK_ID}),
+    Operation("list_tasks", "A page of tasks, filtered", s.ListTasksRequest,
+              s.ListTasksResponse, READERS, Route("GET", BASE + "/tasks"), grpc="ListTasks",
+              example={"tenant": TENANT, "period": "Năm 2026", "pageSize": 20}),
+    Operation("get_task_summary", "Counts and rates: total, per unit, per group",
+              s.GetTaskSummaryRequest, s.GetTaskSummaryResponse, READERS,
+              Route("GET", BASE + "/task-summary"), grpc="GetTaskSummary",
+              example={"tenant": TENANT, "period": "Năm 2025"}),
+    Operation("watch_tasks", "A commune's task changes, live", s.WatchTasksRequest,
+              s.TaskChange, READERS, grpc="WatchTasks", rpc=False,
+              example={"tenant": TENANT}),
+    Operation("review_tasks", "Active tasks the quarterly review should look at",
+              s.ReviewTasksRequest, s.ReviewTasksResponse, READERS,
+              Route("GET", BASE + "/task-review"), example={"tenant": TENANT}),
+    Operation("list_directory", "The commune's units and officers", s.ListDirectoryRequest,
+              s.Directory, READERS, Route("GET", BASE + "/units"), example={"tenant": TENANT}),
+    Operation("save_unit", "Add or change a unit", s.SaveUnitRequest, s.Unit, WRITERS,
+              Route("PUT", BASE + "/units"),
+              example={"tenant": TENANT, "code": "tram-y-te", "name": "Trạm y tế xã"}),
+    Operation("save_officer", "Add or change an officer", s.SaveOfficerRequest, s.Officer,
+              WRITERS, Route("PUT", BASE + "/officers"),
+              example={"tenant": TENANT, "code": "cb-yt-01", "name": "Cán bộ Trạm y tế",
+                       "unit": "tram-y-te"}),
+)

@@ -1,0 +1,86 @@
+"""Calling an operation of a service's table through each door that exposes it (nameko
+RPC, HTTP, gRPC), the way an outside client would, for the tests that are driven from the
+operations tables."""
+import json
+import urllib.parse
+
+import grpc
+from google.protobuf import json_format, message_factory
+from nameko.exceptions import RemoteError
+
+from services.common.api.operations import Operation
+from tests.helpers import http_call
+
+REFUSED = {"PERMISSION_DENIED", "UNAUTHENTICATED"}
+# How long a stream must stay open to count as let through (a refusal comes at once).
+STREAM_OPEN_S = 10
+
+
+def http_parts(operation: Operation, request: dict) -> tuple[str, str, dict | None]:
+    """(method, path with query, JSON body) of the operation's route for a request."""
+    route = operation.http
+    path = route.path
+    for name in route.path_params:
+        path = path.replace("{" + name + "}", urllib.parse.quote(str(request[name]), safe=""))
+    rest = {k: v for k, v in request.items() if k not in route.path_params}
+    if route.method == "GET":
+        return route.method, path + ("?" + urllib.parse.urlencode(rest) if rest else ""), None
+    return route.method, path, rest
+
+
+def over_http(worker, operation: Operation, request: dict, token: str) -> tuple[str, object]:
+    """("OK" or the problem's code, the body)."""
+    method, path, body = http_parts(operation, request)
+    status, headers, content = http_call(worker, method, path, body, token)
+    answer = json.loads(content)
+    if status < 400:
+        assert status == operation.http.status, (operation.name, status, answer)
+        return "OK", answer
+    assert headers["Content-Type"] == "application/problem+json", headers
+    return answer["code"], answer
+
+
+_RPC_CODES = {"InvalidArgument": "INVALID_ARGUMENT", "PermissionDenied": "PERMISSION_DENIED",
+              "Unauthenticated": "UNAUTHENTICATED", "NotFound": "NOT_FOUND",
+              "AlreadyExists": "ALREADY_EXISTS", "FailedPrecondition": "FAILED_PRECONDITION"}
+
+
+def over_rpc(proxy, service: str, operation: Operation, request: dict) -> tuple[str, object]:
+    try:
+        return "OK", getattr(getattr(proxy, service), operation.name)(request)
+    except RemoteError as error:
+        return _RPC_CODES.get(error.exc_type, error.exc_type), error.value
+
+
+def grpc_request(operation: Operation, service_descriptor, request: dict):
+    """The proto request of a table request: the fields the proto has, scalars as they
+    are (a Period given as text stays out: the proto takes it as a message)."""
+    descriptor = service_descriptor.methods_by_name[operation.grpc].input_type
+    message = message_factory.GetMessageClass(descriptor)()
+    fields = {k: v for k, v in request.items()
+              if k in descriptor.fields_by_camelcase_name
+              and descriptor.fields_by_camelcase_name[k].message_type is None}
+    return json_format.ParseDict(fields, message)
+
+
+def over_grpc(channel, service_descriptor, operation: Operation, request: dict,
+              token: str) -> tuple[str, object]:
+    """("OK" or the status name, the answer). A stream that is let through stays open with
+    nothing to send (nothing changes meanwhile): still open at its deadline is "OK"; a
+    refused one ends at once."""
+    method = service_descriptor.methods_by_name[operation.grpc]
+    kind = channel.unary_stream if method.server_streaming else channel.unary_unary
+    call = kind(
+        f"/{service_descriptor.full_name}/{method.name}",
+        request_serializer=lambda m: m.SerializeToString(),
+        response_deserializer=message_factory.GetMessageClass(method.output_type).FromString)
+    metadata = [("authorization", f"Bearer {token}")] if token else []
+    message = grpc_request(operation, service_descriptor, request)
+    try:
+        if method.server_streaming:
+            return "OK", next(call(message, metadata=metadata, timeout=STREAM_OPEN_S))
+        return "OK", call(message, metadata=metadata, timeout=30)
+    except grpc.RpcError as error:
+        if method.server_streaming and error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+            return "OK", "open until its deadline"
+        return error.code().name, error.details()

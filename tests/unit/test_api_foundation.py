@@ -1,0 +1,83 @@
+"""The shared pieces of the application layer (services/common/api, paging, periods):
+problem bodies, the one role check, the paging rule, the proto Period conversion, and
+what a caller sees of a failure nobody planned for."""
+import pytest
+from google.rpc import code_pb2
+from structlog.testing import capture_logs
+
+from services.common import errors, paging, periods
+from services.common.api import problems
+from services.common.api.models import TenantRequest
+from services.common.api.operations import Operation, Operations, Route, authorize
+from services.common.auth import Principal
+from services.common.grpc_ext.interceptors import to_status
+
+READ = Operation("read", "read", TenantRequest, TenantRequest, ("officer",),
+                 Route("GET", "/api/v1/communes/{tenant}/things"))
+PUBLIC = Operation("look", "look", TenantRequest, TenantRequest, (), public=True)
+
+
+def test_a_field_error_is_a_problem_naming_the_field_as_clients_spell_it():
+    body = problems.from_error(errors.InvalidArgument("bad", {"lead_unit": "unknown unit"}))
+    assert body == {"type": "about:blank", "title": "Bad request", "status": 400,
+                    "detail": "bad", "code": "INVALID_ARGUMENT", "field": "leadUnit",
+                    "fields": {"leadUnit": "unknown unit"}}
+    assert problems.from_error(errors.FailedPrecondition("closed"))["status"] == 409
+
+
+def test_an_unexpected_failure_answers_an_id_and_logs_the_exception():
+    failure = KeyError("secret internals")
+    with capture_logs() as logged:
+        body = problems.unexpected(failure)
+    assert (body["status"], body["code"]) == (500, "INTERNAL")
+    assert "secret" not in body["detail"] and body["errorId"] in body["detail"]
+    [entry] = logged
+    assert (entry["error_id"], entry["exc_info"], entry["log_level"]) == (
+        body["errorId"], failure, "error")
+    # gRPC callers get the same: INTERNAL with the id, not the text
+    status = to_status(problems.internal_error(ValueError("db password wrong")))
+    assert status.code == code_pb2.INTERNAL and "password" not in status.message
+
+
+@pytest.mark.parametrize("principal, tenant, refused", [
+    (Principal("a", "officer", frozenset({"binh-lu"})), "binh-lu", None),
+    (Principal("a", "officer", frozenset({"binh-lu"})), "lung-phinh", errors.PermissionDenied),
+    (Principal("a", "citizen", frozenset({"binh-lu"})), "binh-lu", errors.PermissionDenied),
+    (None, "binh-lu", errors.Unauthenticated),
+])
+def test_authorize_is_the_tables_word(principal, tenant, refused):
+    if refused is None:
+        authorize(principal, READ, tenant)
+    else:
+        with pytest.raises(refused):
+            authorize(principal, READ, tenant)
+    authorize(None, PUBLIC, tenant)  # public: no caller needed
+
+
+def test_operation_names_are_unique_and_routes_map_to_werkzeug():
+    with pytest.raises(AssertionError):
+        Operations("x", READ, READ)
+    assert READ.http.path_params == ["tenant"]
+    assert READ.http.werkzeug_path == "/api/v1/communes/<tenant>/things"
+
+
+def test_one_paging_rule():
+    rows = list(range(120))
+    first, token, total = paging.page(rows, 0, "")
+    assert (len(first), total) == (paging.DEFAULT_PAGE_SIZE, 120)
+    second, last_token, _ = paging.page(rows, 100, token)
+    assert second == rows[50:120] and last_token == ""
+    assert len(paging.page(list(range(500)), 1000, "")[0]) == paging.MAX_PAGE_SIZE
+    with pytest.raises(errors.InvalidArgument) as bad:
+        paging.page(rows, 10, "not-ours")
+    assert bad.value.fields == {"pageToken": "invalid"}
+    with pytest.raises(errors.InvalidArgument):
+        paging.page(rows, -1, "")
+
+
+def test_the_contracts_period_in_proto_json():
+    assert periods.from_proto_json({"kind": "PERIOD_KIND_QUARTER", "year": 2026,
+                                    "number": 3}) == periods.Period("quarter", 2026, 3)
+    assert periods.from_proto_json({}) is None
+    with pytest.raises(errors.InvalidArgument):
+        periods.from_proto_json({"kind": "PERIOD_KIND_MONTH", "year": 2026, "number": 13})
