@@ -21,7 +21,14 @@ LOGS = ROOT / "var" / "test-logs"
 BIN = Path(sys.executable).parent
 
 
-def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1, what: str = "condition"):
+# Bounds for a call and for a wait on a condition: generous, because a loaded machine
+# slows everything and a test stops waiting as soon as its condition holds; a short bound
+# only makes the suite fail on a busy machine.
+CALL_TIMEOUT_S = 60.0
+WAIT_S = 120.0
+
+
+def wait_for(predicate, timeout: float = WAIT_S, interval: float = 0.1, what: str = "condition"):
     """Poll until predicate() is truthy; return its value or fail naming `what`."""
     deadline = time.monotonic() + timeout
     while True:
@@ -72,13 +79,13 @@ class Process:
                         COMMUNE_GRPC_PORT=self.grpc_port,
                         COMMUNE_METRICS_PORT=self.metrics_port, **env))
 
-    def wait_ready(self, url: str, timeout: float = 30.0) -> None:
+    def wait_ready(self, url: str, timeout: float = WAIT_S) -> None:
         def ready():
             if self.popen.poll() is not None:
                 raise AssertionError(f"{self.log_path.name} exited with {self.popen.returncode}:"
                                      f"\n{self.log_path.read_text()[-3000:]}")
             try:
-                with urllib.request.urlopen(url, timeout=1) as response:
+                with urllib.request.urlopen(url, timeout=5) as response:
                     return response.status == 200
             except OSError:
                 return False
@@ -86,7 +93,7 @@ class Process:
 
     def metrics(self, port: int | None = None) -> str:
         url = f"http://127.0.0.1:{port or self.http_port}/metrics"
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=CALL_TIMEOUT_S) as response:
             return response.read().decode()
 
     def stop(self) -> None:
@@ -161,7 +168,7 @@ class Broker:
                          content_type=properties.pop("content_type", "application/json"),
                          delivery_mode=2, app_id=INJECTED, **properties)
 
-    def take(self, queue: kombu.Queue | str, timeout: float = 10.0):
+    def take(self, queue: kombu.Queue | str, timeout: float = WAIT_S):
         """The next message of a queue (acked), or fail after `timeout`."""
         if isinstance(queue, str):
             queue = kombu.Queue(queue, channel=self.channel, no_declare=True)
@@ -195,7 +202,7 @@ def http_call(process: "Process", method: str, path: str, body=None, token: str 
                  **({"Content-Type": "application/json"} if data is not None else {}),
                  **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=CALL_TIMEOUT_S) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()

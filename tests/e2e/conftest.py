@@ -9,7 +9,7 @@ from commune.v1 import tasks_pb2_grpc
 from services.asyncapi import document
 from services.tasks.store import TaskStore
 from tests.asyncapi_validation import WireTap
-from tests.helpers import start_grpc, start_worker
+from tests.helpers import CALL_TIMEOUT_S, start_grpc, start_worker
 
 UNITS = [{"code": "phong-van-hoa-xa-hoi", "name": "Phòng Văn hóa - Xã hội"},
          {"code": "trung-tam-phuc-vu-hanh-chinh-cong",
@@ -49,7 +49,7 @@ def platform(settings, mongo):
 
 def rpc(settings, token, service, method, *args, correlation_id=""):
     context = {"authorization": f"Bearer {token}", "correlation_id": correlation_id}
-    with ClusterRpcProxy(settings.nameko_config(), timeout=15,
+    with ClusterRpcProxy(settings.nameko_config(), timeout=CALL_TIMEOUT_S,
                          context_data=context) as proxy:
         return getattr(getattr(proxy, service), method)(*args)
 

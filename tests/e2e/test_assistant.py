@@ -9,7 +9,15 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from commune.v1 import assistant_pb2, assistant_pb2_grpc
 from services.common.auth import issue_token
-from tests.helpers import BIN, env_for, http_json, metric_value, start_grpc, start_worker
+from tests.helpers import (
+    BIN,
+    CALL_TIMEOUT_S,
+    env_for,
+    http_json,
+    metric_value,
+    start_grpc,
+    start_worker,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -122,7 +130,7 @@ def test_each_client_is_limited(worker):
 
 
 def test_other_services_ask_over_rpc(worker, settings):
-    with ClusterRpcProxy(settings.nameko_config(), timeout=15) as proxy:
+    with ClusterRpcProxy(settings.nameko_config(), timeout=CALL_TIMEOUT_S) as proxy:
         answer = proxy.assistant.ask("binh-lu", {"text": "chứng thực chữ ký"})
     assert answer["procedure"]["code"] == "CT-02"
 

@@ -20,6 +20,7 @@ from services.iocevents import demo
 from services.iocevents.broker import publish_detections, queues
 from services.iocevents.store import IocStore
 from tests.helpers import (
+    CALL_TIMEOUT_S,
     Broker,
     Process,
     http_json,
@@ -321,7 +322,7 @@ def test_grpc_ingestion_refuses_bad_detections_with_reasons(settings, ioc):
     requests = iter([ioc_pb2.IngestDetectionsRequest(detections=[good, future]),
                      ioc_pb2.IngestDetectionsRequest(detections=[unknown])])
     response = stub.IngestDetections(requests, metadata=[
-        ("authorization", f"Bearer {token(settings)}")], timeout=10)
+        ("authorization", f"Bearer {token(settings)}")], timeout=CALL_TIMEOUT_S)
     channel.close()
     assert response.accepted == 1
     assert [(r.index, r.detection_id) for r in response.rejected] == [(1, "g-2"), (2, "g-3")]
@@ -362,11 +363,11 @@ def test_grpc_reads_refuse_missing_or_unknown_fields(settings, ioc):
         stub = ioc_pb2_grpc.IocServiceStub(channel)
         metadata = [("authorization", f"Bearer {token(settings)}")]
         with pytest.raises(grpc.RpcError) as no_id:
-            stub.GetAlert(ioc_pb2.GetAlertRequest(tenant=TENANT), timeout=10,
+            stub.GetAlert(ioc_pb2.GetAlertRequest(tenant=TENANT), timeout=CALL_TIMEOUT_S,
                           metadata=metadata)
         with pytest.raises(grpc.RpcError) as odd_status:
-            stub.ListAlerts(ioc_pb2.ListAlertsRequest(tenant=TENANT, status=99), timeout=10,
-                            metadata=metadata)
+            stub.ListAlerts(ioc_pb2.ListAlertsRequest(tenant=TENANT, status=99),
+                            timeout=CALL_TIMEOUT_S, metadata=metadata)
     assert no_id.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "id required" in no_id.value.details()
     assert odd_status.value.code() == grpc.StatusCode.INVALID_ARGUMENT

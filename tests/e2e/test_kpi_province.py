@@ -10,7 +10,7 @@ import pytest
 from commune.v1 import common_pb2, kpi_pb2, kpi_pb2_grpc
 from services.common.auth import issue_token
 from tests.e2e.conftest import rpc
-from tests.helpers import start_grpc, wait_for
+from tests.helpers import CALL_TIMEOUT_S, start_grpc, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +47,7 @@ def rows(stub, metadata, unit="lao-cai", period=Q2_2027, drafts=False):
     reply = stub.GetReport(kpi_pb2.GetReportRequest(unit=unit, period=period,
                                                     include_drafts=drafts,
                                                     include_communes=True),
-                           metadata=metadata, timeout=10)
+                           metadata=metadata, timeout=CALL_TIMEOUT_S)
     return {r.indicator: r for r in reply.rows}, reply
 
 
@@ -116,7 +116,7 @@ def test_drafts_are_hidden_until_approved_and_approvals_are_streamed(settings, s
             return received.get(timeout=1)
         except queue.Empty:
             return None
-    message = wait_for(seen, timeout=20, what="an approval on the watch stream")
+    message = wait_for(seen, what="an approval on the watch stream")
     watch.cancel()
     approval = message.approval
     assert (approval.tenant, approval.indicator, approval.unit) == (

@@ -11,7 +11,7 @@ from commune.v1 import tasks_pb2, tasks_pb2_grpc
 from services.common.auth import issue_token
 from services.common.envelope import Envelope
 from tests.e2e.conftest import rpc
-from tests.helpers import Broker, http_json, metric_value, wait_for
+from tests.helpers import CALL_TIMEOUT_S, Broker, http_json, metric_value, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +36,7 @@ def grpc_call(platform, token, request, stub_method="GetTask"):
     with grpc.insecure_channel(f"127.0.0.1:{platform['tasks-grpc'].grpc_port}") as channel:
         stub = tasks_pb2_grpc.TasksServiceStub(channel)
         metadata = [("authorization", f"Bearer {token}")] if token else []
-        return getattr(stub, stub_method)(request, metadata=metadata, timeout=10)
+        return getattr(stub, stub_method)(request, metadata=metadata, timeout=CALL_TIMEOUT_S)
 
 
 def test_slice_end_to_end(settings, platform, mongo):
@@ -133,7 +133,7 @@ def test_grpc_health_reports_serving(platform):
     with grpc.insecure_channel(f"127.0.0.1:{platform['tasks-grpc'].grpc_port}") as channel:
         health = health_pb2_grpc.HealthStub(channel)
         reply = health.Check(health_pb2.HealthCheckRequest(service="commune.v1.TasksService"),
-                             timeout=5)
+                             timeout=CALL_TIMEOUT_S)
     assert reply.status == health_pb2.HealthCheckResponse.SERVING
 
 

@@ -11,7 +11,7 @@ import pytest
 from commune.v1 import common_pb2, tasks_pb2
 from services.common.auth import issue_token
 from tests.e2e.conftest import rpc, tasks_stub
-from tests.helpers import wait_for
+from tests.helpers import CALL_TIMEOUT_S, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +60,7 @@ def list_all(stub, province, **filters):
     while True:
         reply = stub.ListTasks(tasks_pb2.ListTasksRequest(
             tenant="binh-lu", group="prov-e2e", page_size=2, page_token=token, **filters),
-            metadata=province, timeout=10)
+            metadata=province, timeout=CALL_TIMEOUT_S)
         tasks += reply.tasks
         pages += 1
         token = reply.next_page_token
@@ -86,7 +86,7 @@ def test_list_filters_by_status_period_and_overdue(stub, province, five_tasks):
 
 def test_summary_counts_the_groups_tasks(stub, province, five_tasks):
     reply = stub.GetTaskSummary(tasks_pb2.GetTaskSummaryRequest(tenant="binh-lu"),
-                                metadata=province, timeout=10)
+                                metadata=province, timeout=CALL_TIMEOUT_S)
     [group] = [row for row in reply.by_group if row.key == "prov-e2e"]
     assert (group.assigned, group.done, group.overdue) == (5, 1, 1)
     assert group.completion_rate == pytest.approx(0.2)
@@ -125,7 +125,7 @@ def test_watch_streams_changes_made_by_officers(settings, officer, stub, provinc
             if change.task.id == target["id"]:
                 return change
         return None
-    change = wait_for(seen, timeout=20, what="a change on the watch stream")
+    change = wait_for(seen, what="a change on the watch stream")
     stream.cancel()
     assert change.event_type == "task.progress_reported"
     assert change.task.id == target["id"] and change.task.progress_percent >= 50
@@ -139,18 +139,18 @@ def test_another_province_can_neither_list_nor_watch(settings, stub, five_tasks)
                           (stub.GetTaskSummary,
                            tasks_pb2.GetTaskSummaryRequest(tenant="binh-lu"))):
         with pytest.raises(grpc.RpcError) as refused:
-            call(request, metadata=lao_cai, timeout=10)
+            call(request, metadata=lao_cai, timeout=CALL_TIMEOUT_S)
         assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
     with pytest.raises(grpc.RpcError) as refused:
         next(stub.WatchTasks(tasks_pb2.WatchTasksRequest(tenant="binh-lu"), metadata=lao_cai,
-                             timeout=10))
+                             timeout=CALL_TIMEOUT_S))
     assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
 def test_bad_paging_is_refused(stub, province):
     with pytest.raises(grpc.RpcError) as refused:
         stub.ListTasks(tasks_pb2.ListTasksRequest(tenant="binh-lu", page_token="???"),
-                       metadata=province, timeout=10)
+                       metadata=province, timeout=CALL_TIMEOUT_S)
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 

@@ -7,7 +7,7 @@ import pytest
 from commune.v1 import common_pb2, tasks_pb2
 from services.common.auth import issue_token
 from tests.e2e.conftest import tasks_stub
-from tests.helpers import BIN, env_for, wait_for
+from tests.helpers import BIN, CALL_TIMEOUT_S, env_for, wait_for
 
 pytestmark = pytest.mark.e2e
 SEEDED_TASKS = 136
@@ -24,9 +24,9 @@ def seeded(settings, platform):
     stub = tasks_stub(platform, channels)
     token = issue_token(settings, "lai-chau", "province", ["binh-lu"])
     wait_for(lambda: stub.ListTasks(
-        tasks_pb2.ListTasksRequest(tenant="binh-lu"), timeout=10,
+        tasks_pb2.ListTasksRequest(tenant="binh-lu"), timeout=CALL_TIMEOUT_S,
         metadata=[("authorization", f"Bearer {token}")]).total_size >= SEEDED_TASKS,
-        timeout=15, what="the seeded tasks in the gRPC list")
+        what="the seeded tasks in the gRPC list")
     channels[0].close()
     return outputs
 
@@ -51,7 +51,7 @@ def test_2025_is_92_of_92_done_on_time(platform, seeded, province):
     channels = []
     reply = tasks_stub(platform, channels).GetTaskSummary(
         tasks_pb2.GetTaskSummaryRequest(tenant="binh-lu", period=year(2025)),
-        metadata=province, timeout=10)
+        metadata=province, timeout=CALL_TIMEOUT_S)
     channels[0].close()
     total = reply.total
     assert (total.assigned, total.done, total.done_on_time) == (92, 92, 92)
@@ -63,7 +63,7 @@ def test_the_2026_plan_is_listed_with_its_units(platform, seeded, province):
     stub = tasks_stub(platform, channels)
     reply = stub.ListTasks(tasks_pb2.ListTasksRequest(
         tenant="binh-lu", period=year(2026), status=tasks_pb2.TASK_STATUS_ASSIGNED,
-        page_size=100), metadata=province, timeout=10)
+        page_size=100), metadata=province, timeout=CALL_TIMEOUT_S)
     channels[0].close()
     codes = {t.code for t in reply.tasks if t.code.startswith("KH2026-")}  # not other tests'
     assert len(codes) == 16 and "KH2026-01" in codes

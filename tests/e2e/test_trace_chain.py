@@ -19,7 +19,7 @@ from services.common.topology import events_exchange
 from services.trace import demo, epcis
 from services.trace.store import link_id
 from tests.e2e.conftest import rpc
-from tests.helpers import Broker, http_call, start_grpc, start_worker, wait_for
+from tests.helpers import CALL_TIMEOUT_S, Broker, http_call, start_grpc, start_worker, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -198,18 +198,20 @@ def test_the_province_reads_the_provenance_and_verifies_it_over_grpc(settings, t
     with grpc.insecure_channel(f"127.0.0.1:{trace['grpc'].grpc_port}") as channel:
         stub = trace_pb2_grpc.TraceServiceStub(channel)
         provenance = stub.GetBatchProvenance(trace_pb2.GetBatchProvenanceRequest(
-            tenant="binh-lu", gtin=NOODLE[0], lot=NOODLE[1]), metadata=metadata, timeout=10)
+            tenant="binh-lu", gtin=NOODLE[0], lot=NOODLE[1]), metadata=metadata,
+            timeout=CALL_TIMEOUT_S)
         assert [t.step for t in provenance.timeline][-1] == "shipping"
         assert provenance.back == [f"08939999000024:TB-2026-01{SUFFIX}"]
         verified = stub.VerifyBatch(trace_pb2.VerifyBatchRequest(
-            tenant="binh-lu", gtin=NOODLE[0], lot=NOODLE[1]), metadata=metadata, timeout=10)
+            tenant="binh-lu", gtin=NOODLE[0], lot=NOODLE[1]), metadata=metadata,
+            timeout=CALL_TIMEOUT_S)
         assert verified.verification.intact and verified.verification.checked == 6
         products = stub.ListProducts(trace_pb2.ListProductsRequest(tenant="binh-lu"),
-                                     metadata=metadata, timeout=10)
+                                     metadata=metadata, timeout=CALL_TIMEOUT_S)
         assert len(products.products) == 5
         with pytest.raises(grpc.RpcError) as error:
             stub.GetProduct(trace_pb2.GetProductRequest(tenant="binh-lu", gtin="8939999000032"),
-                            metadata=metadata, timeout=10)
+                            metadata=metadata, timeout=CALL_TIMEOUT_S)
         assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         with pytest.raises(grpc.RpcError) as error:
             stub.VerifyBatch(trace_pb2.VerifyBatchRequest(tenant="lung-phinh", gtin=NOODLE[0],

@@ -106,7 +106,7 @@ def test_copies_arriving_at_once_are_handled_once(kpi, broker, mongo, settings):
     event = task_created("simultaneous", "t-1")
     for _ in range(3):
         broker.publish("tasks", "task.created", event.to_json())
-    wait_for(lambda: consumed(kpi, "duplicate") == duplicates + 2, timeout=20,
+    wait_for(lambda: consumed(kpi, "duplicate") == duplicates + 2,
              what="two copies to be recognised as duplicates")
     assert consumed(kpi, "handled") == handled + 1
     assert facts(mongo, settings, "simultaneous") == 1
