@@ -243,7 +243,7 @@ def test_a_removed_last_event_is_reported_by_every_door_and_the_page_warns(
         status, refused = api(trace, "POST", "/events", {
             "step": "shipping", "where": "producer:ho-nuoi-ong-na-da",
             "batch": {"gtin": gtin, "lot": lot}}, officer)
-        assert status == 409 and "fails verification" in refused["error"]["message"]
+        assert status == 409 and "fails verification" in refused["detail"]
     finally:
         links.insert_one(last)
     status, verified = api(trace, "POST", f"/batches/{gtin}/{lot}/verify", token=officer)
@@ -260,8 +260,8 @@ def test_a_capture_at_another_communes_place_is_a_bad_request_naming_the_field(
                                                            f"MO-2026-04{SUFFIX}")}]}
     status, body = api(trace, "POST", "/capture",
                        epcis.document([event], dt.datetime.now(dt.UTC)), officer)
-    assert status == 400 and "lung-phinh" in body["error"]["message"]
-    assert body["error"]["fields"] == {"epcisBody.eventList[0].readPoint.id":
+    assert status == 400 and "lung-phinh" in body["detail"]
+    assert body["fields"] == {"epcisBody.eventList[0].readPoint.id":
                                        "another commune"}
 
 

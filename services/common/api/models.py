@@ -42,8 +42,9 @@ class TenantRequest(Request):
 
 
 def wire_name(field_path: str) -> str:
-    """A field path as clients spell it: lead_unit.0 -> leadUnit.0."""
-    return ".".join(to_camel(part) for part in field_path.split("."))
+    """A field path as clients spell it: lead_unit.0 -> leadUnit.0; a part already in
+    camelCase (EPCIS's eventList[0]) is left as it is."""
+    return ".".join(to_camel(part) if "_" in part else part for part in field_path.split("."))
 
 
 def _period_text(value: object) -> object:
