@@ -93,7 +93,7 @@ def _task_summary(settings: Settings):
     token = issue_token(settings, "outage-test", "admin", [TENANT])
     with ClusterRpcProxy(settings.nameko_config(), timeout=60,
                          context_data={"authorization": f"Bearer {token}"}) as proxy:
-        return proxy.tasks.task_summary(TENANT)
+        return proxy.tasks.get_task_summary({"tenant": TENANT})
 
 
 def _start(proxied: Settings) -> dict[str, Process]:
