@@ -12,7 +12,8 @@ So:
   `tenant|indicator|unit|period|r0001` (the record, with provenance);
 - sheets_<period>: one document per org unit and period, `unit|period`, with every cell's
   current and approved figure (numbers and status only; the rest is in the revision)
-  and the targets, packed as one JSON string: the read model a report reads by _id;
+  and the targets, packed as one compressed JSON value (packing.py): the read model a
+  report reads by _id;
 - unit_index: per org unit, which sheets and boards it has, so that a report looks up
   only documents that exist (a miss would scan). A hit costs in proportion to the rows
   stored before it (the lookup reads rows in order until it finds its own: in 1,200
@@ -26,13 +27,15 @@ So:
   A task.created's row also carries the task's fact, which the fold moves to
   task_facts: one insert per event, into one collection (each collection an insert
   touches is an SQLite transaction of its own, and its commit is the costly part).
-  A row's state and fact are packed as one JSON string, as the sheets' cells are;
+  A row's state and fact are packed as one JSON string (decoded faster than fields);
 - dossier_events and task_facts: insert-only, keyed by business ids (a replay is a
   duplicate key, nothing more). created_tasks() reads the facts, moved or not.
 
-A packed document is rewritten whole by one writer at a time: the writer of version
-v+1 first claims it (an insert of a unique _id only one writer wins; concurrent updates
-of one document lose writes on FerretDB), then replaces the version it read."""
+A packed document (a sheet, a board, a unit's index) is compressed JSON, so that
+rewriting it whole holds the database's one writer briefly (packing.py), and is
+rewritten by one writer at a time: the writer of version v+1 first claims it (an
+insert of a unique _id only one writer wins; concurrent updates of one document lose
+writes on FerretDB), then replaces the version it read."""
 import datetime as dt
 import json
 import time
@@ -47,6 +50,7 @@ from services.common.idempotency import EventGuard, VersionClaims
 from services.common.mongo import Store, TenantCollection
 from services.common.publisher import Publisher
 
+from . import packing
 from .indicators import Indicator, catalog
 from .keys import (
     board_id,
@@ -71,7 +75,7 @@ class KpiStore(Store):
 
     def read_packed(self, collection: str, _id: str) -> dict:
         found = self.db[collection].find_one({"_id": _id}, {"data": 1})
-        return json.loads(found["data"]) if found else {}
+        return packing.unpack(found["data"]) if found else {}
 
     def read_many(self, collection: str, ids: list[str]) -> dict[str, dict]:
         """Packed documents by _id, one lookup each ($in scans the collection here)."""
@@ -93,10 +97,10 @@ class KpiStore(Store):
         for _ in range(attempts):
             found = self.db[collection].find_one({"_id": _id}) or {}
             version = found.get("version", 0)
-            data = json.loads(found["data"]) if found else {}
+            data = packing.unpack(found["data"]) if found else {}
+            before = packing.encode(data)
             result, revisions, events = change(data)
-            packed = json.dumps(data, ensure_ascii=False)
-            if found and packed == found["data"] and not (revisions or events):
+            if found and packing.encode(data) == before and not (revisions or events):
                 return result  # nothing changed (a replay): nothing to write
             if not self.versions.claim(_id, version + 1, tenant):
                 time.sleep(RETRY_PAUSE_S)
@@ -109,7 +113,7 @@ class KpiStore(Store):
             if events:
                 self._mark_pending(collection, _id)
             document = {"tenant": tenant, "version": version + 1,
-                        "data": packed,
+                        "data": packing.pack(data),
                         **outbox.pending(*events)}
             document["outbox"] = {**found.get("outbox", {}), **document["outbox"]}
             if self._write(collection, _id, version, document):
