@@ -11,7 +11,15 @@ Only inserts and _id lookups are on the per-event path: on FerretDB 1.24's SQLit
 backend an update costs more as the collection grows (6 ms at 3,000 documents against
 0.4 ms for an insert), and concurrent updates of one document lose writes. The inserts
 go through the database's write lane (write_lane), which the caller passes when it has
-one (a Store's), so that they share round trips with its other writes."""
+one (a Store's), so that they share round trips with its other writes.
+
+Records are pruned once older than a retention (COMMUNE_HANDLED_EVENTS_RETENTION_DAYS, 7 by
+default), so that the collection does not grow without end. Safe because a duplicate
+comes soon after its original: a redelivery when a worker dies before its ack (at once),
+a relay's second publish of an event whose first one was not marked sent (the next
+relay pass, or the end of a broker outage). A dead-lettered event was never marked done
+(its claim is released), so replaying it days later is handled as it should be. A
+version claim (VersionClaims) is only needed while its version is being written."""
 import datetime as dt
 from enum import Enum
 
@@ -64,6 +72,11 @@ class EventGuard:
 
     def release(self, consumer: str, event_id: str) -> None:
         self._events.delete_one({"_id": f"{consumer}|{event_id}"})
+
+    def prune(self, older_than: dt.datetime) -> int:
+        """Remove claims and done records written before `older_than`; how many. One
+        scan of the collection (a delete by a field scans on FerretDB): run it rarely."""
+        return self._events.delete_many({"at": {"$lt": older_than}}).deleted_count
 
 
 class VersionClaims:

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(40, ge=1)
     # Handler failures retried this many times in all before a message is dead-lettered.
     max_delivery_attempts: int = 3
+    # Each worker prunes the records of events its handlers took (handled_events) once
+    # they are this old, at start and then every prune period (idempotency.py: why it is
+    # safe).
+    handled_events_retention_days: float = Field(7.0, gt=0)
+    handled_events_prune_s: float = Field(3600.0, gt=0)
     # Where swagger-ui-dist is (the workers' /docs); unset: var/tools of this checkout,
     # where `make setup` puts it.
     api_browser_dir: str | None = None

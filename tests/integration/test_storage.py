@@ -10,7 +10,7 @@ from services.common.envelope import Envelope
 from services.common.idempotency import Claim, EventGuard
 from services.common.mongo import TenantCollection, ensure_indexes
 from services.common.publisher import Publisher
-from tests.helpers import Broker
+from tests.helpers import Broker, start_worker, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -116,3 +116,29 @@ def test_relay_reports_the_events_it_could_not_send(db, settings):
     assert outbox.Outbox(db.stuck, publisher).relay() == 1
     assert gauge._value.get() == 0
     publisher.close()
+
+
+def test_records_older_than_the_retention_are_pruned_and_recent_ones_kept(guard, db):
+    guard.claim("kpi.on_task_created", "recent", "binh-lu")
+    guard.done("kpi.on_task_created", "recent")
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
+    db.handled_events.insert_many([
+        {"_id": "kpi.on_task_created|old", "event_id": "old", "tenant": "binh-lu", "at": old},
+        {"_id": "kpi.on_task_created|old|done", "at": old}])
+    assert guard.prune(dt.datetime.now(dt.UTC) - dt.timedelta(days=7)) == 2
+    assert guard.claim("kpi.on_task_created", "recent", "binh-lu") is Claim.DONE
+    assert guard.claim("kpi.on_task_created", "old", "binh-lu") is Claim.WON
+
+
+def test_a_worker_prunes_old_records_of_its_database(settings, mongo):
+    handled = mongo[f"{settings.namespace}_kpi"].handled_events
+    now = dt.datetime.now(dt.UTC)
+    handled.insert_many([{"_id": "prune-test|old|done", "at": now - dt.timedelta(days=8)},
+                         {"_id": "prune-test|recent|done", "at": now}])
+    worker = start_worker(settings, "kpi", COMMUNE_HANDLED_EVENTS_PRUNE_S=1)
+    try:
+        wait_for(lambda: handled.find_one({"_id": "prune-test|old|done"}) is None,
+                 what="the old record pruned")
+        assert handled.find_one({"_id": "prune-test|recent|done"}) is not None
+    finally:
+        worker.stop()

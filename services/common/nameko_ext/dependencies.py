@@ -1,8 +1,10 @@
 """What a nameko service declares as attributes: its storage, its event publisher, the
 caller's authorization, and the observability every worker gets."""
+import datetime as dt
 import time
 import weakref
 
+import eventlet
 from nameko.extensions import DependencyProvider
 
 from .. import idempotency, logs, metrics
@@ -31,6 +33,23 @@ class Storage(DependencyProvider):
         self.store.ensure_indexes()
         ensure_indexes(self.db, idempotency.INDEXES)
         self.guard = idempotency.EventGuard(self.db, self.store.lane)
+
+    def start(self):
+        self.container.spawn_managed_thread(self._prune_handled_events)
+
+    def _prune_handled_events(self):
+        """At start, then every prune period; a failure (the database away) is logged
+        and tried again at the next period."""
+        settings = get_settings()
+        retention = dt.timedelta(days=settings.handled_events_retention_days)
+        while True:
+            try:
+                pruned = self.guard.prune(dt.datetime.now(dt.UTC) - retention)
+                log.info("handled events pruned", pruned=pruned,
+                         retention_days=settings.handled_events_retention_days)
+            except Exception:
+                log.warning("handled events not pruned", exc_info=True)
+            eventlet.sleep(settings.handled_events_prune_s)
 
     def stop(self):
         self.client.close()
