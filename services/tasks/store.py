@@ -1,6 +1,7 @@
 """Tasks in MongoDB: tasks (with their history and outbox), and each commune's units and
 officers."""
 import datetime as dt
+import time
 
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
@@ -18,6 +19,9 @@ from .listing import Criteria
 
 # What lists and summaries read of a task: not its history, not its pending events.
 LISTED = {"outbox": 0, "history": 0}
+# A change waits this long in all for the outbox's housekeeping of the task to finish.
+WRITE_ATTEMPTS = 20
+RETRY_PAUSE_S = 0.05
 
 
 class TaskStore(Store):
@@ -52,10 +56,32 @@ class TaskStore(Store):
               *events: Envelope) -> dict:
         """Store a change made to `task` as it was read, with its history entry and its
         events; FailedPrecondition when someone changed the task meanwhile (the writer of
-        the next version claims it first: VersionClaims)."""
-        if not self.versions.claim(task["_id"], task["version"] + 1, task["tenant"]):
-            raise FailedPrecondition(f"task {task['code']!r} is being changed by someone "
-                                     "else; read it again and retry")
+        the next version claims it first: VersionClaims). A new version that only removed
+        sent events (the outbox's housekeeping) is no change of the task: the change goes
+        on top of it."""
+        for _ in range(WRITE_ATTEMPTS):
+            if self.versions.claim(task["_id"], task["version"] + 1, task["tenant"]):
+                updated = self._update(task, changes, entry, now, events)
+                if updated is not None:
+                    return updated
+            task = self._unchanged_since(task)
+            time.sleep(RETRY_PAUSE_S)  # the housekeeping writer is about to write
+        raise FailedPrecondition(f"task {task['code']!r} is being changed by someone "
+                                 "else; read it again and retry")
+
+    def _unchanged_since(self, task: dict) -> dict:
+        """The task as stored now, if only its version moved since `task` was read (of
+        the fields read: every change sets updated_at); FailedPrecondition when anything
+        else changed."""
+        current = self.get(task["tenant"], task["_id"])
+        if any(current.get(name) != value for name, value in task.items()
+               if name != "version"):
+            raise FailedPrecondition(f"task {task['code']!r} was changed meanwhile; "
+                                     "read it again and retry")
+        return current
+
+    def _update(self, task: dict, changes: dict, entry: dict, now: dt.datetime,
+                events: tuple[Envelope, ...]) -> dict | None:
         changes = dict(changes)
         pushes = changes.pop("_push", {})
         update = {
@@ -69,10 +95,8 @@ class TaskStore(Store):
         updated = TenantCollection(self.db.tasks, task["tenant"]).find_one_and_update(
             {"_id": task["_id"], "version": task["version"]}, update,
             return_document=ReturnDocument.AFTER)
-        if updated is None:
-            raise FailedPrecondition(f"task {task['code']!r} was changed meanwhile; "
-                                     "read it again and retry")
-        updated.pop("outbox", None)
+        if updated is not None:
+            updated.pop("outbox", None)
         return updated
 
     def select(self, criteria: Criteria) -> list[dict]:

@@ -5,8 +5,10 @@ import threading
 
 import pytest
 
+from commune.v1 import events_pb2
 from services.common.errors import FailedPrecondition
 from services.common.periods import Period
+from services.common.publisher import Publisher
 from services.tasks import domain
 from services.tasks.listing import Criteria
 from services.tasks.store import TaskStore
@@ -92,3 +94,33 @@ def test_concurrent_writers_of_one_task_lose_nothing(store):
     assert final["version"] == task["version"] + won
     assert len(final["progress_log"]) == won
     assert len(final["history"]) == len(task["history"]) + won
+
+
+def test_a_change_goes_on_top_of_the_outbox_removing_sent_events(store, settings):
+    """The outbox's housekeeping writes a version of its own: an officer's change read
+    before it is no conflict (it was: 'read it again and retry')."""
+    listed = store.page(Criteria(TENANT, lead_unit="van-phong"), 1, "")[0][0]
+    read = store.get(TENANT, listed["_id"])
+    event = domain.event("task.overdue", read, events_pb2.TaskOverdue(
+        task=domain.task_message(read)))
+    changes, entry = domain.report_progress(read, {"percent": read["progress"]}, "cb-1", T0)
+    stored = store.apply(read, changes, entry, T0, event)
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    try:
+        assert store.outbox(publisher).flush(stored["_id"]) == 1
+    finally:
+        publisher.close()
+    assert store.get(TENANT, stored["_id"])["version"] == stored["version"] + 1
+
+    changes, entry = domain.report_progress(stored, {"percent": 100}, "cb-1", T0)
+    assert store.apply(stored, changes, entry, T0)["progress"] == 100
+
+
+def test_a_change_read_before_another_change_is_refused(store):
+    listed = store.page(Criteria(TENANT, lead_unit="van-phong"), 1, "")[0][0]
+    read = store.get(TENANT, listed["_id"])
+    first, entry = domain.report_progress(read, {"percent": read["progress"]}, "cb-1", T0)
+    store.apply(read, first, entry, T0)
+    stale, entry = domain.report_progress(read, {"percent": read["progress"]}, "cb-1", T0)
+    with pytest.raises(FailedPrecondition, match="changed meanwhile"):
+        store.apply(read, stale, entry, T0)
