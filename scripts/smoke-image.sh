@@ -34,6 +34,10 @@ stop_all() {
     "${RUNC[@]}" kill "$id" KILL >/dev/null 2>&1 || true
     "${RUNC[@]}" delete --force "$id" >/dev/null 2>&1 || true
   done
+  # The smoke run's queues, exchanges and databases go with it.
+  COMMUNE_NAMESPACE="$NAMESPACE" "$ROOT/.venv/bin/python" -c \
+    'from bench.harness import remove_namespace; from services.common.settings import Settings; remove_namespace(Settings())' \
+    >>"$VAR/log/image.log" 2>&1 || true
 }
 trap stop_all EXIT
 
