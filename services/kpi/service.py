@@ -71,27 +71,29 @@ class KpiService(HealthEndpoints, KpiHttpApi):
 
     def _task_changed(self, event, envelope: Envelope, created: dict | None = None) -> None:
         """Into the inbox: concurrent events of one commune must not fight over its
-        board (fold_task_inbox folds them in, one writer at a time)."""
+        board (fold_task_inbox folds them in, one writer at a time). The row is keyed by
+        the event id, so a copy of the event adds nothing (hence keyed_by_event)."""
         self.store.add_task_state(envelope.tenant, envelope.id,
                                   derived.task_state(event, envelope), created)
 
-    @handle_event("tasks", "task.created", events_pb2.TaskCreated)
+    @handle_event("tasks", "task.created", events_pb2.TaskCreated, keyed_by_event=True)
     def on_task_created(self, event: events_pb2.TaskCreated, envelope: Envelope):
         self._task_changed(event, envelope, domain.created_task_fact(event, envelope))
 
-    @handle_event("tasks", "task.assigned", events_pb2.TaskAssigned)
+    @handle_event("tasks", "task.assigned", events_pb2.TaskAssigned, keyed_by_event=True)
     def on_task_assigned(self, event, envelope):
         self._task_changed(event, envelope)
 
-    @handle_event("tasks", "task.progress_reported", events_pb2.TaskProgressReported)
+    @handle_event("tasks", "task.progress_reported", events_pb2.TaskProgressReported,
+                  keyed_by_event=True)
     def on_task_progress_reported(self, event, envelope):
         self._task_changed(event, envelope)
 
-    @handle_event("tasks", "task.status_changed", events_pb2.TaskStatusChanged)
+    @handle_event("tasks", "task.status_changed", events_pb2.TaskStatusChanged, keyed_by_event=True)
     def on_task_status_changed(self, event, envelope):
         self._task_changed(event, envelope)
 
-    @handle_event("tasks", "task.review_decided", events_pb2.TaskReviewDecided)
+    @handle_event("tasks", "task.review_decided", events_pb2.TaskReviewDecided, keyed_by_event=True)
     def on_task_review_decided(self, event, envelope):
         self._task_changed(event, envelope)
 

@@ -1,6 +1,7 @@
-"""The kpi worker, a real process on the real broker and database, fed raw messages:
+"""Event handlers in real processes on the real broker and database, fed raw messages:
 malformed ones go to the dead-letter queue with their reason and the worker keeps
-consuming; many events at once are all stored (pymongo under eventlet, concurrently)."""
+consuming; copies are handled once (the guard) or add nothing (keyed by the event id);
+many events at once are all stored (pymongo under eventlet, concurrently)."""
 import json
 
 import pytest
@@ -88,28 +89,43 @@ def consumed(kpi, outcome: str) -> float:
 
 
 def test_a_redelivered_event_is_counted_once(kpi, broker, mongo, settings):
+    """kpi's task handlers store an inbox row keyed by the event id (keyed_by_event): a
+    copy is handled again and adds nothing, without the guard's claim and mark."""
     event = task_created("redelivery", "t-1")
     broker.publish("tasks", "task.created", event.to_json())
     wait_for(lambda: facts(mongo, settings, "redelivery") == 1, what="the first delivery")
-    duplicates = consumed(kpi, "duplicate")
+    handled = consumed(kpi, "handled")
     for _ in range(2):
         broker.publish("tasks", "task.created", event.to_json())
-    wait_for(lambda: consumed(kpi, "duplicate") == duplicates + 2,
-             what="both redeliveries to be recognised")
+    wait_for(lambda: consumed(kpi, "handled") == handled + 2, what="both copies handled")
     assert facts(mongo, settings, "redelivery") == 1
+    assert mongo[f"{settings.namespace}_kpi"].handled_events.count_documents(
+        {"event_id": event.id}) == 0
 
 
-def test_copies_arriving_at_once_are_handled_once(kpi, broker, mongo, settings):
-    """Three copies reach three concurrent workers: one claims the event, the others
-    find it busy, are requeued, and then find it done."""
-    handled, duplicates = consumed(kpi, "handled"), consumed(kpi, "duplicate")
-    event = task_created("simultaneous", "t-1")
+@pytest.fixture(scope="module")
+def iocevents(settings):
+    process = start_worker(settings, "iocevents")
+    yield process
+    process.stop()
+
+
+def test_copies_arriving_at_once_are_handled_once(iocevents, broker, settings):
+    """A guarded handler (iocevents' task.overdue): three copies reach three concurrent
+    workers; one claims the event, the others find it busy, are requeued, and then find
+    it done."""
+    def overdue(outcome):
+        return metric_value(iocevents.metrics(), "commune_iocevents_events_consumed_total",
+                            event_type="task.overdue", outcome=outcome)
+    handled, duplicates = overdue("handled"), overdue("duplicate")
+    task = tasks_pb2.Task(id="t-copies", tenant="simultaneous", code="KH-01", title="Việc")
+    event = Envelope.wrap("task.overdue", "tasks", "simultaneous",
+                          events_pb2.TaskOverdue(task=task))
     for _ in range(3):
-        broker.publish("tasks", "task.created", event.to_json())
-    wait_for(lambda: consumed(kpi, "duplicate") == duplicates + 2,
+        broker.publish("tasks", "task.overdue", event.to_json())
+    wait_for(lambda: overdue("duplicate") == duplicates + 2,
              what="two copies to be recognised as duplicates")
-    assert consumed(kpi, "handled") == handled + 1
-    assert facts(mongo, settings, "simultaneous") == 1
+    assert overdue("handled") == handled + 1
 
 
 def test_concurrent_events_are_all_stored(kpi, broker, mongo, settings):

@@ -11,6 +11,10 @@
   Storage database), even when copies arrive at once: a copy whose id another worker
   holds is requeued after a pause. The message is acked only after the work and the
   mark are stored, and logged ("event handled", with its id) just before the ack.
+  A handler declared `keyed_by_event=True` stores its work with an insert keyed by the
+  event id, which a copy cannot repeat: it runs without the guard, whose claim and mark
+  would be two more round trips to the database on each event's path and protect
+  nothing.
 - A handler that rejects the event (InvalidEvent or another expected error: retrying
   cannot help) sends it to the dead-letter queue at once; one that fails otherwise is
   retried (a copy with an attempt count goes back to the queue)
@@ -58,10 +62,12 @@ class RawQueueConsumer(QueueConsumer):
 class EventHandler(Entrypoint):
     queue_consumer = RawQueueConsumer()
 
-    def __init__(self, source: str, event_type: str, message_class, **kwargs):
+    def __init__(self, source: str, event_type: str, message_class,
+                 keyed_by_event: bool = False, **kwargs):
         self.source = source
         self.event_type = event_type
         self.message_class = message_class
+        self.guarded = not keyed_by_event
         kwargs.setdefault("expected_exceptions", EXPECTED)
         super().__init__(**kwargs)
 
@@ -116,7 +122,8 @@ class EventHandler(Entrypoint):
         except InvalidEvent as exc:
             self._dead_letter(message, f"invalid event: {exc}")
             return
-        claim = self.guard.claim(self.consumer, envelope.id, envelope.tenant)
+        claim = (self.guard.claim(self.consumer, envelope.id, envelope.tenant)
+                 if self.guarded else Claim.WON)
         if claim is Claim.DONE:
             self._count("duplicate")
             self.queue_consumer.ack_message(message)
@@ -132,19 +139,20 @@ class EventHandler(Entrypoint):
                                         handle_result=partial(self.handle_result, message,
                                                               envelope))
         except ContainerBeingKilled:
-            self.guard.release(self.consumer, envelope.id)
+            self._release(envelope)
             self.queue_consumer.requeue_message(message)
 
     def handle_result(self, message, envelope, worker_ctx, result=None, exc_info=None):
         try:
             if exc_info is None:
-                self.guard.done(self.consumer, envelope.id)
+                if self.guarded:
+                    self.guard.done(self.consumer, envelope.id)
                 self._count("handled")
                 log.info("event handled", consumer=self.consumer, event_type=envelope.type,
                          event_id=envelope.id)
                 self.queue_consumer.ack_message(message)
                 return result, exc_info
-            self.guard.release(self.consumer, envelope.id)
+            self._release(envelope)
             if isinstance(exc_info[1], TRANSIENT):
                 self._pause_and_requeue(message, exc_info[1])
             elif isinstance(exc_info[1], EXPECTED):
@@ -154,6 +162,10 @@ class EventHandler(Entrypoint):
         except TRANSIENT as exc:
             self._pause_and_requeue(message, exc)
         return result, exc_info
+
+    def _release(self, envelope: Envelope) -> None:
+        if self.guarded:
+            self.guard.release(self.consumer, envelope.id)
 
     def _retry_or_dead_letter(self, message, error: BaseException) -> None:
         attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 1))
