@@ -16,7 +16,7 @@ from services.common.errors import InvalidArgument, NotFound
 from services.common.nameko_ext.web import client_address
 
 from . import domain, epcis, gs1, page
-from .limits import PageCache
+from .page_cache import PageCache
 
 CSS = resources.files(__package__).joinpath("static", "trace.css").read_bytes()
 HTML = "text/html; charset=utf-8"
