@@ -183,7 +183,7 @@ BASE = "/api/v1/communes/{tenant}/trace"
 BATCH = BASE + "/batches/{gtin}/{lot}"
 TENANT, GTIN, LOT = "binh-lu", "8939999000093", "MD-2026-02"
 WRITERS, READERS = domain.WRITERS, domain.READERS
-EXAMPLE_PRODUCER, EXAMPLE_AREA = "htx-mien-dong-binh-lu", "vung-dong-tan-binh"
+EXAMPLE_PRODUCER, EXAMPLE_AREA = "htx-mien-dong", "vung-dong-tan-binh"
 
 
 def _batch_route(method: str, suffix: str = "", status: int = 200) -> Route:
