@@ -315,3 +315,16 @@ def test_other_services_call_it_over_nameko_rpc(settings, trace, recorded, offic
     assert error.value.exc_type == "FailedPrecondition"
     assert rpc(settings, officer, "trace", "verify_batch",
                {"tenant": "binh-lu", **rice})["verification"]["intact"]
+
+
+def test_a_lot_with_a_slash_is_addressed_over_the_json_api(trace, recorded, officer):
+    """GS1 lots may hold '/': the API's batch routes take it (Route.slashes)."""
+    gtin, lot = "8939999000055", f"SC/2026/02{SUFFIX}"
+    status, body = api(trace, "POST", "/batches", {
+        "gtin": gtin, "lot": lot, "producer": "ho-lua-seng-cu-hung-binh",
+        "producedOn": "2026-02-01", "quantity": 50, "unit": "kg"}, officer)
+    assert status == 201, body
+    status, provenance = api(trace, "GET", f"/batches/{gtin}/{lot}", token=officer)
+    assert status == 200 and provenance["batch"]["lot"] == lot
+    status, verified = api(trace, "POST", f"/batches/{gtin}/{lot}/verify", token=officer)
+    assert status == 200 and verified["verification"]["intact"]
