@@ -16,6 +16,12 @@ REFUSED = {"PERMISSION_DENIED", "UNAUTHENTICATED"}
 STREAM_OPEN_S = 10
 
 
+def for_tenant(example: dict, tenant: str) -> dict:
+    """An operation's example request for another commune: its code replaced wherever the
+    example names it (the places of an EPCIS document name their commune too)."""
+    return json.loads(json.dumps(example, ensure_ascii=False).replace(example["tenant"], tenant))
+
+
 def http_parts(operation: Operation, request: dict) -> tuple[str, str, dict | None]:
     """(method, path with query, JSON body) of the operation's route for a request."""
     route = operation.http

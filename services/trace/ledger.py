@@ -4,6 +4,7 @@ batch's history, verification, the public provenance snapshot, export and scan c
 No nameko, no eventlet: the gRPC process runs the same code."""
 
 from commune.v1 import trace_pb2
+from services.common import paging
 from services.common.clock import now
 from services.common.errors import (
     AlreadyExists,
@@ -19,7 +20,6 @@ from .seal import Seal
 from .store import TraceStore, link_id
 
 APPEND_ATTEMPTS = 3
-DEFAULT_PAGE, MAX_PAGE = 50, 200
 SCANS_PER_EVENT = 200
 
 
@@ -69,18 +69,15 @@ class Ledger:
         return domain.product_view(self.store.product(gs1.normalise_gtin(gtin), tenant),
                                    now().date())
 
-    def products(self, tenant: str, page_token="", page_size=0) -> tuple[list[dict], str]:
+    def products(self, tenant: str, page_token: str = "", page_size: int = 0
+                 ) -> tuple[list[dict], str]:
         """A page of a commune's products by GTIN, and the next page's token ("" at the
-        end). The token is the offset, as decimal digits."""
-        if not all(str(v or 0).isdecimal() for v in (page_token, page_size)):
-            raise InvalidArgument("page_token and page_size must be whole numbers, not "
-                                  "negative", {"page_token": "invalid"})
-        offset, size = int(page_token or 0), int(page_size or 0)
-        size = min(size or DEFAULT_PAGE, MAX_PAGE)
+        end)."""
+        offset, size = paging.offset(page_token), paging.page_size(page_size)
         rows = self.store.products(tenant, offset, size + 1)
         today = now().date()
         return ([domain.product_view(r, today) for r in rows[:size]],
-                str(offset + size) if len(rows) > size else "")
+                paging.page_token(offset + size) if len(rows) > size else "")
 
     def product_public(self, gtin: str) -> dict:
         """A product with its producer's public details, for the product page."""

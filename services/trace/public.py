@@ -11,12 +11,14 @@ from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.common import metrics
+from services.common.api.openapi import Page
 from services.common.clock import now
 from services.common.errors import InvalidArgument, NotFound
 from services.common.nameko_ext.web import client_address
 
 from . import domain, epcis, gs1, page
-from .limits import PageCache
+from .config import get_trace_settings
+from .page_cache import PageCache
 
 CSS = resources.files(__package__).joinpath("static", "trace.css").read_bytes()
 HTML = "text/html; charset=utf-8"
@@ -26,6 +28,18 @@ lookup_seconds = metrics.histogram("trace", "lookup_seconds",
                                    ("outcome",))
 scans_total = metrics.counter("trace", "scans_total", "Batch pages served, per product GTIN",
                               ("gtin",))
+
+
+PAGES = (Page("GET", "/static/trace.css", "The public pages' style sheet", "text/css", True),
+         Page("GET", "/01/{gtin}", "GS1 Digital Link: the product's page (?linkType=all: "
+              "its links)", "text/html", True),
+         Page("GET", "/01/{gtin}/10/{lot}", "GS1 Digital Link: the batch's provenance page, "
+              "a scan counted (?lang=en, ?linkType=gs1:epcis|all)", "text/html", True))
+
+
+def public_base(request) -> str:
+    """Where QR codes point: the configured public address, or the host asked."""
+    return get_trace_settings().public_base or request.host_url
 
 
 def _html(status: int, body: str | bytes, **headers) -> Response:
@@ -101,7 +115,7 @@ class PublicResolver:
         if cached is not None:
             return cached
         try:
-            product = self.ledger.product_public(gtin)
+            product = self.use_cases().ledger.product_public(gtin)
         except NotFound:
             return None
         body = page.product_page(product, product["producer_view"], lang).encode()
@@ -112,7 +126,7 @@ class PublicResolver:
         snapshot = self.public.snapshot(batch)
         if snapshot is None:
             return "not_found", _html(404, page.not_found_page("vi", batch))
-        document = self.ledger.export(snapshot["tenant"], batch)
+        document = self.use_cases().ledger.export(snapshot["tenant"], batch)
         return "epcis", Response(json.dumps(document, ensure_ascii=False),
                                  content_type="application/ld+json")
 
@@ -123,7 +137,7 @@ class PublicResolver:
         if known is None and self._product_page(link.gtin, "vi") is None:
             return "not_found", Response(json.dumps({"error": "unknown code"}), status=404,
                                          content_type="application/json")
-        base = self._public_base(request)
+        base = public_base(request)
         target = gs1.DigitalLink(link.gtin, link.lot if known else "")
         here = target.uri(base)
         voc = "https://gs1.org/voc/"

@@ -19,7 +19,9 @@ from services.common.settings import get_settings
 from services.common.topology import events_exchange
 
 from .config import get_trace_settings
-from .limits import Mirror, PageCache, ScanCounter
+from .mirror import Mirror
+from .page_cache import PageCache
+from .scan_counter import ScanCounter
 
 log = logs.get_logger(__name__)
 INVALIDATING = ("trace.event_recorded", "trace.batch_verified", "trace.batch_created")

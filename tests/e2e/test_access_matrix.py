@@ -8,12 +8,13 @@ import grpc
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from commune.v1 import tasks_pb2
+from commune.v1 import tasks_pb2, trace_pb2
 from services.common.api.operations import Operations
 from services.common.auth import ROLES, issue_token
 from services.tasks.app import OPERATIONS as TASKS
 from services.tasks.store import TaskStore
-from tests.api_doors import REFUSED, over_grpc, over_http, over_rpc
+from services.trace.app import OPERATIONS as TRACE
+from tests.api_doors import REFUSED, for_tenant, over_grpc, over_http, over_rpc
 from tests.e2e.conftest import OFFICERS, UNITS
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.e2e
 OWN, FOREIGN = "access-own", "access-foreign"
 # service name, its table, its worker and gRPC process in the platform, its gRPC service
 SERVICES = [("tasks", TASKS, "tasks", "tasks-grpc",
-             tasks_pb2.DESCRIPTOR.services_by_name["TasksService"])]
+             tasks_pb2.DESCRIPTOR.services_by_name["TasksService"]),
+            ("trace", TRACE, "trace", "trace-grpc",
+             trace_pb2.DESCRIPTOR.services_by_name["TraceService"])]
 CALLERS = (*ROLES, "")  # "" calls without a token
 
 
@@ -79,7 +82,7 @@ def test_the_table_decides_who_may_call(settings, platform, tokens, service, ope
     operation = operations[name]
 
     def call(role: str, tenant: str) -> tuple[str, object]:
-        request = {**operation.example, "tenant": tenant}
+        request = for_tenant(operation.example, tenant)
         if door == "http":
             return over_http(platform[process], operation, request, tokens[role])
         if door == "grpc":

@@ -7,15 +7,14 @@ import json
 import re
 
 import grpc
-import kombu
 import pytest
 from nameko.exceptions import RemoteError
+from pydantic.alias_generators import to_camel
 
 from commune.v1 import trace_pb2, trace_pb2_grpc
 from services.common.auth import issue_token
 from services.common.envelope import Envelope
 from services.common.mongo import database_name
-from services.common.topology import events_exchange
 from services.trace import demo, epcis
 from services.trace.store import link_id
 from tests.e2e.conftest import rpc
@@ -40,10 +39,6 @@ def trace(settings):
     yield {"worker": worker, "grpc": grpc_process}
     worker.stop()
     grpc_process.stop()
-    with kombu.Connection(settings.amqp_uri) as connection:
-        channel = connection.channel()
-        channel.queue_delete(f"{settings.namespace}.rpc-trace")
-        channel.exchange_delete(events_exchange(settings.namespace, "trace").name)
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +62,13 @@ def officer(settings):
     return issue_token(settings, "htx-mien-dong", "officer", ["binh-lu"])
 
 
+def wire(value):
+    """The demo file's snake_case fields as the API names them (lowerCamelCase)."""
+    if isinstance(value, dict):
+        return {to_camel(k): wire(v) for k, v in value.items()}
+    return [wire(v) for v in value] if isinstance(value, list) else value
+
+
 @pytest.fixture(scope="module")
 def recorded(trace, events, officer):
     """The demo chain typed in over HTTP, one call per registry entry, batch and event."""
@@ -74,10 +76,10 @@ def recorded(trace, events, officer):
                              json.dumps(demo.read(), ensure_ascii=False)))
     for kind in ("producers", "areas", "products"):
         for row in data[kind]:
-            status, body = api(trace, "PUT", f"/{kind}", row, officer)
+            status, body = api(trace, "PUT", f"/{kind}", wire(row), officer)
             assert status == 200, body
     for row in data["batches"]:
-        status, body = api(trace, "POST", "/batches", row, officer)
+        status, body = api(trace, "POST", "/batches", wire(row), officer)
         assert status == 201, body
     ids = {}
     for row in data["events"]:
@@ -88,9 +90,9 @@ def recorded(trace, events, officer):
             status, body = api(trace, "POST", "/events", early, officer)
             assert status == 409 and "no shipping before packing" in body["detail"]
         fields = {k: v for k, v in row.items() if k != "key"}
-        status, body = api(trace, "POST", "/events", fields, officer)
+        status, body = api(trace, "POST", "/events", wire(fields), officer)
         assert status == 201, body
-        ids[row["key"]] = body[0]["eventID"]
+        ids[row["key"]] = body["eventId"]
     return ids
 
 
@@ -170,9 +172,9 @@ def test_scans_are_counted_per_batch_and_day_and_announced(trace, recorded, offi
         _, report = api(trace, "GET", f"/batches/{gtin}/{lot}/scans", token=officer)
         return report if report["total"] >= 5 else None
     report = wait_for(counted, 15, 0.3, "the scans to be stored")
-    assert list(report["per_day"]) == [dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
+    assert list(report["perDay"]) == [dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
                                        .date().isoformat()]
-    assert report["origins"] == ["127.0.x.x"] and not report["possible_counterfeit"]
+    assert report["origins"] == ["127.0.x.x"] and not report["possibleCounterfeit"]
     seen = []
 
     def all_announced():
@@ -231,8 +233,9 @@ def test_a_removed_last_event_is_reported_by_every_door_and_the_page_warns(
             trace, "GET", f"/01/{gtin}/10/{lot}?lang=en", headers=PHONE)[2].decode(),
             timeout=90, interval=2, what="the page's warning")
         status, verified = api(trace, "POST", f"/batches/{gtin}/{lot}/verify", token=officer)
+        verified = verified["verification"]
         assert status == 200 and not verified["intact"] and verified["checked"] == 1
-        assert verified["anchored_events"] == 2 and verified["missing_events"] == 1
+        assert verified["anchoredEvents"] == 2 and verified["missingEvents"] == 1
         token = issue_token(settings, "so-khcn-lai-chau", "province", ["binh-lu"])
         with grpc.insecure_channel(f"127.0.0.1:{trace['grpc'].grpc_port}") as channel:
             answer = trace_pb2_grpc.TraceServiceStub(channel).VerifyBatch(
@@ -247,7 +250,7 @@ def test_a_removed_last_event_is_reported_by_every_door_and_the_page_warns(
     finally:
         links.insert_one(last)
     status, verified = api(trace, "POST", f"/batches/{gtin}/{lot}/verify", token=officer)
-    assert verified["intact"] and verified["checked"] == 2
+    assert verified["verification"]["intact"] and verified["verification"]["checked"] == 2
 
 
 def test_a_capture_at_another_communes_place_is_a_bad_request_naming_the_field(
@@ -275,12 +278,17 @@ def test_public_pages_are_rate_limited_per_client(trace, recorded):
 
 def test_the_web_ui_lists_the_registry_and_batches(settings, trace, recorded, officer):
     status, producers = api(trace, "GET", "/producers", token=officer)
-    assert status == 200 and "htx-mien-dong-binh-lu" in {p["code"] for p in producers}
+    assert status == 200 and "htx-mien-dong-binh-lu" in {
+        p["code"] for p in producers["producers"]}
     status, areas = api(trace, "GET", "/areas", token=officer)
-    assert {a["code"] for a in areas} >= {"vung-dong-tan-binh", "rung-ong-na-da"}
+    assert {a["code"] for a in areas["areas"]} >= {"vung-dong-tan-binh", "rung-ong-na-da"}
+    assert {a["areaHa"] for a in areas["areas"]} >= {12.5, 40}
     status, batches = api(trace, "GET", "/batches", token=officer)
-    mine = {b["id"]: b for b in batches if b["lot"].endswith(SUFFIX)}
-    assert len(mine) == 5 and mine[f"0{NOODLE[0]}:{NOODLE[1]}"]["seq"] == 6
+    mine = {b["id"]: b for b in batches["batches"] if b["lot"].endswith(SUFFIX)}
+    assert len(mine) == 5 and mine[f"0{NOODLE[0]}:{NOODLE[1]}"]["eventCount"] == 6
+    status, product = api(trace, "GET", f"/products/{NOODLE[0]}", token=officer)
+    assert product["product"]["nameVi"] == "Miến dong Bình Lư 500 g"
+    assert product["producer"]["code"] == "htx-mien-dong-binh-lu"
     citizen = issue_token(settings, "nguoi-mua", "citizen", ["binh-lu"])
     status, body = api(trace, "GET", "/batches", token=citizen)
     assert status == 403 and body["code"] == "PERMISSION_DENIED"
@@ -290,18 +298,33 @@ def test_the_web_ui_lists_the_registry_and_batches(settings, trace, recorded, of
 
 def test_other_services_call_it_over_nameko_rpc(settings, trace, recorded, officer):
     gtin, lot = NOODLE
-    provenance = rpc(settings, officer, "trace", "get_provenance", "binh-lu", gtin, lot)
-    assert provenance["seq"] == 6 and provenance["back"][0]["lot"] == f"TB-2026-01{SUFFIX}"
+    provenance = rpc(settings, officer, "trace", "get_batch_provenance",
+                     {"tenant": "binh-lu", "gtin": gtin, "lot": lot})
+    assert provenance["batch"]["eventCount"] == 6
+    assert provenance["back"] == [f"08939999000024:TB-2026-01{SUFFIX}"]
     rice = {"gtin": "8939999000055", "lot": f"SC-2025-10{SUFFIX}"}
     event = {"step": "storing", "where": "producer:ho-lua-seng-cu-hung-binh", "batch": rice,
              "when": "2025-11-01T08:00:00+07:00",
-             "event_id": "urn:uuid:7b0d7c1e-0000-4000-8000-00000000e2e1"}
-    first = rpc(settings, officer, "trace", "record_event", "binh-lu", event)
-    again = rpc(settings, officer, "trace", "record_event", "binh-lu", event)
-    assert [first[0]["duplicate"], again[0]["duplicate"]] == [False, True]
+             "eventId": "urn:uuid:7b0d7c1e-0000-4000-8000-00000000e2e1", "tenant": "binh-lu"}
+    first = rpc(settings, officer, "trace", "record_event", event)
+    again = rpc(settings, officer, "trace", "record_event", event)
+    assert [first["duplicate"], again["duplicate"]] == [False, True]
     with pytest.raises(RemoteError) as error:
-        rpc(settings, officer, "trace", "record_event", "binh-lu",
-            {**event, "event_id": "", "step": "receiving"})
+        rpc(settings, officer, "trace", "record_event",
+            {**event, "eventId": "", "step": "receiving"})
     assert error.value.exc_type == "FailedPrecondition"
-    assert rpc(settings, officer, "trace", "verify_batch", "binh-lu", rice["gtin"],
-               rice["lot"])["intact"]
+    assert rpc(settings, officer, "trace", "verify_batch",
+               {"tenant": "binh-lu", **rice})["verification"]["intact"]
+
+
+def test_a_lot_with_a_slash_is_addressed_over_the_json_api(trace, recorded, officer):
+    """GS1 lots may hold '/': the API's batch routes take it (Route.slashes)."""
+    gtin, lot = "8939999000055", f"SC/2026/02{SUFFIX}"
+    status, body = api(trace, "POST", "/batches", {
+        "gtin": gtin, "lot": lot, "producer": "ho-lua-seng-cu-hung-binh",
+        "producedOn": "2026-02-01", "quantity": 50, "unit": "kg"}, officer)
+    assert status == 201, body
+    status, provenance = api(trace, "GET", f"/batches/{gtin}/{lot}", token=officer)
+    assert status == 200 and provenance["batch"]["lot"] == lot
+    status, verified = api(trace, "POST", f"/batches/{gtin}/{lot}/verify", token=officer)
+    assert status == 200 and verified["verification"]["intact"]

@@ -195,6 +195,6 @@ def test_products_page_by_gtin_and_refuse_foreign_tokens(ledger):
     rest, end = ledger.products("binh-lu", token, 3)
     assert [p["gtin"] for p in first + rest] == sorted(p["gtin"] for p in first + rest)
     assert len(first) == 3 and len(rest) == 2 and end == ""
-    for token, size in (("abc", 3), ("-3", 3), ("", -1), ("", "2.5")):
+    for token, size in (("abc", 3), ("-3", 3), ("", -1)):
         with pytest.raises(InvalidArgument):
             ledger.products("binh-lu", token, size)

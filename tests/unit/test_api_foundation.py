@@ -59,6 +59,9 @@ def test_operation_names_are_unique_and_routes_map_to_werkzeug():
         Operations("x", READ, READ)
     assert READ.http.path_params == ["tenant"]
     assert READ.http.werkzeug_path == "/api/v1/communes/<tenant>/things"
+    lots = Route("GET", "/b/{gtin}/{lot}/epcis", slashes=("lot",))  # a GS1 lot may hold '/'
+    assert lots.werkzeug_path == "/b/<gtin>/<path:lot>/epcis"
+    assert lots.path_params == ["gtin", "lot"]
 
 
 def test_one_paging_rule():

@@ -3,7 +3,8 @@ provenance page (Vietnamese and English, escaping), and the counterfeit flags.""
 import datetime as dt
 
 from services.trace import domain, page
-from services.trace.limits import PageCache, ScanCounter
+from services.trace.page_cache import PageCache
+from services.trace.scan_counter import ScanCounter
 
 
 def test_scans_are_counted_per_vietnamese_day_and_given_back_when_unsaved():

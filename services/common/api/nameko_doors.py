@@ -69,10 +69,10 @@ def _http_method(operation: Operation):
     return http(operation.http.method, operation.http.werkzeug_path)(json_api(method))
 
 
-def doors(operations: Operations, title: str) -> type:
-    """A mixin with the service's RPC methods and HTTP routes, its /openapi.json and its
-    /docs page."""
-    document = json.dumps(openapi.document(operations, title), ensure_ascii=False)
+def doors(operations: Operations, title: str, pages: tuple[openapi.Page, ...] = ()) -> type:
+    """A mixin with the service's RPC methods and HTTP routes, its /openapi.json (which
+    also describes `pages`, the service's other routes) and its /docs page."""
+    document = json.dumps(openapi.document(operations, title, pages), ensure_ascii=False)
     namespace = {"caller": Caller()}
     for operation in operations:
         if operation.rpc:

@@ -1,7 +1,11 @@
 """The OpenAPI 3.1 document of a worker's HTTP API, made from its operations table and
 their models (never written by hand): each operation's route, request (path and query
 parameters, or a JSON body), response, the roles allowed (x-roles), its example; the
-worker's health, metrics and documentation routes; problem+json for every error."""
+worker's health, metrics and documentation routes, the pages it serves beside its
+operations (HTML, images); problem+json for every error."""
+import dataclasses
+import re
+
 from pydantic import BaseModel
 
 from . import problems
@@ -18,6 +22,18 @@ INFRASTRUCTURE = {
     ("GET", "/docs"): "The API browser",
     ("GET", "/docs/{asset}"): "The API browser's files",
 }
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """A route a worker serves beside its operations that answers no JSON (an HTML page
+    for phones, an image): documented here, served by the service's own @http method."""
+
+    method: str
+    path: str  # OpenAPI template, as Route.path
+    summary: str
+    media_type: str
+    public: bool = False
 
 
 def _register(components: dict, schemas: dict) -> None:
@@ -92,13 +108,30 @@ def _infrastructure(path: str, summary: str) -> dict:
     return entry
 
 
-def document(operations: Operations, title: str) -> dict:
+def _page(page: Page) -> dict:
+    entry = {"operationId": re.sub(r"\W+", "_", f"{page.method} {page.path}".lower()).strip("_"),
+             "summary": page.summary, "tags": ["pages"],
+             "security": [] if page.public else [{"bearer": []}],
+             "responses": {"200": {"description": page.summary,
+                                   "content": {page.media_type: {}}}}}
+    entry["parameters"] = [{"name": name, "in": "path", "required": True,
+                            "schema": {"type": "string"}}
+                           for name in re.findall(r"{(\w+)}", page.path)]
+    if not page.public:
+        entry["responses"]["default"] = {"description": "An error (RFC 9457)", "content": {
+            problems.MEDIA_TYPE: {"schema": {"$ref": REF.format(model="Problem")}}}}
+    return entry
+
+
+def document(operations: Operations, title: str, pages: tuple[Page, ...] = ()) -> dict:
     components = {"Problem": problems.SCHEMA}
     paths: dict[str, dict] = {}
     for op in operations:
         if op.http:
             paths.setdefault(op.http.path, {})[op.http.method.lower()] = _operation(op,
                                                                                     components)
+    for page in pages:
+        paths.setdefault(page.path, {})[page.method.lower()] = _page(page)
     for (method, path), summary in INFRASTRUCTURE.items():
         paths.setdefault(path, {})[method.lower()] = _infrastructure(path, summary)
     return {

@@ -21,6 +21,7 @@ class Route:
     method: str
     path: str  # OpenAPI template, e.g. /api/v1/communes/{tenant}/tasks/{id}
     status: int = 200
+    slashes: tuple[str, ...] = ()  # path parameters whose values may hold "/" (a GS1 lot)
 
     @property
     def path_params(self) -> list[str]:
@@ -28,7 +29,8 @@ class Route:
 
     @property
     def werkzeug_path(self) -> str:
-        return re.sub(r"{(\w+)}", r"<\1>", self.path)
+        return re.sub(r"{(\w+)}", lambda m: f"<path:{m[1]}>" if m[1] in self.slashes
+                      else f"<{m[1]}>", self.path)
 
 
 @dataclasses.dataclass(frozen=True)
