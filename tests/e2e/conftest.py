@@ -41,7 +41,11 @@ def platform(settings, mongo):
     processes = {"tasks": start_worker(settings, "tasks", COMMUNE_OVERDUE_CHECK_S=1,
                                        COMMUNE_GAUGES_REFRESH_S=1),
                  "kpi": start_worker(settings, "kpi"),
-                 "tasks-grpc": start_grpc(settings, "tasks")}
+                 "tasks-grpc": start_grpc(settings, "tasks"),
+                 # every caller of the table-driven tests comes from one address
+                 "assistant": start_worker(settings, "assistant",
+                                           COMMUNE_ASSISTANT_RATE_LIMIT="10000/minute"),
+                 "assistant-grpc": start_grpc(settings, "assistant")}
     yield processes
     for process in processes.values():
         process.stop()
