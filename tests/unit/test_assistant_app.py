@@ -18,7 +18,7 @@ from services.common.errors import (
     Unauthenticated,
 )
 from services.common.grpc_ext.interceptors import AuthInterceptor, caller, current_principal
-from services.common.settings import Settings
+from services.common.settings import Settings, get_settings
 
 DESCRIPTOR = assistant_pb2.DESCRIPTOR.services_by_name["AssistantService"]
 
@@ -72,14 +72,9 @@ def test_the_limit_counts_each_client_on_public_operations_only():
     PublicLimit("", "unit-assistant").check(OPERATIONS["ask"], "10.0.0.1")
 
 
-@pytest.mark.parametrize(("peer", "client"), [
-    ("ipv4:10.0.0.7:53412", "ipv4:10.0.0.7"), ("ipv6:[::1]:53412", "ipv6:[::1]"),
-    ("unix:/tmp/grpc.sock", "unix:/tmp/grpc.sock")])
-def test_a_grpc_client_is_its_peers_address_without_the_port(peer, client):
-    assert grpc_client(peer) == client
-
-
 class Context:
+    """What the gRPC door reads of a call's context."""
+
     def __init__(self, peer="ipv4:10.0.0.9:40000", metadata=()):
         self._peer, self._metadata = peer, metadata
 
@@ -90,7 +85,26 @@ class Context:
         return self._metadata
 
 
-def test_the_grpc_door_limits_public_calls_per_peer_and_refuses_the_rest_without_a_token():
+@pytest.mark.parametrize(("peer", "client"), [
+    ("ipv4:10.0.0.7:53412", "ipv4:10.0.0.7"), ("ipv6:[::1]:53412", "ipv6:[::1]"),
+    ("unix:/tmp/grpc.sock", "unix:/tmp/grpc.sock")])
+def test_a_grpc_client_is_its_peers_address_without_the_port(peer, client):
+    assert grpc_client(Context(peer)) == client
+
+
+def test_behind_a_trusted_ingress_a_grpc_client_is_the_address_it_forwarded(monkeypatch):
+    monkeypatch.setenv("COMMUNE_TRUSTED_PROXIES", "1")
+    get_settings.cache_clear()
+    try:
+        forwarded = Context(metadata=[("x-forwarded-for", "1.2.3.4, 203.0.113.9")])
+        assert grpc_client(forwarded) == "203.0.113.9"
+    finally:
+        monkeypatch.delenv("COMMUNE_TRUSTED_PROXIES")
+        get_settings.cache_clear()
+    assert grpc_client(forwarded) == "ipv4:10.0.0.9"  # nobody trusted: the peer
+
+
+def test_the_grpc_door_counts_callers_without_a_token_and_refuses_them_what_is_not_public():
     servicer_class = grpc_doors.servicer(OPERATIONS, assistant_pb2_grpc.AssistantServiceServicer,
                                          DESCRIPTOR, "1/minute")
     servicer = servicer_class()
@@ -103,6 +117,11 @@ def test_the_grpc_door_limits_public_calls_per_peer_and_refuses_the_rest_without
     with pytest.raises(ResourceExhausted):
         servicer.Ask(request, Context(peer="ipv4:10.0.0.9:40001"))
     assert servicer.Ask(request, Context(peer="ipv4:10.0.0.8:40000")).answer.trace_id == "t"
+    officer = issue_token(Settings(), "cb", "officer", ["binh-lu"])
+    with_token = Context(metadata=[("authorization", f"Bearer {officer}")])
+    call = AuthInterceptor(Settings()).around(servicer.Ask, "/commune.v1.AssistantService/Ask",
+                                              False)
+    assert call(request, with_token).answer.text == "khai sinh", "a token's holder is not counted"
     with pytest.raises(Unauthenticated):  # no token, and not public: never limited
         servicer.CheckDossier(assistant_pb2.CheckDossierRequest(
             tenant="binh-lu", procedure_code="HT-01"), Context())

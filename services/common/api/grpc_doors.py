@@ -40,10 +40,18 @@ def to_message(model: ApiModel, message_class):
     return message
 
 
+def _caller(operation: Operation, context, limit: PublicLimit):
+    """The call's principal; a caller without a token is counted against the public
+    limit (province systems, which call with theirs, were never limited over gRPC)."""
+    principal = caller()
+    if principal is None:
+        limit.check(operation, grpc_client(context))
+    return principal
+
+
 def _method(operation: Operation, response_class, limit: PublicLimit):
     def method(self, request, context):
-        limit.check(operation, grpc_client(context.peer()))
-        result = invoke(self.application, operation, caller(),
+        result = invoke(self.application, operation, _caller(operation, context, limit),
                         to_request(operation, request))
         return to_message(result, response_class)
     method.__name__ = operation.grpc
@@ -52,8 +60,7 @@ def _method(operation: Operation, response_class, limit: PublicLimit):
 
 def _stream_method(operation: Operation, response_class, limit: PublicLimit):
     def method(self, request, context):
-        limit.check(operation, grpc_client(context.peer()))
-        items = invoke(self.application, operation, caller(),
+        items = invoke(self.application, operation, _caller(operation, context, limit),
                        to_request(operation, request))
         try:
             for item in items:
@@ -71,7 +78,7 @@ def servicer(operations: Operations, base: type, service_descriptor,
              public_limit: str = "") -> type:
     """A subclass of the generated servicer `base` whose methods run the table's
     operations on `self.application`; `public_limit` ("30/minute") bounds how often one
-    peer may call the public operations."""
+    client without a token may call the public operations."""
     limit = PublicLimit(public_limit, operations.service)
     namespace = {}
     for op in operations:

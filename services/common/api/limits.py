@@ -1,7 +1,7 @@
 """How often one client may call a service's public operations: they need no token, so
 the client's address is all there is to count (per process, like the doors' state)."""
 from .. import errors
-from ..nameko_ext.web import ClientLimit
+from ..nameko_ext.web import ClientLimit, forwarded_client
 from .operations import Operation
 
 
@@ -22,8 +22,11 @@ class PublicLimit:
                 "moment and try again")
 
 
-def grpc_client(peer: str) -> str:
-    """The address of a gRPC peer ("ipv4:10.0.0.7:53412", "ipv6:[::1]:53412") without its
-    port, which changes with each connection."""
-    address, _, port = peer.rpartition(":")
-    return address if address and port.isdigit() else peer
+def grpc_client(context) -> str:
+    """A gRPC caller's address, read as an HTTP client's is (forwarded_client): the
+    peer's without its port ("ipv4:10.0.0.7:53412" -> "ipv4:10.0.0.7"), which changes with
+    each connection, or the one a trusted ingress put in x-forwarded-for."""
+    address, _, port = context.peer().rpartition(":")
+    peer = address if address and port.isdigit() else context.peer()
+    return forwarded_client(dict(context.invocation_metadata()).get("x-forwarded-for", ""),
+                            peer)
