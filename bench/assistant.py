@@ -45,7 +45,7 @@ def http_ask(port: int):
     url = f"http://127.0.0.1:{port}/api/v1/communes/binh-lu/assistant/ask"
 
     def ask(question: str) -> None:
-        body = json.dumps({"text": question}).encode()
+        body = json.dumps({"question": question}).encode()
         request = urllib.request.Request(url, data=body, method="POST",
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as response:

@@ -299,14 +299,15 @@ def ask(
 
     try:
         with ClusterRpcProxy(get_settings().nameko_config(), timeout=timeout) as proxy:
-            answer = proxy.assistant.ask(tenant, {"text": question, "session_id": session})
+            answer = proxy.assistant.ask({"tenant": tenant, "question": question,
+                                          "sessionId": session})["answer"]
     except RemoteError as exc:
         _fail(f"{exc.exc_type}: {exc.value}", 2 if exc.exc_type == "InvalidArgument" else 1)
     except Exception as exc:  # timeout, unreachable broker: one line, not a traceback
         _fail(f"{type(exc).__name__}: {exc} (is the assistant worker running?)")
-    typer.echo(answer["answer"])
+    typer.echo(answer["text"])
     typer.secho(f"[{answer['language']}, confidence {answer['confidence']}, trace "
-                f"{answer['trace_id']}, session {answer['session_id']}]", dim=True)
+                f"{answer['traceId']}, session {answer['sessionId']}]", dim=True)
 
 
 assistant_app = typer.Typer(no_args_is_help=True, add_completion=False,

@@ -4,8 +4,9 @@ base only. Pure: no I/O; the service stores the trace and publishes the events."
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.common.errors import InvalidArgument, NotFound, validated
 
@@ -30,19 +31,22 @@ SUGGEST = 0.2
 FOLLOW_UP = ("còn", "thế còn", "vậy còn", "thì sao", "con thi sao", "the con", "vay con")
 
 
+def _question_text(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).strip()
+    if not text:
+        raise ValueError("the question is empty")
+    return text
+
+
+# A question as asked: not blank, at most MAX_QUESTION characters, in NFC.
+QuestionText = Annotated[str, Field(max_length=MAX_QUESTION), AfterValidator(_question_text)]
+
+
 class Question(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    text: str = Field(min_length=1, max_length=MAX_QUESTION)
+    text: QuestionText
     session_id: str = Field("", max_length=MAX_SESSION)
-
-    @field_validator("text")
-    @classmethod
-    def _not_blank(cls, text: str) -> str:
-        text = unicodedata.normalize("NFC", text).strip()
-        if not text:
-            raise ValueError("the question is empty")
-        return text
 
 
 def question(fields) -> Question:

@@ -1,6 +1,6 @@
 """The assistant's records in MongoDB, all keyed by _id (the only lookup FerretDB does
 without a scan) and written by insert (the only write it never loses). A conversation's
-context is not stored: it travels in the session token the answer gives (desk.py).
+context is not stored: it travels in the session token the answer gives (app.py).
 
 - traces_YYYYMMDD: one per answer (question with long numbers masked, language, answer,
   sources, confidence, latency, hashed session), with its question_answered event in an

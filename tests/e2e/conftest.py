@@ -43,7 +43,11 @@ def platform(settings, mongo):
                  "kpi": start_worker(settings, "kpi"),
                  "tasks-grpc": start_grpc(settings, "tasks"),
                  "trace": start_worker(settings, "trace"),
-                 "trace-grpc": start_grpc(settings, "trace")}
+                 "trace-grpc": start_grpc(settings, "trace"),
+                 # every caller of the table-driven tests comes from one address
+                 "assistant": start_worker(settings, "assistant",
+                                           COMMUNE_ASSISTANT_RATE_LIMIT="10000/minute"),
+                 "assistant-grpc": start_grpc(settings, "assistant")}
     yield processes
     for process in processes.values():
         process.stop()

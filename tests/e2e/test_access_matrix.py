@@ -8,7 +8,8 @@ import grpc
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from commune.v1 import tasks_pb2, trace_pb2
+from commune.v1 import assistant_pb2, tasks_pb2, trace_pb2
+from services.assistant.app import OPERATIONS as ASSISTANT
 from services.common.api.operations import Operations
 from services.common.auth import ROLES, issue_token
 from services.tasks.app import OPERATIONS as TASKS
@@ -24,17 +25,22 @@ OWN, FOREIGN = "access-own", "access-foreign"
 SERVICES = [("tasks", TASKS, "tasks", "tasks-grpc",
              tasks_pb2.DESCRIPTOR.services_by_name["TasksService"]),
             ("trace", TRACE, "trace", "trace-grpc",
-             trace_pb2.DESCRIPTOR.services_by_name["TraceService"])]
+             trace_pb2.DESCRIPTOR.services_by_name["TraceService"]),
+            ("assistant", ASSISTANT, "assistant", "assistant-grpc",
+             assistant_pb2.DESCRIPTOR.services_by_name["AssistantService"])]
+# The own and foreign commune of a service that answers only communes the directory knows
+# (others: OWN and FOREIGN).
+COMMUNES = {"assistant": ("binh-lu", "lung-phinh")}
 CALLERS = (*ROLES, "")  # "" calls without a token
 
 
-def expected(operations: Operations, name: str, role: str, tenant: str) -> str:
+def expected(operations: Operations, name: str, role: str, own: bool) -> str:
     operation = operations[name]
     if operation.public:
         return "allowed"
     if not role:
         return "UNAUTHENTICATED"
-    return "allowed" if role in operation.roles and tenant == OWN else "PERMISSION_DENIED"
+    return "allowed" if role in operation.roles and own else "PERMISSION_DENIED"
 
 
 def outcome(code: str) -> str:
@@ -57,8 +63,10 @@ def directory(settings, mongo):
 
 @pytest.fixture(scope="module")
 def tokens(settings):
-    return {role: issue_token(settings, f"{role}-access", role, [OWN]) if role else ""
-            for role in CALLERS}
+    """Each caller's token for each own commune."""
+    owns = {OWN, *(own for own, _ in COMMUNES.values())}
+    return {(role, own): issue_token(settings, f"{role}-access", role, [own]) if role else ""
+            for role in CALLERS for own in owns}
 
 
 def cases():
@@ -80,20 +88,22 @@ def cases():
 def test_the_table_decides_who_may_call(settings, platform, tokens, service, operations,
                                         name, door, process, descriptor):
     operation = operations[name]
+    own, foreign = COMMUNES.get(service, (OWN, FOREIGN))
 
     def call(role: str, tenant: str) -> tuple[str, object]:
         request = for_tenant(operation.example, tenant)
+        token = tokens[role, own]
         if door == "http":
-            return over_http(platform[process], operation, request, tokens[role])
+            return over_http(platform[process], operation, request, token)
         if door == "grpc":
             with grpc.insecure_channel(f"127.0.0.1:{platform[process].grpc_port}") as channel:
-                return over_grpc(channel, descriptor, operation, request, tokens[role])
-        context = {"authorization": f"Bearer {tokens[role]}"} if role else {}
+                return over_grpc(channel, descriptor, operation, request, token)
+        context = {"authorization": f"Bearer {token}"} if role else {}
         with ClusterRpcProxy(settings.nameko_config(), timeout=30,
                              context_data=context) as proxy:
             return over_rpc(proxy, service, operation, request)
 
-    callers = [(role, tenant) for role in CALLERS for tenant in (OWN, FOREIGN)]
+    callers = [(role, tenant) for role in CALLERS for tenant in (own, foreign)]
     # streams at once (one let through takes its whole deadline to tell), the rest one
     # by one (two writers let through would race each other, not the table)
     streams = door == "grpc" and descriptor.methods_by_name[operation.grpc].server_streaming
@@ -101,5 +111,5 @@ def test_the_table_decides_who_may_call(settings, platform, tokens, service, ope
         answers = list(pool.map(lambda caller: call(*caller), callers))
     wrong = [f"{role or 'no token'} on {tenant}: {code} ({answer}), table says {want}"
              for (role, tenant), (code, answer) in zip(callers, answers, strict=True)
-             if outcome(code) != (want := expected(operations, name, role, tenant))]
+             if outcome(code) != (want := expected(operations, name, role, tenant == own))]
     assert not wrong, "\n".join(wrong)

@@ -55,34 +55,47 @@ def call(worker, path, body=None, client="e2e", token="", raw=None):
     ("Cỏi khắt tẻm chư dú hươn, tẳng đẩy?", "tai", "CTR-01", "tai-1"),
 ])
 def test_citizens_ask_in_their_language(worker, question, language, code, client):
-    status, answer = call(worker, "lung-phinh/assistant/ask", {"text": question}, client)
-    assert status == 200, answer
-    assert answer["language"] == language and answer["procedure"]["code"] == code
-    assert answer["citations"] and all(c["code"] == code for c in answer["citations"])
-    assert code in answer["answer"] and answer["trace_id"] and answer["session_id"]
+    status, body = call(worker, "lung-phinh/assistant/ask", {"question": question}, client)
+    assert status == 200, body
+    answer = body["answer"]
+    assert answer["language"] == language and answer["procedureCode"] == code
+    assert answer["citations"] and all(c["procedureCode"] == code
+                                       for c in answer["citations"])
+    assert code in answer["text"] and answer["traceId"] and answer["sessionId"]
 
 
 def test_follow_up_feedback_and_handoff(worker):
-    _, first = call(worker, "binh-lu/assistant/ask", {"text": "thủ tục đăng ký khai tử"},
+    _, first = call(worker, "binh-lu/assistant/ask", {"question": "thủ tục đăng ký khai tử"},
                     "flow")
     status, follow = call(worker, "binh-lu/assistant/ask",
-                          {"text": "còn lệ phí thì sao?", "session_id": first["session_id"]},
-                          "flow")
-    assert status == 200 and follow["procedure"]["code"] == "HT-03"
-    assert follow["citations"] == [{"code": "HT-03", "field": "fee"}]
+                          {"question": "còn lệ phí thì sao?",
+                           "sessionId": first["answer"]["sessionId"]}, "flow")
+    follow = follow["answer"]
+    assert status == 200 and follow["procedureCode"] == "HT-03"
+    assert follow["citations"] == [{"procedureCode": "HT-03", "field": "fee"}]
     status, feedback = call(worker, "binh-lu/assistant/feedback",
-                            {"trace_id": follow["trace_id"], "helpful": True}, "flow")
-    assert status == 201 and feedback["helpful"] is True
+                            {"traceId": follow["traceId"], "helpful": True}, "flow")
+    assert status == 201 and feedback == {"traceId": follow["traceId"], "helpful": True}
     status, again = call(worker, "binh-lu/assistant/feedback",
-                         {"trace_id": follow["trace_id"], "helpful": False}, "flow")
+                         {"traceId": follow["traceId"], "helpful": False}, "flow")
     assert status == 409, again
     status, ticket = call(worker, "binh-lu/assistant/handoff",
-                          {"trace_id": follow["trace_id"]}, "flow")
-    assert status == 201 and ticket["ticket_id"].startswith("HO-")
+                          {"traceId": follow["traceId"]}, "flow")
+    assert status == 201 and ticket["ticketId"].startswith("HO-")
+    assert ticket["status"] == "open" and ticket["ticketId"] in ticket["message"]
+
+
+def test_a_procedure_is_read_in_the_contracts_names(worker):
+    status, procedure = call(worker, "binh-lu/assistant/procedures/ht-01", client="reader")
+    assert status == 200, procedure
+    assert procedure["code"] == "HT-01" and procedure["processingTime"]
+    assert procedure["onlineLevel"] in ("full", "partial")
+    assert isinstance(procedure["feeVariesByProvince"], bool)
+    assert procedure["documents"][0]["id"] == "to_khai_khai_sinh"
 
 
 def test_the_dossier_checker_is_for_officers(worker, settings):
-    dossier = {"procedure": "HT-02", "papers": [{"document": "to_khai_ket_hon"}]}
+    dossier = {"procedureCode": "HT-02", "papers": [{"document": "to_khai_ket_hon"}]}
     status, _ = call(worker, "binh-lu/assistant/check-dossier", dossier, "officer")
     assert status == 401
     token = issue_token(settings, "can-bo-tp-01", "officer", ["binh-lu"])
@@ -91,48 +104,62 @@ def test_the_dossier_checker_is_for_officers(worker, settings):
     assert [d["id"] for d in result["missing"]] == ["giay_to_tuy_than"]
     with_id = {**dossier, "papers": dossier["papers"] + [{"document": "CCCD"}]}
     status, result = call(worker, "binh-lu/assistant/check-dossier", with_id, "officer", token)
-    assert status == 200 and result["complete"] and result["not_accepted"] == []
+    assert status == 200 and result["complete"] and result["notAccepted"] == []
+    copied = {"procedureCode": "HT-01", "papers": [{"document": "giay_chung_sinh",
+                                                    "form": "PAPER_FORM_PHOTOCOPY"}]}
+    status, result = call(worker, "binh-lu/assistant/check-dossier", copied, "officer", token)
+    assert status == 200 and [d["id"] for d in result["needsOriginal"]] == ["giay_chung_sinh"]
     status, error = call(worker, "binh-lu/assistant/check-dossier",
-                         {"procedure": "ZZ-01", "papers": []}, "officer", token)
+                         {"procedureCode": "ZZ-01", "papers": []}, "officer", token)
     assert status == 404 and "ZZ-01" in error["detail"]
+    status, error = call(worker, "binh-lu/assistant/check-dossier",
+                         {"procedure": "HT-01", "papers": []}, "officer", token)
+    assert status == 400 and error["fields"] == {"procedureCode": "Field required",
+                                                 "procedure": "Extra inputs are not permitted"}
 
 
-@pytest.mark.parametrize(("path", "body", "raw", "status"), [
-    ("binh-lu/assistant/ask", {"text": ""}, None, 400),
-    ("binh-lu/assistant/ask", {"text": "khai sinh " * 60}, None, 400),
-    ("binh-lu/assistant/ask", None, b"{not json", 400),
-    ("nowhere/assistant/ask", {"text": "đăng ký khai sinh"}, None, 400),
-    ("binh-lu/assistant/feedback", {"trace_id": "x", "helpful": "maybe"}, None, 400),
-    ("nowhere/assistant/procedures/HT-01", None, None, 400),
-    ("binh-lu/assistant/procedures/ZZ-99", None, None, 404),
+@pytest.mark.parametrize(("path", "body", "raw", "status", "field"), [
+    ("binh-lu/assistant/ask", {"question": ""}, None, 400, "question"),
+    ("binh-lu/assistant/ask", {"question": "khai sinh " * 60}, None, 400, "question"),
+    ("binh-lu/assistant/ask", {"text": "đăng ký khai sinh"}, None, 400, "question"),
+    ("binh-lu/assistant/ask", {"question": "khai sinh", "sessionId": "k" * 101}, None, 400,
+     "sessionId"),
+    ("binh-lu/assistant/ask", None, b"{not json", 400, None),
+    ("nowhere/assistant/ask", {"question": "đăng ký khai sinh"}, None, 400, "tenant"),
+    ("binh-lu/assistant/feedback", {"traceId": "x", "helpful": "maybe"}, None, 400, "helpful"),
+    ("binh-lu/assistant/handoff", {}, None, 400, "traceId"),
+    ("nowhere/assistant/procedures/HT-01", None, None, 400, "tenant"),
+    ("binh-lu/assistant/procedures/ZZ-99", None, None, 404, None),
 ])
-def test_bad_input_gets_a_clear_error(worker, path, body, raw, status):
+def test_bad_input_gets_a_clear_error(worker, path, body, raw, status, field):
     got, answer = call(worker, path, body, "bad-input", raw=raw)
     assert got == status and answer["detail"]
+    assert answer.get("field") == field, answer
 
 
 def test_mixed_scripts_get_a_polite_decline_that_is_counted(worker):
     labels = {"tenant": "binh-lu", "language": "vi", "outcome": "declined"}
     before = metric_value(worker.metrics(), "commune_assistant_answers_total", **labels)
-    status, answer = call(worker, "binh-lu/assistant/ask", {"text": "签证 😀 ???"}, "mixed")
-    assert status == 200 and answer["declined"] and "cán bộ" in answer["answer"]
+    status, body = call(worker, "binh-lu/assistant/ask", {"question": "签证 😀 ???"}, "mixed")
+    assert status == 200 and body["answer"]["declined"]
+    assert "cán bộ" in body["answer"]["text"]
     assert metric_value(worker.metrics(), "commune_assistant_answers_total",
                         **labels) == before + 1
 
 
 def test_each_client_is_limited(worker):
-    answers = [call(worker, "binh-lu/assistant/ask", {"text": "tách hộ"}, "greedy")
+    answers = [call(worker, "binh-lu/assistant/ask", {"question": "tách hộ"}, "greedy")
                for _ in range(LIMIT + 1)]
     statuses = [status for status, _ in answers]
     assert statuses[:LIMIT] == [200] * LIMIT and statuses[LIMIT] == 429
     assert answers[LIMIT][1]["code"] == "RESOURCE_EXHAUSTED"  # a problem+json body
-    assert call(worker, "binh-lu/assistant/ask", {"text": "tách hộ"}, "patient")[0] == 200
+    assert call(worker, "binh-lu/assistant/ask", {"question": "tách hộ"}, "patient")[0] == 200
 
 
 def test_other_services_ask_over_rpc(worker, settings):
     with ClusterRpcProxy(settings.nameko_config(), timeout=CALL_TIMEOUT_S) as proxy:
-        answer = proxy.assistant.ask("binh-lu", {"text": "chứng thực chữ ký"})
-    assert answer["procedure"]["code"] == "CT-02"
+        answered = proxy.assistant.ask({"tenant": "binh-lu", "question": "chứng thực chữ ký"})
+    assert answered["answer"]["procedureCode"] == "CT-02"
 
 
 def test_a_province_asks_and_checks_over_grpc(stub, settings):
@@ -143,6 +170,8 @@ def test_a_province_asks_and_checks_over_grpc(stub, settings):
                         metadata=metadata)
     assert response.answer.procedure_code == "XH-01" and response.answer.language == "hmn"
     assert response.answer.citations[0].procedure_code == "XH-01"
+    anyone = stub.Ask(assistant_pb2.AskRequest(tenant="binh-lu", question="đăng ký khai sinh"))
+    assert anyone.answer.procedure_code == "HT-01", "asking is public, as over HTTP"
     with pytest.raises(grpc.RpcError) as denied:
         stub.CheckDossier(assistant_pb2.CheckDossierRequest(tenant="binh-lu",
                                                             procedure_code="HT-01"),

@@ -11,8 +11,9 @@ import json
 
 import pytest
 
-from services.assistant.desk import Desk
+from services.assistant.app import AssistantApp
 from services.assistant.domain import default_assistant
+from services.assistant.schemas import AskRequest, FeedbackRequest, HandoffRequest
 from services.assistant.store import AssistantStore
 from services.asyncapi import document
 from services.common.batch_consumer import Incoming
@@ -62,11 +63,13 @@ def publish_what_the_services_publish(settings, mongo, publisher) -> None:
     trace_demo.load(ledger)
     data = trace_demo.read()
     ledger.verify(data["tenant"], next(iter(ledger.store.batches(data["tenant"])))["_id"])
-    desk = Desk(AssistantStore(mongo[f"{ns}_asyncapi_assistant"]), publisher,
-                default_assistant(), "test-secret")
-    answer = desk.ask("lung-phinh", {"text": "đăng ký khai sinh"})
-    desk.feedback("lung-phinh", {"trace_id": answer["trace_id"], "helpful": True})
-    desk.handoff("lung-phinh", {"trace_id": answer["trace_id"]})
+    assistant = AssistantApp(AssistantStore(mongo[f"{ns}_asyncapi_assistant"]), publisher,
+                             default_assistant(), "test-secret")
+    answer = assistant.ask(None, AskRequest(tenant="lung-phinh", question="đăng ký khai sinh"))
+    trace_id = answer.answer.trace_id
+    assistant.feedback(None, FeedbackRequest(tenant="lung-phinh", trace_id=trace_id,
+                                             helpful=True))
+    assistant.handoff(None, HandoffRequest(tenant="lung-phinh", trace_id=trace_id))
     now = dt.datetime.now(dt.UTC)
     plate_read = {"id": "asyncapi-1", "tenant": "binh-lu", "deviceId": "cam-cong-an-xa-1",
                   "kind": "DETECTION_KIND_PLATE_READ", "time": now.isoformat(),

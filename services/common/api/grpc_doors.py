@@ -5,7 +5,8 @@ use case yields response models, and None now and then so that the door can end 
 stream once its caller has gone."""
 from google.protobuf import json_format, message_factory
 
-from ..grpc_ext.interceptors import current_principal
+from ..grpc_ext.interceptors import caller
+from .limits import PublicLimit, grpc_client
 from .models import ApiModel
 from .operations import Operation, Operations, invoke, parse
 
@@ -39,18 +40,27 @@ def to_message(model: ApiModel, message_class):
     return message
 
 
-def _method(operation: Operation, response_class):
+def _caller(operation: Operation, context, limit: PublicLimit):
+    """The call's principal; a caller without a token is counted against the public
+    limit (province systems, which call with theirs, were never limited over gRPC)."""
+    principal = caller()
+    if principal is None:
+        limit.check(operation, grpc_client(context))
+    return principal
+
+
+def _method(operation: Operation, response_class, limit: PublicLimit):
     def method(self, request, context):
-        result = invoke(self.application, operation, current_principal(),
+        result = invoke(self.application, operation, _caller(operation, context, limit),
                         to_request(operation, request))
         return to_message(result, response_class)
     method.__name__ = operation.grpc
     return method
 
 
-def _stream_method(operation: Operation, response_class):
+def _stream_method(operation: Operation, response_class, limit: PublicLimit):
     def method(self, request, context):
-        items = invoke(self.application, operation, current_principal(),
+        items = invoke(self.application, operation, _caller(operation, context, limit),
                        to_request(operation, request))
         try:
             for item in items:
@@ -64,13 +74,17 @@ def _stream_method(operation: Operation, response_class):
     return method
 
 
-def servicer(operations: Operations, base: type, service_descriptor) -> type:
+def servicer(operations: Operations, base: type, service_descriptor,
+             public_limit: str = "") -> type:
     """A subclass of the generated servicer `base` whose methods run the table's
-    operations on `self.application`."""
+    operations on `self.application`; `public_limit` ("30/minute") bounds how often one
+    client without a token may call the public operations."""
+    limit = PublicLimit(public_limit, operations.service)
     namespace = {}
     for op in operations:
         if op.grpc:
             method = service_descriptor.methods_by_name[op.grpc]
             make = _stream_method if method.server_streaming else _method
-            namespace[op.grpc] = make(op, message_factory.GetMessageClass(method.output_type))
+            namespace[op.grpc] = make(op, message_factory.GetMessageClass(method.output_type),
+                                     limit)
     return type(f"{operations.service.title()}Servicer", (base,), namespace)

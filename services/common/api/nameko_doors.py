@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response
 from .. import errors
 from ..auth import Principal, principal_from_header
 from ..nameko_ext.rpc import rpc
-from ..nameko_ext.web import json_api, json_response, request_json
+from ..nameko_ext.web import client_address, json_api, json_response, request_json
 from ..settings import get_settings
 from . import browser, openapi, problems
+from .limits import PublicLimit
 from .operations import Operation, Operations, invoke, parse
 
 
@@ -59,8 +60,9 @@ def _rpc_method(operation: Operation):
     return rpc(expected_exceptions=errors.EXPECTED)(method)
 
 
-def _http_method(operation: Operation):
+def _http_method(operation: Operation, limit: PublicLimit):
     def method(self, request, **params):
+        limit.check(operation, client_address(request))
         principal = principal_of(request.headers.get("Authorization"))
         parsed = parse(operation, _http_input(operation, request, params))
         return operation.http.status, invoke(self.use_cases(), operation, principal,
@@ -69,16 +71,20 @@ def _http_method(operation: Operation):
     return http(operation.http.method, operation.http.werkzeug_path)(json_api(method))
 
 
-def doors(operations: Operations, title: str, pages: tuple[openapi.Page, ...] = ()) -> type:
+def doors(operations: Operations, title: str, pages: tuple[openapi.Page, ...] = (),
+          public_limit: str = "") -> type:
     """A mixin with the service's RPC methods and HTTP routes, its /openapi.json (which
-    also describes `pages`, the service's other routes) and its /docs page."""
+    also describes `pages`, the service's other routes) and its /docs page.
+    `public_limit` ("30/minute") bounds how often one client may call the public
+    operations over HTTP."""
+    limit = PublicLimit(public_limit, operations.service)
     document = json.dumps(openapi.document(operations, title, pages), ensure_ascii=False)
     namespace = {"caller": Caller()}
     for operation in operations:
         if operation.rpc:
             namespace[operation.name] = _rpc_method(operation)
         if operation.http:
-            namespace[f"http_{operation.name}"] = _http_method(operation)
+            namespace[f"http_{operation.name}"] = _http_method(operation, limit)
 
     def openapi_json(self, request):
         return Response(document, mimetype="application/json")

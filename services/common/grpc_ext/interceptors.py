@@ -23,11 +23,17 @@ _principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("p
 PUBLIC_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
 
 
+def caller() -> Principal | None:
+    """The caller of the gRPC call in hand; None when it sent no token (a public
+    operation may still run: the operations table decides, services/common/api)."""
+    return _principal.get()
+
+
 def current_principal() -> Principal:
     """The authenticated caller of the gRPC call in hand."""
     principal = _principal.get()
     if principal is None:
-        raise errors.Unauthenticated("no authenticated caller")
+        raise errors.Unauthenticated("missing bearer token (Authorization: Bearer <token>)")
     return principal
 
 
@@ -165,7 +171,9 @@ class ErrorInterceptor(_Interceptor):
 
 
 class AuthInterceptor(_Interceptor):
-    """Every method but health and reflection needs 'authorization: Bearer <token>'."""
+    """The caller named by 'authorization: Bearer <token>': a token that is not valid is
+    refused here; a call without one runs with no caller, and the method refuses it
+    unless it is public (current_principal, or the operations table's check)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -175,8 +183,9 @@ class AuthInterceptor(_Interceptor):
             return behaviour
 
         def call(request, context):
-            metadata = dict(context.invocation_metadata())
-            principal = principal_from_header(self.settings, metadata.get("authorization"))
+            authorization = dict(context.invocation_metadata()).get("authorization")
+            principal = (principal_from_header(self.settings, authorization)
+                         if authorization else None)
 
             def before():
                 return _principal.set(principal)

@@ -59,15 +59,19 @@ def caller(request, tenant: str, roles) -> Principal:
 
 
 def client_address(request) -> str:
-    """The client's address: the peer's, or behind `trusted_proxies` reverse proxies (an
+    """The HTTP client's address (forwarded_client)."""
+    return forwarded_client(request.headers.get("X-Forwarded-For", ""), request.remote_addr)
+
+
+def forwarded_client(forwarded_for: str, peer: str | None) -> str:
+    """A client's address: the peer's, or behind `trusted_proxies` reverse proxies (an
     ingress) the one the outermost of them appended to X-Forwarded-For. Entries before
     that are the client's own say and are not believed."""
     hops = get_settings().trusted_proxies
-    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")
-                 if a.strip()]
+    forwarded = [a.strip() for a in forwarded_for.split(",") if a.strip()]
     if hops and len(forwarded) >= hops:
         return forwarded[-hops]
-    return request.remote_addr or "unknown"
+    return peer or "unknown"
 
 
 class ClientLimit:

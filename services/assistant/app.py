@@ -1,0 +1,231 @@
+"""The assistant's use cases and their table of operations: answer and keep the trace,
+take feedback, open a handoff ticket, read a procedure, check a dossier. Each use case
+takes the caller and its request model and answers a response model; each stored record
+carries its event in an outbox, published right after. Every door (nameko RPC and HTTP in
+service.py, gRPC in grpc_api.py) runs them through OPERATIONS, which says who may do what
+(citizens ask without a token); nothing else checks roles."""
+import hashlib
+import hmac
+import re
+import time
+import uuid
+
+from commune.v1 import assistant_pb2
+from services.common import metrics, outbox
+from services.common.api.operations import Operation, Operations, Route
+from services.common.auth import ROLES, Principal
+from services.common.clock import now
+from services.common.envelope import Envelope
+from services.common.errors import InvalidArgument
+from services.common.publisher import Publisher
+from services.directory.tree import units
+
+from . import domain
+from . import schemas as s
+from .languages import INTENTS
+from .store import AssistantStore
+
+SOURCE = "assistant"
+answers = metrics.counter("assistant", "answers_total",
+                          "Questions answered or declined, per commune and language",
+                          ("tenant", "language", "outcome"))
+# ID card, phone and account numbers, e-mail addresses: not kept in traces.
+PERSONAL = re.compile(r"\+?\d[\d .-]{6,}\d|[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+def mask(text: str) -> str:
+    return PERSONAL.sub("[…]", text)
+
+
+def commune(tenant: str) -> str:
+    """The tenant, if it is a commune the directory knows: the assistant keeps traces
+    only for those."""
+    if not any(u["code"] == tenant and u["kind"] == "commune" for u in units()):
+        raise InvalidArgument(f"unknown commune {tenant!r}", {"tenant": "unknown"})
+    return tenant
+
+
+def run_now(function, *args) -> None:
+    function(*args)
+
+
+class AssistantApp:
+    """`defer(function, *args)` runs the sending of events: at once by default; a
+    worker passes a spawn so that the answer does not wait for it (on FerretDB marking
+    an event sent costs tens of ms). An event whose sending is cut short stays in the
+    outbox, and the relay sends it."""
+
+    def __init__(self, store: AssistantStore, publisher: Publisher,
+                 assistant: domain.Assistant, secret: str, defer=run_now):
+        self.store = store
+        self.publisher = publisher
+        self.assistant = assistant
+        self._secret = secret.encode()
+        self._defer = defer
+
+    def session_hash(self, tenant: str, session: str) -> str:
+        """A one-way id: traces of one session stay together, and no one can tell whose."""
+        return self._sign(f"{tenant}:{session}")[:24]
+
+    def _sign(self, text: str) -> str:
+        return hmac.new(self._secret, text.encode(), hashlib.sha256).hexdigest()
+
+    def _session_token(self, tenant: str, session: str, context: domain.Context) -> str:
+        body = f"{session}.{context.procedure}.{'+'.join(context.intents)}"
+        return f"{body}.{self._sign(f'{tenant}|{body}')[:16]}"
+
+    def _session(self, tenant: str, token: str) -> tuple[str, domain.Context]:
+        """The session and its context from a token this assistant gave; any other
+        string is the id of a session with nothing asked yet (a kiosk may name its own).
+
+        The context travels in the signed token, not in the database: on FerretDB each
+        upsert of a session document costs about as much as the whole answer."""
+        parts = token.split(".")
+        if len(parts) == 4 and hmac.compare_digest(
+                parts[3], self._sign(f"{tenant}|{'.'.join(parts[:3])}")[:16]):
+            intents = tuple(i for i in parts[2].split("+") if i in INTENTS)
+            return parts[0], domain.Context(parts[1], intents)
+        if len(token) > domain.MAX_OWN_SESSION:
+            raise InvalidArgument(f"sessionId: a session's own id is at most "
+                                  f"{domain.MAX_OWN_SESSION} characters",
+                                  {"session_id": "too long"})
+        return token or uuid.uuid4().hex, domain.Context()
+
+    def _publish(self, collection: str, document_id: str, event: Envelope) -> None:
+        """Send the event just stored with the document, and mark it sent."""
+        self._defer(self.store.outbox(collection, self.publisher).flush, document_id,
+                    outbox.pending(event)["outbox"])
+
+    # --- use cases ---------------------------------------------------------------------
+
+    def ask(self, principal: Principal | None, request: s.AskRequest) -> s.AskResponse:
+        started = time.perf_counter()
+        tenant = commune(request.tenant)
+        session_id, context = self._session(tenant, request.session_id)
+        session = self.session_hash(tenant, session_id)
+        answer = self.assistant.answer(request.question, context)
+        latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        at = now()
+        trace_id = self.store.trace_id(at)
+        procedure = answer["procedure"] or {}
+        code = procedure.get("code", "")
+        citations = [assistant_pb2.Citation(procedure_code=c["code"], field=c["field"])
+                     for c in answer["citations"]]
+        trace = {"_id": trace_id, "tenant": tenant, "session": session, "at": at,
+                 "question": mask(request.question), "latency_ms": latency_ms, **answer}
+        event = Envelope.wrap("assistant.question_answered", SOURCE, tenant,
+                              assistant_pb2.QuestionAnswered(
+                                  trace_id=trace_id, session_hash=session,
+                                  language=answer["language"], declined=answer["declined"],
+                                  procedure_code=code, citations=citations,
+                                  confidence=answer["confidence"], latency_ms=latency_ms,
+                                  knowledge_version=answer["kb_version"]),
+                              subject=trace_id)
+        self.store.add_trace(trace, event)
+        self._publish(self.store.traces(at.date()), trace_id, event)
+        answers.labels(tenant, answer["language"],
+                       "declined" if answer["declined"] else "answered").inc()
+        if code:  # a declined question leaves the conversation where it was
+            context = domain.Context(code, tuple(answer["intents"]))
+        return s.AskResponse(answer=s.AssistantAnswer(
+            text=answer["answer"], language=answer["language"], declined=answer["declined"],
+            procedure_code=code, procedure_name=procedure.get("name", ""),
+            citations=[s.Citation(procedure_code=c["code"], field=c["field"])
+                       for c in answer["citations"]],
+            confidence=answer["confidence"], vietnamese_fallback=answer["vietnamese_fallback"],
+            trace_id=trace_id, session_id=self._session_token(tenant, session_id, context),
+            alternative_codes=[a["code"] for a in answer["alternatives"]]))
+
+    def feedback(self, principal: Principal | None,
+                 request: s.FeedbackRequest) -> s.FeedbackResponse:
+        tenant = commune(request.tenant)
+        trace = self.store.trace(tenant, request.trace_id)
+        code = trace["procedure"]["code"] if trace.get("procedure") else ""
+        event = Envelope.wrap("assistant.feedback_given", SOURCE, tenant,
+                              assistant_pb2.FeedbackGiven(
+                                  trace_id=request.trace_id, session_hash=trace["session"],
+                                  helpful=request.helpful, procedure_code=code,
+                                  language=trace["language"]),
+                              subject=request.trace_id)
+        self.store.add_feedback({"_id": request.trace_id, "tenant": tenant,
+                                 "helpful": request.helpful, "procedure": code,
+                                 "language": trace["language"], "at": now()}, event)
+        self._publish("feedback", request.trace_id, event)
+        return s.FeedbackResponse(trace_id=request.trace_id, helpful=request.helpful)
+
+    def handoff(self, principal: Principal | None,
+                request: s.HandoffRequest) -> s.HandoffResponse:
+        tenant = commune(request.tenant)
+        if not request.trace_id and not request.question:
+            raise InvalidArgument("a handoff needs the traceId of an answer or a question",
+                                  {"trace_id": "required without question"})
+        trace = self.store.trace(tenant, request.trace_id) if request.trace_id else {}
+        # session_id is what an answer gave (a token) or a kiosk's own: either way the
+        # ticket joins the traces of that session.
+        session = trace.get("session") or self.session_hash(
+            tenant, self._session(tenant, request.session_id)[0])
+        language = trace.get("language", "vi")
+        code = trace["procedure"]["code"] if trace.get("procedure") else ""
+        question = trace.get("question") or mask(request.question)
+        ticket_id = f"HO-{uuid.uuid4().hex[:10].upper()}"
+        event = Envelope.wrap("assistant.handoff_requested", SOURCE, tenant,
+                              assistant_pb2.HandoffRequested(
+                                  ticket_id=ticket_id, trace_id=request.trace_id,
+                                  session_hash=session, language=language,
+                                  procedure_code=code, question=question),
+                              subject=ticket_id)
+        self.store.add_handoff({"_id": ticket_id, "tenant": tenant,
+                                "trace_id": request.trace_id, "session": session,
+                                "language": language, "procedure": code,
+                                "question": question, "status": "open", "at": now()}, event)
+        self._publish("handoffs", ticket_id, event)
+        message = self.assistant.languages[language].text("handoff", ticket=ticket_id)
+        return s.HandoffResponse(ticket_id=ticket_id, status="open", message=message)
+
+    def get_procedure(self, principal: Principal | None,
+                      request: s.GetProcedureRequest) -> s.Procedure:
+        commune(request.tenant)
+        return s.Procedure.model_validate(
+            self.assistant.procedure(request.code).model_dump())
+
+    def check_dossier(self, principal: Principal,
+                      request: s.CheckDossierRequest) -> s.CheckDossierResponse:
+        commune(request.tenant)
+        return s.CheckDossierResponse.model_validate(self.assistant.check_dossier(
+            request.procedure_code, [p.as_submitted() for p in request.papers]))
+
+    def relay(self) -> int:
+        """Send what the outboxes still hold (the worker's timer; no caller)."""
+        return sum(self.store.outbox(c, self.publisher).relay()
+                   for c in self.store.with_outboxes(now().date()))
+
+
+BASE = "/api/v1/communes/{tenant}/assistant"
+TENANT, TRACE_ID = "binh-lu", "20261205-5f0c3a1e-8d2b-4c6f-9e7a-1b2c3d4e5f60"
+EVERYONE, OFFICERS = ROLES, ("officer", "admin")
+
+OPERATIONS = Operations(
+    "assistant",
+    Operation("ask", "Ask about a commune procedure, in Vietnamese, Hmong or Thái",
+              s.AskRequest, s.AskResponse, EVERYONE, Route("POST", BASE + "/ask"),
+              grpc="Ask", public=True,
+              example={"tenant": TENANT, "question": "Làm giấy khai sinh cần giấy tờ gì?"}),
+    Operation("feedback", "Say whether an answer helped (once per answer)",
+              s.FeedbackRequest, s.FeedbackResponse, EVERYONE,
+              Route("POST", BASE + "/feedback", 201), public=True,
+              example={"tenant": TENANT, "traceId": TRACE_ID, "helpful": True}),
+    Operation("handoff", "Ask for an officer: a ticket for the answer or the question",
+              s.HandoffRequest, s.HandoffResponse, EVERYONE,
+              Route("POST", BASE + "/handoff", 201), public=True,
+              example={"tenant": TENANT, "question": "Tôi cần hỏi thêm cán bộ tư pháp",
+                       "sessionId": "kiosk-ubnd-01"}),
+    Operation("get_procedure", "A procedure of the knowledge base", s.GetProcedureRequest,
+              s.Procedure, EVERYONE, Route("GET", BASE + "/procedures/{code}"), public=True,
+              example={"tenant": TENANT, "code": "HT-01"}),
+    Operation("check_dossier", "Check a dossier's papers against the procedure (officers)",
+              s.CheckDossierRequest, s.CheckDossierResponse, OFFICERS,
+              Route("POST", BASE + "/check-dossier"), grpc="CheckDossier",
+              example={"tenant": TENANT, "procedureCode": "HT-02",
+                       "papers": [{"document": "to_khai_ket_hon"},
+                                  {"document": "CCCD", "form": "PAPER_FORM_ORIGINAL"}]}),
+)

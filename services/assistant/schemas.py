@@ -1,0 +1,151 @@
+"""What the assistant's operations take and give, in the names of commune.v1's
+AssistantService where it has the message (proto3 JSON: lowerCamelCase on the wire, enum
+values by their proto names). Requests reuse the domain's rules on a field (the question,
+a paper), so each is written once."""
+from typing import Literal
+
+from pydantic import Field
+
+from services.common.api.models import ApiModel, Request, TenantRequest
+
+from . import domain, dossier, knowledge
+
+PaperForm = Literal["PAPER_FORM_UNSPECIFIED", "PAPER_FORM_ORIGINAL",
+                    "PAPER_FORM_CERTIFIED_COPY", "PAPER_FORM_PHOTOCOPY"]
+# How the dossier checker names a form a paper was handed in (an unspecified one is the
+# original).
+SUBMITTED = {"PAPER_FORM_UNSPECIFIED": "original", "PAPER_FORM_ORIGINAL": "original",
+             "PAPER_FORM_CERTIFIED_COPY": "certified_copy",
+             "PAPER_FORM_PHOTOCOPY": "photocopy"}
+TRACE_ID = Field(min_length=1, max_length=100, description="the traceId an answer gave")
+SESSION_ID = Field("", max_length=domain.MAX_SESSION,
+                   description="the sessionId the last answer gave; or, before the first, "
+                               "a kiosk's own id (at most 100 characters); empty for a new "
+                               "conversation")
+
+# --- responses -------------------------------------------------------------------------
+
+
+class Citation(ApiModel):
+    """Which procedure, and which of its fields, an answer quotes (commune.v1.Citation)."""
+
+    procedure_code: str
+    field: str = Field(description="documents, processing_time, fee, where, online_level "
+                                   "or legal_basis")
+
+
+class AssistantAnswer(ApiModel):
+    """An answer (commune.v1.AssistantAnswer)."""
+
+    text: str
+    language: str = Field(description="the language answered in: vi, hmn or tai")
+    declined: bool = Field(description="true when the assistant was not sure and did not "
+                                       "answer")
+    procedure_code: str = ""
+    procedure_name: str = ""
+    citations: list[Citation] = []
+    confidence: float = 0.0
+    vietnamese_fallback: bool = Field(False, description="parts of an answer in Hmong or "
+                                                         "Thái are in Vietnamese")
+    trace_id: str = Field(description="for feedback and handoff")
+    session_id: str = Field(description="to send back with follow-up questions")
+    alternative_codes: list[str] = []
+
+
+class AskResponse(ApiModel):
+    """The answer to a question (commune.v1.AskResponse)."""
+
+    answer: AssistantAnswer
+
+
+class FeedbackResponse(ApiModel):
+    """The feedback taken (once per answer)."""
+
+    trace_id: str
+    helpful: bool
+
+
+class HandoffResponse(ApiModel):
+    """The ticket opened for an officer, and what to tell the citizen."""
+
+    ticket_id: str
+    status: Literal["open"]
+    message: str = Field(description="in the language of the answer")
+
+
+class Procedure(ApiModel, knowledge.Procedure):
+    """A procedure of the knowledge base, as its data file gives it."""
+
+
+class RequiredDocument(ApiModel):
+    """A document the procedure requires (commune.v1.RequiredDocument)."""
+
+    id: str
+    name: str
+    form: str = Field(description="how the procedure requires it: original, copy or present")
+    problem: str = Field("", description="what is wrong with what was handed in "
+                                         "(needsOriginal only)")
+
+
+class RejectedPaper(ApiModel):
+    """A paper of a kind no required document accepts (commune.v1.RejectedPaper)."""
+
+    paper: str
+    kind: str
+    kind_name: str
+    document_id: str = ""
+    problem: str
+
+
+class CheckDossierResponse(ApiModel):
+    """What to ask the citizen for before accepting the dossier
+    (commune.v1.CheckDossierResponse)."""
+
+    complete: bool
+    missing: list[RequiredDocument]
+    needs_original: list[RequiredDocument]
+    optional_not_given: list[RequiredDocument]
+    unrecognised: list[str]
+    not_accepted: list[RejectedPaper]
+
+
+# --- requests --------------------------------------------------------------------------
+
+
+class AskRequest(TenantRequest):
+    question: domain.QuestionText
+    session_id: str = SESSION_ID
+
+
+class FeedbackRequest(TenantRequest):
+    trace_id: str = TRACE_ID
+    helpful: bool
+
+
+class HandoffRequest(TenantRequest):
+    """Either the traceId of an answer, or the question to pass on."""
+
+    trace_id: str = Field("", max_length=100, description="the traceId an answer gave")
+    session_id: str = SESSION_ID
+    question: str = Field("", max_length=domain.MAX_QUESTION,
+                          description="the question to pass on when there is no traceId")
+
+
+class GetProcedureRequest(TenantRequest):
+    code: str = Field(min_length=1, max_length=20, description="e.g. HT-01")
+
+
+class SubmittedPaper(Request, dossier.Paper):
+    """A paper handed in: a document id of the procedure (giay_chung_sinh), a kind of
+    paper (the_can_cuoc) or its name in words (commune.v1.SubmittedPaper)."""
+
+    form: PaperForm = "PAPER_FORM_UNSPECIFIED"
+
+    def as_submitted(self) -> dict:
+        """The paper as the dossier checker reads it."""
+        return {"document": self.document, "form": SUBMITTED[self.form]}
+
+
+class CheckDossierRequest(TenantRequest):
+    procedure_code: str = Field(min_length=1, max_length=20, description="e.g. HT-02")
+    papers: list[SubmittedPaper] = Field(default_factory=list, max_length=50)
