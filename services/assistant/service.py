@@ -16,8 +16,9 @@ from .store import AssistantStore
 default_assistant()
 
 
-class AssistantService(HealthEndpoints, doors(OPERATIONS, "Commune assistant API",
-                                               get_settings().assistant_rate_limit)):
+class AssistantService(HealthEndpoints, doors(
+        OPERATIONS, "Commune assistant API",
+        public_limit=get_settings().assistant_rate_limit)):
     name = "assistant"
 
     store = Storage(AssistantStore)
