@@ -1,0 +1,69 @@
+"""The ranking rules of the assistant's retrieval: the common procedure before its rare
+variants, situation phrases, other offices' matters. Pure, on the shipped data."""
+import pytest
+
+from services.assistant.domain import THRESHOLD, default_assistant
+from services.assistant.knowledge import default as default_knowledge
+from services.assistant.retrieval import is_within, syllables, variants
+
+
+def top(question: str) -> str:
+    return default_assistant().index.search(question)[0].code
+
+
+@pytest.mark.parametrize(("question", "common"), [
+    ("khai sinh", "HT-01"), ("KHAI SINH", "HT-01"),
+    ("kết hôn", "HT-02"), ("KET HON", "HT-02"),
+    ("khai tử", "HT-03"), ("khai tu", "HT-03"),
+    ("giám hộ", "HT-11"), ("thường trú", "CTR-01"),
+])
+def test_a_bare_question_gets_the_common_procedure_not_its_variant(question, common):
+    assert top(question) == common
+
+
+@pytest.mark.parametrize(("question", "variant"), [
+    ("đăng ký lại khai sinh", "HT-08"), ("dang ky lai ket hon", "HT-09"),
+    ("đăng ký lại khai tử", "HT-10"), ("mất giấy đăng ký kết hôn", "HT-09"),
+    ("chấm dứt giám hộ", "HT-12"), ("xóa đăng ký thường trú", "CTR-05"),
+])
+def test_the_variant_comes_first_when_the_question_names_it(question, variant):
+    assert top(question) == variant
+
+
+def test_variants_are_found_from_the_names_alone():
+    procedures = default_knowledge().procedures
+    position = {p.code: i for i, p in enumerate(procedures)}
+    found = {procedures[v].code: {procedures[c].code for c in commons}
+             for v, commons in variants(procedures).items()}
+    assert found["HT-08"] == {"HT-01"} and found["HT-10"] == {"HT-03"}
+    assert "HT-01" in found["HT-05"] and "HT-04" in found["HT-05"]
+    assert "HT-01" not in found  # the common procedure is nobody's variant
+    own = variants(procedures)[position["HT-08"]][position["HT-01"]]
+    assert "lai" in own and "khai" not in own
+
+
+def test_is_within_keeps_the_order_of_the_syllables():
+    assert is_within(syllables("đăng ký khai sinh"), syllables("đăng ký lại khai sinh"))
+    assert not is_within(syllables("khai sinh đăng ký"), syllables("đăng ký lại khai sinh"))
+
+
+@pytest.mark.parametrize(("question", "code"), [
+    ("người thân qua đời", "HT-03"),
+    ("bố mẹ cho con mảnh đất", "CT-03"),
+    ("đăng kí kết hôn", "HT-02"),
+])
+def test_a_situation_phrase_finds_the_procedure_it_means(question, code):
+    hit = default_assistant().index.search(question)[0]
+    assert hit.code == code and hit.confidence >= THRESHOLD
+
+
+def test_lost_paper_is_not_read_as_a_death():
+    # "mất" alone is "lost"; only with a person or đã/vừa/mới/rồi is it "died".
+    assert top("mất giấy khai sinh") != "HT-03"
+
+
+def test_another_offices_matter_finds_nothing():
+    index = default_assistant().index
+    assert index.search("ly hôn ở đâu") == []
+    assert index.search("đăng ký xe máy mới mua") == []
+    assert index.search("kết hôn")[0].code == "HT-02"
