@@ -67,3 +67,12 @@ def test_another_offices_matter_finds_nothing():
     assert index.search("ly hôn ở đâu") == []
     assert index.search("đăng ký xe máy mới mua") == []
     assert index.search("kết hôn")[0].code == "HT-02"
+
+
+def test_no_one_syllable_situation_phrase_rewrites_a_procedures_own_word():
+    # Folded, one syllable stands for several words (tặng/táng, tiệm/tiêm): a one-syllable
+    # phrase that a procedure's name or aliases use would rewrite that procedure's words.
+    kb = default_knowledge()
+    called = {w for p in kb.procedures for n in (p.name, *p.aliases) for w in syllables(n)}
+    single = [p for s in kb.situations.situations for p in s.phrases if len(syllables(p)) == 1]
+    assert single and not [p for p in single if syllables(p)[0] in called]
