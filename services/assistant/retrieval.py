@@ -34,6 +34,8 @@ WEIGHTS = {"name": 3, "aliases": 2, "faq": 1, "documents": 1, "field": 1}
 # What a phrase naming another office's matter is read as; such a question finds nothing,
 # and the assistant declines and hands it to an officer.
 ELSEWHERE = "elsewhere"
+# Where a situation phrase was replaced (not a syllable: normalise leaves only \w).
+CUT = "|"
 # A variant the question does not name scores at most this share of its common procedure.
 VARIANT_SHARE = 0.9
 
@@ -109,6 +111,7 @@ class Index:
                       for p in kb.procedures]
         self.stopwords = frozenset(normalise(w) for w in stopwords)
         self.variants = variants(kb.procedures)
+        self.names_vocabulary = frozenset().union(*map(called, kb.procedures))
         # Longest phrase first, so that "người thân mất" is read before "bố mất".
         self.situations = sorted(
             [(f" {normalise(p)} ", f" {normalise(s.means)} ")
@@ -129,40 +132,44 @@ class Index:
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self.vocabulary = frozenset(frequency)
 
-    def read(self, text: str) -> list[str]:
+    def read(self, text: str) -> list[list[str]]:
         """The question's syllables, each situation phrase in it replaced by what it
-        means in the procedures' words."""
+        means in the procedures' words; cut where a phrase was replaced, so that no pair
+        of syllables is made across the cut."""
         text = f" {normalise(text)} "
         for phrase, means in self.situations:
-            text = text.replace(phrase, means)
-        return text.split()
+            text = text.replace(phrase, f" {CUT}{means}{CUT} ")
+        return [part.split() for part in text.split(CUT) if part.split()]
+
+    def _terms(self, text: str) -> list[str]:
+        return [t for part in self.read(text) for t in terms(part)]
 
     def _meaningful(self, word: str) -> bool:
         return word not in self.stopwords and not word.isdigit()
 
     def content_words(self, text: str) -> list[str]:
-        return [w for w in self.read(text) if self._meaningful(w)]
+        return [w for part in self.read(text) for w in part if self._meaningful(w)]
 
     def content_terms(self, text: str) -> list[str]:
         """The question's meaningful syllables, and the pairs of them that stand side by
         side in it (no pair across a word left out: "ký ở trọ" has no "ký trọ")."""
-        words = self.read(text)
-        return [t for t in terms(words)
-                if all(self._meaningful(part) for part in t.split("_"))]
+        return [t for t in self._terms(text)
+                if all(self._meaningful(part) for part in t.split("_"))
+                or ("_" in t and t in self.names_vocabulary)]
 
     def search(self, text: str, k: int = 3, unknown: tuple[str, ...] = ()) -> list[Hit]:
         """The k best procedures for `text`, best first; [] when nothing matches.
         `unknown`: words of the question that could not be read (count against
         confidence)."""
-        words = self.read(text)
+        query_terms = self._terms(text)
         # Another office's matter is not answered with a commune procedure sharing words.
-        if not words or ELSEWHERE in words:
+        if not query_terms or ELSEWHERE in query_terms:
             return []
-        query = frozenset(terms(words))
+        query = frozenset(query_terms)
         # BM25 ties between procedures that share words ("đăng ký khai sinh" is in three
         # names): the one whose own name the question says most fully comes first.
         naming = np.array([max(len(query & n) / len(n) for n in names) for names in self.names])
-        scores = self.bm25.get_scores(terms(words)) * (0.5 + 0.5 * naming)
+        scores = self.bm25.get_scores(query_terms) * (0.5 + 0.5 * naming)
         content = self.content_terms(text)
         self._variants_below_common(scores, frozenset(content))
         order = np.argsort(-scores, kind="stable")[:k]
