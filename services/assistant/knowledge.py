@@ -56,6 +56,9 @@ class Procedure(BaseModel):
     field: str = Field(min_length=3)
     level: str = Field(min_length=3)
     aliases: tuple[str, ...] = ()
+    # The common procedures this one is a rarer case of, where its name does not show it
+    # (a name holding another's whole name is a variant of it without saying so).
+    variant_of: tuple[Annotated[str, Field(pattern=r"^[A-Z]{2,4}-\d{2}$")], ...] = ()
     documents: tuple[Document, ...] = Field(min_length=1)
     processing_time: str = Field(min_length=3)
     fee: str = Field(min_length=3)
@@ -150,6 +153,10 @@ def load(directory: Path = PROCEDURES, papers: Path = PAPERS,
                                      f"already used in {seen[procedure.code]}")
             seen[procedure.code] = path.name
             procedures.append(procedure)
+    for procedure in procedures:
+        if unknown := [c for c in procedure.variant_of if c not in seen or c == procedure.code]:
+            raise KnowledgeError(f"{seen[procedure.code]}, {procedure.code}: variant_of names "
+                                 f"{', '.join(unknown)}, not another procedure")
     catalogue = _catalogue(Path(papers), digest)
     for procedure in procedures:
         for document in procedure.documents:

@@ -13,9 +13,11 @@ Two rules put what people mean first:
   found from the names alone: a procedure whose name holds another's whole name plus
   qualifying words ("Đăng ký lại khai sinh" holds "Đăng ký khai sinh"). The question names
   the variant when it has a word of the variant's name or aliases that the common
-  procedure's name and aliases lack ("lại", "mất giấy"). Per-procedure frequencies would
-  say the same, but the dossier statistics the communes report are per field, not per
-  procedure, and a variant is by its nature the rarer case."""
+  procedure's name and aliases lack ("lại", "mất giấy"). Where a name does not show it
+  (ending or changing a household business), the data says so (variant_of).
+  Per-procedure frequencies would say the same, but the dossier statistics the communes
+  report are per field, not per procedure, and a variant is by its nature the rarer
+  case."""
 import math
 import re
 import unicodedata
@@ -82,12 +84,15 @@ def called(procedure: Procedure) -> frozenset[str]:
 
 def variants(procedures) -> dict[int, dict[int, frozenset[str]]]:
     """For each variant (by position): its common procedures, each with the terms that
-    name the variant and not the common one."""
+    name the variant and not the common one. A variant is one whose name holds another's
+    whole name, or that the data says is a variant (variant_of: a change, suspension or
+    end of a registration, whose name does not show it)."""
     names = [syllables(p.name) for p in procedures]
     found: dict[int, dict[int, frozenset[str]]] = {}
     for v, variant in enumerate(procedures):
         for c, common in enumerate(procedures):
-            if c != v and len(names[c]) < len(names[v]) and is_within(names[c], names[v]):
+            named = len(names[c]) < len(names[v]) and is_within(names[c], names[v])
+            if c != v and (named or common.code in variant.variant_of):
                 found.setdefault(v, {})[c] = called(variant) - called(common)
     return found
 
@@ -148,7 +153,8 @@ class Index:
         return word not in self.stopwords and not word.isdigit()
 
     def content_words(self, text: str) -> list[str]:
-        return [w for part in self.read(text) for w in part if self._meaningful(w)]
+        """The syllables of the question's meaningful terms."""
+        return list(dict.fromkeys(w for t in self.content_terms(text) for w in t.split("_")))
 
     def content_terms(self, text: str) -> list[str]:
         """The question's meaningful syllables, and the pairs of them that stand side by

@@ -3,6 +3,7 @@ variants, situation phrases, other offices' matters. Pure, on the shipped data."
 import pytest
 
 from services.assistant.domain import THRESHOLD, default_assistant
+from services.assistant.knowledge import KnowledgeError, load
 from services.assistant.knowledge import default as default_knowledge
 from services.assistant.retrieval import is_within, syllables, variants
 
@@ -76,3 +77,30 @@ def test_no_one_syllable_situation_phrase_rewrites_a_procedures_own_word():
     called = {w for p in kb.procedures for n in (p.name, *p.aliases) for w in syllables(n)}
     single = [p for s in kb.situations.situations for p in s.phrases if len(syllables(p)) == 1]
     assert single and not [p for p in single if syllables(p)[0] in called]
+
+
+@pytest.mark.parametrize(("question", "code"), [
+    ("hộ kinh doanh", "KD-01"), ("giấy phép kinh doanh", "KD-01"),
+    ("chấm dứt hoạt động hộ kinh doanh", "KD-04"), ("tạm trú", "CTR-02"),
+    ("gia hạn tạm trú", "CTR-03"),
+])
+def test_a_variant_the_data_declares_follows_the_same_rule(question, code):
+    assert top(question) == code
+
+
+def test_a_variant_of_an_unknown_procedure_is_refused(tmp_path):
+    (tmp_path / "x.yaml").write_text(
+        "- code: KD-02\n  name: Đăng ký thay đổi hộ kinh doanh\n  variant_of: [KD-09]\n"
+        "  field: Kinh doanh\n  level: Cấp xã\n"
+        "  documents: [{id: a, name: Thông báo, form: original}]\n"
+        "  processing_time: 3 ngày\n  fee: theo tỉnh\n  fee_varies_by_province: true\n"
+        "  where: UBND xã\n  how: [in_person]\n  online_level: partial\n"
+        "  legal_basis: [Nghị định 168/2025/NĐ-CP]\n", "utf-8")
+    with pytest.raises(KnowledgeError, match=r"x\.yaml, KD-02: variant_of names KD-09"):
+        load(tmp_path)
+
+
+def test_a_situation_file_with_an_unknown_key_is_named(tmp_path):
+    (tmp_path / "situations.yaml").write_text("situations: []\nsynonyms: []\n", "utf-8")
+    with pytest.raises(KnowledgeError, match=r"situations\.yaml: synonyms: Extra inputs"):
+        load(situations=tmp_path / "situations.yaml")
