@@ -10,7 +10,7 @@ Two rules put what people mean first:
 - A situation phrase (data/situations.yaml: "qua đời", "mảnh đất") is read as the
   procedures' own words for it before ranking.
 - A variant ranks below its common procedure unless the question names it. A variant is
-  found from the names alone: a procedure whose name holds another's whole name plus
+  found from the names: a procedure whose name holds another's whole name plus
   qualifying words ("Đăng ký lại khai sinh" holds "Đăng ký khai sinh"). The question names
   the variant when it has a word of the variant's name or aliases that the common
   procedure's name and aliases lack ("lại", "mất giấy"). Where a name does not show it
@@ -36,8 +36,9 @@ WEIGHTS = {"name": 3, "aliases": 2, "faq": 1, "documents": 1, "field": 1}
 # What a phrase naming another office's matter is read as; such a question finds nothing,
 # and the assistant declines and hands it to an officer.
 ELSEWHERE = "elsewhere"
-# Where a situation phrase was replaced (not a syllable: normalise leaves only \w).
-CUT = "|"
+# Where a situation phrase was replaced, and what joins the words it means (neither is
+# in a syllable: normalise leaves only \w).
+CUT, JOIN = "|", "+"
 # A variant the question does not name scores at most this share of its common procedure.
 VARIANT_SHARE = 0.9
 
@@ -143,8 +144,9 @@ class Index:
         of syllables is made across the cut."""
         text = f" {normalise(text)} "
         for phrase, means in self.situations:
-            text = text.replace(phrase, f" {CUT}{means}{CUT} ")
-        return [part.split() for part in text.split(CUT) if part.split()]
+            # Joined, what a phrase means is not read again as a shorter phrase.
+            text = text.replace(phrase, f" {CUT}{JOIN.join(means.split())}{CUT} ")
+        return [part.replace(JOIN, " ").split() for part in text.split(CUT) if part.split()]
 
     def _terms(self, text: str) -> list[str]:
         return [t for part in self.read(text) for t in terms(part)]

@@ -3,9 +3,9 @@ variants, situation phrases, other offices' matters. Pure, on the shipped data."
 import pytest
 
 from services.assistant.domain import THRESHOLD, default_assistant
-from services.assistant.knowledge import KnowledgeError, load
+from services.assistant.knowledge import KnowledgeError, Situation, Situations, load
 from services.assistant.knowledge import default as default_knowledge
-from services.assistant.retrieval import is_within, syllables, variants
+from services.assistant.retrieval import Index, is_within, syllables, variants
 
 
 def top(question: str) -> str:
@@ -104,3 +104,14 @@ def test_a_situation_file_with_an_unknown_key_is_named(tmp_path):
     (tmp_path / "situations.yaml").write_text("situations: []\nsynonyms: []\n", "utf-8")
     with pytest.raises(KnowledgeError, match=r"situations\.yaml: synonyms: Extra inputs"):
         load(situations=tmp_path / "situations.yaml")
+
+
+def test_what_a_phrase_means_is_not_read_again_nor_paired_across():
+    kb = default_knowledge()
+    situations = Situations(situations=(
+        Situation(means="khai sinh cho con", phrases=("mới đẻ con",), why="sinh con"),
+        Situation(means="hợp đồng tặng cho", phrases=("cho con",), why="tặng cho con")))
+    index = Index(kb.model_copy(update={"situations": situations}))
+    assert index.read("mới đẻ con") == [["khai", "sinh", "cho", "con"]]
+    assert index.read("bố cho con") == [["bo"], ["hop", "dong", "tang", "cho"]]
+    assert "bo_hop" not in index.content_terms("bố cho con")
