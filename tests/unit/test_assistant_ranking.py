@@ -109,9 +109,9 @@ def test_a_situation_file_with_an_unknown_key_is_named(tmp_path):
 def test_what_a_phrase_means_is_not_read_again_nor_paired_across():
     kb = default_knowledge()
     situations = Situations(situations=(
-        Situation(means="khai sinh cho con", phrases=("mới đẻ con",), why="sinh con"),
+        Situation(means="khai sinh cho con nhỏ", phrases=("mới đẻ con",), why="sinh con"),
         Situation(means="hợp đồng tặng cho", phrases=("cho con",), why="tặng cho con")))
     index = Index(kb.model_copy(update={"situations": situations}))
-    assert index.read("mới đẻ con") == [["khai", "sinh", "cho", "con"]]
+    assert index.read("mới đẻ con") == [["khai", "sinh", "cho", "con", "nho"]]
     assert index.read("bố cho con") == [["bo"], ["hop", "dong", "tang", "cho"]]
     assert "bo_hop" not in index.content_terms("bố cho con")
