@@ -64,5 +64,5 @@ stop: ## stop the broker and database that the set-up started
 clean: stop ## remove the virtualenv and all local state (var/)
 	rm -rf $(VENV) var
 
-eval: setup ## the assistant's answers measured on eval/assistant/questions.yaml
+eval: setup ## the assistant measured on eval/assistant/dev.yaml (tuned on) and test.yaml (only measured)
 	$(BIN)/python -m services.assistant.evaluation

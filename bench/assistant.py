@@ -23,7 +23,7 @@ from services.common.settings import Settings
 from tests.helpers import Process
 
 P95_TARGET_MS = 100.0
-QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "assistant" / "questions.yaml"
+QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "assistant" / "test.yaml"
 WARMUP = 20
 
 

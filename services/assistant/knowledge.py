@@ -1,6 +1,7 @@
-"""The knowledge base: commune procedures as YAML files under data/procedures/ and the
-kinds of paper (data/papers.yaml) that an officer can edit, validated on load. An error
-names the file and the entry at fault."""
+"""The knowledge base: commune procedures as YAML files under data/procedures/, the kinds
+of paper (data/papers.yaml) and the phrases people use for a situation
+(data/situations.yaml), which an officer can edit, validated on load. An error names the
+file and the entry at fault."""
 import hashlib
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,7 @@ from .papers import KIND_ID, Catalogue
 DATA = Path(__file__).parent / "data"
 PROCEDURES = DATA / "procedures"
 PAPERS = DATA / "papers.yaml"
+SITUATIONS = DATA / "situations.yaml"
 
 # How a paper must be handed in: the original kept in the dossier, a copy (certified, or
 # plain with the original shown), or the original shown to the officer and handed back.
@@ -54,6 +56,9 @@ class Procedure(BaseModel):
     field: str = Field(min_length=3)
     level: str = Field(min_length=3)
     aliases: tuple[str, ...] = ()
+    # The common procedures this one is a rarer case of, where its name does not show it
+    # (a name holding another's whole name is a variant of it without saying so).
+    variant_of: tuple[Annotated[str, Field(pattern=r"^[A-Z]{2,4}-\d{2}$")], ...] = ()
     documents: tuple[Document, ...] = Field(min_length=1)
     processing_time: str = Field(min_length=3)
     fee: str = Field(min_length=3)
@@ -78,11 +83,37 @@ class Procedure(BaseModel):
         return next((d for d in self.documents if d.id == document_id), None)
 
 
+class Situation(BaseModel):
+    """Phrases that say, in people's words, what the words of `means` say in the
+    procedures' words ("qua đời" means "khai tử")."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    means: str = Field(min_length=2)
+    phrases: tuple[Annotated[str, Field(min_length=2)], ...] = Field(min_length=1)
+    why: str = Field(min_length=3)
+
+
+class Elsewhere(BaseModel):
+    """Phrases naming a matter another office handles, not the commune."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    where: str = Field(min_length=3)
+    phrases: tuple[Annotated[str, Field(min_length=2)], ...] = Field(min_length=1)
+
+
+class Situations(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    situations: tuple[Situation, ...] = ()
+    elsewhere: tuple[Elsewhere, ...] = ()
+
+
 class KnowledgeBase(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     procedures: tuple[Procedure, ...]
     papers: Catalogue
+    situations: Situations = Situations()
     # A digest of the files' content: which version of the data answered.
     version: str
 
@@ -95,7 +126,8 @@ def _describe(error: ValidationError) -> str:
                      for e in error.errors())
 
 
-def load(directory: Path = PROCEDURES, papers: Path = PAPERS) -> KnowledgeBase:
+def load(directory: Path = PROCEDURES, papers: Path = PAPERS,
+         situations: Path = SITUATIONS) -> KnowledgeBase:
     """Every procedure of every *.yaml file in `directory` and the kinds of paper,
     validated; KnowledgeError naming the file and the entry when one is wrong, a code is
     used twice or a paper kind is named that papers.yaml does not have."""
@@ -121,6 +153,10 @@ def load(directory: Path = PROCEDURES, papers: Path = PAPERS) -> KnowledgeBase:
                                      f"already used in {seen[procedure.code]}")
             seen[procedure.code] = path.name
             procedures.append(procedure)
+    for procedure in procedures:
+        if unknown := [c for c in procedure.variant_of if c not in seen or c == procedure.code]:
+            raise KnowledgeError(f"{seen[procedure.code]}, {procedure.code}: variant_of names "
+                                 f"{', '.join(unknown)}, not another procedure")
     catalogue = _catalogue(Path(papers), digest)
     for procedure in procedures:
         for document in procedure.documents:
@@ -129,6 +165,7 @@ def load(directory: Path = PROCEDURES, papers: Path = PAPERS) -> KnowledgeBase:
                     f"{seen[procedure.code]}, {procedure.code}, document {document.id}: "
                     f"accepts unknown paper kinds {', '.join(unknown)} (see {PAPERS.name})")
     return KnowledgeBase(procedures=tuple(procedures), papers=catalogue,
+                         situations=_situations(Path(situations), digest),
                          version=digest.hexdigest()[:12])
 
 
@@ -153,6 +190,15 @@ def _catalogue(path: Path, digest) -> Catalogue:
             raise KnowledgeError(f"{path.name}, accepts {document_id}: unknown paper kinds "
                                  f"{', '.join(unknown)}")
     return catalogue
+
+
+def _situations(path: Path, digest) -> Situations:
+    try:
+        return Situations.model_validate(_yaml(path, digest))
+    except ValidationError as exc:
+        raise KnowledgeError(f"{path.name}: {_describe(exc)}") from None
+    except OSError as exc:
+        raise KnowledgeError(f"{path.name}: {exc.strerror or exc}") from None
 
 
 @lru_cache
