@@ -167,8 +167,7 @@ def _measurement(request: s.FigureRequest, entry: dict) -> s.Measurement:
 BASE = "/api/v1/communes/{tenant}/kpi"
 PROVINCE = "/api/v1/provinces/{tenant}/kpi"
 TENANT = "binh-lu"
-FIGURE = {"tenant": TENANT, "indicator": "online-dossiers", "unit": TENANT,
-          "period": "2026-Q3"}
+FIGURE = {"tenant": TENANT, "indicator": "online-dossiers", "period": "2026-Q3"}
 WRITERS, APPROVERS, READERS = domain.WRITERS, domain.APPROVERS, domain.READERS
 # A province's own targets: set by its staff or an admin, holding all of its communes.
 PROVINCE_TARGETERS = ("admin", "province")

@@ -277,14 +277,16 @@ class FigureRequest(TenantRequest):
     """Which figure: an indicator, for the commune or one of its villages, in a period."""
 
     indicator: str = Field(min_length=1, max_length=64, description="the indicator's code")
-    unit: str = Field(min_length=1, max_length=64,
-                      description="the commune (the tenant) or one of its villages")
+    unit: str = Field("", max_length=64, description="one of the commune's villages; the "
+                                                     "commune itself when empty")
     period: str = PERIOD
 
     _period = field_validator("period", mode="before")(_period_key)
 
     def where(self) -> dict:
-        return self.model_dump(include={"indicator", "unit", "period"})
+        """indicator, unit (the commune when none is named) and period."""
+        return {"indicator": self.indicator, "unit": self.unit or self.tenant,
+                "period": self.period}
 
 
 class EnterMeasurementRequest(FigureRequest, domain.Figure):
@@ -293,7 +295,7 @@ class EnterMeasurementRequest(FigureRequest, domain.Figure):
 
     def fields(self) -> dict:
         """The figure as the ledger takes it."""
-        return self.model_dump(exclude={"tenant"}, exclude_none=True)
+        return {**self.model_dump(exclude={"tenant"}, exclude_none=True), **self.where()}
 
 
 class SubmitMeasurementRequest(FigureRequest):
