@@ -57,7 +57,7 @@ def test_a_figure_goes_through_approval_over_http(settings, kpi, mongo):
     status, report = http(kpi, "GET", f"{BASE}/report?period=2026-Q3", officer)
     row = {r["indicator"]: r for r in report["rows"]}["online-dossiers"]
     assert status == 200 and (row["value"], row["numerator"]) == (99.78, 900)
-    assert row["status"] == "KPI_STATUS_NO_TARGET" and row["hasCounts"]
+    assert row["hasCounts"] and row["kind"] == "INDICATOR_KIND_RATIO"
     status, history = http(kpi, "GET", f"{BASE}/measurements/history?indicator="
                                        f"online-dossiers&unit=binh-lu&period=2026-Q3", officer)
     revisions = history["revisions"]
