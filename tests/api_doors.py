@@ -8,6 +8,7 @@ import grpc
 from google.protobuf import json_format, message_factory
 from nameko.exceptions import RemoteError
 
+from services.common import periods
 from services.common.api.operations import Operation
 from tests.helpers import http_call
 
@@ -60,12 +61,23 @@ def over_rpc(proxy, service: str, operation: Operation, request: dict) -> tuple[
 
 def grpc_request(operation: Operation, service_descriptor, request: dict):
     """The proto request of a table request: the fields the proto has, scalars as they
-    are (a Period given as text stays out: the proto takes it as a message)."""
+    are, a period's text as a commune.v1.Period, the tenant as `unit` where the contract
+    names it so (kpi's reports: a commune or a province); other messages stay out."""
     descriptor = service_descriptor.methods_by_name[operation.grpc].input_type
+    named = descriptor.fields_by_camelcase_name
+    if "tenant" not in named and "unit" in named and "tenant" in request:
+        request = {**{k: v for k, v in request.items() if k != "tenant"},
+                   "unit": request["tenant"]}
+    fields = {}
+    for name, value in request.items():
+        field = named.get(name)
+        if field is not None and field.message_type is None:
+            fields[name] = value
+        elif field is not None and field.message_type.full_name == "commune.v1.Period":
+            period = periods.parse(value)
+            fields[name] = {"kind": f"PERIOD_KIND_{period.kind.upper()}",
+                            "year": period.year, "number": period.number}
     message = message_factory.GetMessageClass(descriptor)()
-    fields = {k: v for k, v in request.items()
-              if k in descriptor.fields_by_camelcase_name
-              and descriptor.fields_by_camelcase_name[k].message_type is None}
     return json_format.ParseDict(fields, message)
 
 

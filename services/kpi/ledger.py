@@ -9,6 +9,7 @@ from commune.v1 import kpi_pb2
 from services.common.envelope import Envelope
 from services.common.errors import InvalidArgument, named_once
 from services.common.periods import Period
+from services.common.publisher import Publisher
 
 from . import domain, dossiers, report
 from .indicators import Indicator, lies_in, parse_period, period_key
@@ -56,9 +57,13 @@ def target_event(event_type: str, tenant: str, period: Period, row: dict,
 
 
 class Ledger:
-    def __init__(self, store: KpiStore, tree: OrgTree):
+    """`events`: where a change's events go as soon as it is stored (the relay sends
+    what could not go then); None leaves them all to the relay."""
+
+    def __init__(self, store: KpiStore, tree: OrgTree, events: Publisher | None = None):
         self.store = store
         self.tree = tree
+        self.events = events
 
     def _where(self, tenant: str, fields: object) -> tuple:
         """(definition, unit, period) of a figure, each checked."""
@@ -204,8 +209,17 @@ class Ledger:
 
     def _change_sheet(self, unit: str, period, change):
         key = period_key(period)
-        return self.store.change_packed(sheets_collection(key), sheet_id(unit, key), unit, change,
-                                        indexed=(unit, "sheets", key))
+        announced = []
+
+        def noted(sheet):
+            result, revisions, events = change(sheet)
+            announced[:] = events
+            return result, revisions, events
+        result = self.store.change_packed(sheets_collection(key), sheet_id(unit, key), unit,
+                                          noted, indexed=(unit, "sheets", key))
+        if announced and self.events is not None:
+            self.store.flush(self.events, sheets_collection(key), sheet_id(unit, key))
+        return result
 
     @staticmethod
     def _record(tenant: str, indicator: str, unit: str, period, revision: dict) -> dict:

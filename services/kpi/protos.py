@@ -42,3 +42,15 @@ def row_message(row: dict) -> kpi_pb2.IndicatorRow:
             comparison=COMPARISONS[row["target"]["comparison"]], value=row["target"]["value"],
             period=period_message(parse_period(row["target"]["period"]))))
     return message
+
+
+def report_message(unit: str, kind: str, period: Period, report: dict) -> kpi_pb2.GetReportResponse:
+    """The report of a commune or a province (reading.Reports.report) as the contract's
+    message."""
+    return kpi_pb2.GetReportResponse(
+        unit=unit, period=period_message(period),
+        kind=common_pb2.OrgUnitKind.Value(f"ORG_UNIT_KIND_{kind.upper()}"),
+        rows=[row_message(r) for r in report["rows"]],
+        communes=[kpi_pb2.CommuneReport(commune=c["unit"],
+                                        rows=[row_message(r) for r in c["rows"]])
+                  for c in report["communes"]])

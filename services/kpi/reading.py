@@ -10,7 +10,7 @@ from services.directory import tree as builtin_tree
 
 from . import dossiers, report
 from .derived import DERIVERS, apply_task
-from .indicators import Indicator
+from .indicators import Indicator, period_key, previous
 from .keys import board_id
 from .orgtree import OrgTree
 from .store import KpiStore
@@ -82,6 +82,16 @@ class Reports:
         if self.tree().kind(unit) == "province":
             return self.province(unit, period, drafts, with_communes)
         return {"rows": self.commune(unit, period, drafts), "communes": []}
+
+    def latest_quarter_with_figures(self, tenant: str, quarter: Period,
+                                    back: int) -> Period | None:
+        """`quarter` or the nearest of the `back` - 1 before it that has a sheet."""
+        sheets = self.store.index(tenant).get("sheets", [])
+        for _ in range(back):
+            if period_key(quarter) in sheets:
+                return quarter
+            quarter = previous(quarter)
+        return None
 
     def dossier_table(self, tenant: str, period: Period) -> dict:
         self.tree().check_unit(tenant, tenant)

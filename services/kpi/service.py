@@ -1,35 +1,25 @@
-"""The kpi nameko service: RPC for the other services, HTTP JSON for the web UI
-(http_api.py), the tasks events that feed the derived indicators, the business gauges
-and the outbox relay. Each operation is written once (ledger.py, reading.py); the entry
-points only check the caller and pass input through."""
+"""The kpi nameko worker: its operations (app.py) over nameko RPC and HTTP JSON, the
+tasks events that feed the derived indicators, the business gauges and the outbox
+relay."""
 
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
 from commune.v1 import events_pb2
 from services.common import metrics
+from services.common.api.nameko_doors import doors
 from services.common.clock import now
 from services.common.envelope import Envelope
-from services.common.errors import EXPECTED, InvalidArgument, PermissionDenied
 from services.common.mongo import database_name, make_client
 from services.common.nameko_ext.consumer import handle_event
-from services.common.nameko_ext.dependencies import (
-    Authorization,
-    EventPublisher,
-    Observability,
-    Storage,
-)
+from services.common.nameko_ext.dependencies import EventPublisher, Observability, Storage
 from services.common.nameko_ext.health import HealthEndpoints
-from services.common.nameko_ext.rpc import rpc
 from services.common.periods import Period
 from services.common.settings import get_settings
 
 from . import derived, domain
-from .http_api import KpiHttpApi
-from .indicators import parse_period, period_key, previous
-from .keys import sheet_id, sheets_collection
-from .ledger import Ledger
-from .reading import Reports, tree_from
+from .app import OPERATIONS, KpiApp
+from .reading import tree_from
 from .store import KpiStore
 
 # Business gauges: one series per commune and built-in indicator (bounded label sets).
@@ -58,14 +48,16 @@ class OrgTreeSource(DependencyProvider):
         return self.tree
 
 
-class KpiService(HealthEndpoints, KpiHttpApi):
+class KpiService(HealthEndpoints, doors(OPERATIONS, "Commune KPI API")):
     name = "kpi"
 
     store = Storage(KpiStore)
     tree = OrgTreeSource()
     events = EventPublisher()
-    auth = Authorization()
     observability = Observability()
+
+    def use_cases(self) -> KpiApp:
+        return KpiApp(self.store, self.tree, events=self.events)
 
     # --- tasks events: the derived indicators --------------------------------------------
 
@@ -97,62 +89,15 @@ class KpiService(HealthEndpoints, KpiHttpApi):
     def on_task_review_decided(self, event, envelope):
         self._task_changed(event, envelope)
 
-    # --- RPC -----------------------------------------------------------------------------
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_counts(self, tenant):
-        self.auth.require(tenant, domain.READERS)
-        return {"tenant": tenant, "tasksCreated": self.store.tasks_created(tenant)}
-
-    @rpc(expected_exceptions=EXPECTED)
-    def list_indicators(self, tenant):
-        self.auth.require(tenant, domain.READERS)
-        return self._indicators()
-
-    @rpc(expected_exceptions=EXPECTED)
-    def enter_measurement(self, tenant, measurement):
-        by = self.auth.require(tenant, domain.WRITERS).subject
-        return self._enter(tenant, measurement, by)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def move_measurement(self, tenant, measurement, action):
-        roles = domain.APPROVERS if action == "approve" else domain.WRITERS
-        by = self.auth.require(tenant, roles).subject
-        return self._move(tenant, measurement, action, by)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def measurement_history(self, tenant, measurement):
-        self.auth.require(tenant, domain.READERS)
-        return self._ledger().history(tenant, measurement)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def set_target(self, unit, target):
-        return self._set_target(unit, target, self._require_unit(unit, domain.APPROVERS))
-
-    @rpc(expected_exceptions=EXPECTED)
-    def record_dossier_events(self, tenant, events):
-        self.auth.require(tenant, domain.WRITERS)
-        return self._record_dossiers(tenant, events)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def dossier_table(self, tenant, period):
-        self.auth.require(tenant, domain.READERS)
-        return self._reports().dossier_table(tenant, parse_period(period))
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_report(self, unit, period, drafts=False, with_communes=False):
-        self._require_unit(unit, domain.READERS)
-        return self._report(unit, period, bool(drafts), bool(with_communes))
-
     # --- timers --------------------------------------------------------------------------
 
     @timer(interval=get_settings().gauges_refresh_s)
     def refresh_gauges(self):
-        tree, reports = self.tree(), self._reports()
+        reports = self.use_cases().reports
         today = now()
         quarter = Period("quarter", today.year, (today.month - 1) // 3 + 1)
-        for tenant in (c for c, u in tree.units.items() if u["kind"] == "commune"):
-            period = self._latest_quarter_with_figures(tenant, quarter)
+        for tenant in (c for c, u in self.tree().units.items() if u["kind"] == "commune"):
+            period = reports.latest_quarter_with_figures(tenant, quarter, GAUGE_QUARTERS_BACK)
             if period is None:
                 continue
             for row in reports.commune(tenant, period):
@@ -169,63 +114,3 @@ class KpiService(HealthEndpoints, KpiHttpApi):
     @timer(interval=10)
     def relay_outbox(self):
         self.store.relay(self.events)
-
-    # --- operations ----------------------------------------------------------------------
-
-    def _ledger(self) -> Ledger:
-        return Ledger(self.store, self.tree())
-
-    def _reports(self) -> Reports:
-        return Reports(self.store, self.tree)
-
-    def _require_unit(self, unit, roles) -> str:
-        """The caller's subject, if it may act on `unit`: a commune in its token, or a
-        province all of whose communes are."""
-        if not isinstance(unit, str) or not unit:
-            raise InvalidArgument("unit is required", {"unit": "required"})
-        if self.tree().kind(unit) != "province":
-            return self.auth.require(unit, roles).subject
-        communes = self.tree().communes(unit)
-        principal = self.auth.require(communes[0] if communes else unit,
-                                      roles + ("province",))
-        missing = [c for c in communes if c not in principal.tenants]
-        if missing:
-            raise PermissionDenied(f"{principal.subject!r} has no access to "
-                                   f"{', '.join(missing)} of {unit!r}")
-        return principal.subject
-
-    def _latest_quarter_with_figures(self, tenant: str, quarter: Period) -> Period | None:
-        sheets = self.store.index(tenant).get("sheets", [])
-        for _ in range(GAUGE_QUARTERS_BACK):
-            if period_key(quarter) in sheets:
-                return quarter
-            quarter = previous(quarter)
-        return None
-
-    def _indicators(self) -> list[dict]:
-        return [d.model_dump() for d in self.store.indicators().values()]
-
-    def _flush(self, tenant: str, fields: dict) -> None:
-        key = period_key(parse_period(fields.get("period")))
-        self.store.flush(self.events, sheets_collection(key), sheet_id(tenant, key))
-
-    def _enter(self, tenant, measurement, by: str) -> dict:
-        return self._ledger().enter(tenant, measurement, by, now())
-
-    def _move(self, tenant, measurement, action, by: str) -> dict:
-        entry = self._ledger().act(tenant, measurement, str(action or ""), by, now())
-        self._flush(tenant, measurement)  # the ledger has checked it
-        return entry
-
-    def _set_target(self, unit, target, by: str) -> dict:
-        goal = self._ledger().set_target(unit, target, by, now())
-        self._flush(unit, target)  # the ledger has checked it
-        return goal
-
-    def _record_dossiers(self, tenant, events) -> dict:
-        return {"recorded": self._ledger().record_dossiers(tenant, events)}
-
-    def _report(self, unit: str, period, drafts: bool, with_communes: bool) -> dict:
-        wanted = parse_period(period)
-        return {"unit": unit, "period": period_key(wanted),
-                **self._reports().report(unit, wanted, drafts, with_communes)}

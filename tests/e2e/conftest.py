@@ -7,6 +7,8 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from commune.v1 import tasks_pb2_grpc
 from services.asyncapi import document
+from services.directory import tree
+from services.directory.store import DirectoryStore
 from services.tasks.store import TaskStore
 from tests.asyncapi_validation import WireTap
 from tests.helpers import CALL_TIMEOUT_S, start_grpc, start_worker
@@ -18,6 +20,20 @@ UNITS = [{"code": "phong-van-hoa-xa-hoi", "name": "Phòng Văn hóa - Xã hội"
 OFFICERS = [{"code": "can-bo-vhxh-01", "name": "Cán bộ Phòng Văn hóa - Xã hội",
              "unit": "phong-van-hoa-xa-hoi"},
             {"code": "can-bo-vp-01", "name": "Cán bộ Văn phòng", "unit": "van-phong"}]
+# Communes only the tests use, each alone in a province of its own, loaded into the
+# directory beside the real tree before the workers start (kpi checks units against it).
+TEST_PROVINCES = {"access-own": "access-own-province",
+                  "access-foreign": "access-foreign-province",
+                  "openapi-examples": "openapi-examples-province"}
+
+
+def directory_units() -> list[dict]:
+    units = list(tree.units())
+    for commune, province in TEST_PROVINCES.items():
+        units += [{"code": province, "name": province, "kind": "province", "parent_code": ""},
+                  {"code": commune, "name": commune, "kind": "commune",
+                   "parent_code": province}]
+    return units
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -38,10 +54,12 @@ def platform(settings, mongo):
     store = TaskStore(mongo[f"{settings.namespace}_tasks"])
     for commune in ("binh-lu", "lung-phinh"):
         store.load_directory(commune, UNITS, OFFICERS)
+    DirectoryStore(mongo[f"{settings.namespace}_directory"]).load(directory_units())
     processes = {"tasks": start_worker(settings, "tasks", COMMUNE_OVERDUE_CHECK_S=1,
                                        COMMUNE_GAUGES_REFRESH_S=1),
                  "kpi": start_worker(settings, "kpi"),
                  "tasks-grpc": start_grpc(settings, "tasks"),
+                 "kpi-grpc": start_grpc(settings, "kpi"),
                  "trace": start_worker(settings, "trace"),
                  "trace-grpc": start_grpc(settings, "trace"),
                  # every caller of the table-driven tests comes from one address

@@ -193,8 +193,8 @@ class KpiDesk:
 
     def set_year_target(self, year: int, value: float) -> None:
         assert http_json(self.kpi, "PUT", f"{self.base}/targets", {
-            "indicator": "online-dossiers", "period": str(year), "comparison": ">=",
-            "value": value}, self.chair)[0] == 200
+            "indicator": "online-dossiers", "period": str(year),
+            "comparison": "COMPARISON_GREATER_OR_EQUAL", "value": value}, self.chair)[0] == 200
 
     def approve(self, period: str, numerator: int, **fields) -> None:
         where = {"indicator": "online-dossiers", "unit": TENANT, "period": period}

@@ -51,6 +51,11 @@ def rows(stub, metadata, unit="lao-cai", period=Q2_2027, drafts=False):
     return {r.indicator: r for r in reply.rows}, reply
 
 
+def figure_at(figure: dict) -> dict:
+    """Which figure a submit or an approval names."""
+    return {k: figure[k] for k in ("tenant", "indicator", "unit", "period")}
+
+
 def counts(row) -> tuple:
     return (row.has_value, row.numerator, row.denominator)
 
@@ -96,22 +101,22 @@ def test_drafts_are_hidden_until_approved_and_approvals_are_streamed(settings, s
             pass  # cancelled below
     threading.Thread(target=read, daemon=True).start()
 
-    figure = {"indicator": "party-member-records", "unit": "lung-phinh", "period": "2027-Q2",
-              "numerator": 402, "denominator": 718}
-    rpc(settings, officer, "kpi", "enter_measurement", "lung-phinh", figure)
-    rpc(settings, officer, "kpi", "move_measurement", "lung-phinh", figure, "submit")
+    figure = {"tenant": "lung-phinh", "indicator": "party-member-records",
+              "unit": "lung-phinh", "period": "2027-Q2", "numerator": 402, "denominator": 718}
+    rpc(settings, officer, "kpi", "enter_measurement", figure)
+    rpc(settings, officer, "kpi", "submit_measurement", figure_at(figure))
     assert not rows(stub, lao_cai)[0]["party-member-records"].has_value
     assert rows(stub, lao_cai, drafts=True)[0]["party-member-records"].value == 55.99
 
-    rpc(settings, chair, "kpi", "move_measurement", "lung-phinh", figure, "approve")
+    rpc(settings, chair, "kpi", "approve_measurement", figure_at(figure))
     assert rows(stub, lao_cai)[0]["party-member-records"].value == 55.99
 
     # the stream subscribes asynchronously: revise and approve until an approval comes
     def seen():
         revised = {**figure, "numerator": 403 + received.qsize(), "reason": "đối chiếu"}
-        rpc(settings, officer, "kpi", "enter_measurement", "lung-phinh", revised)
-        rpc(settings, officer, "kpi", "move_measurement", "lung-phinh", revised, "submit")
-        rpc(settings, chair, "kpi", "move_measurement", "lung-phinh", revised, "approve")
+        rpc(settings, officer, "kpi", "enter_measurement", revised)
+        rpc(settings, officer, "kpi", "submit_measurement", figure_at(revised))
+        rpc(settings, chair, "kpi", "approve_measurement", figure_at(revised))
         try:
             return received.get(timeout=1)
         except queue.Empty:
@@ -142,18 +147,18 @@ def test_province_reads_only_its_own_communes(settings, stub, lao_cai):
 
 def test_rpc_refuses_bad_figures_and_other_communes(settings, platform, officer):
     from nameko.exceptions import RemoteError
-    bad = {"indicator": "e-health-records", "unit": "lung-phinh", "period": "2027-Q2",
-           "numerator": 11155, "denominator": 11154}
+    bad = {"tenant": "lung-phinh", "indicator": "e-health-records", "unit": "lung-phinh",
+           "period": "2027-Q2", "numerator": 11155, "denominator": 11154}
     with pytest.raises(RemoteError) as invalid:
-        rpc(settings, officer, "kpi", "enter_measurement", "lung-phinh", bad)
+        rpc(settings, officer, "kpi", "enter_measurement", bad)
     assert invalid.value.exc_type == "InvalidArgument"
     assert "larger than denominator" in invalid.value.value
     with pytest.raises(RemoteError) as foreign:
-        rpc(settings, officer, "kpi", "enter_measurement", "binh-lu",
-            {**bad, "unit": "binh-lu", "numerator": 1})
+        rpc(settings, officer, "kpi", "enter_measurement",
+            {**bad, "tenant": "binh-lu", "unit": "binh-lu", "numerator": 1})
     assert foreign.value.exc_type == "PermissionDenied"
     with pytest.raises(RemoteError) as approve:
-        rpc(settings, officer, "kpi", "move_measurement", "lung-phinh", bad, "approve")
+        rpc(settings, officer, "kpi", "approve_measurement", figure_at(bad))
     assert approve.value.exc_type == "PermissionDenied"  # officers do not approve
 
 
@@ -182,7 +187,8 @@ def test_demo_figures_reach_the_provinces_exactly(settings, stub, lao_cai, offic
             lung_phinh["e-health-records"].denominator) == (96.5, 10766, 11154)
     assert (lung_phinh["party-member-records"].value,
             lung_phinh["party-member-records"].numerator) == (55.99, 402)
-    table = rpc(settings, officer, "kpi", "dossier_table", "lung-phinh", "Quý I/2026")
+    table = rpc(settings, officer, "kpi", "dossier_table",
+                {"tenant": "lung-phinh", "period": "Quý I/2026"})
     land = next(r for r in table["fields"] if r["field"] == "Đất đai")
-    assert (land["received"], land["online"], land["on_time"], land["late"],
-            land["in_progress"]) == (26, 21, 14, 1, 11)
+    assert (land["received"], land["online"], land["onTime"], land["late"],
+            land["inProgress"]) == (26, 21, 14, 1, 11)

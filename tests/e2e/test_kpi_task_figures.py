@@ -58,8 +58,8 @@ def test_kpi_task_figures_are_the_task_summary_for_every_demo_period(demo_platfo
     assert Period("year", 2025) in periods and Period("year", 2026) in periods
 
     def kpi_counts(period):
-        rows = rpc(settings, token, "kpi", "get_report", "binh-lu",
-                   period_key(period))["rows"]
+        rows = rpc(settings, token, "kpi", "get_report",
+                   {"tenant": "binh-lu", "period": period_key(period)})["rows"]
         return {r["indicator"]: (r["numerator"] or 0, r["denominator"] or 0) for r in rows}
 
     def summary(period):
@@ -77,5 +77,5 @@ def test_kpi_task_figures_are_the_task_summary_for_every_demo_period(demo_platfo
         wait_for(lambda: not mismatches(), 180, 1.0, "kpi to take in the seed's events")
     assert mismatches() == []
     assert kpi_counts(Period("year", 2025))["task-completion-rate"] == (92, 92)
-    counted = rpc(settings, token, "kpi", "get_counts", "binh-lu")["tasksCreated"]
+    counted = rpc(settings, token, "kpi", "get_counts", {"tenant": "binh-lu"})["tasksCreated"]
     assert counted == listed.total_size == 136

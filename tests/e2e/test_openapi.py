@@ -10,6 +10,8 @@ from services.assistant.app import OPERATIONS as ASSISTANT
 from services.assistant.service import AssistantService
 from services.common.api import openapi
 from services.common.auth import issue_token
+from services.kpi.app import OPERATIONS as KPI
+from services.kpi.service import KpiService
 from services.tasks.app import OPERATIONS as TASKS
 from services.tasks.service import TasksService
 from services.tasks.store import TaskStore
@@ -17,7 +19,7 @@ from services.trace import app as trace_app
 from services.trace.app import OPERATIONS as TRACE
 from services.trace.service import TraceService
 from tests.api_doors import for_tenant, http_parts
-from tests.e2e.conftest import OFFICERS, UNITS
+from tests.e2e.conftest import OFFICERS, TEST_PROVINCES, UNITS
 from tests.helpers import http_call, http_json
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +28,13 @@ EXAMPLES = "openapi-examples"
 # worker in the platform, its service class, its table
 WORKERS = [pytest.param("tasks", TasksService, TASKS, id="tasks"),
            pytest.param("trace", TraceService, TRACE, id="trace"),
-           pytest.param("assistant", AssistantService, ASSISTANT, id="assistant")]
+           pytest.param("assistant", AssistantService, ASSISTANT, id="assistant"),
+           pytest.param("kpi", KpiService, KPI, id="kpi")]
+# kpi's examples in the order that takes a figure through approval (returned once)
+KPI_LIFE = ("list_indicators", "enter_measurement", "submit_measurement",
+            "return_measurement", "submit_measurement", "approve_measurement",
+            "measurement_history", "set_target", "set_province_target",
+            "record_dossier_events", "dossier_table", "get_report", "get_counts")
 
 
 def class_routes(service_class) -> set[tuple[str, str]]:
@@ -78,11 +86,10 @@ def document_request(document: dict, operation) -> dict:
     return {**request, **body.get("example", {})}
 
 
-@pytest.mark.parametrize("worker, service_class, operations", WORKERS[:1])  # tasks
-def test_every_example_is_answered_as_documented(settings, mongo, platform, documents,
-                                                 worker, service_class, operations):
+def test_every_tasks_example_is_answered_as_documented(settings, mongo, platform, documents):
     """The examples in table order make a task's life: created, assigned, reported on,
     reviewed, done, then read, listed and summed up."""
+    worker, operations = "tasks", TASKS
     TaskStore(mongo[f"{settings.namespace}_tasks"]).load_directory(EXAMPLES, UNITS, OFFICERS)
     token = platform_token(settings)
     task_id = None
@@ -148,6 +155,33 @@ def test_the_assistants_examples_are_answered_as_documented(settings, platform, 
         op.response.model_validate(answer)
         if op.name == "ask":
             trace_id = answer["answer"]["traceId"]
+
+
+def test_every_kpi_example_is_answered_as_documented(settings, platform, documents):
+    """The examples (KPI_LIFE's order) take a figure through approval, set a commune's and
+    a province's target, record a dossier, and read it all back."""
+    assert set(KPI_LIFE) == {op.name for op in KPI if op.http}  # every example is sent
+    token = platform_token(settings)
+    answers = {}
+    for name in KPI_LIFE:
+        op = KPI[name]
+        tenant = TEST_PROVINCES[EXAMPLES] if op.scope == "province" else EXAMPLES
+        request = {**document_request(documents["kpi"], op), "tenant": tenant}
+        method, path, body = http_parts(op, request)
+        status, answer = http_json(platform["kpi"], method, path, body, token)
+        assert status == op.http.status, (name, answer)
+        op.response.model_validate(answer)
+        answers[name] = answer
+    history = answers["measurement_history"]["revisions"]
+    assert [(r["action"], r["status"]) for r in history] == [
+        ("entered", "entered"), ("submit", "submitted"), ("return", "entered"),
+        ("submit", "submitted"), ("approve", "approved")]
+    assert answers["approve_measurement"]["approved"]["numerator"] == 900
+    rows = {r["indicator"]: r for r in answers["get_report"]["rows"]}
+    assert (rows["online-dossiers"]["numerator"], rows["online-dossiers"]["value"]) == (900,
+                                                                                       99.78)
+    assert rows["e-health-records"]["target"]["value"] == 100  # the province's own
+    assert answers["dossier_table"]["total"]["received"] == 1
 
 
 def test_the_api_browser_is_served_without_a_cdn(platform):

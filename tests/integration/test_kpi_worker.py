@@ -40,13 +40,14 @@ def test_a_figure_goes_through_approval_over_http(settings, kpi, mongo):
 
     status, entered = http(kpi, "POST", f"{BASE}/measurements", officer,
                            {**FIGURE, "numerator": 900, "denominator": 902,
-                            "source_document": "BC Quý III/2026"})
+                            "sourceDocument": "BC Quý III/2026"})
     assert status == 201 and entered["current"]["status"] == "entered"
+    assert (entered["current"]["numerator"], entered["approved"]) == (900, None)
     assert http(kpi, "POST", f"{BASE}/measurements/approve", officer, FIGURE)[0] == 403
     assert http(kpi, "POST", f"{BASE}/measurements/approve", chair, FIGURE)[0] == 409
     assert http(kpi, "POST", f"{BASE}/measurements/submit", officer, FIGURE)[0] == 200
     status, approved = http(kpi, "POST", f"{BASE}/measurements/approve", chair, FIGURE)
-    assert status == 200 and approved["approved"]["rev"] == 3
+    assert status == 200 and approved["approved"]["revision"] == 3
 
     event = Envelope.parse(broker.take(approvals).body)
     assert (event.type, event.tenant, event.data["numerator"]) == (
@@ -56,9 +57,16 @@ def test_a_figure_goes_through_approval_over_http(settings, kpi, mongo):
     status, report = http(kpi, "GET", f"{BASE}/report?period=2026-Q3", officer)
     row = {r["indicator"]: r for r in report["rows"]}["online-dossiers"]
     assert status == 200 and (row["value"], row["numerator"]) == (99.78, 900)
+    assert row["hasCounts"] and row["kind"] == "INDICATOR_KIND_RATIO"
     status, history = http(kpi, "GET", f"{BASE}/measurements/history?indicator="
                                        f"online-dossiers&unit=binh-lu&period=2026-Q3", officer)
-    assert [r["status"] for r in history] == ["entered", "submitted", "approved"]
+    revisions = history["revisions"]
+    assert [r["status"] for r in revisions] == ["entered", "submitted", "approved"]
+    # the history names the counts as the figure was entered: numerator, denominator
+    assert [(r["numerator"], r["denominator"]) for r in revisions] == [(900, 902)] * 3
+    assert not {"num", "den", "rev", "by", "at"} & set(revisions[0])
+    assert (revisions[0]["changedBy"], revisions[0]["sourceDocument"]) == (
+        "cb-tthcc-01", "BC Quý III/2026")
     assert http(kpi, "GET", "/api/v1/communes/lung-phinh/kpi/report?period=2026-Q3",
                 officer)[0] == 403
 
@@ -66,21 +74,21 @@ def test_a_figure_goes_through_approval_over_http(settings, kpi, mongo):
 def test_report_rows_say_no_target_apart_from_no_data_over_http(settings, kpi):
     chair = issue_token(settings, "chu-tich-binh-lu", "admin", ["binh-lu"])
     status, report = http(kpi, "GET", f"{BASE}/report?period=2031-Q2", chair)
-    assert status == 200 and {r["status"] for r in report["rows"]} == {"no_target"}
+    assert status == 200 and {r["status"] for r in report["rows"]} == {"KPI_STATUS_NO_TARGET"}
     assert http(kpi, "PUT", f"{BASE}/targets", chair,
-                {"indicator": "online-dossiers", "period": "2031", "comparison": ">",
-                 "value": 90})[0] == 200
+                {"indicator": "online-dossiers", "period": "2031",
+                 "comparison": "COMPARISON_GREATER", "value": 90})[0] == 200
     status, report = http(kpi, "GET", f"{BASE}/report?period=2031-Q2", chair)
     statuses = {r["indicator"]: r["status"] for r in report["rows"]}
-    assert statuses.pop("online-dossiers") == "no_data"
-    assert set(statuses.values()) == {"no_target"}
+    assert statuses.pop("online-dossiers") == "KPI_STATUS_NO_DATA"
+    assert set(statuses.values()) == {"KPI_STATUS_NO_TARGET"}
 
 
 def test_gauges_show_value_and_target_per_commune_and_indicator(settings, kpi):
     chair = issue_token(settings, "chu-tich-binh-lu", "admin", ["binh-lu"])
     status, _ = http(kpi, "PUT", f"{BASE}/targets", chair,
-                     {"indicator": "online-dossiers", "period": "2026", "comparison": ">",
-                      "value": 90})
+                     {"indicator": "online-dossiers", "period": "2026",
+                      "comparison": "COMPARISON_GREATER", "value": 90})
     assert status == 200
 
     def gauges():
@@ -101,8 +109,8 @@ def test_a_changed_target_is_announced_for_the_approved_line_it_moves(settings, 
 
     def set_year_target(value):
         status, _ = http(kpi, "PUT", f"{BASE}/targets", chair,
-                         {"indicator": "e-results", "period": "2027", "comparison": ">=",
-                          "value": value})
+                         {"indicator": "e-results", "period": "2027",
+                          "comparison": "COMPARISON_GREATER_OR_EQUAL", "value": value})
         assert status == 200
     set_year_target(80)
     assert http(kpi, "POST", f"{BASE}/measurements", officer,
@@ -156,15 +164,33 @@ def test_a_province_sets_its_own_targets_and_reads_its_roll_up_over_rpc(settings
     from tests.e2e.conftest import rpc
     lao_cai = issue_token(settings, "so-khcn-lao-cai", "province", ["lung-phinh"])
     lai_chau = issue_token(settings, "so-khcn-lai-chau", "province", ["binh-lu"])
-    target = {"indicator": "e-health-records", "period": "2026", "comparison": "=",
-              "value": 100}
-    assert rpc(settings, lao_cai, "kpi", "set_target", "lao-cai", target)["comparison"] == "eq"
-    with pytest.raises(RemoteError) as refused:
-        rpc(settings, lai_chau, "kpi", "set_target", "lao-cai", target)
+    target = {"tenant": "lao-cai", "indicator": "e-health-records", "period": "2026",
+              "comparison": "COMPARISON_EQUAL", "value": 100}
+    set_ = rpc(settings, lao_cai, "kpi", "set_province_target", target)
+    assert (set_["unit"], set_["comparison"], set_["setBy"]) == (
+        "lao-cai", "COMPARISON_EQUAL", "so-khcn-lao-cai")
+    with pytest.raises(RemoteError) as refused:  # Lào Cai's communes are not in its token
+        rpc(settings, lai_chau, "kpi", "set_province_target", target)
     assert refused.value.exc_type == "PermissionDenied"
     with pytest.raises(RemoteError) as invalid:
-        rpc(settings, lao_cai, "kpi", "set_target", "lao-cai", {**target, "value": 120})
+        rpc(settings, lao_cai, "kpi", "set_province_target", {**target, "value": 120})
     assert invalid.value.exc_type == "InvalidArgument"
-    report = rpc(settings, lao_cai, "kpi", "get_report", "lao-cai", "Quý II/2026")
+    with pytest.raises(RemoteError) as commune:  # a commune's targets are its leadership's
+        rpc(settings, lao_cai, "kpi", "set_target", {**target, "tenant": "lung-phinh"})
+    assert commune.value.exc_type == "PermissionDenied"
+    report = rpc(settings, lao_cai, "kpi", "get_report",
+                 {"tenant": "lao-cai", "period": "Quý II/2026"})
     row = {r["indicator"]: r for r in report["rows"]}["e-health-records"]
-    assert row["target"]["value"] == 100 and row["status"] == "no_data"
+    assert row["target"]["value"] == 100 and row["status"] == "KPI_STATUS_NO_DATA"
+    assert report["kind"] == "ORG_UNIT_KIND_PROVINCE"
+
+
+def test_a_province_sets_its_targets_over_http(settings, kpi):
+    lao_cai = issue_token(settings, "so-khcn-lao-cai", "province", ["lung-phinh"])
+    target = {"indicator": "e-health-records", "period": "2027",
+              "comparison": "COMPARISON_GREATER_OR_EQUAL", "value": 95}
+    status, set_ = http(kpi, "PUT", "/api/v1/provinces/lao-cai/kpi/targets", lao_cai, target)
+    assert status == 200 and (set_["unit"], set_["value"]) == ("lao-cai", 95)
+    status, error = http(kpi, "PUT", "/api/v1/provinces/lung-phinh/kpi/targets", lao_cai,
+                         target)
+    assert status == 400 and error["field"] == "tenant"  # a commune is no province

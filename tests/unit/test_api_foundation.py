@@ -54,6 +54,31 @@ def test_authorize_is_the_tables_word(principal, tenant, refused):
     authorize(None, PUBLIC, tenant)  # public: no caller needed
 
 
+PROVINCE_READ = Operation("report", "report", TenantRequest, TenantRequest, ("province",),
+                          scope="province")
+LAO_CAI = {"lao-cai": ("lung-phinh", "ta-van"), "lung-phinh": ("lung-phinh",),
+           "ta-van": ("ta-van",), "empty": ()}
+
+
+@pytest.mark.parametrize("tenants, tenant, refused", [
+    ({"lung-phinh", "ta-van"}, "lao-cai", None),
+    ({"lung-phinh", "ta-van"}, "ta-van", None),
+    ({"lung-phinh"}, "lao-cai", errors.PermissionDenied),  # not all of its communes
+    ({"lao-cai"}, "lao-cai", errors.PermissionDenied),  # tokens name communes
+    ({"lung-phinh"}, "empty", errors.PermissionDenied),
+])
+def test_a_province_stands_for_all_of_its_communes(tenants, tenant, refused):
+    principal = Principal("so-khcn", "province", frozenset(tenants))
+    if refused is None:
+        authorize(principal, PROVINCE_READ, tenant, LAO_CAI.__getitem__)
+    else:
+        with pytest.raises(refused):
+            authorize(principal, PROVINCE_READ, tenant, LAO_CAI.__getitem__)
+    with pytest.raises(errors.PermissionDenied):  # the role still counts
+        authorize(Principal("cb", "officer", frozenset(tenants)), PROVINCE_READ, tenant,
+                  LAO_CAI.__getitem__)
+
+
 def test_operation_names_are_unique_and_routes_map_to_werkzeug():
     with pytest.raises(AssertionError):
         Operations("x", READ, READ)

@@ -1,11 +1,14 @@
 """One table of operations per service: each names its use case, its request and response
 models, the roles allowed, whether it is public, what its `tenant` names (a commune or a
 province), and the doors that expose it (an HTTP route, a gRPC method, a nameko RPC method of
-its service unless it streams). `authorize` is the platform's one role check and
-`invoke` the one way a door runs an operation."""
+its service unless it streams). An operation of province scope may name a province: its
+application's `communes(tenant)` says which communes that stands for, and the caller's
+token must name every one (tokens name communes; a province stands for all of its own).
+`authorize` is the platform's one role check and `invoke` the one way a door runs an
+operation."""
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from pydantic import BaseModel
 
@@ -66,14 +69,24 @@ class Operations:
         return self._by_name[name]
 
 
-def authorize(principal: Principal | None, operation: Operation, tenant: str) -> None:
+def authorize(principal: Principal | None, operation: Operation, tenant: str,
+              communes: Callable[[str], Sequence[str]] | None = None) -> None:
     """Unauthenticated without a caller, PermissionDenied unless its role is one the
-    operation allows and its token names `tenant`; nothing for a public operation."""
+    operation allows and its token names `tenant` (for an operation of province scope:
+    every one of `communes(tenant)`); nothing for a public operation."""
     if operation.public:
         return
     if principal is None:
         raise errors.Unauthenticated("missing bearer token (Authorization: Bearer <token>)")
-    principal.require(tenant, operation.roles)
+    if operation.scope != "province":
+        principal.require(tenant, operation.roles)
+        return
+    principal.require_role(operation.roles)
+    named = communes(tenant)
+    if not named:
+        raise errors.PermissionDenied(f"{tenant!r} has no communes to act on")
+    for commune in named:
+        principal.require(commune)
 
 
 def parse(operation: Operation, data: object) -> Request:
@@ -84,5 +97,6 @@ def parse(operation: Operation, data: object) -> Request:
 def invoke(application, operation: Operation, principal: Principal | None,
            request: BaseModel) -> ApiModel:
     """Authorize the caller, then run the use case: application.<name>(principal, request)."""
-    authorize(principal, operation, getattr(request, "tenant", ""))
+    authorize(principal, operation, getattr(request, "tenant", ""),
+              getattr(application, "communes", None))
     return getattr(application, operation.name)(principal, request)
