@@ -13,7 +13,9 @@ from .. import errors
 from ..auth import Principal
 from .models import ApiModel, Request
 
-SCOPES = ("commune", "province")
+# What a request's `tenant` names; "item": the request names none, each of its items (a
+# stream of detections) names its own commune, which its use case checks item by item.
+SCOPES = ("commune", "province", "item")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,12 +68,17 @@ class Operations:
 
 def authorize(principal: Principal | None, operation: Operation, tenant: str) -> None:
     """Unauthenticated without a caller, PermissionDenied unless its role is one the
-    operation allows and its token names `tenant`; nothing for a public operation."""
+    operation allows and its token names `tenant` (for an operation of scope "item", the
+    role alone: for the whole call, before any item is read); nothing for a public
+    operation."""
     if operation.public:
         return
     if principal is None:
         raise errors.Unauthenticated("missing bearer token (Authorization: Bearer <token>)")
-    principal.require(tenant, operation.roles)
+    if operation.scope == "item":
+        principal.require_role(operation.roles)
+    else:
+        principal.require(tenant, operation.roles)
 
 
 def parse(operation: Operation, data: object) -> Request:
