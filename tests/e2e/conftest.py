@@ -41,7 +41,9 @@ def platform(settings, mongo):
     processes = {"tasks": start_worker(settings, "tasks", COMMUNE_OVERDUE_CHECK_S=1,
                                        COMMUNE_GAUGES_REFRESH_S=1),
                  "kpi": start_worker(settings, "kpi"),
-                 "tasks-grpc": start_grpc(settings, "tasks")}
+                 "tasks-grpc": start_grpc(settings, "tasks"),
+                 "iocevents": start_worker(settings, "iocevents"),
+                 "iocevents-grpc": start_grpc(settings, "iocevents")}
     yield processes
     for process in processes.values():
         process.stop()

@@ -8,9 +8,10 @@ import grpc
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from commune.v1 import tasks_pb2
+from commune.v1 import ioc_pb2, tasks_pb2
 from services.common.api.operations import Operations
 from services.common.auth import ROLES, issue_token
+from services.iocevents.app import OPERATIONS as IOC
 from services.tasks.app import OPERATIONS as TASKS
 from services.tasks.store import TaskStore
 from tests.api_doors import REFUSED, over_grpc, over_http, over_rpc
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.e2e
 OWN, FOREIGN = "access-own", "access-foreign"
 # service name, its table, its worker and gRPC process in the platform, its gRPC service
 SERVICES = [("tasks", TASKS, "tasks", "tasks-grpc",
-             tasks_pb2.DESCRIPTOR.services_by_name["TasksService"])]
+             tasks_pb2.DESCRIPTOR.services_by_name["TasksService"]),
+            ("iocevents", IOC, "iocevents", "iocevents-grpc",
+             ioc_pb2.DESCRIPTOR.services_by_name["IocService"])]
 CALLERS = (*ROLES, "")  # "" calls without a token
 
 
@@ -31,6 +34,8 @@ def expected(operations: Operations, name: str, role: str, tenant: str) -> str:
         return "allowed"
     if not role:
         return "UNAUTHENTICATED"
+    if operation.scope == "item":  # the call names no commune: its items do, one by one
+        return "allowed" if role in operation.roles else "PERMISSION_DENIED"
     return "allowed" if role in operation.roles and tenant == OWN else "PERMISSION_DENIED"
 
 

@@ -1,11 +1,18 @@
 """Each migrated worker's /openapi.json: it validates (openapi-spec-validator), it names
 exactly the routes the worker serves, and its examples, sent as the document gives them,
 are answered as it says; /docs is served from the installed swagger-ui-dist."""
+import datetime as dt
+
 import pytest
 from openapi_spec_validator import validate
 
 from services.common.api import openapi
 from services.common.auth import issue_token
+from services.iocevents import app as ioc
+from services.iocevents.alerts import AlertBook, Silence
+from services.iocevents.rules import Severity, Signal
+from services.iocevents.service import IocService
+from services.iocevents.store import IocStore
 from services.tasks.app import OPERATIONS as TASKS
 from services.tasks.service import TasksService
 from services.tasks.store import TaskStore
@@ -17,7 +24,8 @@ pytestmark = pytest.mark.e2e
 
 EXAMPLES = "openapi-examples"
 # worker in the platform, its service class, its table
-WORKERS = [pytest.param("tasks", TasksService, TASKS, id="tasks")]
+WORKERS = [pytest.param("tasks", TasksService, TASKS, id="tasks"),
+           pytest.param("iocevents", IocService, ioc.OPERATIONS, id="iocevents")]
 
 
 def class_routes(service_class) -> set[tuple[str, str]]:
@@ -34,7 +42,7 @@ def class_routes(service_class) -> set[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def documents(platform):
     found = {}
-    for worker in ("tasks",):
+    for worker in ("tasks", "iocevents"):
         status, document = http_json(platform[worker], "GET", openapi.DOCUMENT_PATH)
         assert status == 200
         found[worker] = document
@@ -65,7 +73,7 @@ def document_request(document: dict, operation) -> dict:
     return {**request, **body.get("example", {})}
 
 
-@pytest.mark.parametrize("worker, service_class, operations", WORKERS)
+@pytest.mark.parametrize("worker, service_class, operations", WORKERS[:1])
 def test_every_example_is_answered_as_documented(settings, mongo, platform, documents,
                                                  worker, service_class, operations):
     """The examples in table order make a task's life: created, assigned, reported on,
@@ -87,6 +95,36 @@ def test_every_example_is_answered_as_documented(settings, mongo, platform, docu
                        None, token)
     assert got["task"]["status"] == "TASK_STATUS_DONE"
     assert got["task"]["progressPercent"] == 100
+
+
+def test_every_ioc_example_is_answered_as_documented(settings, mongo, platform, documents):
+    """The examples in table order, on an open alert and a silence in force that the
+    examples name: read, acknowledged; a rule saved then deleted; a silence saved, another
+    ended; the registry and the watchlist saved and read back."""
+    store = IocStore(mongo[f"{settings.namespace}_iocevents"])
+    now = dt.datetime.now(dt.UTC)
+    alert = AlertBook().apply(Signal(
+        tenant=EXAMPLES, rule_id="traffic-violation", subject="cho-binh-lu",
+        severity=Severity.LOW, title="Vi phạm giao thông", at=now,
+        fold_window=dt.timedelta(minutes=30), location="cho-binh-lu",
+        device="cam-cho-binh-lu-1", kind="traffic_violation", detection_id="d-1"), now)
+    store.write_alerts([{**alert.document(), "_id": ioc.ALERT_ID, "id": ioc.ALERT_ID}])
+    silence = ioc.OPERATIONS["end_silence"].example["id"]
+    store.save_silence(EXAMPLES, Silence(
+        id=silence, reason="Bảo trì camera chợ", starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=1), locations=["cho-binh-lu"]).model_dump(mode="json"))
+    token, answers = platform_token(settings), {}
+    for op in (op for op in ioc.OPERATIONS if op.http):
+        request = {**document_request(documents["iocevents"], op), "tenant": EXAMPLES}
+        method, path, body = http_parts(op, request)
+        status, answers[op.name] = http_json(platform["iocevents"], method, path, body, token)
+        assert status == op.http.status, (op.name, answers[op.name])
+        op.response.model_validate(answers[op.name])
+    assert answers["move_alert"]["acknowledgedBy"] == "openapi-examples"
+    assert dt.datetime.fromisoformat(answers["end_silence"]["endsAt"]) < now + dt.timedelta(hours=1)
+    _, registry = http_json(platform["iocevents"], "GET",
+                            f"/api/v1/communes/{EXAMPLES}/ioc/registry", None, token)
+    assert registry["cameras"][0]["expectedIntervalS"] == 300
 
 
 def platform_token(settings) -> str:
