@@ -30,10 +30,6 @@ from .store import IocStore
 
 REGISTRY_TTL_S = 30.0
 WATCH_POLL_S = 1.0
-# Which alerts a move applies to.
-MOVABLE = {"acknowledge": (al.OPEN,),
-           "resolve": (al.OPEN, al.ACKNOWLEDGED, al.SUPPRESSED),
-           "false_positive": (al.OPEN, al.ACKNOWLEDGED, al.SUPPRESSED)}
 
 
 class IocApp:
@@ -105,7 +101,7 @@ class IocApp:
         """The alert as the move leaves it, which the pipeline applies within moments
         (202 on HTTP)."""
         alert = self.store.alert(request.tenant, request.id)
-        if alert["status"] not in MOVABLE[request.action]:
+        if alert["status"] not in al.MOVES[request.action]:
             raise FailedPrecondition(f"alert {request.id!r} is {alert['status']}")
         at, by = now(), principal.subject
         self.store.record_action(alert, request.action, by, request.note, at)
