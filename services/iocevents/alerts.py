@@ -57,7 +57,7 @@ class Silence(Strict):
     @model_validator(mode="after")
     def _sane(self):
         if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
+            raise ValueError("endsAt must be after startsAt")
         if not (self.rule_ids or self.locations or self.devices):
             raise ValueError("a silence names rules, locations or devices (not everything)")
         return self

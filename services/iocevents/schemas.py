@@ -183,7 +183,7 @@ class AuditTrail(ApiModel):
 
 # --- requests --------------------------------------------------------------------------
 
-class Detection(Request):
+class IncomingDetection(Request):
     """A detection as the gRPC door receives it (commune.v1.Detection, absent fields at
     their proto3 defaults); the use case checks each on its own (model.Detection)."""
 
@@ -211,7 +211,7 @@ class Detection(Request):
 class IngestDetectionsRequest(Request):
     """One batch of a stream; each detection names its commune."""
 
-    detections: list[Detection] = []
+    detections: list[IncomingDetection] = []
 
 
 class ListAlertsRequest(TenantRequest):
