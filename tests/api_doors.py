@@ -87,13 +87,16 @@ def over_grpc(channel, service_descriptor, operation: Operation, request: dict,
     nothing to send (nothing changes meanwhile): still open at its deadline is "OK"; a
     refused one ends at once."""
     method = service_descriptor.methods_by_name[operation.grpc]
-    kind = channel.unary_stream if method.server_streaming else channel.unary_unary
+    kind = (channel.unary_stream if method.server_streaming else
+            channel.stream_unary if method.client_streaming else channel.unary_unary)
     call = kind(
         f"/{service_descriptor.full_name}/{method.name}",
         request_serializer=lambda m: m.SerializeToString(),
         response_deserializer=message_factory.GetMessageClass(method.output_type).FromString)
     metadata = [("authorization", f"Bearer {token}")] if token else []
     message = grpc_request(operation, service_descriptor, request)
+    if method.client_streaming:
+        message = iter([message])
     try:
         if method.server_streaming:
             return "OK", next(call(message, metadata=metadata, timeout=STREAM_OPEN_S))

@@ -33,6 +33,9 @@ KPI_MISSED_RULE = "kpi-missed"
 KPI_STATUSES = ("missed", "at_risk", "met", "no_data")
 OPEN, ACKNOWLEDGED, RESOLVED, SUPPRESSED = "open", "acknowledged", "resolved", "suppressed"
 LIVE = (OPEN, ACKNOWLEDGED, SUPPRESSED)
+# An operator's moves and the statuses each applies to (refused at once otherwise; the
+# AlertBook checks again as the pipeline applies the move).
+MOVES = {"acknowledge": (OPEN,), "resolve": LIVE, "false_positive": LIVE}
 SYSTEM = "system"
 
 RAISED, UPDATED, ESCALATED, RESOLVED_EVENT = ("ioc.alert_raised", "ioc.alert_updated",
@@ -54,7 +57,7 @@ class Silence(Strict):
     @model_validator(mode="after")
     def _sane(self):
         if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
+            raise ValueError("endsAt must be after startsAt")
         if not (self.rule_ids or self.locations or self.devices):
             raise ValueError("a silence names rules, locations or devices (not everything)")
         return self

@@ -1,5 +1,5 @@
-"""Alerts as the outside sees them: commune.v1.Alert for gRPC and events, plain JSON for
-the web UI. Both are made from an alert document (alerts.Alert.document())."""
+"""Alerts as the outside sees them: commune.v1.Alert (for gRPC, events and, in proto3
+JSON, the HTTP API), made from an alert document (alerts.Alert.document())."""
 import datetime as dt
 
 from google.protobuf import json_format
@@ -37,19 +37,6 @@ def alert_message(document: dict) -> ioc_pb2.Alert:
         track = message.track.add(location=point["location"])
         track.time.FromDatetime(_utc(point["at"]))
     return message
-
-
-def alert_view(document: dict) -> dict:
-    """An alert for the web UI: the document's fields, times in RFC 3339."""
-    def plain(value):
-        if isinstance(value, dt.datetime):
-            return _utc(value).isoformat()
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        return value
-    return {k: plain(v) for k, v in document.items() if k != "_id"}
 
 
 def alert_event(event_type: str, document: dict) -> Envelope:

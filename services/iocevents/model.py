@@ -46,7 +46,10 @@ def kind_of(value) -> DetectionKind:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    """Fields are read in either spelling (snake_case as stored, lowerCamelCase as the
+    HTTP API writes them) and written snake_case unless asked by_alias (the API)."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True,
+                              alias_generator=to_camel, populate_by_name=True)
 
 
 class Location(Strict):
@@ -174,9 +177,6 @@ class Box(Strict):
 class Detection(Strict):
     """One analytics event from a camera or a sensor reading. Field names in JSON are
     the proto3 JSON names of commune.v1.Detection (deviceId, objectClass, ...)."""
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True,
-                              alias_generator=to_camel, populate_by_name=True)
-
     id: str = Field(min_length=1, max_length=100)
     tenant: str = Field(pattern=TENANT)
     device_id: str = Field(pattern=CODE)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import Field, TypeAdapter, model_validator
 
 from services.common.errors import InvalidArgument, validated
 
@@ -24,6 +24,7 @@ from .model import (
     DetectionKind,
     Registry,
     Sensor,
+    Strict,
     Thresholds,
     WatchlistEntry,
 )
@@ -43,8 +44,7 @@ class Severity(StrEnum):
     CRITICAL = "critical"
 
 
-class RuleBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+class RuleBase(Strict):
     ALLOWED_KINDS: ClassVar[frozenset] = frozenset(K)
 
     id: str = Field(pattern=CODE)
@@ -138,7 +138,11 @@ _rule_adapter = TypeAdapter(Rule)
 def parse_rule(raw, registry: Registry) -> Rule:
     """A rule from its JSON, checked against the commune's registry; InvalidArgument
     naming the fields at fault otherwise."""
-    rule = validated(_rule_adapter, raw, "rule")
+    return placed(validated(_rule_adapter, raw, "rule"), registry)
+
+
+def placed(rule: Rule, registry: Registry) -> Rule:
+    """The rule, once every location it names is one of the commune's registry."""
     unknown = sorted(code for code in rule.locations if registry.location(code) is None)
     if unknown:
         raise InvalidArgument(f"unknown locations: {', '.join(unknown)}",

@@ -1,31 +1,24 @@
-"""The iocevents nameko service: RPC and HTTP JSON for the web UI (http_api.py), the
+"""The iocevents nameko worker: its operations (app.py) over nameko RPC and HTTP JSON, the
 task.overdue and kpi.target_* subscriptions, and the detection retention timer. Alerts
 themselves are written by the pipeline process (pipeline.py); this service sends it
 commands."""
 import datetime as dt
 
-from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
 from commune.v1 import common_pb2, events_pb2, kpi_pb2
 from services.common import logs, metrics
+from services.common.api.nameko_doors import doors
+from services.common.clock import now
 from services.common.envelope import Envelope, InvalidEvent
-from services.common.errors import EXPECTED
 from services.common.nameko_ext.consumer import handle_event
-from services.common.nameko_ext.dependencies import (
-    Authorization,
-    EventPublisher,
-    Observability,
-    Storage,
-)
+from services.common.nameko_ext.dependencies import EventPublisher, Observability, Storage
 from services.common.nameko_ext.health import HealthEndpoints
-from services.common.nameko_ext.rpc import rpc
 from services.common.periods import Period
 
 from . import alerts as al
+from .app import OPERATIONS, IocApp
 from .broker import SOURCE, publish_command
-from .http_api import IocHttpApi
-from .operations import OPERATORS, READERS, WATCHLIST_ROLES, Operations, now
 from .settings import ioc_settings
 from .store import IocStore
 
@@ -56,70 +49,15 @@ def kpi_target_command(event: kpi_pb2.KpiTargetMissed | kpi_pb2.KpiTargetRecover
             "status": status}
 
 
-class OperationsProvider(DependencyProvider):
-    """Operations over the service's Storage and EventPublisher (the providers: their
-    values are not injected into the worker yet when this one is asked)."""
-
-    def _provider(self, kind):
-        return next(d for d in self.container.dependencies if isinstance(d, kind))
-
-    def get_dependency(self, worker_ctx):
-        return Operations(self._provider(Storage).store, self._provider(EventPublisher).publisher)
-
-
-class IocService(HealthEndpoints, IocHttpApi):
+class IocService(HealthEndpoints, doors(OPERATIONS, "Commune IOC API")):
     name = "iocevents"
 
     store = Storage(IocStore)
     events = EventPublisher()
-    auth = Authorization()
     observability = Observability()
-    operations = OperationsProvider()
 
-    @rpc(expected_exceptions=EXPECTED)
-    def list_alerts(self, tenant, filters=None):
-        self.auth.require(tenant, READERS)
-        return self.operations.list_alerts(tenant, filters)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_alert(self, tenant, alert_id):
-        self.auth.require(tenant, READERS)
-        return self.operations.get_alert(tenant, alert_id)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def move_alert(self, tenant, alert_id, action, note=""):
-        principal = self.auth.require(tenant, OPERATORS)
-        return self.operations.move(tenant, alert_id, action, principal.subject, note)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def alert_stats(self, tenant):
-        self.auth.require(tenant, READERS)
-        return self.operations.stats(tenant)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def save_rule(self, tenant, rule):
-        principal = self.auth.require(tenant, OPERATORS)
-        return self.operations.save_rule(tenant, rule, principal.subject)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def list_rules(self, tenant):
-        self.auth.require(tenant, READERS)
-        return self.operations.rules(tenant)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def save_silence(self, tenant, silence):
-        principal = self.auth.require(tenant, OPERATORS)
-        return self.operations.save_silence(tenant, silence, principal.subject)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def end_silence(self, tenant, silence_id):
-        principal = self.auth.require(tenant, OPERATORS)
-        return self.operations.end_silence(tenant, silence_id, principal.subject)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def list_watchlist(self, tenant):
-        principal = self.auth.require(tenant, WATCHLIST_ROLES)
-        return self.operations.watchlist(tenant, principal.subject)
+    def use_cases(self) -> IocApp:
+        return IocApp(self.store, self.events)
 
     @handle_event("tasks", "task.overdue", events_pb2.TaskOverdue)
     def on_task_overdue(self, event: events_pb2.TaskOverdue, envelope: Envelope):

@@ -65,7 +65,9 @@ def platform(settings, mongo):
                  # every caller of the table-driven tests comes from one address
                  "assistant": start_worker(settings, "assistant",
                                            COMMUNE_ASSISTANT_RATE_LIMIT="10000/minute"),
-                 "assistant-grpc": start_grpc(settings, "assistant")}
+                 "assistant-grpc": start_grpc(settings, "assistant"),
+                 "iocevents": start_worker(settings, "iocevents"),
+                 "iocevents-grpc": start_grpc(settings, "iocevents")}
     yield processes
     for process in processes.values():
         process.stop()

@@ -8,16 +8,14 @@ import queue
 import threading
 
 import grpc
-import kombu
 import pytest
 
 from commune.v1 import events_pb2, ioc_pb2, ioc_pb2_grpc, tasks_pb2
 from services.common.auth import issue_token
 from services.common.envelope import Envelope
 from services.common.publisher import Publisher
-from services.common.topology import events_exchange
 from services.iocevents import demo
-from services.iocevents.broker import publish_detections, queues
+from services.iocevents.broker import publish_detections
 from services.iocevents.store import IocStore
 from tests.helpers import (
     CALL_TIMEOUT_S,
@@ -25,8 +23,6 @@ from tests.helpers import (
     Process,
     http_json,
     metric_value,
-    start_grpc,
-    start_worker,
     wait_for,
 )
 
@@ -35,31 +31,20 @@ TENANT = "binh-lu"
 
 
 @pytest.fixture(scope="module")
-def ioc(settings, mongo):
+def ioc(settings, mongo, platform):
+    """The platform's iocevents worker and gRPC process, and a pipeline of the module's
+    (the session's clean-up drops their queues)."""
     store = IocStore(mongo[f"{settings.namespace}_iocevents"])
     store.ensure_indexes()
     demo.load(store, dt.date.today())
     pipeline = Process(settings, "commune-pipeline", "iocevents", COMMUNE_IOC_FLUSH_S=0.2,
                        COMMUNE_IOC_SWEEP_S=1)
-    processes = {"pipeline": pipeline}
     try:
         pipeline.wait_ready(f"http://127.0.0.1:{pipeline.metrics_port}/metrics")
-        processes["worker"] = start_worker(settings, "iocevents")
-        processes["grpc"] = start_grpc(settings, "iocevents")
-        yield processes, store
+        yield {"pipeline": pipeline, "worker": platform["iocevents"],
+               "grpc": platform["iocevents-grpc"]}, store
     finally:
-        for process in processes.values():
-            process.stop()
-        with kombu.Connection(settings.amqp_uri) as connection:
-            channel = connection.channel()
-            for name in [q.name for q in queues(settings.namespace)]:
-                channel.queue_delete(name)
-                channel.queue_delete(f"{name}.dead-letter")
-            for handler in ("on_task_overdue", "on_kpi_target_missed",
-                            "on_kpi_target_recovered"):
-                channel.queue_delete(f"{settings.namespace}.iocevents.{handler}")
-                channel.queue_delete(f"{settings.namespace}.iocevents.{handler}.dead-letter")
-            channel.exchange_delete(events_exchange(settings.namespace, "iocevents").name)
+        pipeline.stop()
 
 
 def token(settings, role="operator", subject="op-lan"):
@@ -116,10 +101,10 @@ def test_burst_to_alerts_to_acknowledgement_seen_over_watch(settings, ioc):
 
     def listed():
         status, body = http(processes["worker"], "GET", "/alerts", operator)
-        rules = sorted(a["rule_id"] for a in body.get("alerts", []))
+        rules = sorted(a["ruleId"] for a in body.get("alerts", []))
         return body["alerts"] if rules == ["traffic-violation", "watchlist",
                                            "watchlist-movement"] else None
-    alerts = {a["rule_id"]: a for a in wait_for(listed, 20, 0.3, "three alerts listed")}
+    alerts = {a["ruleId"]: a for a in wait_for(listed, 20, 0.3, "three alerts listed")}
     assert alerts["traffic-violation"]["count"] == 6  # the retried copies counted once
     assert alerts["watchlist"]["count"] == 2
     metrics = processes["pipeline"].metrics(processes["pipeline"].metrics_port)
@@ -133,7 +118,7 @@ def test_burst_to_alerts_to_acknowledgement_seen_over_watch(settings, ioc):
     status, body = http(processes["worker"], "POST",
                         f"/alerts/{violation['id']}/acknowledge", operator,
                         {"note": "Đã báo cảnh sát giao thông"})
-    assert status == 202 and body["status"] == "acknowledged"
+    assert status == 202 and body["status"] == "ALERT_STATUS_ACKNOWLEDGED"
     status, body = http(processes["worker"], "POST",
                         f"/alerts/{violation['id']}/acknowledge", token(settings,
                                                                       subject="op-minh"), {})
@@ -141,7 +126,7 @@ def test_burst_to_alerts_to_acknowledgement_seen_over_watch(settings, ioc):
 
     def acknowledged():
         return http(processes["worker"], "GET", f"/alerts/{violation['id']}",
-                    operator)[1].get("acknowledged_by") == "op-lan"
+                    operator)[1]["alert"].get("acknowledgedBy") == "op-lan"
     wait_for(acknowledged, 10, 0.3, "the acknowledgement stored")
 
     events = []
@@ -174,7 +159,7 @@ def test_an_overdue_task_becomes_an_operator_alert_once(settings, ioc):
     broker.close()
 
     def overdue():
-        body = http(processes["worker"], "GET", "/alerts?rule_id=task-overdue",
+        body = http(processes["worker"], "GET", "/alerts?ruleId=task-overdue",
                     token(settings))[1]
         return body["alerts"] or None
     [alert] = wait_for(overdue, 15, 0.3, "the task-overdue alert")
@@ -209,7 +194,7 @@ class KpiDesk:
 def kpi_alert(worker, operator, subject: str, status: str) -> dict:
     """The kpi-missed alert of `subject` once it is in `status` (listed over HTTP)."""
     def found():
-        alerts = http(worker, "GET", "/alerts?rule_id=kpi-missed", operator)[1]["alerts"]
+        alerts = http(worker, "GET", "/alerts?ruleId=kpi-missed", operator)[1]["alerts"]
         return next((a for a in alerts if a["status"] == status and a["subject"] == subject),
                     None)
     return wait_for(found, 20, 0.3, f"the kpi-missed alert of {subject} {status}")
@@ -222,13 +207,13 @@ def test_a_kpi_approved_below_its_target_alerts_the_operator_until_it_recovers(
     subject = "online-dossiers|binh-lu|Quý II/2028"
     desk.set_year_target(2028, 95)
     desk.approve("2028-Q2", 800)  # 80% against the year's ">= 95"
-    alert = kpi_alert(processes["worker"], operator, subject, "open")
+    alert = kpi_alert(processes["worker"], operator, subject, "ALERT_STATUS_OPEN")
     assert alert["count"] == 1
     assert "missed its target in binh-lu, Quý II/2028" in alert["title"]
 
     desk.approve("2028-Q2", 990, reason="bổ sung hồ sơ tháng 6")  # 99% meets the target
-    found = kpi_alert(processes["worker"], operator, subject, "resolved")
-    assert found["id"] == alert["id"] and found["resolved_by"] == "system"
+    found = kpi_alert(processes["worker"], operator, subject, "ALERT_STATUS_RESOLVED")
+    assert found["id"] == alert["id"] and found["resolvedBy"] == "system"
     assert "no longer missed" in found["history"][-1]["note"]
 
 
@@ -240,12 +225,12 @@ def test_a_target_raised_above_an_approved_figure_alerts_until_it_is_lowered(
     desk.set_year_target(2029, 75)
     desk.approve("2029-Q2", 800)
     desk.set_year_target(2029, 95)  # 80% now misses it
-    raised = kpi_alert(processes["worker"], operator, subject, "open")
+    raised = kpi_alert(processes["worker"], operator, subject, "ALERT_STATUS_OPEN")
     assert raised["count"] == 1
 
     desk.set_year_target(2029, 75)
-    resolved = kpi_alert(processes["worker"], operator, subject, "resolved")
-    assert (resolved["id"], resolved["resolved_by"]) == (raised["id"], "system")
+    resolved = kpi_alert(processes["worker"], operator, subject, "ALERT_STATUS_RESOLVED")
+    assert (resolved["id"], resolved["resolvedBy"]) == (raised["id"], "system")
 
 
 def test_an_operator_ends_a_silence_early_and_what_it_silenced_alerts_again(settings, ioc):
@@ -270,18 +255,19 @@ def test_an_operator_ends_a_silence_early_and_what_it_silenced_alerts_again(sett
         publisher.close()
 
     def alerts(status):
-        return http(worker, "GET", f"/alerts?rule_id=dangerous-behaviour&status={status}",
+        return http(worker, "GET", f"/alerts?ruleId=dangerous-behaviour&status={status}",
                     operator)[1]["alerts"] or None
 
     count = reloads()
     silence = {"id": "bao-tri-thcs", "reason": "Bảo trì camera trường THCS",
-               "starts_at": (start - dt.timedelta(minutes=1)).isoformat(),
-               "ends_at": (start + dt.timedelta(hours=2)).isoformat(),
-               "rule_ids": ["dangerous-behaviour"], "locations": ["truong-thcs"]}
+               "startsAt": (start - dt.timedelta(minutes=1)).isoformat(),
+               "endsAt": (start + dt.timedelta(hours=2)).isoformat(),
+               "ruleIds": ["dangerous-behaviour"], "locations": ["truong-thcs"]}
     assert http(worker, "PUT", "/silences", operator, silence)[0] == 200
     reloaded_since(count)
     behaviour(1)
-    [suppressed] = wait_for(lambda: alerts("suppressed"), 15, 0.3, "the suppressed alert")
+    [suppressed] = wait_for(lambda: alerts("ALERT_STATUS_SUPPRESSED"), 15, 0.3,
+                            "the suppressed alert")
 
     officer = token(settings, role="officer", subject="cb-vp-01")
     assert http(worker, "POST", "/silences/bao-tri-thcs/end", officer)[0] == 403
@@ -289,19 +275,21 @@ def test_an_operator_ends_a_silence_early_and_what_it_silenced_alerts_again(sett
     count = reloads()
     status, ended = http(worker, "POST", "/silences/bao-tri-thcs/end", operator)
     assert status == 200
-    assert start < dt.datetime.fromisoformat(ended["ends_at"]) <= dt.datetime.now(dt.UTC)
+    assert start < dt.datetime.fromisoformat(ended["endsAt"]) <= dt.datetime.now(dt.UTC)
     assert http(worker, "POST", "/silences/bao-tri-thcs/end", operator)[0] == 409
-    kept = {s["id"]: s for s in http(worker, "GET", "/silences", operator)[1]}
-    assert kept["bao-tri-thcs"]["ends_at"] == ended["ends_at"]
+    kept = {s["id"]: s for s in http(worker, "GET", "/silences", operator)[1]["silences"]}
+    assert kept["bao-tri-thcs"]["endsAt"] == ended["endsAt"]
 
     reloaded_since(count)
     behaviour(2)
-    [alert] = wait_for(lambda: alerts("open"), 15, 0.3, "an open alert once the silence ended")
-    assert alert["id"] != suppressed["id"] and alert["silenced_by"] == ""
-    before = http(worker, "GET", f"/alerts/{suppressed['id']}", operator)[1]
-    assert (before["status"], before["silenced_by"], before["history"][-1]["note"]) == (
-        "resolved", "bao-tri-thcs", "silence ended")
-    trail = http(worker, "GET", "/audit", token(settings, role="admin", subject="chu-tich"))[1]
+    [alert] = wait_for(lambda: alerts("ALERT_STATUS_OPEN"), 15, 0.3,
+                       "an open alert once the silence ended")
+    assert alert["id"] != suppressed["id"] and alert["silencedBy"] == ""
+    before = http(worker, "GET", f"/alerts/{suppressed['id']}", operator)[1]["alert"]
+    assert (before["status"], before["silencedBy"], before["history"][-1]["note"]) == (
+        "ALERT_STATUS_RESOLVED", "bao-tri-thcs", "silence ended")
+    trail = http(worker, "GET", "/audit", token(settings, role="admin",
+                                                subject="chu-tich"))[1]["entries"]
     assert ("op-lan", "edit", "silence bao-tri-thcs ended") in [
         (t["by"], t["action"], t["what"]) for t in trail]
 
@@ -369,23 +357,24 @@ def test_grpc_reads_refuse_missing_or_unknown_fields(settings, ioc):
             stub.ListAlerts(ioc_pb2.ListAlertsRequest(tenant=TENANT, status=99),
                             timeout=CALL_TIMEOUT_S, metadata=metadata)
     assert no_id.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "id required" in no_id.value.details()
+    assert "id: Field required" in no_id.value.details()
     assert odd_status.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "unknown status 99" in odd_status.value.details()
+    assert "status: Input should be" in odd_status.value.details()
 
 
 def test_rules_are_validated_on_save_and_watchlist_reads_are_audited(settings, ioc):
     processes, _ = ioc
     worker, operator = processes["worker"], token(settings)
     status, body = http(worker, "PUT", "/rules", operator,
-                        {"type": "rate", "id": "qua-nhanh", "name": "Too many", "count": 1,
-                         "minutes": 5})
-    assert status == 400 and "rate.count" in body["fields"]
+                        {"rule": {"type": "rate", "id": "qua-nhanh", "name": "Too many",
+                                  "count": 1, "minutes": 5}})
+    assert status == 400 and "rule.rate.count" in body["fields"]
     assert http(worker, "GET", "/watchlist", operator)[0] == 403
     admin = token(settings, role="admin", subject="chu-tich")
-    status, entries = http(worker, "GET", "/watchlist", admin)
+    status, body = http(worker, "GET", "/watchlist", admin)
+    entries = body["entries"]
     assert status == 200 and {e["id"] for e in entries} == {"wl-xe-001", "wl-xe-002"}
-    assert all(e["legal_basis"] and e["approved_by"] for e in entries)
+    assert all(e["legalBasis"] and e["approvedBy"] for e in entries)
     status, trail = http(worker, "GET", "/audit", admin)
     assert ("chu-tich", "read", "watchlist") in [(t["by"], t["action"], t["what"])
-                                                 for t in trail]
+                                                 for t in trail["entries"]]

@@ -1,6 +1,7 @@
 """Each migrated worker's /openapi.json: it validates (openapi-spec-validator), it names
 exactly the routes the worker serves, and its examples, sent as the document gives them,
 are answered as it says; /docs is served from the installed swagger-ui-dist."""
+import datetime as dt
 import re
 
 import pytest
@@ -10,6 +11,10 @@ from services.assistant.app import OPERATIONS as ASSISTANT
 from services.assistant.service import AssistantService
 from services.common.api import openapi
 from services.common.auth import issue_token
+from services.iocevents import app as ioc
+from services.iocevents.alerts import AlertBook, Silence
+from services.iocevents.rules import Severity, Signal
+from services.iocevents.store import IocStore
 from services.kpi.app import OPERATIONS as KPI
 from services.kpi.service import KpiService
 from services.tasks.app import OPERATIONS as TASKS
@@ -132,6 +137,36 @@ def test_every_trace_example_is_answered_as_documented(settings, mongo, platform
     assert answers["capture_epcis"].captured == 1
     assert [t.step for t in answers["get_batch_provenance"].timeline] == ["inspecting"] * 2
     assert answers["verify_batch"].verification.intact
+
+
+def test_every_ioc_example_is_answered_as_documented(settings, mongo, platform, documents):
+    """The examples in table order, on an open alert and a silence in force that the
+    examples name: read, acknowledged; a rule saved then deleted; a silence saved, another
+    ended; the registry and the watchlist saved and read back."""
+    store = IocStore(mongo[f"{settings.namespace}_iocevents"])
+    now = dt.datetime.now(dt.UTC)
+    alert = AlertBook().apply(Signal(
+        tenant=EXAMPLES, rule_id="traffic-violation", subject="cho-binh-lu",
+        severity=Severity.LOW, title="Vi phạm giao thông", at=now,
+        fold_window=dt.timedelta(minutes=30), location="cho-binh-lu",
+        device="cam-cho-binh-lu-1", kind="traffic_violation", detection_id="d-1"), now)
+    store.write_alerts([{**alert.document(), "_id": ioc.ALERT_ID, "id": ioc.ALERT_ID}])
+    silence = ioc.OPERATIONS["end_silence"].example["id"]
+    store.save_silence(EXAMPLES, Silence(
+        id=silence, reason="Bảo trì camera chợ", starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=1), locations=["cho-binh-lu"]).model_dump(mode="json"))
+    token, answers = platform_token(settings), {}
+    for op in (op for op in ioc.OPERATIONS if op.http):
+        request = {**document_request(documents["iocevents"], op), "tenant": EXAMPLES}
+        method, path, body = http_parts(op, request)
+        status, answers[op.name] = http_json(platform["iocevents"], method, path, body, token)
+        assert status == op.http.status, (op.name, answers[op.name])
+        op.response.model_validate(answers[op.name])
+    assert answers["move_alert"]["acknowledgedBy"] == "openapi-examples"
+    assert dt.datetime.fromisoformat(answers["end_silence"]["endsAt"]) < now + dt.timedelta(hours=1)
+    _, registry = http_json(platform["iocevents"], "GET",
+                            f"/api/v1/communes/{EXAMPLES}/ioc/registry", None, token)
+    assert registry["cameras"][0]["expectedIntervalS"] == 300
 
 
 def platform_token(settings) -> str:

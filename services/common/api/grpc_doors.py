@@ -2,7 +2,8 @@
 becomes the operation's request model through proto3 JSON (the same names the HTTP API
 reads), the response model becomes the proto response the same way. A server stream's
 use case yields response models, and None now and then so that the door can end the
-stream once its caller has gone."""
+stream once its caller has gone; a client stream's use case takes an iterator of request
+models."""
 from google.protobuf import json_format, message_factory
 
 from ..grpc_ext.interceptors import caller
@@ -74,6 +75,18 @@ def _stream_method(operation: Operation, response_class, limit: PublicLimit):
     return method
 
 
+def _client_stream_method(operation: Operation, response_class, limit: PublicLimit):
+    """A client stream: the use case takes the requests as they come, after the table has
+    let the caller in."""
+    def method(self, request_iterator, context):
+        requests = (to_request(operation, request) for request in request_iterator)
+        result = invoke(self.application, operation, _caller(operation, context, limit),
+                        requests)
+        return to_message(result, response_class)
+    method.__name__ = operation.grpc
+    return method
+
+
 def servicer(operations: Operations, base: type, service_descriptor,
              public_limit: str = "") -> type:
     """A subclass of the generated servicer `base` whose methods run the table's
@@ -84,7 +97,8 @@ def servicer(operations: Operations, base: type, service_descriptor,
     for op in operations:
         if op.grpc:
             method = service_descriptor.methods_by_name[op.grpc]
-            make = _stream_method if method.server_streaming else _method
+            make = (_stream_method if method.server_streaming else
+                    _client_stream_method if method.client_streaming else _method)
             namespace[op.grpc] = make(op, message_factory.GetMessageClass(method.output_type),
                                      limit)
     return type(f"{operations.service.title()}Servicer", (base,), namespace)

@@ -16,7 +16,9 @@ from .. import errors
 from ..auth import Principal
 from .models import ApiModel, Request
 
-SCOPES = ("commune", "province")
+# What a request's `tenant` names; "item": the request names none, each of its items (a
+# stream of detections) names its own commune, which its use case checks item by item.
+SCOPES = ("commune", "province", "item")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,11 +75,15 @@ def authorize(principal: Principal | None, operation: Operation, tenant: str,
               communes: Callable[[str], Sequence[str]] | None = None) -> None:
     """Unauthenticated without a caller, PermissionDenied unless its role is one the
     operation allows and its token names `tenant` (for an operation of province scope:
-    every one of `communes(tenant)`); nothing for a public operation."""
+    every one of `communes(tenant)`; of scope "item", the role alone: for the whole call,
+    before any item is read); nothing for a public operation."""
     if operation.public:
         return
     if principal is None:
         raise errors.Unauthenticated("missing bearer token (Authorization: Bearer <token>)")
+    if operation.scope == "item":
+        principal.require_role(operation.roles)
+        return
     if operation.scope != "province":
         principal.require(tenant, operation.roles)
         return
