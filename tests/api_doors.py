@@ -19,7 +19,10 @@ STREAM_OPEN_S = 10
 
 def for_tenant(example: dict, tenant: str) -> dict:
     """An operation's example request for another commune: its code replaced wherever the
-    example names it (the places of an EPCIS document name their commune too)."""
+    example names it (the places of an EPCIS document name their commune too). An example
+    that names no commune (its items name theirs) stays as it is."""
+    if "tenant" not in example:
+        return example
     return json.loads(json.dumps(example, ensure_ascii=False).replace(example["tenant"], tenant))
 
 

@@ -14,6 +14,7 @@ from services.common.auth import issue_token
 from services.iocevents import app as ioc
 from services.iocevents.alerts import AlertBook, Silence
 from services.iocevents.rules import Severity, Signal
+from services.iocevents.service import IocService
 from services.iocevents.store import IocStore
 from services.kpi.app import OPERATIONS as KPI
 from services.kpi.service import KpiService
@@ -34,7 +35,8 @@ EXAMPLES = "openapi-examples"
 WORKERS = [pytest.param("tasks", TasksService, TASKS, id="tasks"),
            pytest.param("trace", TraceService, TRACE, id="trace"),
            pytest.param("assistant", AssistantService, ASSISTANT, id="assistant"),
-           pytest.param("kpi", KpiService, KPI, id="kpi")]
+           pytest.param("kpi", KpiService, KPI, id="kpi"),
+           pytest.param("iocevents", IocService, ioc.OPERATIONS, id="iocevents")]
 # kpi's examples in the order that takes a figure through approval (returned once)
 KPI_LIFE = ("list_indicators", "enter_measurement", "submit_measurement",
             "return_measurement", "submit_measurement", "approve_measurement",
