@@ -17,10 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from bench.harness import bench_namespace, percentile, progress, remove_namespace
+from bench.harness import bench_namespace, percentile, progress
 from services.assistant.domain import default_assistant
 from services.common.settings import Settings
-from tests.helpers import Process
+from tests.helpers import Process, remove_namespace
 
 P95_TARGET_MS = 100.0
 QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "assistant" / "test.yaml"

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 
 import kombu
 
-from bench.harness import bench_namespace, percentile, progress, remove_namespace
+from bench.harness import bench_namespace, percentile, progress
 from commune.v1 import events_pb2, tasks_pb2
 from services.common.envelope import Envelope
 from services.common.publisher import Publisher
 from services.common.settings import Settings
 from services.common.topology import QUEUE_ARGUMENTS, consumer_queue
-from tests.helpers import Process, wait_for
+from tests.helpers import Process, remove_namespace, wait_for
 
 THROUGHPUT_TARGET = 0.30  # platform events/s as a share of raw
 P99_TARGET_MS = 50.0

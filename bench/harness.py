@@ -6,12 +6,8 @@ import signal
 import sys
 import uuid
 
-import kombu
-
-from services.common.mongo import make_client
 from services.common.readiness import NotReady, wait_until_ready
 from services.common.settings import Settings
-from tests.helpers import broker_exchanges, broker_queues
 
 
 def progress(text: str) -> None:
@@ -22,24 +18,6 @@ def percentile(values: list[float], p: float) -> float:
     """Nearest rank: a value that was observed (inf when that event was never done)."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def remove_namespace(settings: Settings, queues=(), exchanges=()) -> None:
-    """Drop the namespace's databases and delete its queues and exchanges: the
-    platform's (as the tests list them) and the benchmark's own."""
-    mongo = make_client(settings)
-    try:
-        for name in mongo.list_database_names():
-            if name.startswith(f"{settings.namespace}_"):
-                mongo.drop_database(name)
-    finally:
-        mongo.close()
-    with kombu.Connection(settings.amqp_uri) as connection:
-        channel = connection.channel()
-        for queue in [*broker_queues(settings), *queues]:
-            channel.queue_delete(queue)
-        for exchange in [*broker_exchanges(settings), *exchanges]:
-            channel.exchange_delete(exchange)
 
 
 @contextlib.contextmanager

@@ -29,7 +29,7 @@ import time
 
 import kombu
 
-from bench.harness import bench_namespace, percentile, progress, remove_namespace
+from bench.harness import bench_namespace, percentile, progress
 from services.common.mongo import database_name, make_client
 from services.common.publisher import Publisher
 from services.common.topology import QUEUE_ARGUMENTS, events_exchange
@@ -44,7 +44,7 @@ from services.iocevents.broker import (
 )
 from services.iocevents.simulator import CameraSimulator, replay
 from services.iocevents.store import IocStore
-from tests.helpers import Process, metric_value
+from tests.helpers import Process, metric_value, remove_namespace
 
 TENANT = "binh-lu"
 ACCEPTED = "commune_iocevents_detections_total"

@@ -16,7 +16,7 @@ import time
 
 import grpc
 
-from bench.harness import bench_namespace, percentile, progress, remove_namespace
+from bench.harness import bench_namespace, percentile, progress
 from commune.v1 import kpi_pb2, kpi_pb2_grpc
 from services.common.auth import issue_token
 from services.common.mongo import database_name, make_client
@@ -34,7 +34,7 @@ from services.kpi.orgtree import OrgTree
 from services.kpi.protos import period_message
 from services.kpi.reading import Reports, tree_from
 from services.kpi.store import KpiStore
-from tests.helpers import start_grpc
+from tests.helpers import remove_namespace, start_grpc
 
 PROVINCE = "bench-province"
 YEAR = 2026

@@ -21,9 +21,9 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bench.harness import bench_namespace, progress, remove_namespace
+from bench.harness import bench_namespace, progress
 from services import catalog
-from tests.helpers import Process
+from tests.helpers import Process, remove_namespace
 
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 
 import grpc
 
-from bench.harness import bench_namespace, percentile, progress, remove_namespace
+from bench.harness import bench_namespace, percentile, progress
 from commune.v1 import common_pb2, tasks_pb2, tasks_pb2_grpc
 from services.common import outbox
 from services.common.auth import issue_token
@@ -32,7 +32,7 @@ from services.common.settings import Settings
 from services.tasks import domain
 from services.tasks.listing import Criteria
 from services.tasks.store import LISTED, TaskStore
-from tests.helpers import Process
+from tests.helpers import Process, remove_namespace
 
 LIST_P99_TARGET_MS = 50.0
 SUMMARY_P99_TARGET_MS = 200.0

@@ -20,7 +20,7 @@ import random
 import threading
 import time
 
-from bench.harness import bench_namespace, percentile, progress, remove_namespace
+from bench.harness import bench_namespace, percentile, progress
 from services.common.mongo import database_name, make_client
 from services.common.settings import Settings
 from services.common.topology import events_exchange
@@ -28,7 +28,7 @@ from services.trace import demo, domain
 from services.trace.config import seal_of
 from services.trace.ledger import Ledger
 from services.trace.store import TraceStore
-from tests.helpers import Process, metric_value, wait_for
+from tests.helpers import Process, metric_value, remove_namespace, wait_for
 
 TARGET_PER_S = 1000.0
 TARGET_P99_MS = 30.0

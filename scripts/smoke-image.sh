@@ -36,7 +36,7 @@ stop_all() {
   done
   # The smoke run's queues, exchanges and databases go with it.
   COMMUNE_NAMESPACE="$NAMESPACE" "$ROOT/.venv/bin/python" -c \
-    'from bench.harness import remove_namespace; from services.common.settings import Settings; remove_namespace(Settings())' \
+    'from tests.helpers import remove_namespace; from services.common.settings import Settings; remove_namespace(Settings())' \
     >>"$VAR/log/image.log" 2>&1 || true
 }
 trap stop_all EXIT

@@ -14,6 +14,7 @@ import pytest
 
 from services.common.readiness import NotReady, wait_until_ready
 from services.common.settings import Settings
+from tests.helpers import remove_namespace
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +61,7 @@ def settings(server_uris, namespace) -> Settings:
     from services.topology import declare
     declare(settings)
     yield settings
-    _clean_up(settings)
+    remove_namespace(settings)
 
 
 @pytest.fixture(scope="module")
@@ -74,26 +75,7 @@ def other_namespace(settings):
         return made[-1]
     yield make
     for other in made:
-        _clean_up(other)
-
-
-def _clean_up(settings: Settings) -> None:
-    """Drop the session's databases and queues, so repeated runs leave nothing behind."""
-    import kombu
-    import pymongo
-
-    client = pymongo.MongoClient(settings.mongo_uri)
-    for name in client.list_database_names():
-        if name.startswith(f"{settings.namespace}_"):
-            client.drop_database(name)
-    client.close()
-    from tests.helpers import broker_exchanges, broker_queues
-    with kombu.Connection(settings.amqp_uri) as conn:
-        channel = conn.channel()
-        for queue in broker_queues(settings):
-            channel.queue_delete(queue)
-        for exchange in broker_exchanges(settings):
-            channel.exchange_delete(exchange)
+        remove_namespace(other)
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ import kombu
 from services import catalog
 from services import topology as platform_topology
 from services.common import topology
+from services.common.mongo import make_client
 from services.common.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +57,25 @@ def broker_queues(settings: Settings) -> list[str]:
 def broker_exchanges(settings: Settings) -> list[str]:
     return [*(e.name for e in platform_topology.derive(settings.namespace).exchanges),
             settings.nameko_config()["rpc_exchange"]]
+
+
+def remove_namespace(settings: Settings, queues=(), exchanges=()) -> None:
+    """Drop the namespace's databases and delete its queues and exchanges: the
+    platform's and any of the caller's own (a test's, a benchmark's), so that runs leave
+    nothing behind."""
+    mongo = make_client(settings)
+    try:
+        for name in mongo.list_database_names():
+            if name.startswith(f"{settings.namespace}_"):
+                mongo.drop_database(name)
+    finally:
+        mongo.close()
+    with kombu.Connection(settings.amqp_uri) as connection:
+        channel = connection.channel()
+        for queue in [*broker_queues(settings), *queues]:
+            channel.queue_delete(queue)
+        for exchange in [*broker_exchanges(settings), *exchanges]:
+            channel.exchange_delete(exchange)
 
 
 def env_for(settings: Settings, **extra) -> dict:

@@ -10,12 +10,11 @@ import subprocess
 import urllib.parse
 from pathlib import Path
 
-import kombu
 import pymongo
 import pytest
 
 from services.common.settings import Settings
-from tests.helpers import BIN, ROOT, broker_exchanges, env_for, free_port, wait_for
+from tests.helpers import BIN, ROOT, env_for, free_port, remove_namespace, wait_for
 
 pytestmark = pytest.mark.integration
 FERRETDB = Path(os.environ.get("COMMUNE_TOOLS_CACHE", Path.home() / ".cache/commune-tools"),
@@ -83,15 +82,7 @@ def run_settings(settings):
     """A namespace of its own for the demo data `make run` loads."""
     own = settings.model_copy(update={"namespace": f"{settings.namespace}_run"})
     yield own
-    client = pymongo.MongoClient(settings.mongo_uri)
-    for name in client.list_database_names():
-        if name.startswith(f"{own.namespace}_"):
-            client.drop_database(name)
-    client.close()
-    with kombu.Connection(settings.amqp_uri) as connection:
-        channel = connection.channel()
-        for exchange in broker_exchanges(own):  # the demo data's events went out on them
-            channel.exchange_delete(exchange)
+    remove_namespace(own)  # the demo data's events went out on its exchanges
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import datetime as dt
 import urllib.parse
 
 import grpc
-import kombu
 import pymongo
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -16,11 +15,9 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.common.auth import issue_token
 from services.common.settings import Settings
-from services.common.topology import dead_letter_exchange, events_exchange
 from services.iocevents import demo
-from services.iocevents.broker import ingest_exchange, queues
 from services.iocevents.store import IocStore, journal_name
-from tests.helpers import Process, wait_for
+from tests.helpers import Process, remove_namespace, wait_for
 from tests.proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
@@ -54,27 +51,7 @@ def outage(settings):
     yield direct, proxied, proxies
     for proxy in proxies:
         proxy.close()
-    _clean_up(direct)
-
-
-def _clean_up(settings: Settings) -> None:
-    client = pymongo.MongoClient(settings.mongo_uri)
-    for name in client.list_database_names():
-        if name.startswith(f"{settings.namespace}_"):
-            client.drop_database(name)
-    client.close()
-    with kombu.Connection(settings.amqp_uri) as connection:
-        channel = connection.channel()
-        for queue in queues(settings.namespace):
-            channel.queue_delete(queue.name)
-            channel.queue_delete(f"{queue.name}.dead-letter")
-        channel.queue_delete(f"{settings.namespace}.rpc-tasks")
-        for exchange in (ingest_exchange(settings.namespace),
-                         events_exchange(settings.namespace, "iocevents"),
-                         events_exchange(settings.namespace, "tasks"),
-                         dead_letter_exchange(settings.namespace)):
-            channel.exchange_delete(exchange.name)
-        channel.exchange_delete(settings.nameko_config()["rpc_exchange"])
+    remove_namespace(direct)
 
 
 def _journaled_since(settings: Settings, since: dt.datetime) -> int:
