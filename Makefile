@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup infra proto lint bench stop clean eval image k8s-check
+.PHONY: run test setup infra proto lint bench stop clean eval image k8s-check k8s-verify
 
 run: setup ## set up, load demo data, start every process, each restarted when it dies (Ctrl-C stops them)
 	scripts/run.sh
@@ -46,6 +46,9 @@ image: infra ## the OCI image (var/image/), built without a Docker engine, then 
 
 k8s-check: setup ## deploy/k8s only: build, validate strictly, lint, alert rules, agreement with the code
 	$(BIN)/pytest tests/deploy
+
+k8s-verify: setup ## both overlays through a real kube-apiserver (dry run, admission and PodSecurity included); builds it once, ~12 min
+	scripts/k8s-verify.sh
 
 lint: setup ## ruff on the code
 	$(BIN)/ruff check services tests bench
