@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     # Where swagger-ui-dist is (the workers' /docs); unset: var/tools of this checkout,
     # where `make setup` puts it.
     api_browser_dir: str | None = None
+    # Base URLs of the services' HTTP APIs for the edge processes (the console, the
+    # report writer), as JSON: {"kpi": "http://kpi:8002"}; a service left out is reached
+    # on this host at its port in SERVICE_PORTS.
+    api_urls: dict[str, str] = {}
     # Optional mutual TLS for the province gRPC endpoints (all three or none).
     grpc_tls_cert: str | None = None
     grpc_tls_key: str | None = None
@@ -75,6 +79,12 @@ class Settings(BaseSettings):
         name, and two platforms on one broker must not answer each other's calls."""
         return {"AMQP_URI": self.amqp_uri, "rpc_exchange": f"{self.namespace}.rpc",
                 "SERIALIZER": "json", "max_workers": self.worker_concurrency}
+
+    def api_url(self, service: str) -> str:
+        """Where an edge process reaches a service's HTTP API (no trailing slash)."""
+        if service in self.api_urls:
+            return self.api_urls[service].rstrip("/")
+        return f"http://127.0.0.1:{SERVICE_PORTS[service][0]}"
 
     def ports(self, service: str) -> tuple[int, int, int]:
         """(nameko HTTP, gRPC, gRPC-process metrics) ports of a service."""
