@@ -17,9 +17,9 @@ def test_an_invalid_argument_keeps_its_detail_and_fields():
     assert str(error) == "bad period" and error.fields == {"period": "x"}
 
 
-@pytest.mark.parametrize("status, kind", [(401, errors.Unauthenticated), (403, errors.PermissionDenied),
-                                          (404, errors.NotFound), (409, errors.FailedPrecondition),
-                                          (503, errors.Unavailable)])
+@pytest.mark.parametrize("status, kind", [
+    (401, errors.Unauthenticated), (403, errors.PermissionDenied), (404, errors.NotFound),
+    (409, errors.FailedPrecondition), (503, errors.Unavailable)])
 def test_each_status_is_its_error(status, kind):
     assert type(_error_of("tasks", answer(status, {"detail": "d"}))) is kind
 
