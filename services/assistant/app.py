@@ -134,7 +134,9 @@ class AssistantApp:
                        for c in answer["citations"]],
             confidence=answer["confidence"], vietnamese_fallback=answer["vietnamese_fallback"],
             trace_id=trace_id, session_id=self._session_token(tenant, session_id, context),
-            alternative_codes=[a["code"] for a in answer["alternatives"]]))
+            alternative_codes=[a["code"] for a in answer["alternatives"]],
+            vietnamese_terms=answer["vietnamese_terms"],
+            wording_reviewed=answer["wording_reviewed"]))
 
     def feedback(self, principal: Principal | None,
                  request: s.FeedbackRequest) -> s.FeedbackResponse:
@@ -179,7 +181,7 @@ class AssistantApp:
                                 "language": language, "procedure": code,
                                 "question": question, "status": "open", "at": now()}, event)
         self._publish("handoffs", ticket_id, event)
-        message = self.assistant.languages[language].text("handoff", ticket=ticket_id)
+        message = self.assistant.wordings[language].sentence("handoff", ticket=ticket_id).text
         return s.HandoffResponse(ticket_id=ticket_id, status="open", message=message)
 
     def get_procedure(self, principal: Principal | None,

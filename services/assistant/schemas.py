@@ -50,6 +50,11 @@ class AssistantAnswer(ApiModel):
     trace_id: str = Field(description="for feedback and handoff")
     session_id: str = Field(description="to send back with follow-up questions")
     alternative_codes: list[str] = []
+    vietnamese_terms: list[str] = Field([], description="phrases of the procedure's text "
+                                        "left in Vietnamese in a Hmong or Thái answer")
+    wording_reviewed: bool = Field(True, description="every sentence and term of the "
+                                   "answer's wording was reviewed by a native speaker or "
+                                   "an officer (always true in Vietnamese)")
 
 
 class AskResponse(ApiModel):
