@@ -11,12 +11,12 @@ import time
 import uuid
 
 from commune.v1 import assistant_pb2
-from services.common import metrics, outbox
+from services.common import metrics, outbox, paging
 from services.common.api.operations import Operation, Operations, Route
 from services.common.auth import ROLES, Principal
 from services.common.clock import now
 from services.common.envelope import Envelope
-from services.common.errors import InvalidArgument
+from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.publisher import Publisher
 from services.directory.tree import units
 
@@ -24,6 +24,8 @@ from . import domain
 from . import schemas as s
 from .languages import INTENTS
 from .store import AssistantStore
+from .wording import Entry, Wording, check_entry
+from .wording_store import CommuneWordings, WordingStore
 
 SOURCE = "assistant"
 answers = metrics.counter("assistant", "answers_total",
@@ -103,7 +105,7 @@ class AssistantApp:
         tenant = commune(request.tenant)
         session_id, context = self._session(tenant, request.session_id)
         session = self.session_hash(tenant, session_id)
-        answer = self.assistant.answer(request.question, context)
+        answer = self.assistant.answer(request.question, context, self._wordings(tenant))
         latency_ms = round((time.perf_counter() - started) * 1000, 2)
         at = now()
         trace_id = self.store.trace_id(at)
@@ -196,6 +198,66 @@ class AssistantApp:
         return s.CheckDossierResponse.model_validate(self.assistant.check_dossier(
             request.procedure_code, [p.as_submitted() for p in request.papers]))
 
+    # --- wording review: Hmong and Thái answers, per commune ----------------------------
+
+    def _wordings(self, tenant: str) -> CommuneWordings:
+        return CommuneWordings(self.assistant.wordings, WordingStore(self.store.db), tenant)
+
+    def _entry(self, tenant: str, request) -> tuple[Wording, Entry]:
+        wording = self._wordings(tenant)[request.language]
+        entry = wording.entry(request.kind, request.key)
+        if entry is None:
+            raise NotFound(f"no {request.kind} {request.key!r} in the {request.language} "
+                           "wording; listWording gives the keys")
+        if entry.revision != request.revision:
+            raise FailedPrecondition(f"{request.kind} {request.key!r} is at revision "
+                                     f"{entry.revision}, not {request.revision}: list it "
+                                     "again and redo the change")
+        return wording, entry
+
+    def _wording_entry(self, wording: Wording, kind: str, key: str) -> s.WordingEntry:
+        entry = wording.entry(kind, key)
+        vi = (entry.vi if kind == "term"
+              else self.assistant.wordings["vi"].sentences[key].text)
+        return s.WordingEntry(language=wording.language, kind=kind, key=key, vi=vi,
+                              **entry.model_dump(exclude={"vi"}))
+
+    def list_wording(self, principal: Principal,
+                     request: s.ListWordingRequest) -> s.WordingEntries:
+        commune(request.tenant)
+        wording = self._wordings(request.tenant)[request.language]
+        rows = [(kind, key) for kind, key, _, entry in wording.entries()
+                if request.reviewed is None or entry.reviewed == request.reviewed]
+        chosen, token, total = paging.page(rows, request.page_size, request.page_token)
+        return s.WordingEntries(entries=[self._wording_entry(wording, *row) for row in chosen],
+                                next_page_token=token, total_size=total)
+
+    def review_wording(self, principal: Principal,
+                       request: s.ReviewWordingRequest) -> s.WordingEntry:
+        tenant = commune(request.tenant)
+        _, entry = self._entry(tenant, request)
+        reviewed = Entry(text=entry.text, reviewed=True, reviewer=principal.subject,
+                         reviewed_at=now(), revision=entry.revision)
+        return self._save(tenant, request, reviewed)
+
+    def edit_wording(self, principal: Principal,
+                     request: s.EditWordingRequest) -> s.WordingEntry:
+        tenant = commune(request.tenant)
+        wording, entry = self._entry(tenant, request)
+        vi = self._wording_entry(wording, request.kind, request.key).vi
+        vi_templates = {k: e.text for k, e in self.assistant.wordings["vi"].sentences.items()}
+        problem = check_entry(vi_templates, request.kind, request.key, vi, request.text)
+        if problem:
+            raise InvalidArgument(f"text: {problem}", {"text": problem})
+        return self._save(tenant, request, Entry(text=request.text,
+                                                 revision=entry.revision + 1))
+
+    def _save(self, tenant: str, request, entry: Entry) -> s.WordingEntry:
+        WordingStore(self.store.db).save(tenant, request.language, request.kind, request.key,
+                                         request.revision, entry)
+        return self._wording_entry(self._wordings(tenant)[request.language], request.kind,
+                                   request.key)
+
     def relay(self) -> int:
         """Send what the outboxes still hold (the worker's timer; no caller)."""
         return sum(self.store.outbox(c, self.publisher).relay()
@@ -205,6 +267,7 @@ class AssistantApp:
 BASE = "/api/v1/communes/{tenant}/assistant"
 TENANT, TRACE_ID = "binh-lu", "20261205-5f0c3a1e-8d2b-4c6f-9e7a-1b2c3d4e5f60"
 EVERYONE, OFFICERS = ROLES, ("officer", "admin")
+REVIEWERS = ("reviewer", *OFFICERS)
 
 OPERATIONS = Operations(
     "assistant",
@@ -230,4 +293,20 @@ OPERATIONS = Operations(
               example={"tenant": TENANT, "procedureCode": "HT-02",
                        "papers": [{"document": "to_khai_ket_hon"},
                                   {"document": "CCCD", "form": "PAPER_FORM_ORIGINAL"}]}),
+    # wording review: native-speaker reviewers and officers
+    Operation("list_wording", "The Hmong or Thái answers' sentences and terms, with their "
+              "review status (reviewers, officers)", s.ListWordingRequest, s.WordingEntries,
+              REVIEWERS, Route("GET", BASE + "/wording/{language}"),
+              example={"tenant": TENANT, "language": "hmn", "reviewed": False}),
+    Operation("review_wording", "Mark a sentence or term reviewed by the caller (reviewers, "
+              "officers)", s.ReviewWordingRequest, s.WordingEntry, REVIEWERS,
+              Route("POST", BASE + "/wording/{language}/review"),
+              example={"tenant": TENANT, "language": "hmn", "kind": "sentence", "key": "fee",
+                       "revision": 0}),
+    Operation("edit_wording", "A new revision of a sentence or term, to be reviewed again "
+              "(reviewers, officers)", s.EditWordingRequest, s.WordingEntry, REVIEWERS,
+              Route("POST", BASE + "/wording/{language}/edit"),
+              example={"tenant": TENANT, "language": "tai", "kind": "term",
+                       "key": "đăng ký kết hôn", "revision": 0,
+                       "text": "Tẻm chư au phua mía"}),
 )

@@ -1,0 +1,123 @@
+"""The Hmong and Thái wording reviewed and edited on the real database: a review names who
+and when, an edit is a new revision that awaits review again, a change made on a stale
+revision is refused, and a commune's answers use its own reviews and edits only."""
+import pytest
+
+from services.assistant.app import OPERATIONS, AssistantApp
+from services.assistant.domain import default_assistant
+from services.assistant.store import AssistantStore
+from services.common.api.operations import invoke, parse
+from services.common.auth import Principal
+from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
+from services.common.publisher import Publisher
+
+pytestmark = pytest.mark.integration
+
+TENANT, OTHER = "lung-phinh", "binh-lu"
+REVIEWER = Principal("mua-a-pao", "reviewer", frozenset({TENANT, OTHER}))
+# A fee question in Hmong: its answer's first sentence is the heading, its second the fee.
+FEE_QUESTION = "sau npe sib yuav pes tsawg nyiaj"
+
+
+@pytest.fixture(scope="module")
+def app(mongo, settings):
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    db = mongo[f"{settings.namespace}_assistant"]
+    db.wording.delete_many({})
+    yield AssistantApp(AssistantStore(db), publisher, default_assistant(), "test-secret")
+    publisher.close()
+
+
+def run(app, name: str, request: dict, tenant: str = TENANT,
+        principal: Principal | None = REVIEWER) -> dict:
+    operation = OPERATIONS[name]
+    return invoke(app, operation, principal,
+                  parse(operation, {"tenant": tenant, **request})).wire()
+
+
+def entry(app, language: str, kind: str, key: str, tenant: str = TENANT) -> dict:
+    listed = run(app, "list_wording", {"language": language, "pageSize": 200}, tenant)
+    found = [e for e in listed["entries"] if (e["kind"], e["key"]) == (kind, key)]
+    assert len(found) == 1, f"{kind} {key!r} listed {len(found)} times"
+    return found[0]
+
+
+def ask(app, question: str, tenant: str = TENANT) -> dict:
+    return run(app, "ask", {"question": question}, tenant, None)["answer"]
+
+
+def test_the_shipped_wording_is_listed_unreviewed_and_paged(app):
+    first = run(app, "list_wording", {"language": "tai", "pageSize": 10})
+    assert len(first["entries"]) == 10 and first["nextPageToken"]
+    assert first["totalSize"] > 10
+    assert {e["revision"] for e in first["entries"]} == {0}
+    assert not any(e["reviewed"] for e in first["entries"])
+    fee = next(e for e in first["entries"] if e["key"] == "fee")
+    assert fee["kind"] == "sentence" and fee["vi"] == "Phí, lệ phí: {value}"
+
+
+def test_a_review_names_who_and_when_and_the_answer_shows_it(app):
+    before = ask(app, FEE_QUESTION)
+    assert not before["wordingReviewed"]
+    heading = before["text"].splitlines()[0]
+    used = [("sentence", k) for k in ("heading", "fee", "citation")]
+    term_keys = [e["key"] for e in run(app, "list_wording", {"language": "hmn",
+                                                              "pageSize": 200})["entries"]
+                 if e["kind"] == "term" and e["text"] in heading]
+    used += [("term", k) for k in term_keys]
+    for kind, key in used:
+        reviewed = run(app, "review_wording", {"language": "hmn", "kind": kind, "key": key,
+                                               "revision": 0})
+        assert reviewed["reviewed"] and reviewed["reviewer"] == "mua-a-pao"
+        assert reviewed["reviewedAt"] and reviewed["revision"] == 0
+    after = ask(app, FEE_QUESTION)
+    # reviewed only if nothing of it fell back to Vietnamese (a fallback is no wording)
+    assert after["wordingReviewed"] == (after["vietnameseTerms"] == [])
+    assert entry(app, "hmn", "sentence", "fee")["reviewed"]
+    assert not entry(app, "hmn", "sentence", "fee", OTHER)["reviewed"], \
+        "another commune's review is not this one's"
+    only_reviewed = run(app, "list_wording", {"language": "hmn", "reviewed": True})
+    assert {(e["kind"], e["key"]) for e in only_reviewed["entries"]} == set(used)
+
+
+def test_an_edit_is_a_new_revision_awaiting_review_and_a_stale_one_is_refused(app):
+    run(app, "review_wording", {"language": "tai", "kind": "sentence", "key": "where",
+                                "revision": 0})
+    edited = run(app, "edit_wording", {"language": "tai", "kind": "sentence",
+                                       "key": "where", "revision": 0,
+                                       "text": "Nộp tẳng đẩy (xã): {value}"})
+    assert edited["revision"] == 1 and not edited["reviewed"] and not edited["reviewer"]
+    assert "Nộp tẳng đẩy (xã): " in ask(app, "tẻm chư dú tạm tẳng đẩy")["text"]
+    assert "Nộp tẳng đẩy (xã)" not in ask(app, "tẻm chư dú tạm tẳng đẩy", OTHER)["text"]
+    for change in ("edit_wording", "review_wording"):
+        with pytest.raises(FailedPrecondition, match="revision 1, not 0"):
+            run(app, change, {"language": "tai", "kind": "sentence", "key": "where",
+                              "revision": 0, **({"text": "x {value}"}
+                                                if change == "edit_wording" else {})})
+    again = run(app, "review_wording", {"language": "tai", "kind": "sentence",
+                                        "key": "where", "revision": 1})
+    assert again["reviewed"] and again["text"] == "Nộp tẳng đẩy (xã): {value}"
+
+
+def test_a_stale_write_racing_another_is_refused_by_the_store(app, mongo, settings):
+    """Two editors who both saw revision 0: the second write finds revision 1 stored."""
+    from services.assistant.wording import Entry
+    from services.assistant.wording_store import WordingStore
+
+    store = WordingStore(mongo[f"{settings.namespace}_assistant"])
+    store.save(TENANT, "hmn", "sentence", "how", 0, Entry(text="A: {value}", revision=1))
+    with pytest.raises(FailedPrecondition):
+        store.save(TENANT, "hmn", "sentence", "how", 0, Entry(text="B: {value}", revision=1))
+    assert [e["text"] for e in store.stored(TENANT, "hmn") if e["key"] == "how"] == [
+        "A: {value}"]
+
+
+@pytest.mark.parametrize(("request_", "error", "says"), [
+    ({"kind": "sentence", "key": "fee", "text": "Nqi"}, InvalidArgument, "{value}"),
+    ({"kind": "term", "key": "đăng ký kết hôn", "text": "{x}"}, InvalidArgument, "{n}"),
+    ({"kind": "term", "key": "no such phrase", "text": "x"}, NotFound, "listWording"),
+])
+def test_an_edit_that_would_break_answers_or_names_nothing_is_refused(app, request_, error,
+                                                                      says):
+    with pytest.raises(error, match=says.replace("{", r"\{").replace("}", r"\}")):
+        run(app, "edit_wording", {"language": "hmn", "revision": 0, **request_})
