@@ -6,6 +6,8 @@ import pytest
 from services.assistant.app import OPERATIONS, AssistantApp
 from services.assistant.domain import default_assistant
 from services.assistant.store import AssistantStore
+from services.assistant.wording import Entry, phrase_key
+from services.assistant.wording_store import WordingStore
 from services.common.api.operations import invoke, parse
 from services.common.auth import Principal
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
@@ -58,26 +60,27 @@ def test_the_shipped_wording_is_listed_unreviewed_and_paged(app):
 
 def test_a_review_names_who_and_when_and_the_answer_shows_it(app):
     before = ask(app, FEE_QUESTION)
+    assert before["vietnameseTerms"] == [], "the glossary has every phrase of this answer"
     assert not before["wordingReviewed"]
-    heading = before["text"].splitlines()[0]
-    used = [("sentence", k) for k in ("heading", "fee", "citation")]
-    term_keys = [e["key"] for e in run(app, "list_wording", {"language": "hmn",
-                                                              "pageSize": 200})["entries"]
-                 if e["kind"] == "term" and e["text"] in heading]
-    used += [("term", k) for k in term_keys]
+    procedure = app.assistant.kb.get("HT-02")
+    used = [("sentence", k) for k in ("heading", "fee", "citation")] + [
+        ("term", phrase_key(p)) for p in (procedure.name, procedure.field, procedure.fee)]
     for kind, key in used:
         reviewed = run(app, "review_wording", {"language": "hmn", "kind": kind, "key": key,
                                                "revision": 0})
         assert reviewed["reviewed"] and reviewed["reviewer"] == "mua-a-pao"
         assert reviewed["reviewedAt"] and reviewed["revision"] == 0
-    after = ask(app, FEE_QUESTION)
-    # reviewed only if nothing of it fell back to Vietnamese (a fallback is no wording)
-    assert after["wordingReviewed"] == (after["vietnameseTerms"] == [])
-    assert entry(app, "hmn", "sentence", "fee")["reviewed"]
-    assert not entry(app, "hmn", "sentence", "fee", OTHER)["reviewed"], \
+    assert ask(app, FEE_QUESTION)["wordingReviewed"]
+    assert not ask(app, FEE_QUESTION, OTHER)["wordingReviewed"], \
         "another commune's review is not this one's"
+    assert not entry(app, "hmn", "sentence", "fee", OTHER)["reviewed"]
     only_reviewed = run(app, "list_wording", {"language": "hmn", "reviewed": True})
     assert {(e["kind"], e["key"]) for e in only_reviewed["entries"]} == set(used)
+    # an edit awaits review again, and so does every answer using it
+    run(app, "edit_wording", {"language": "hmn", "kind": "term", "key": used[-1][1],
+                              "revision": 0, "text": "Tsis them nqi sau npe sib yuav"})
+    after = ask(app, FEE_QUESTION)
+    assert "Tsis them nqi sau npe sib yuav" in after["text"] and not after["wordingReviewed"]
 
 
 def test_an_edit_is_a_new_revision_awaiting_review_and_a_stale_one_is_refused(app):
@@ -101,9 +104,6 @@ def test_an_edit_is_a_new_revision_awaiting_review_and_a_stale_one_is_refused(ap
 
 def test_a_stale_write_racing_another_is_refused_by_the_store(app, mongo, settings):
     """Two editors who both saw revision 0: the second write finds revision 1 stored."""
-    from services.assistant.wording import Entry
-    from services.assistant.wording_store import WordingStore
-
     store = WordingStore(mongo[f"{settings.namespace}_assistant"])
     store.save(TENANT, "hmn", "sentence", "how", 0, Entry(text="A: {value}", revision=1))
     with pytest.raises(FailedPrecondition):
