@@ -25,7 +25,9 @@ MAX_QUESTION = 500
 MAX_SESSION = 200
 MAX_OWN_SESSION = 100
 # Below this confidence (share of the question's meaningful words found in the best
-# procedure, weighted by rarity) the assistant declines. Tuned on eval/assistant/dev.yaml.
+# procedure, weighted by rarity) the assistant declines; it declines too when the
+# question shares no two-syllable word with what the procedure is called (Hit.compound).
+# Tuned on eval/assistant/dev.yaml.
 THRESHOLD = 0.35
 # A declined question still lists procedures at least this close, as suggestions.
 SUGGEST = 0.2
@@ -105,7 +107,7 @@ class Assistant:
                                                  or _has(text.lower(), m) for m in FOLLOW_UP)))
         if follow_up and not content:
             code, confidence, score = context.procedure, 1.0, 0.0
-        elif hits and hits[0].confidence >= THRESHOLD:
+        elif hits and hits[0].confidence >= THRESHOLD and hits[0].compound:
             code, confidence, score = hits[0].code, hits[0].confidence, hits[0].score
         else:
             return self._declined(wording, reading, intents, hits)

@@ -49,17 +49,19 @@ def test_a_reviewer_edits_and_reviews_what_hmong_answers_say(worker, reviewer):
                                token=reviewer)
     assert status == 200, listed
     fee = next(e for e in listed["entries"] if (e["kind"], e["key"]) == ("sentence", "fee"))
-    assert fee["revision"] == 0 and fee["vi"] == "Phí, lệ phí: {value}"
+    assert fee["vi"] == "Phí, lệ phí: {value}"
+    seen = fee["revision"]  # 0 as shipped, unless an earlier run edited it
 
     status, edited = http_json(worker, "POST", f"{WORDING}/edit",
-                               {"kind": "sentence", "key": "fee", "revision": 0,
+                               {"kind": "sentence", "key": "fee", "revision": seen,
                                 "text": "Tus nqi them: {value}"}, reviewer)
-    assert status == 200 and edited["revision"] == 1 and not edited["reviewed"], edited
+    assert status == 200 and edited["revision"] == seen + 1 and not edited["reviewed"], edited
     status, stale = http_json(worker, "POST", f"{WORDING}/review",
-                              {"kind": "sentence", "key": "fee", "revision": 0}, reviewer)
-    assert status == 409 and "revision 1, not 0" in stale["detail"], stale
+                              {"kind": "sentence", "key": "fee", "revision": seen}, reviewer)
+    assert status == 409 and f"revision {seen + 1}, not {seen}" in stale["detail"], stale
     status, reviewed = http_json(worker, "POST", f"{WORDING}/review",
-                                 {"kind": "sentence", "key": "fee", "revision": 1}, reviewer)
+                                 {"kind": "sentence", "key": "fee", "revision": seen + 1},
+                                 reviewer)
     assert status == 200 and reviewed["reviewer"] == "vang-thi-mai" and reviewed["reviewedAt"]
 
     after = ask(worker, QUESTION)
@@ -75,7 +77,7 @@ def test_a_reviewer_edits_and_reviews_what_hmong_answers_say(worker, reviewer):
     ("reviewer", [TENANT], "GET", f"/api/v1/communes/{TENANT}/assistant/wording/fr", None,
      400),
     ("reviewer", [TENANT], "POST", f"{WORDING}/edit",
-     {"kind": "sentence", "key": "how", "revision": 0, "text": "Xa li cas"}, 400),
+     {"kind": "sentence", "key": "where", "revision": 0, "text": "Xa rau qhov twg"}, 400),
     ("reviewer", [TENANT], "POST", f"{WORDING}/review",
      {"kind": "term", "key": "no such phrase", "revision": 0}, 404),
 ])

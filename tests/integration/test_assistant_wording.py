@@ -28,6 +28,7 @@ def app(mongo, settings):
     db.wording.delete_many({})
     yield AssistantApp(AssistantStore(db), publisher, default_assistant(), "test-secret")
     publisher.close()
+    db.wording.delete_many({})  # the e2e tests review the same communes' wording
 
 
 def run(app, name: str, request: dict, tenant: str = TENANT,
