@@ -30,7 +30,7 @@ from collections import Counter, OrderedDict
 import kombu
 from prometheus_client import start_http_server
 
-from services.common import logs, metrics
+from services.common import json_body, logs, metrics
 from services.common.batch_consumer import BatchConsumer, Incoming
 from services.common.envelope import Envelope
 from services.common.errors import CommuneError, InvalidArgument
@@ -109,7 +109,7 @@ def _commune_routed(routing_key: str) -> str:
 
 def _detections_in(body: bytes) -> list:
     try:
-        decoded = json.loads(body)
+        decoded = json_body.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidArgument(f"body is not JSON: {exc}") from None
     items = decoded.get("detections") if isinstance(decoded, dict) else decoded
@@ -309,7 +309,7 @@ class Pipeline:
 
     def _command(self, incoming: Incoming, now: dt.datetime) -> None:
         try:
-            command = json.loads(incoming.body)
+            command = json_body.loads(incoming.body)
             action = command["action"]
             tenant = command["tenant"]
             outcome = "applied"
