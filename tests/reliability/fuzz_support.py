@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 EXAMPLES = int(os.environ.get("COMMUNE_FUZZ_EXAMPLES", "25"))
 
 fuzz = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 25,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                       HealthCheck.filter_too_much])
 # An operation called over the network: each example is a round trip to a process.
 fuzz_calls = settings(fuzz, max_examples=max(5, EXAMPLES // 5))
 

@@ -37,6 +37,7 @@ class Page:
     media_type: str
     public: bool = False
     other_media_types: tuple[str, ...] = ()  # the same route in another form (qr.png)
+    slashes: tuple[str, ...] = ()  # path parameters whose values may hold "/", as Route's
 
 
 def _register(components: dict, schemas: dict) -> None:
@@ -62,6 +63,16 @@ def _schema(model: type[BaseModel], mode: str, components: dict, drop=()) -> dic
     return {"$ref": REF.format(model=name)}
 
 
+def _path_schema(schema: dict, slashes: bool) -> dict:
+    """A path parameter's schema as the router takes it: never empty, without "/" unless
+    the route lets it hold one, and then not at its ends nor twice in a row (another value
+    reaches no route)."""
+    shape = {"type": "string", "pattern": "^[^/]+(/[^/]+)*$" if slashes else "^[^/]+$"}
+    if "pattern" in schema:
+        return {"allOf": [schema, shape]}
+    return {**schema, **shape}
+
+
 def _operation(op: Operation, components: dict) -> dict:
     route = op.http
     example = op.example or {}
@@ -69,7 +80,7 @@ def _operation(op: Operation, components: dict) -> dict:
     request = op.request.model_json_schema(ref_template=REF)
     _register(components, request.pop("$defs", {}))
     parameters = [{"name": name, "in": "path", "required": True,
-                   "schema": request["properties"][name],
+                   "schema": _path_schema(request["properties"][name], name in route.slashes),
                    **({"example": example[name]} if name in example else {})}
                   for name in path_params]
     entry = {"operationId": op.name, "summary": op.summary, "tags": [op.scope],
@@ -108,7 +119,7 @@ def _infrastructure(path: str, summary: str, media_type: str) -> dict:
                                      "content": {media_type: {}}}
     if "{asset}" in path:
         entry["parameters"] = [{"name": "asset", "in": "path", "required": True,
-                                "schema": {"type": "string"}}]
+                                "schema": _path_schema({"type": "string"}, False)}]
         entry["responses"]["404"] = {"description": "No such file", "content": {
             problems.MEDIA_TYPE: {"schema": {"$ref": REF.format(model="Problem")}}}}
     return entry
@@ -121,7 +132,7 @@ def _page(page: Page) -> dict:
              "responses": {"200": {"description": page.summary, "content": {
                  media_type: {} for media_type in (page.media_type, *page.other_media_types)}}}}
     entry["parameters"] = [{"name": name, "in": "path", "required": True,
-                            "schema": {"type": "string"}}
+                            "schema": _path_schema({"type": "string"}, name in page.slashes)}
                            for name in re.findall(r"{(\w+)}", page.path)]
     if page.public:  # a phone's browser is shown a page saying what was wrong
         entry["responses"]["default"] = {"description": "An error page (not found, too many "
