@@ -12,7 +12,7 @@ fuzz = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 25
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much])
 # An operation called over the network: each example is a round trip to a process.
-fuzz_calls = settings(fuzz, max_examples=max(5, EXAMPLES // 5))
+fuzz_calls = settings(fuzz, max_examples=max(3, EXAMPLES // 8))
 
 scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
            | st.text(max_size=40))
