@@ -16,7 +16,15 @@ from services.common.readiness import wait_until_ready
 from services.common.settings import Settings
 from tests.helpers import ROOT
 from tests.reliability.platform import COMMANDS, Platform, prepare
-from tests.reliability.servers import PrivateFerret, PrivateRabbit, Toxiproxy, remove
+from tests.reliability.servers import (
+    FERRETDB,
+    RABBITMQ_BIN,
+    TOXIPROXY,
+    PrivateFerret,
+    PrivateRabbit,
+    Toxiproxy,
+    remove,
+)
 
 ALL = os.environ.get("COMMUNE_RELIABILITY") == "all"
 # Every scenario but the fast subset: `make reliability`.
@@ -52,6 +60,11 @@ class Servers:
 
 @pytest.fixture(scope="session")
 def servers():
+    missing = [str(p) for p in (RABBITMQ_BIN / "rabbitmq-server", FERRETDB, TOXIPROXY)
+               if not p.exists()]
+    if missing:
+        pytest.fail(f"the reliability suite runs servers of its own and needs {missing}: "
+                    "`make setup infra` installs them", pytrace=False)
     base = Path(tempfile.mkdtemp(prefix="reliability-", dir=ROOT / "var"))
     started = []
     try:
