@@ -38,7 +38,7 @@ def _until(workload: Workload, than: dict[str, int], n: int, what: str) -> None:
                              f"refused {dict(workload.errors)}") from None
 
 
-def run_scenario(name: str, platform: Platform, fault, *, expect_alive: bool = True) -> None:
+def run_scenario(name: str, platform: Platform, fault) -> None:
     """Workload, fault, workload again, reconciliation. `fault()` returns when the fault
     is over (the server back, the process replaced)."""
     workload = Workload(platform.settings, platform.processes).start()
@@ -53,14 +53,17 @@ def run_scenario(name: str, platform: Platform, fault, *, expect_alive: bool = T
         workload.stop()
     died = platform.died()
     result = reconcile(workload, platform.direct)
-    table = result.table(f"{name}: recovered {recovered_s:.1f} s after the fault ended")
+    table = result.table(f"{name}: recovered {recovered_s:.1f} s after the fault ended; "
+                         f"answers that were not acknowledgements {dict(workload.errors)}")
     print(table)
     with open(FIGURES, "a") as out:
         out.write(table + "\n\n")
-    if expect_alive:
-        assert died == [], f"processes died: {died}"
+    assert died == [], f"processes died: {died}"
     assert result.problems() == []
-    assert not workload.errors, f"refused writes: {dict(workload.errors)}"
+    # 503 UNAVAILABLE while a server is away is an answer (not acknowledged, the client
+    # may ask again); anything else refused, or a 500, is a defect.
+    refused = {key: n for key, n in workload.errors.items() if key[1] != 503}
+    assert refused == {}, f"refused writes: {refused}"
 
 
 def test_broker_restarted_mid_stream(platform, servers):
