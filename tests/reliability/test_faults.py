@@ -44,6 +44,7 @@ def run_scenario(name: str, platform: Platform, fault) -> None:
     workload = Workload(platform.settings, platform.processes).start()
     try:
         _until(workload, dict.fromkeys(workload.tallies, 0), BEFORE, "the workload to start")
+        began = time.monotonic()
         fault()
         ended, at_end = time.monotonic(), _acked(workload)
         _until(workload, at_end, 1, "writes acknowledged again")
@@ -53,7 +54,8 @@ def run_scenario(name: str, platform: Platform, fault) -> None:
         workload.stop()
     died = platform.died()
     result = reconcile(workload, platform.direct)
-    table = result.table(f"{name}: recovered {recovered_s:.1f} s after the fault ended; "
+    table = result.table(f"{name}: the fault lasted {ended - began:.1f} s, writes of every "
+                         f"kind acknowledged again {recovered_s:.1f} s after its end; "
                          f"answers that were not acknowledgements {dict(workload.errors)}")
     print(table)
     with open(FIGURES, "a") as out:

@@ -57,8 +57,9 @@ def _depth(settings) -> int:
 
 
 def _publish_all(settings, exchange, bodies) -> None:
-    with kombu.Connection(settings.amqp_uri,
-                          transport_options={"confirm_publish": True}) as connection:
+    """As fast as the broker takes them: no confirm awaited per message (a confirm each
+    paced the flood to what the platform handles), one connection, nothing cut."""
+    with kombu.Connection(settings.amqp_uri) as connection:
         producer = kombu.Producer(connection.channel())
         for routing_key, body in bodies:
             producer.publish(body, exchange=exchange, routing_key=routing_key,
@@ -67,14 +68,16 @@ def _publish_all(settings, exchange, bodies) -> None:
 
 
 def _report(name: str, n: int, publish_s: float, drain_s: float, memory) -> None:
-    print(f"{name}: {n} in {publish_s:.1f} s ({n / publish_s:.0f}/s), drained "
+    handled_per_s = n / (publish_s + drain_s)
+    print(f"{name}: {n} published in {publish_s:.1f} s ({n / publish_s:.0f}/s, "
+          f"{n / publish_s / handled_per_s:.1f}x the {handled_per_s:.0f}/s handled), drained "
           f"{drain_s:.1f} s later; resident memory {memory[0]:.0f} MB at the start, "
           f"{memory[1]:.0f} MB at most")
 
 
 def test_a_flood_of_detections_waits_in_the_broker_and_is_all_journaled(platform):
     settings, direct = platform.settings, platform.direct
-    prefix, per_message, messages = f"flood{uuid.uuid4().hex[:4]}", 50, 400
+    prefix, per_message, messages = f"flood{uuid.uuid4().hex[:4]}", 100, 2000
     bodies = [(f"detection.{TENANT}", json.dumps({"detections": [
         {"id": f"{prefix}-{m}-{i}", "tenant": TENANT, "deviceId": DEVICES[i % 2],
          "time": now().isoformat(), "kind": "plate_read", "confidence": 0.9,
@@ -110,7 +113,7 @@ def test_a_flood_of_detections_waits_in_the_broker_and_is_all_journaled(platform
 
 def test_a_flood_of_events_waits_in_the_broker_and_is_all_applied(platform):
     settings, direct = platform.settings, platform.direct
-    tenant, n = f"flood-{uuid.uuid4().hex[:6]}", 3000
+    tenant, n = f"flood-{uuid.uuid4().hex[:6]}", 10000
     events = [Envelope.wrap("task.created", "tasks", tenant, events_pb2.TaskCreated(
         task=tasks_pb2.Task(id=f"{tenant}-{i}", tenant=tenant, code=f"F-{i}",
                             title="Việc lũ"))) for i in range(n)]
@@ -119,6 +122,7 @@ def test_a_flood_of_events_waits_in_the_broker_and_is_all_applied(platform):
     _publish_all(settings, events_exchange(settings.namespace, "tasks"),
                  [("task.created", e.to_json()) for e in events])
     published = time.monotonic()
+    assert _depth(direct) > 0  # it did not keep up: the broker holds the rest
     wait_for(lambda: _depth(direct) == 0, 900, 1.0, "the flood to drain")
     drained = time.monotonic()
     sampled = memory.stop()

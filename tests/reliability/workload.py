@@ -192,6 +192,7 @@ class Workload:
 
 @dataclass
 class Reconciliation:
+    settled_s: float  # from the end of the workload to the views equal to their sources
     figures: dict[str, Figures]
     views: dict[str, tuple]  # derived view -> (its figure, its source's)
 
@@ -200,6 +201,8 @@ class Reconciliation:
         lines += [f"{kind:<11} {f.row()}" for kind, f in self.figures.items()]
         lines += [f"view {name}: {got} (source {expected})"
                   for name, (got, expected) in self.views.items()]
+        lines.append(f"every view equal to its source {self.settled_s:.1f} s after the "
+                     "workload stopped")
         return "\n".join(lines)
 
     def problems(self) -> list[str]:
@@ -282,14 +285,16 @@ def reconcile(workload: Workload, settings: Settings, timeout: float = 300.0
         caught_up = all(got == expected for got, expected in views.values()) and all(
             workload.tallies[kind].acked <= set(stored[kind]) for kind in stored)
         return (views, stored) if caught_up else None
+    started = time.monotonic()
     try:
-        views, stored = wait_for(settled, timeout, 2.0, "the derived views to catch up")
+        views, stored = wait_for(settled, timeout, 1.0, "the derived views to catch up")
     except AssertionError:  # the figures say what is wrong
         views = derived_views(settings, workload.processes, workload.prefix)
         stored = stored_counts(settings, workload.prefix)
     questions = Counter({key: n for key, n in stored["questions"].items()
                          if key in workload.tallies["questions"].acked})
     return Reconciliation(
+        time.monotonic() - started,
         {"tasks": _figures(workload.tallies["tasks"], stored["tasks"]),
          "detections": _figures(workload.tallies["detections"], stored["detections"]),
          "questions": _figures(workload.tallies["questions"], questions)}, views)
