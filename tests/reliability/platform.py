@@ -8,8 +8,8 @@ from services.common.settings import Settings
 from tests.helpers import Process
 
 # Seeds the workload needs: the directory (kpi checks units), the tasks' units, the IOC
-# registry and rules, the assistant's procedures.
-SEEDS = ("directory", "tasks", "assistant", "iocevents")
+# registry and rules, the assistant's procedures, the trace demo's batches.
+SEEDS = ("directory", "tasks", "assistant", "iocevents", "trace")
 
 
 def prepare(settings: Settings) -> None:
@@ -27,6 +27,7 @@ COMMANDS = {
     "assistant": ("commune-worker", "assistant",
                   {"COMMUNE_ASSISTANT_RATE_LIMIT": "100000/minute"}),
     "iocevents": ("commune-worker", "iocevents", {}),
+    "trace": ("commune-worker", "trace", {}),
     "tasks-grpc": ("commune-grpc", "tasks", {}),
     "pipeline": ("commune-pipeline", "iocevents", {"COMMUNE_IOC_FLUSH_S": 0.5}),
 }

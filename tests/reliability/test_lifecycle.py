@@ -85,7 +85,7 @@ def test_a_dump_of_the_running_platform_restores_every_write_acknowledged_before
                               env=env_for(platform.direct), capture_output=True, text=True,
                               timeout=600)
     assert restored.returncode == 0, restored.stderr
-    stored = stored_counts(platform.direct, workload.prefix)
+    stored = stored_counts(platform.direct, workload)
     missing = {kind: len(before[kind] - set(stored[kind])) for kind in before}
     print(f"backup: dump of the running platform took {dump_s:.1f} s; {dumped.stdout.strip()};"
           f" acknowledged before it {({k: len(v) for k, v in before.items()})}, missing after"

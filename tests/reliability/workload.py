@@ -8,17 +8,21 @@ own, and count what they attempted and what the platform acknowledged:
 - detections published by a camera gateway to the ingest exchange with publisher
   confirms (key: the detection id), resent until confirmed, as gateways do; every other
   one is of a watchlisted plate, so that it raises or folds into an alert;
-- questions to the assistant over HTTP (key: the trace id of the answer).
+- questions to the assistant over HTTP (key: the trace id of the answer);
+- traceability events of a demo batch over HTTP (key: the EPCIS event id, which makes a
+  retry idempotent), retried with the same id when no answer came.
 
 Reconciliation, read straight from the database once the platform has drained: every
 acknowledged write stored exactly once, and the derived views equal to their sources:
 kpi's count of created tasks (from task.created events) equal to the tasks stored, the
 watchlist alerts' fold counts equal to the watchlisted detections journaled, the tasks
-gRPC process's in-memory read model (ListTasks' total) equal to the store."""
+gRPC process's in-memory read model (ListTasks' total) and the trace worker's mirror of
+the batch (its chain's head) equal to the store."""
 import json
 import threading
 import time
 import urllib.error
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -40,6 +44,10 @@ WATCHED_PLATE = "25A-168.68"  # the demo watchlist's wl-xe-001
 DEVICES = ("cam-cong-an-xa-1", "cam-cau-na-da-1")
 QUESTIONS = ("Làm giấy khai sinh cần giấy tờ gì?", "Đăng ký kết hôn ở đâu?",
              "lam can cuoc cong dan mat bao lau")
+# The demo batch the trace events are of, and its producer (services/trace/demo).
+BATCH = {"gtin": "8939999000024", "lot": "TB-2026-01"}
+BATCH_ID = "08939999000024:TB-2026-01"
+TRACE_WHERE = "producer:htx-mien-dong-binh-lu"
 # Retry pause for a write that got no answer (the platform is down: wait, do not spin).
 RETRY_PAUSE_S = 0.5
 
@@ -77,11 +85,13 @@ class Workload:
         self.rate = rate
         self.prefix = prefix
         self.token = issue_token(settings, "workload", "officer", [TENANT])
-        self.tallies = {kind: Tally() for kind in ("tasks", "detections", "questions")}
+        self.tallies = {kind: Tally() for kind in ("tasks", "detections", "questions",
+                                                   "trace")}
         self.errors = Counter()  # answers that were not acknowledgements, by kind and status
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._loop, args=(write,), daemon=True)
-                         for write in (self._task, self._detection, self._question)]
+                         for write in (self._task, self._detection, self._question,
+                                       self._trace_event)]
         self._lock = threading.Lock()
         self._n = Counter()
 
@@ -174,6 +184,30 @@ class Workload:
                 pass
         self._connection = None
 
+    def trace_event_id(self, n: int) -> str:
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.prefix}-{n}')}"
+
+    def _trace_event(self) -> None:
+        event_id = self.trace_event_id(self._next("trace"))
+        body = {"step": "inspecting", "where": TRACE_WHERE, "when": now().isoformat(),
+                "batch": BATCH, "eventId": event_id}
+        while True:
+            try:
+                status, _, _ = http_call(self.processes["trace"], "POST",
+                                         f"/api/v1/communes/{TENANT}/trace/events", body,
+                                         self.token)
+            except (OSError, urllib.error.URLError):
+                status = None
+            if status == 201:  # a retry of a recorded event answers 201, duplicate: true
+                self.tallies["trace"].acked.add(event_id)
+                return
+            if status is not None and status < 500 and status != 429:
+                self.errors[("trace", status)] += 1
+                return
+            if self._stop.is_set() and status is not None:
+                return
+            self._stop.wait(RETRY_PAUSE_S)
+
     def _question(self) -> None:
         n = self._next("questions")
         try:
@@ -219,8 +253,11 @@ def _figures(tally: Tally, stored: Counter) -> Figures:
                    lost=len(tally.acked - set(mine)))
 
 
-def stored_counts(settings: Settings, prefix: str) -> dict[str, Counter]:
+def stored_counts(settings: Settings, workload: Workload) -> dict[str, Counter]:
     """What the database holds of the workload's writes: key -> copies, by kind."""
+    prefix = workload.prefix
+    sent_events = {workload.trace_event_id(n)
+                   for n in range(1, workload.tallies["trace"].attempted + 1)}
     client = make_client(settings)
     try:
         ns = settings.namespace
@@ -236,7 +273,11 @@ def stored_counts(settings: Settings, prefix: str) -> dict[str, Counter]:
         questions = Counter(t["_id"] for name in assistant.list_collection_names()
                             if name.startswith("traces_")
                             for t in assistant[name].find({}, {"_id": 1}))
-        return {"tasks": tasks, "detections": detections, "questions": questions}
+        trace = Counter(link["event"]["eventID"]
+                        for link in client[f"{ns}_trace"].links.find({}, {"event": 1})
+                        if link.get("event", {}).get("eventID") in sent_events)
+        return {"tasks": tasks, "detections": detections, "questions": questions,
+                "trace": trace}
     finally:
         client.close()
 
@@ -257,14 +298,27 @@ def derived_views(settings: Settings, processes: dict[str, Process], prefix: str
         folded = sum(a["count"] for collection in (ioc.alerts, ioc.alerts_resolved)
                      for a in collection.find({"tenant": TENANT, "rule_id": "watchlist"},
                                               {"count": 1}))
+        links = sum(1 for link in client[f"{ns}_trace"].links.find({}, {"_id": 1})
+                    if link["_id"].startswith(f"{BATCH_ID}:"))
     finally:
         client.close()
     views = {"kpi task.created": (kpi_created, tasks_stored),
              "ioc watchlist folds": (folded, watched)}
+    if "trace" in processes:
+        views["trace mirror head"] = (_mirrored_head(settings, processes["trace"]), links)
     if "tasks-grpc" in processes:
         views["tasks-grpc read model"] = (_grpc_task_count(settings, processes["tasks-grpc"]),
                                        tasks_stored)
     return views
+
+
+def _mirrored_head(settings: Settings, process: Process) -> int | None:
+    """The batch's chain head as the trace worker's in-memory mirror has it."""
+    token = issue_token(settings, "workload", "officer", [TENANT])
+    status, _, content = http_call(
+        process, "GET", f"/api/v1/communes/{TENANT}/trace/batches/{BATCH['gtin']}/"
+        f"{BATCH['lot']}", token=token)
+    return json.loads(content)["batch"]["eventCount"] if status == 200 else None
 
 
 def _grpc_task_count(settings: Settings, process: Process) -> int:
@@ -281,7 +335,7 @@ def reconcile(workload: Workload, settings: Settings, timeout: float = 300.0
     written against what is stored, and each view against its source."""
     def settled():
         views = derived_views(settings, workload.processes, workload.prefix)
-        stored = stored_counts(settings, workload.prefix)
+        stored = stored_counts(settings, workload)
         caught_up = all(got == expected for got, expected in views.values()) and all(
             workload.tallies[kind].acked <= set(stored[kind]) for kind in stored)
         return (views, stored) if caught_up else None
@@ -290,11 +344,12 @@ def reconcile(workload: Workload, settings: Settings, timeout: float = 300.0
         views, stored = wait_for(settled, timeout, 1.0, "the derived views to catch up")
     except AssertionError:  # the figures say what is wrong
         views = derived_views(settings, workload.processes, workload.prefix)
-        stored = stored_counts(settings, workload.prefix)
+        stored = stored_counts(settings, workload)
     questions = Counter({key: n for key, n in stored["questions"].items()
                          if key in workload.tallies["questions"].acked})
     return Reconciliation(
         time.monotonic() - started,
         {"tasks": _figures(workload.tallies["tasks"], stored["tasks"]),
          "detections": _figures(workload.tallies["detections"], stored["detections"]),
-         "questions": _figures(workload.tallies["questions"], questions)}, views)
+         "questions": _figures(workload.tallies["questions"], questions),
+         "trace": _figures(workload.tallies["trace"], stored["trace"])}, views)
