@@ -10,12 +10,11 @@ import time
 
 import pytest
 
-from tests.helpers import ROOT, wait_for
+from tests.helpers import wait_for
 from tests.reliability.conftest import Platform, slow
-from tests.reliability.workload import Workload, reconcile
+from tests.reliability.workload import Workload, reconcile, record
 
 pytestmark = pytest.mark.e2e
-FIGURES = ROOT / "var" / "reliability-figures.txt"
 OUTAGE_S = 30.0
 # Writes of each kind acknowledged before the fault and again after it.
 BEFORE, AFTER = 15, 15
@@ -57,9 +56,7 @@ def run_scenario(name: str, platform: Platform, fault) -> None:
     table = result.table(f"{name}: the fault lasted {ended - began:.1f} s, writes of every "
                          f"kind acknowledged again {recovered_s:.1f} s after its end; "
                          f"answers that were not acknowledgements {dict(workload.errors)}")
-    print(table)
-    with open(FIGURES, "a") as out:
-        out.write(table + "\n\n")
+    record(table)
     assert died == [], f"processes died: {died}"
     assert result.problems() == []
     # 503 UNAVAILABLE while a server is away is an answer (not acknowledged, the client

@@ -21,7 +21,7 @@ from services.iocevents.store import JOURNAL_PREFIX, unpack
 from services.kpi.store import KpiStore
 from tests.helpers import broker_queues, wait_for
 from tests.reliability.conftest import slow
-from tests.reliability.workload import DEVICES, TENANT
+from tests.reliability.workload import DEVICES, TENANT, record
 
 pytestmark = [pytest.mark.e2e, slow]
 PAGE_MB = 4096 / 2**20
@@ -69,7 +69,7 @@ def _publish_all(settings, exchange, bodies) -> None:
 
 def _report(name: str, n: int, publish_s: float, drain_s: float, memory) -> None:
     handled_per_s = n / (publish_s + drain_s)
-    print(f"{name}: {n} published in {publish_s:.1f} s ({n / publish_s:.0f}/s, "
+    record(f"{name}: {n} published in {publish_s:.1f} s ({n / publish_s:.0f}/s, "
           f"{n / publish_s / handled_per_s:.1f}x the {handled_per_s:.0f}/s handled), drained "
           f"{drain_s:.1f} s later; resident memory {memory[0]:.0f} MB at the start, "
           f"{memory[1]:.0f} MB at most")

@@ -20,7 +20,7 @@ from tests.helpers import (
     wait_for,
 )
 from tests.reliability.conftest import slow
-from tests.reliability.workload import Workload, reconcile, stored_counts
+from tests.reliability.workload import Workload, reconcile, record, stored_counts
 
 pytestmark = pytest.mark.e2e
 
@@ -87,7 +87,7 @@ def test_a_dump_of_the_running_platform_restores_every_write_acknowledged_before
     assert restored.returncode == 0, restored.stderr
     stored = stored_counts(platform.direct, workload)
     missing = {kind: len(before[kind] - set(stored[kind])) for kind in before}
-    print(f"backup: dump of the running platform took {dump_s:.1f} s; {dumped.stdout.strip()};"
+    record(f"backup: dump of the running platform took {dump_s:.1f} s; {dumped.stdout.strip()};"
           f" acknowledged before it {({k: len(v) for k, v in before.items()})}, missing after"
           f" the restore {missing}")
     assert missing == dict.fromkeys(before, 0)

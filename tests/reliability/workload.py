@@ -37,9 +37,10 @@ from services.common.settings import Settings
 from services.iocevents.broker import ingest_exchange
 from services.iocevents.store import JOURNAL_PREFIX, unpack
 from services.kpi.store import KpiStore
-from tests.helpers import CALL_TIMEOUT_S, Process, http_call, wait_for
+from tests.helpers import CALL_TIMEOUT_S, ROOT, Process, http_call, wait_for
 
 TENANT = "binh-lu"
+FIGURES = ROOT / "var" / "reliability-figures.txt"
 WATCHED_PLATE = "25A-168.68"  # the demo watchlist's wl-xe-001
 DEVICES = ("cam-cong-an-xa-1", "cam-cau-na-da-1")
 QUESTIONS = ("Làm giấy khai sinh cần giấy tờ gì?", "Đăng ký kết hôn ở đâu?",
@@ -353,3 +354,10 @@ def reconcile(workload: Workload, settings: Settings, timeout: float = 300.0
          "detections": _figures(workload.tallies["detections"], stored["detections"]),
          "questions": _figures(workload.tallies["questions"], questions),
          "trace": _figures(workload.tallies["trace"], stored["trace"])}, views)
+
+
+def record(text: str) -> None:
+    """A scenario's figures: printed, and appended to var/reliability-figures.txt."""
+    print(text)
+    with open(FIGURES, "a") as out:
+        out.write(text + "\n\n")
