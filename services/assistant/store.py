@@ -42,6 +42,14 @@ class AssistantStore(Store):
         self.db[self.traces(trace["at"].date())].insert_one({**trace,
                                                              **outbox.pending(*events)})
 
+    def drop_traces_before(self, keep_from: dt.date) -> list[str]:
+        """Drop the days of traces older than `keep_from`; returns their names."""
+        old = sorted(n for n in self.db.list_collection_names()
+                     if n.startswith("traces_") and n < self.traces(keep_from))
+        for name in old:
+            self.db.drop_collection(name)
+        return old
+
     def trace(self, tenant: str, trace_id: str) -> dict:
         try:
             day = dt.datetime.strptime(str(trace_id)[:8], "%Y%m%d").date()
