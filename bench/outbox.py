@@ -6,7 +6,7 @@ by an update; the relay finding unsent events by a filter on the business collec
 on the same database and broker in the same run, so that the ratio does not depend on
 the machine.
 
-    .venv/bin/python -m bench.outbox [--documents 20000] [--writes 60] [--passes 20]
+    .venv/bin/python -m bench.outbox [--documents 20000] [--writes 30] [--passes 20]
 
 Everything runs in a namespace of its own, removed at the end, whatever happens."""
 import argparse
@@ -152,7 +152,7 @@ def run(settings: Settings, args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=20_000)
-    parser.add_argument("--writes", type=int, default=60)
+    parser.add_argument("--writes", type=int, default=30)
     parser.add_argument("--passes", type=int, default=20)
     args = parser.parse_args()
     with bench_namespace() as (settings, cleanup):

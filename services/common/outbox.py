@@ -9,7 +9,7 @@ document's `outbox` map. Why a listing and not a flag in the document: on Ferret
 1.24 every update, even by _id, scans its whole collection (40-46 ms at 5,000
 documents), while an insert costs 0.1 ms and one `delete_many` by `_id $in` scans
 only the small listing collection. So a send never writes the business document: it
-publishes, then deletes the listings. A sent event stays in its document until the
+publishes (the document's earlier unsent events first), then deletes the listings. A sent event stays in its document until the
 document's next business write, which keeps only the events still listed (`record`'s
 `stored`); documents written once (traces, links) keep their one write's events.
 
@@ -48,13 +48,13 @@ ABANDONED = dt.timedelta(minutes=5)
 @dataclass(frozen=True)
 class Recorded:
     """Events listed as unsent for one document. `fields` go into the business write (the
-    document's whole `outbox` map); `behind`: older events of the document are still
-    unsent, so these wait for the relay, which sends them all in order."""
+    document's whole `outbox` map); `earlier`: the document's older events still unsent,
+    which the send publishes first so that the document's events go out in order."""
     collection: str
     document_id: str
     events: tuple[Envelope, ...]
     fields: dict
-    behind: bool = False
+    earlier: tuple[Envelope, ...] = ()
 
 
 def sendable(stored: dict, listed: set[str]) -> dict:
@@ -81,7 +81,8 @@ class Outbox:
                 {"_id": e.id, "collection": collection, "document": document_id, "at": at,
                  "n": n} for n, e in enumerate(events)], ordered=True)
         fields = {"outbox": {**kept, **{e.id: e.model_dump(mode="json") for e in events}}}
-        return Recorded(collection, document_id, events, fields, behind=bool(kept))
+        earlier = tuple(Envelope.model_validate(event) for event in kept.values())
+        return Recorded(collection, document_id, events, fields, earlier)
 
     def _unsent(self, stored: dict) -> dict:
         if not stored:
@@ -97,12 +98,12 @@ class Outbox:
             self._listings.delete_many({"_id": {"$in": ids}})
 
     def send(self, recorded: Recorded, publisher: Publisher | None) -> int:
-        """Publish the events of a write just made, in order, and delete their listings;
-        returns how many went out. Without a publisher, or with the broker out of reach,
-        or behind older unsent events, the rest is the relay's."""
-        if publisher is None or recorded.behind:
+        """Publish the events of a write just made, after the document's earlier unsent
+        ones, in order, and delete their listings; returns how many went out. Without a
+        publisher, or with the broker out of reach, the rest is the relay's."""
+        if publisher is None:
             return 0
-        return self._publish(publisher, recorded.events)
+        return self._publish(publisher, (*recorded.earlier, *recorded.events))
 
     def _publish(self, publisher: Publisher, events, dropped: list[str] = ()) -> int:
         sent = []
