@@ -20,7 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from services.common.envelope import Envelope
 from services.common.errors import AlreadyExists, NotFound
 from services.common.mongo import Store, TenantCollection
-from services.common.outbox import Outbox, Recorded
+from services.common.outbox import Recorded
 
 from .knowledge import KnowledgeBase
 
@@ -37,9 +37,6 @@ class AssistantStore(Store):
         """The name of the collection of one day's traces."""
         return f"traces_{day:%Y%m%d}"
 
-    @property
-    def outbox(self) -> Outbox:
-        return Outbox(self.db)
 
     def add_trace(self, trace: dict, *events: Envelope) -> Recorded:
         collection = self.traces(trace["at"].date())

@@ -9,9 +9,10 @@ document's `outbox` map. Why a listing and not a flag in the document: on Ferret
 1.24 every update, even by _id, scans its whole collection (40-46 ms at 5,000
 documents), while an insert costs 0.1 ms and one `delete_many` by `_id $in` scans
 only the small listing collection. So a send never writes the business document: it
-publishes (the document's earlier unsent events first), then deletes the listings. A sent event stays in its document until the
-document's next business write, which keeps only the events still listed (`record`'s
-`stored`); documents written once (traces, links) keep their one write's events.
+publishes (the document's earlier unsent events first), then deletes the listings. A
+sent event stays in its document until the document's next business write, which keeps
+only the events still listed (`record`'s `stored`); documents written once (traces,
+links) keep their one write's events.
 
 The relay reads the listings older than a grace (the send right after the write
 normally wins), sends them in order and stops at the first failure; a listing whose

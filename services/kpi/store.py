@@ -47,7 +47,6 @@ from services.common.envelope import Envelope
 from services.common.errors import FailedPrecondition, NotFound
 from services.common.idempotency import EventGuard, VersionClaims
 from services.common.mongo import Store, TenantCollection
-from services.common.outbox import Outbox
 from services.common.publisher import Publisher
 
 from . import packing
@@ -145,9 +144,6 @@ class KpiStore(Store):
         """{"sheets": [period keys], "boards": [sources]} of a unit that has any."""
         return self.read_packed("unit_index", unit)
 
-    @property
-    def outbox(self) -> Outbox:
-        return Outbox(self.db)
 
     # --- definitions ---------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from services.common.envelope import Envelope
 from services.common.errors import AlreadyExists, FailedPrecondition, NotFound
 from services.common.idempotency import EventGuard, VersionClaims
 from services.common.mongo import Store, TenantCollection
-from services.common.outbox import Outbox
 from services.common.publisher import Publisher
 
 from . import listing
@@ -135,6 +134,3 @@ class TaskStore(Store):
     def versions(self) -> VersionClaims:
         return VersionClaims(EventGuard(self.db, self.lane), "tasks.write")
 
-    @property
-    def outbox(self) -> Outbox:
-        return Outbox(self.db)

@@ -20,7 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from services.common.envelope import Envelope
 from services.common.errors import AlreadyExists, NotFound
 from services.common.mongo import Store, TenantCollection
-from services.common.outbox import Outbox, Recorded
+from services.common.outbox import Recorded
 from services.common.publisher import Publisher
 
 from . import domain
@@ -197,9 +197,6 @@ class TraceStore(Store):
 
     # --- outbox ------------------------------------------------------------------------
 
-    @property
-    def outbox(self) -> Outbox:
-        return Outbox(self.db)
 
     def _insert_with_events(self, collection: str, document: dict, events,
                             duplicate=None) -> Recorded:
