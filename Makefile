@@ -73,6 +73,7 @@ bench: infra ## benchmarks, each beside its baseline measured in the same run
 	$(BIN)/python -m bench.trace
 	$(BIN)/python -m bench.kpi
 	$(BIN)/python -m bench.iocevents
+	$(BIN)/python -m bench.outbox
 
 stop: ## stop the broker and database that the set-up started
 	scripts/stop-infra.sh

@@ -18,7 +18,15 @@ the AlertWriter thread (writer.py): the journal since its last flush is replayed
 start, so a crash loses nothing, and redelivered detections are recognised by id (the
 ids of the last journaled batch are remembered at start). Rate and movement rules'
 windows are saved by each sweep and, at start, restored and brought up to date from the
-journal."""
+journal.
+
+The journal is not the outbox of services/common (outbox.py), though both keep events
+with the write that makes them: it is this one writer's write-ahead log, a batch's
+detections, alerts and events in one insert, read back in sequence at start (the events
+of the batches after the last flush are published again then). A batch is acked only
+after its events are published, so a failed publish leaves the batch to the broker's
+redelivery, and a crash to the replay: no relay and no listing per event are needed,
+and the hot path keeps its one insert per batch."""
 import datetime as dt
 import json
 import re
