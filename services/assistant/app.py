@@ -181,7 +181,7 @@ class AssistantApp:
                                            "language": language, "procedure": code,
                                            "question": question, "status": "open",
                                            "at": now()}, event))
-        message = self.assistant.wordings[language].sentence("handoff", ticket=ticket_id).text
+        message = self._wordings(tenant)[language].sentence("handoff", ticket=ticket_id).text
         return s.HandoffResponse(ticket_id=ticket_id, status="open", message=message)
 
     def get_procedure(self, principal: Principal | None,

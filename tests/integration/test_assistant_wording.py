@@ -122,3 +122,14 @@ def test_an_edit_that_would_break_answers_or_names_nothing_is_refused(app, reque
                                                                       says):
     with pytest.raises(error, match=says.replace("{", r"\{").replace("}", r"\}")):
         run(app, "edit_wording", {"language": "hmn", "revision": 0, **request_})
+
+
+def test_a_handoff_tells_the_citizen_in_the_communes_own_wording(app):
+    """The kiosk's message for a Hmong question passed to an officer, as edited."""
+    run(app, "edit_wording", {"language": "hmn", "kind": "sentence", "key": "handoff",
+                              "revision": 0, "text": "Daim {ticket}: tus neeg ua haujlwm "
+                                                     "yuav hu rau koj."})
+    answer = ask(app, "Kuv xav mus ua si")
+    ticket = run(app, "handoff", {"traceId": answer["traceId"]}, principal=None)
+    assert ticket["message"] == f"Daim {ticket['ticketId']}: tus neeg ua haujlwm yuav hu " \
+                                "rau koj."
