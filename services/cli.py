@@ -328,9 +328,11 @@ def check_assistant_data():
         _fail(str(exc), 2)
     languages = ", ".join(f"{code} ({len(lang.glossary)} glossary entries)"
                           for code, lang in assistant.languages.by_code.items())
+    said = [text for p in assistant.kb.procedures for text in p.said()]
     wordings = ", ".join(
         f"{code} ({len(w.terms)} terms, {sum(e.reviewed for *_, e in w.entries())} of "
-        f"{len(w.entries())} entries reviewed)"
+        f"{len(w.entries())} entries reviewed, {len(w.lacks(said))} phrases of the "
+        "procedures still in Vietnamese)"
         for code, w in assistant.wordings.items() if w.translated)
     typer.echo(f"{len(assistant.kb.procedures)} procedures, "
                f"{len(assistant.kb.papers.kinds)} kinds of paper, version {assistant.kb.version}; "

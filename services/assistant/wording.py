@@ -129,6 +129,16 @@ class Wording:
         numbers = iter(NUMBER.findall(clause))
         return Said(term.text.replace(SLOT, "{}").format(*numbers), (), term.reviewed)
 
+    def lacks(self, texts) -> list[str]:
+        """The phrases of these field texts its glossary does not have, each once."""
+        if not self.translated:
+            return []
+        lacking: dict[str, str] = {}
+        for clause in (c for text in texts for c in clauses(text)):
+            if phrase_key(clause) not in self.terms:
+                lacking.setdefault(phrase_key(clause), clause)
+        return list(lacking.values())
+
     def entries(self) -> list[tuple[Kind, str, str, Entry]]:
         """Every entry: kind, key, the Vietnamese it says, the entry."""
         return ([("sentence", k, k, e) for k, e in self.sentences.items()]

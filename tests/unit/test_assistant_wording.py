@@ -104,3 +104,10 @@ def test_shipped_wording_is_honestly_unreviewed(code):
     """Machine-drafted: nobody who speaks the language has checked it yet."""
     w = default_wordings()[code]
     assert {entry.reviewed for _, _, _, entry in w.entries()} == {False}
+
+
+def test_the_phrases_a_glossary_lacks_are_listed_once_each():
+    w = wording(Term(vi="Không thu phí", text="Tsis sau nyiaj"))
+    assert w.lacks(["Không thu phí.", "Ngay trong ngày; không thu phí", "ngay trong ngày"]) \
+        == ["Ngay trong ngày"]
+    assert default_wordings()["vi"].lacks(["Ngay trong ngày"]) == []
