@@ -331,7 +331,7 @@ def check_assistant_data():
     said = [text for p in assistant.kb.procedures for text in p.said()]
     wordings = ", ".join(
         f"{code} ({len(w.terms)} terms, {sum(e.reviewed for *_, e in w.entries())} of "
-        f"{len(w.entries())} entries reviewed, {len(w.lacks(said))} phrases of the "
+        f"{len(w.entries())} entries reviewed, {len(w.lacking(said))} phrases of the "
         "procedures still in Vietnamese)"
         for code, w in assistant.wordings.items() if w.translated)
     typer.echo(f"{len(assistant.kb.procedures)} procedures, "

@@ -201,9 +201,14 @@ class AssistantApp:
     def _wordings(self, tenant: str) -> CommuneWordings:
         return CommuneWordings(self.assistant.wordings, WordingStore(self.store.db), tenant)
 
+    def _lacking(self, wording: Wording) -> dict[str, Entry]:
+        """The procedures' phrases the glossary lacks, as terms still to write."""
+        return wording.lacking(t for p in self.assistant.kb.procedures for t in p.said())
+
     def _entry(self, tenant: str, request) -> tuple[Wording, Entry]:
         wording = self._wordings(tenant)[request.language]
-        entry = wording.entry(request.kind, request.key)
+        entry = wording.entry(request.kind, request.key) or (
+            self._lacking(wording).get(request.key) if request.kind == "term" else None)
         if entry is None:
             raise NotFound(f"no {request.kind} {request.key!r} in the {request.language} "
                            "wording; listWording gives the keys")
@@ -213,48 +218,53 @@ class AssistantApp:
                                      "again and redo the change")
         return wording, entry
 
-    def _wording_entry(self, wording: Wording, kind: str, key: str) -> s.WordingEntry:
-        entry = wording.entry(kind, key)
+    def _wording_entry(self, language: str, kind: str, key: str,
+                       entry: Entry) -> s.WordingEntry:
         vi = (entry.vi if kind == "term"
               else self.assistant.wordings["vi"].sentences[key].text)
-        return s.WordingEntry(language=wording.language, kind=kind, key=key, vi=vi,
+        return s.WordingEntry(language=language, kind=kind, key=key, vi=vi,
                               **entry.model_dump(exclude={"vi"}))
 
     def list_wording(self, principal: Principal,
                      request: s.ListWordingRequest) -> s.WordingEntries:
         commune(request.tenant)
         wording = self._wordings(request.tenant)[request.language]
-        rows = [(kind, key) for kind, key, _, entry in wording.entries()
-                if request.reviewed is None or entry.reviewed == request.reviewed]
+        rows = [(kind, key, entry) for kind, key, _, entry in wording.entries()] + [
+            ("term", key, term) for key, term in self._lacking(wording).items()]
+        rows = [row for row in rows
+                if request.reviewed is None or row[2].reviewed == request.reviewed]
         chosen, token, total = paging.page(rows, request.page_size, request.page_token)
-        return s.WordingEntries(entries=[self._wording_entry(wording, *row) for row in chosen],
-                                next_page_token=token, total_size=total)
+        return s.WordingEntries(
+            entries=[self._wording_entry(wording.language, *row) for row in chosen],
+            next_page_token=token, total_size=total)
 
     def review_wording(self, principal: Principal,
                        request: s.ReviewWordingRequest) -> s.WordingEntry:
         tenant = commune(request.tenant)
         _, entry = self._entry(tenant, request)
-        reviewed = Entry(text=entry.text, reviewed=True, reviewer=principal.subject,
-                         reviewed_at=now(), revision=entry.revision)
-        return self._save(tenant, request, reviewed)
+        if not entry.text:
+            raise FailedPrecondition(f"term {request.key!r} has no text yet: write it "
+                                     "(editWording) before reviewing it")
+        return self._save(tenant, request, entry.model_copy(update={
+            "reviewed": True, "reviewer": principal.subject, "reviewed_at": now()}))
 
     def edit_wording(self, principal: Principal,
                      request: s.EditWordingRequest) -> s.WordingEntry:
         tenant = commune(request.tenant)
-        wording, entry = self._entry(tenant, request)
-        vi = self._wording_entry(wording, request.kind, request.key).vi
+        _, entry = self._entry(tenant, request)
+        vi = self._wording_entry(request.language, request.kind, request.key, entry).vi
         vi_templates = {k: e.text for k, e in self.assistant.wordings["vi"].sentences.items()}
         problem = check_entry(vi_templates, request.kind, request.key, vi, request.text)
         if problem:
             raise InvalidArgument(f"text: {problem}", {"text": problem})
-        return self._save(tenant, request, Entry(text=request.text,
-                                                 revision=entry.revision + 1))
+        return self._save(tenant, request, entry.model_copy(update={
+            "text": request.text, "revision": entry.revision + 1, "reviewed": False,
+            "reviewer": "", "reviewed_at": None}))
 
     def _save(self, tenant: str, request, entry: Entry) -> s.WordingEntry:
         WordingStore(self.store.db).save(tenant, request.language, request.kind, request.key,
                                          request.revision, entry)
-        return self._wording_entry(self._wordings(tenant)[request.language], request.kind,
-                                   request.key)
+        return self._wording_entry(request.language, request.kind, request.key, entry)
 
     def relay(self) -> int:
         """Send the events left unsent (the worker's timer; no caller)."""

@@ -175,9 +175,10 @@ class WordingEntry(ApiModel):
     kind: wording.Kind = Field(description="sentence (a template) or term (a phrase of "
                                            "the procedures' Vietnamese text)")
     key: str
-    vi: str = Field(description="what it says in Vietnamese: the phrase, or for a "
-                                "sentence the Vietnamese template")
-    text: str
+    vi: str = Field(description="what it says in Vietnamese: the phrase (numbers as "
+                                "{n}), or for a sentence the Vietnamese template")
+    text: str = Field(description="empty for a phrase of the procedures the glossary "
+                                  "lacks (answers say it in Vietnamese): to write")
     revision: int
     reviewed: bool
     reviewer: str = ""
@@ -185,7 +186,8 @@ class WordingEntry(ApiModel):
 
 
 class WordingEntries(ApiModel):
-    """One page of a language's wording, sentences first, then terms by phrase."""
+    """One page of a language's wording: sentences, terms, then the procedures' phrases
+    the glossary lacks."""
 
     entries: list[WordingEntry]
     next_page_token: str = Field("", description="the next page's token; empty after the last")

@@ -129,15 +129,17 @@ class Wording:
         numbers = iter(NUMBER.findall(clause))
         return Said(term.text.replace(SLOT, "{}").format(*numbers), (), term.reviewed)
 
-    def lacks(self, texts) -> list[str]:
-        """The phrases of these field texts its glossary does not have, each once."""
+    def lacking(self, texts) -> dict[str, Term]:
+        """The phrases of these field texts its glossary does not have, by key, each a
+        term still to write (no text yet; its numbers as {n})."""
         if not self.translated:
-            return []
-        lacking: dict[str, str] = {}
+            return {}
+        lacking: dict[str, Term] = {}
         for clause in (c for text in texts for c in clauses(text)):
             if phrase_key(clause) not in self.terms:
-                lacking.setdefault(phrase_key(clause), clause)
-        return list(lacking.values())
+                lacking.setdefault(phrase_key(clause),
+                                   Term(vi=NUMBER.sub(SLOT, clause), text=""))
+        return lacking
 
     def entries(self) -> list[tuple[Kind, str, str, Entry]]:
         """Every entry: kind, key, the Vietnamese it says, the entry."""
@@ -148,12 +150,12 @@ class Wording:
         return (self.sentences if kind == "sentence" else self.terms).get(key)
 
     def revised(self, kind: Kind, key: str, entry: Entry) -> "Wording":
-        """This wording with one entry replaced (an edit or review stored over the file)."""
+        """This wording with one entry replaced or, for a term the glossary lacked, added
+        (an edit or review stored over the file)."""
         if kind == "sentence":
             return Wording(self.language, {**self.sentences, key: entry}, self.terms,
                            self.translated)
-        term = Term(**{**entry.model_dump(), "vi": self.terms[key].vi})
-        return Wording(self.language, self.sentences, {**self.terms, key: term},
+        return Wording(self.language, self.sentences, {**self.terms, key: entry},
                        self.translated)
 
 

@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from services.common.errors import FailedPrecondition
 from services.common.mongo import TenantCollection
 
-from .wording import Entry, Kind, Wording
+from .wording import SENTENCES, Entry, Kind, Term, Wording
 
 
 class WordingStore:
@@ -26,10 +26,9 @@ class WordingStore:
 
     def save(self, tenant: str, language: str, kind: Kind, key: str, seen: int,
              entry: Entry) -> None:
-        """Store `entry` over the entry at revision `seen`; FailedPrecondition when it is
-        at another revision now."""
-        document = {"language": language, "kind": kind, "key": key,
-                    **entry.model_dump(include=set(Entry.model_fields))}
+        """Store `entry` (a Term, with its Vietnamese, for a term) over the entry at
+        revision `seen`; FailedPrecondition when it is at another revision now."""
+        document = {"language": language, "kind": kind, "key": key, **entry.model_dump()}
         entry_id = f"{tenant}|{language}|{kind}|{key}"
         if self._of(tenant).update_one({"_id": entry_id, "revision": seen},
                                        {"$set": document}).matched_count:
@@ -58,11 +57,12 @@ class CommuneWordings(Mapping):
         if not wording.translated:
             return wording
         for stored in self.store.stored(self.tenant, language):
-            # an edit of an entry the shipped file no longer has is left out
-            if wording.entry(stored["kind"], stored["key"]) is not None:
-                wording = wording.revised(stored["kind"], stored["key"],
-                                          Entry.model_validate(
-                                              {k: stored[k] for k in Entry.model_fields}))
+            kind, key = stored.pop("kind"), stored.pop("key")
+            del stored["language"]
+            if kind == "term":  # a term the file lacked is added
+                wording = wording.revised(kind, key, Term.model_validate(stored))
+            elif key in SENTENCES:
+                wording = wording.revised(kind, key, Entry.model_validate(stored))
         return wording
 
     def __iter__(self) -> Iterator[str]:

@@ -38,9 +38,18 @@ def run(app, name: str, request: dict, tenant: str = TENANT,
                   parse(operation, {"tenant": tenant, **request})).wire()
 
 
-def entry(app, language: str, kind: str, key: str, tenant: str = TENANT) -> dict:
-    listed = run(app, "list_wording", {"language": language, "pageSize": 200}, tenant)
-    found = [e for e in listed["entries"] if (e["kind"], e["key"]) == (kind, key)]
+def entry(app, language: str, kind: str, key: str, tenant: str = TENANT,
+          page_token_pages: int = 1) -> dict:
+    """The entry as listed, looked for in the first pages of 200."""
+    entries, token = [], ""
+    for _ in range(page_token_pages):
+        listed = run(app, "list_wording", {"language": language, "pageSize": 200,
+                                           "pageToken": token}, tenant)
+        entries += listed["entries"]
+        token = listed["nextPageToken"]
+        if not token:
+            break
+    found = [e for e in entries if (e["kind"], e["key"]) == (kind, key)]
     assert len(found) == 1, f"{kind} {key!r} listed {len(found)} times"
     return found[0]
 
@@ -133,3 +142,23 @@ def test_a_handoff_tells_the_citizen_in_the_communes_own_wording(app):
     ticket = run(app, "handoff", {"traceId": answer["traceId"]}, principal=None)
     assert ticket["message"] == f"Daim {ticket['ticketId']}: tus neeg ua haujlwm yuav hu " \
                                 "rau koj."
+
+
+def test_a_phrase_the_glossary_lacks_is_listed_written_and_then_said_in_the_language(app):
+    question = "lees paub kos npe"  # CT-02: its place of submission is not in the glossary
+    place = app.assistant.kb.get("CT-02").where.rstrip(".")
+    before = ask(app, question)
+    assert place in before["vietnameseTerms"] and f"«{place}»" in before["text"]
+    listed = entry(app, "hmn", "term", phrase_key(place), page_token_pages=3)
+    assert listed["text"] == "" and listed["vi"] == place and listed["revision"] == 0
+    with pytest.raises(FailedPrecondition, match="no text yet"):
+        run(app, "review_wording", {"language": "hmn", "kind": "term",
+                                    "key": phrase_key(place), "revision": 0})
+    written = run(app, "edit_wording", {"language": "hmn", "kind": "term",
+                                        "key": phrase_key(place), "revision": 0,
+                                        "text": "Chaw txais ntaub ntawv ntawm txhua xã"})
+    assert written["revision"] == 1 and written["vi"] == place
+    after = ask(app, question)
+    assert place not in after["vietnameseTerms"]
+    assert "Chaw txais ntaub ntawv ntawm txhua xã" in after["text"]
+    assert place in ask(app, question, OTHER)["vietnameseTerms"], "only this commune's"
