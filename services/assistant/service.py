@@ -1,5 +1,8 @@
 """The assistant nameko worker: its operations (app.py) over nameko RPC for the other
-services and HTTP JSON for citizens and officers, and the outbox relay."""
+services and HTTP JSON for citizens and officers, the outbox relay and the check for
+handoff tickets no officer claimed in time."""
+import datetime as dt
+
 import eventlet
 from nameko.timer import timer
 
@@ -33,3 +36,8 @@ class AssistantService(HealthEndpoints, doors(
     @timer(interval=10)
     def relay_outbox(self):
         self.use_cases().relay()
+
+    @timer(interval=get_settings().handoff_check_s)
+    def announce_unclaimed_handoffs(self):
+        self.use_cases().announce_unclaimed(
+            dt.timedelta(seconds=get_settings().handoff_claim_within_s))
