@@ -14,13 +14,10 @@ from commune.v1 import events_pb2, ioc_pb2, ioc_pb2_grpc, tasks_pb2
 from services.common.auth import issue_token
 from services.common.envelope import Envelope
 from services.common.publisher import Publisher
-from services.iocevents import demo
 from services.iocevents.broker import publish_detections
-from services.iocevents.store import IocStore
 from tests.helpers import (
     CALL_TIMEOUT_S,
     Broker,
-    Process,
     http_json,
     metric_value,
     wait_for,
@@ -28,23 +25,6 @@ from tests.helpers import (
 
 pytestmark = pytest.mark.e2e
 TENANT = "binh-lu"
-
-
-@pytest.fixture(scope="module")
-def ioc(settings, mongo, platform):
-    """The platform's iocevents worker and gRPC process, and a pipeline of the module's
-    (the session's clean-up drops their queues)."""
-    store = IocStore(mongo[f"{settings.namespace}_iocevents"])
-    store.ensure_indexes()
-    demo.load(store, dt.date.today())
-    pipeline = Process(settings, "commune-pipeline", "iocevents", COMMUNE_IOC_FLUSH_S=0.2,
-                       COMMUNE_IOC_SWEEP_S=1)
-    try:
-        pipeline.wait_ready(f"http://127.0.0.1:{pipeline.metrics_port}/metrics")
-        yield {"pipeline": pipeline, "worker": platform["iocevents"],
-               "grpc": platform["iocevents-grpc"]}, store
-    finally:
-        pipeline.stop()
 
 
 def token(settings, role="operator", subject="op-lan"):

@@ -8,6 +8,7 @@ from commune.v1 import assistant_pb2
 from services.common.envelope import Envelope, InvalidEvent
 from services.common.periods import Period
 from services.kpi import satisfaction
+from services.kpi import schemas as s
 from services.kpi.indicators import catalog
 
 
@@ -44,3 +45,4 @@ def test_a_feedback_event_without_its_answer_is_rejected():
 def test_the_indicator_is_derived_from_the_assistant():
     [definition] = [i for i in catalog() if i.code == satisfaction.INDICATOR]
     assert definition.source == "assistant" and definition.is_ratio
+    assert s.Indicator.model_validate(definition.model_dump()).source == "assistant"
