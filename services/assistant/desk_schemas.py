@@ -10,7 +10,7 @@ from services.common.api.models import ApiModel, TenantRequest
 from . import desk, domain
 from .schemas import SESSION_ID, Citation
 
-Status = Literal["open", "claimed", "answered", "closed"]
+Status = Literal[desk.STATUSES]
 TICKET_ID = Field(min_length=1, max_length=40, description="e.g. HO-3F9A0C12BE")
 
 # --- responses -------------------------------------------------------------------------
