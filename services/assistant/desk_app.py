@@ -8,7 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from commune.v1 import assistant_pb2
 from services.catalog import EVENTS
-from services.common import paging
+from services.common import metrics, paging
 from services.common.api.operations import Operation, Route
 from services.common.auth import ROLES, Principal
 from services.common.clock import now
@@ -20,6 +20,9 @@ from . import desk_schemas as d
 from .schemas import Citation
 
 MOVES = "handoff_moves"
+moves_made = metrics.counter("assistant", "handoff_moves_total",
+                             "Moves on handoff tickets (claimed, answered, closed, "
+                             "unclaimed_alerted), per commune", ("tenant", "move"))
 
 
 def _stamp(at: dt.datetime) -> Timestamp:
@@ -66,6 +69,7 @@ class HandoffDesk:
                                      claim_time=_stamp(at)), ticket_id))
         if not self.store.add_move({**made, "tenant": tenant}, *events):
             raise FailedPrecondition(f"ticket {ticket_id} was {made['kind']} meanwhile")
+        moves_made.labels(tenant, made["kind"]).inc()
         for event in events:
             self._publish(MOVES, made["_id"], event)
         return _ticket(ticket, self._state(tenant, ticket_id)[1])
@@ -142,6 +146,7 @@ class HandoffDesk:
             move = {"_id": desk.move_id(ticket["_id"], kind), "ticket": ticket["_id"],
                     "tenant": ticket["tenant"], "kind": kind, "by": "system", "at": at}
             if self.store.add_move(move, event):  # False: another worker announced it
+                moves_made.labels(ticket["tenant"], kind).inc()
                 self._publish(MOVES, move["_id"], event)
                 announced += 1
         return announced

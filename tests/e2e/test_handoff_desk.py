@@ -8,7 +8,7 @@ import pytest
 
 from services.common.auth import issue_token
 from services.kpi.satisfaction import INDICATOR
-from tests.helpers import http_json, start_worker, wait_for
+from tests.helpers import http_json, metric_value, start_worker, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -136,6 +136,10 @@ def test_a_ticket_no_officer_claims_in_time_alerts_the_ioc_until_claimed(
     status, _ = desk(assistant, officer(settings), ticket, "claim")
     assert status == 200
     alert(processes, operator, ticket, "ALERT_STATUS_RESOLVED")
+    counted = assistant.metrics()
+    for move in ("unclaimed_alerted", "claimed"):
+        assert metric_value(counted, "commune_assistant_handoff_moves_total", tenant=TENANT,
+                            move=move) >= 1
 
 
 def satisfaction_row(kpi, token: str, period: str) -> dict:
