@@ -411,7 +411,7 @@ def quarterly_report(
         document = quarterly.draft(settings, token, commune, year, quarter)
         out.mkdir(parents=True, exist_ok=True)
         for fmt in quarterly.FORMATS:
-            path = out / f"bao-cao-{commune}-{year}-q{quarter}.{fmt}"
+            path = out / quarterly.filename(commune, year, quarter, fmt)
             path.write_bytes(quarterly.render(document, fmt))
             typer.echo(f"wrote {path} ({path.stat().st_size // 1024} KB)")
     except errors.InvalidArgument as exc:

@@ -174,7 +174,8 @@ def _kpi_source(facts: Facts, row: dict) -> str:
     if row.get("source") in KPI_DERIVED:
         return KPI_DERIVED[row["source"]]
     document = facts.kpi_sources.get(row["indicator"])
-    return f"nhập theo {document}" if document else "nhập trên nền tảng"
+    # "BC Quý I/2026 xã Bình Lư, mục II.4: <the words quoted>": the document and section
+    return f"nhập theo {document.split(':')[0]}" if document else "nhập trên nền tảng"
 
 
 def _public_services(facts: Facts, rows: dict) -> list[Block]:
@@ -187,7 +188,6 @@ def _public_services(facts: Facts, rows: dict) -> list[Block]:
             return (f"{what}: {counts} {unit}, tỷ lệ ", _value(row))
         return (f"{what}: tỷ lệ ", _value(row))
 
-    documents = sorted({facts.kpi_sources[c] for c in SERVICE_FIGURES if c in facts.kpi_sources})
     shown = [r for r in facts.kpi_rows if r.get("hasValue") or r.get("target")]
     return [
         *_written(("1. Về nâng cao nhận thức, quyết tâm chính trị", "kết quả trong quý"),
@@ -208,8 +208,7 @@ def _public_services(facts: Facts, rows: dict) -> list[Block]:
                    "tử đạt ", _value(rows.get("e-results")), ", tỷ lệ tái sử dụng dữ liệu: ",
                    _value(rows.get("data-reuse")), "."), "bullet"),
         Paragraph((f"(Kỳ: {label}. Nguồn: báo cáo chỉ tiêu của nền tảng, số liệu đã phê "
-                   "duyệt" + (f", nhập theo {'; '.join(documents)}" if documents else "")
-                   + ".)",), "source"),
+                   "duyệt; văn bản gốc của từng số liệu ghi ở Bảng 1.)",), "source"),
         Table(f"Bảng 1. Các chỉ tiêu {label}",
               ("STT", "Chỉ tiêu", "Kết quả", "Tử số/mẫu số", "Mục tiêu", "Đánh giá", "Nguồn"),
               tuple((str(i), r.get("nameVi") or r["indicator"], _value(r), _counts(r),
@@ -252,8 +251,12 @@ def _tasks(facts: Facts) -> list[Block]:
              for s in facts.task_summary.get("byUnit", []) if s.get("assigned")]
     source = Paragraph((f"Kỳ: nhiệm vụ có thời hạn trong {label}. Nguồn: tổng hợp nhiệm vụ "
                         f"của nền tảng, tính đến ngày {vi.date(facts.taken)}.",), "source")
+    heading = Heading("8. Thực hiện các nhiệm vụ chuyển đổi số của xã", 2)
+    if not total.get("assigned"):
+        return [heading, Paragraph((f"Không có nhiệm vụ nào có thời hạn trong {label}.",)),
+                source]
     return [
-        Heading("8. Thực hiện các nhiệm vụ chuyển đổi số của xã", 2),
+        heading,
         Paragraph((f"Nhiệm vụ có thời hạn trong {label}: {vi.number(total.get('assigned', 0))}"
                    f" nhiệm vụ; đã hoàn thành {vi.number(total.get('done', 0))} (tỷ lệ "
                    f"{_rate(total.get('done', 0), total.get('assigned', 0))}), trong đó đúng "
@@ -319,17 +322,15 @@ def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def _task_line(facts: Facts, task: dict, extra: str = "") -> Paragraph:
-    unit = facts.unit_names.get(task.get("leadUnit", ""), task.get("leadUnit", ""))
+TASK_COLUMNS = ("Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tiến độ")
+
+
+def _task_row(facts: Facts, task: dict) -> tuple[Run, ...]:
     deadline = (vi.date(_day(task["deadline"])) if task.get("deadline")
                 else task.get("periodText", ""))
-    parts = [f"{task['code']}: {task['title']}"]
-    if unit:
-        parts.append(f"chủ trì: {unit}")
-    if deadline:
-        parts.append(f"thời hạn: {deadline}")
-    parts.append(f"tiến độ {task.get('progressPercent', 0)}%")
-    return Paragraph(("; ".join(parts) + extra + ".",), "bullet")
+    return (task["code"], task["title"],
+            facts.unit_names.get(task.get("leadUnit", ""), task.get("leadUnit", "")),
+            deadline, f"{task.get('progressPercent', 0)}%")
 
 
 def _shortcomings(facts: Facts) -> list[Block]:
@@ -340,35 +341,44 @@ def _shortcomings(facts: Facts) -> list[Block]:
         blocks.append(Paragraph((f"Chỉ tiêu “{row.get('nameVi') or row['indicator']}” "
                                  f"{STATUS_WORDS[row['status']].lower()} mục tiêu: đạt ",
                                  _value(row), f", mục tiêu {_target(row)}."), "bullet"))
+    if missed:
+        blocks.append(Paragraph((f"(Kỳ: {facts.period.label()}. Nguồn: báo cáo chỉ tiêu của "
+                                 "nền tảng.)",), "source"))
     if facts.flagged:
         blocks.append(Paragraph((f"{vi.number(len(facts.flagged))} nhiệm vụ cần xem xét trong "
-                                 "rà soát hằng quý:",)))
-        blocks += [_task_line(facts, f["task"], " — " + ", ".join(
-            FLAG_WORDS.get(flag, flag) for flag in f["flags"])) for f in facts.flagged]
-    blocks.append(Paragraph((f"(Chỉ tiêu: kỳ {facts.period.label()}, báo cáo chỉ tiêu của nền "
-                             "tảng; nhiệm vụ: rà soát hằng quý của nền tảng tại ngày "
-                             f"{vi.date(facts.taken)}.)",), "source"))
+                                 "rà soát hằng quý (Bảng 4).",), "bullet"))
+        blocks.append(Table(
+            "Bảng 4. Nhiệm vụ cần xem xét trong rà soát hằng quý", (*TASK_COLUMNS, "Vấn đề"),
+            tuple((*_task_row(facts, f["task"]),
+                   ", ".join(FLAG_WORDS.get(flag, flag) for flag in f["flags"]))
+                  for f in facts.flagged),
+            Paragraph((f"Tại ngày {vi.date(facts.taken)}. Nguồn: rà soát hằng quý của nền "
+                       "tảng (nhiệm vụ đang thực hiện chậm tiến độ, quá hạn hoặc chưa xác định "
+                       "sản phẩm).",), "source"),
+            text_columns=(1, 2, 5)))
     blocks.append(Paragraph((Blank("tồn tại, hạn chế khác và nguyên nhân"),)))
     return blocks
 
 
 def _next_quarter(facts: Facts, following: Period) -> list[Block]:
     label = following.label()
+    source = Paragraph((f"Kỳ: {label}. Nguồn: danh sách nhiệm vụ của nền tảng tại ngày "
+                        f"{vi.date(facts.taken)}.",), "source")
     blocks: list[Block] = [
         Heading(f"IV. NHIỆM VỤ, GIẢI PHÁP {quarter_words(following).upper()}", 1),
         Heading("1. Nhiệm vụ", 2)]
     if facts.next_tasks:
         blocks.append(Paragraph((f"Các nhiệm vụ có thời hạn trong {label} "
-                                 f"({vi.number(len(facts.next_tasks))} nhiệm vụ):",)))
-        blocks += [_task_line(facts, t) for t in facts.next_tasks]
+                                 f"({vi.number(len(facts.next_tasks))} nhiệm vụ, Bảng 5).",)))
+        blocks.append(Table(f"Bảng 5. Nhiệm vụ có thời hạn trong {label}", TASK_COLUMNS,
+                            tuple(_task_row(facts, t) for t in facts.next_tasks), source,
+                            text_columns=(1, 2)))
     else:
-        blocks.append(Paragraph((f"Nền tảng chưa có nhiệm vụ nào có thời hạn trong {label}.",)))
+        blocks += [Paragraph((f"Nền tảng chưa có nhiệm vụ nào có thời hạn trong {label}.",)),
+                   source]
     if facts.flagged:
         blocks.append(Paragraph(("Tiếp tục thực hiện hoặc điều chỉnh theo quyết định rà soát "
-                                 f"các nhiệm vụ nêu tại mục III ({vi.number(len(facts.flagged))}"
-                                 " nhiệm vụ).",)))
-    blocks.append(Paragraph((f"(Kỳ: {label}. Nguồn: danh sách nhiệm vụ và rà soát hằng quý "
-                             f"của nền tảng tại ngày {vi.date(facts.taken)}.)",), "source"))
+                                 f"{vi.number(len(facts.flagged))} nhiệm vụ nêu tại Bảng 4.",)))
     blocks.append(Paragraph((Blank("nhiệm vụ trọng tâm khác"),)))
     blocks += _written(("2. Giải pháp thực hiện", "giải pháp thực hiện"))
     return blocks

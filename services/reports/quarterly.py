@@ -32,6 +32,11 @@ def draft(settings: Settings, token: str | None, commune: str, year: int,
     return outline(facts, names[commune])
 
 
+def filename(commune: str, year: int, quarter: int, fmt: str) -> str:
+    """The report's file name, for a download as for the CLI: bao-cao-binh-lu-2026-q1.docx."""
+    return f"bao-cao-{commune}-{year}-q{quarter}.{fmt}"
+
+
 def render(document: Document, fmt: str) -> bytes:
     return FORMATS[_checked(fmt)](document)
 

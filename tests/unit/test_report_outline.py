@@ -67,7 +67,7 @@ def facts(**changes) -> Facts:
                       target={"comparison": "COMPARISON_GREATER_OR_EQUAL", "value": 60},
                       status="KPI_STATUS_MISSED"),
         ],
-        kpi_sources={"online-dossiers": "BC Quý I/2026 xã Bình Lư"},
+        kpi_sources={"online-dossiers": "BC Quý I/2026 xã Bình Lư, mục II.4: 900/902"},
         task_summary={"total": {"assigned": 4, "done": 3, "doneOnTime": 2, "overdue": 1},
                       "byUnit": [{"key": "cong-an", "assigned": 4, "done": 3,
                                   "doneOnTime": 2, "overdue": 1}]},
@@ -109,13 +109,14 @@ def test_public_service_figures_are_the_kpi_rows_and_missing_ones_are_blanks():
     # no e-results, full-online or dossiers-filed figure: blanks, not zeros
     assert f"tỷ lệ cấp kết quả điện tử đạt {BLANK_MARK}" in body
     assert f"Tổng số hồ sơ tiếp nhận trong kỳ: {BLANK_MARK} hồ sơ" in body
-    assert "nhập theo BC Quý I/2026 xã Bình Lư" in body
+    assert "văn bản gốc của từng số liệu ghi ở Bảng 1" in body
 
 
 def test_the_indicator_table_shows_figures_targets_and_sources_and_skips_the_unused():
     rows = {r[1]: r for r in table(outline(facts(), "Bình Lư"), "Bảng 1").rows}
     assert rows["Tỷ lệ hồ sơ trực tuyến"][2:] == ("99,78%", "900/902", "> 90%", "Đạt",
-                                                  "nhập theo BC Quý I/2026 xã Bình Lư")
+                                                  "nhập theo BC Quý I/2026 xã Bình Lư, mục II.4")
+    assert rows["Tỷ lệ số hóa"][6] == "nhập trên nền tảng"
     satisfaction = rows["Tỷ lệ hài lòng"]
     assert isinstance(satisfaction[2], Blank) and satisfaction[5] == "Chưa có số liệu"
     assert "Tỷ lệ thanh toán trực tuyến" not in rows  # neither a figure nor a target
@@ -135,19 +136,28 @@ def test_tasks_ioc_and_traceability_carry_their_counts_and_periods():
         ("Miến dong Bình Lư 500 g", "MD-2026-01", "20/01/2026", "1.000 gói", "7"),)
 
 
-def test_rates_of_nothing_are_a_dash_not_zero():
+def test_a_quarter_without_tasks_due_says_so_instead_of_a_table_of_zeros():
     empty = {"assigned": 0, "done": 0, "doneOnTime": 0, "overdue": 0}
-    tasks = table(outline(facts(task_summary={"total": empty, "byUnit": []}), "Bình Lư"),
+    document = outline(facts(task_summary={"total": empty, "byUnit": []}), "Bình Lư")
+    assert "Không có nhiệm vụ nào có thời hạn trong Quý I/2026." in texts(document)
+    assert not any(isinstance(b, Table) and b.caption.startswith("Bảng 2")
+                   for b in document.body)
+
+
+def test_a_rate_of_nothing_done_is_a_dash_not_zero():
+    none_done = {"assigned": 2, "done": 0, "doneOnTime": 0, "overdue": 2}
+    tasks = table(outline(facts(task_summary={"total": none_done, "byUnit": []}), "Bình Lư"),
                   "Bảng 2")
-    assert tasks.rows == (("Tổng", "0", "0", "0", "0", "—", "—"),)
+    assert tasks.rows == (("Tổng", "2", "0", "0", "2", "0%", "—"),)
 
 
 def test_shortcomings_and_next_quarter_come_from_the_review_and_the_kpi_status():
-    body = "\n".join(texts(outline(facts(), "Bình Lư")))
+    document = outline(facts(), "Bình Lư")
+    body = "\n".join(texts(document))
     assert "Chỉ tiêu “Tỷ lệ kích hoạt VNeID mức độ 2” không đạt mục tiêu: đạt 44%" in body
-    assert ("NQ57-2026-03: Lắp đặt camera AI; chủ trì: Công an xã; thời hạn: 30/06/2026; "
-            "tiến độ 40% — chậm tiến độ, quá hạn.") in body
-    assert "Các nhiệm vụ có thời hạn trong Quý II/2026 (1 nhiệm vụ):" in body
+    row = ("NQ57-2026-03", "Lắp đặt camera AI", "Công an xã", "30/06/2026", "40%")
+    assert table(document, "Bảng 4").rows == ((*row, "chậm tiến độ, quá hạn"),)
+    assert table(document, "Bảng 5. Nhiệm vụ có thời hạn trong Quý II/2026").rows == (row,)
 
 
 def test_the_leadership_and_other_prose_are_blanks_with_hints():
