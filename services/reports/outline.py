@@ -49,6 +49,7 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[Run, ...], ...]
     source: Paragraph
+    widths: tuple[int, ...]  # each column's share of the page's width, in %
     text_columns: tuple[int, ...] = ()  # columns of words, set flush left; figures centred
 
 
@@ -86,7 +87,7 @@ COMPARISONS = {"COMPARISON_GREATER": ">", "COMPARISON_GREATER_OR_EQUAL": "≥",
 SEVERITY_WORDS = {"ALERT_SEVERITY_CRITICAL": "khẩn cấp", "ALERT_SEVERITY_HIGH": "cao",
                   "ALERT_SEVERITY_MEDIUM": "trung bình", "ALERT_SEVERITY_LOW": "thấp"}
 FLAG_WORDS = {"slow": "chậm tiến độ", "overdue": "quá hạn",
-              "no_deliverable": "chưa xác định sản phẩm đầu ra"}
+              "no_deliverable": "chưa xác định sản phẩm"}
 KPI_DERIVED = {"tasks": "tính từ sự kiện của dịch vụ nhiệm vụ",
                "dossiers": "tính từ sổ theo dõi hồ sơ TTHC"}
 # The figures of the public-service paragraph, in the report's order.
@@ -216,7 +217,7 @@ def _public_services(facts: Facts, rows: dict) -> list[Block]:
                      _kpi_source(facts, r)) for i, r in enumerate(shown, 1)),
               Paragraph((f"Kỳ: {label}. Nguồn: báo cáo chỉ tiêu của nền tảng (dịch vụ "
                          "KPI), số liệu đã phê duyệt; chỉ tiêu có số liệu hoặc có mục tiêu.",),
-                        "source"), text_columns=(1, 6)),
+                        "source"), (6, 28, 10, 11, 10, 13, 22), text_columns=(1, 6)),
         *_written(("5. Phát triển nguồn nhân lực", "kết quả trong quý"),
                   ("6. Đẩy mạnh chuyển đổi số trong hoạt động của các cơ quan trong hệ "
                    "thống chính trị", "kết quả trong quý"),
@@ -266,7 +267,8 @@ def _tasks(facts: Facts) -> list[Block]:
         Table(f"Bảng 2. Kết quả thực hiện nhiệm vụ {label} theo đơn vị chủ trì",
               ("Đơn vị chủ trì", "Nhiệm vụ", "Hoàn thành", "Đúng hạn", "Quá hạn",
                "Tỷ lệ hoàn thành", "Tỷ lệ đúng hạn"),
-              (*units, line("Tổng", total)), source, text_columns=(0,)),
+              (*units, line("Tổng", total)), source, (30, 10, 11, 10, 9, 15, 15),
+              text_columns=(0,)),
     ]
 
 
@@ -312,7 +314,7 @@ def _traceability(facts: Facts) -> list[Block]:
     if rows:
         blocks.append(Table(f"Bảng 3. Các lô sản phẩm {label}",
                             ("Sản phẩm", "Lô", "Ngày sản xuất", "Số lượng", "Sự kiện"),
-                            rows, source, text_columns=(0,)))
+                            rows, source, (34, 18, 18, 16, 14), text_columns=(0,)))
     else:
         blocks.append(source)
     return blocks
@@ -355,7 +357,7 @@ def _shortcomings(facts: Facts) -> list[Block]:
             Paragraph((f"Tại ngày {vi.date(facts.taken)}. Nguồn: rà soát hằng quý của nền "
                        "tảng (nhiệm vụ đang thực hiện chậm tiến độ, quá hạn hoặc chưa xác định "
                        "sản phẩm).",), "source"),
-            text_columns=(1, 2, 5)))
+            (14, 35, 18, 14, 7, 12), text_columns=(1, 2, 5)))
     blocks.append(Paragraph((Blank("tồn tại, hạn chế khác và nguyên nhân"),)))
     return blocks
 
@@ -372,7 +374,7 @@ def _next_quarter(facts: Facts, following: Period) -> list[Block]:
                                  f"({vi.number(len(facts.next_tasks))} nhiệm vụ, Bảng 5).",)))
         blocks.append(Table(f"Bảng 5. Nhiệm vụ có thời hạn trong {label}", TASK_COLUMNS,
                             tuple(_task_row(facts, t) for t in facts.next_tasks), source,
-                            text_columns=(1, 2)))
+                            (14, 43, 20, 14, 9), text_columns=(1, 2)))
     else:
         blocks += [Paragraph((f"Nền tảng chưa có nhiệm vụ nào có thời hạn trong {label}.",)),
                    source]

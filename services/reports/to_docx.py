@@ -7,6 +7,7 @@ import io
 from docx import Document as new_document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
@@ -15,6 +16,7 @@ from .outline import Blank, Document, Heading, Paragraph, Run, Table
 FONT = "Times New Roman"
 AUTHOR = "Nền tảng vận hành xã"
 CENTER, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
+TEXT_WIDTH_CM = 16.5  # A4's 21 cm less the margins of 3 and 1.5
 
 
 def render(outline: Document) -> bytes:
@@ -130,14 +132,28 @@ def _table(doc, block: Table) -> None:
     table = doc.add_table(rows=1, cols=len(block.header))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = [Cm(TEXT_WIDTH_CM * share / 100) for share in block.widths]
     for cell, title in zip(table.rows[0].cells, block.header, strict=True):
         _cell_line(doc, cell, (title,), True, bold=True, size=11)
+    _repeat_as_header(table.rows[0])
     for row in block.rows:
         cells = table.add_row().cells
         for i, (cell, value) in enumerate(zip(cells, row, strict=True)):
             _cell_line(doc, cell, (value,), True, size=11,
                        align=WD_ALIGN_PARAGRAPH.LEFT if i in block.text_columns else CENTER)
+    for column, width in zip(table.columns, widths, strict=True):
+        for cell in column.cells:  # Word reads each cell's width, not the column's
+            cell.width = width
     _body(doc, block.source)
+
+
+def _repeat_as_header(row) -> None:
+    """The header row again at the top of each page the table runs onto."""
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
 
 
 def _closing(doc, outline: Document) -> None:

@@ -33,9 +33,10 @@ table.figures { width: 100%; border-collapse: collapse; margin: 4pt 0 4pt;
                 font-size: 11pt; page-break-inside: auto; }
 table.figures th, table.figures td { border: 0.5pt solid #000; padding: 2pt 4pt;
                                      text-align: center; vertical-align: middle; }
+table.figures { table-layout: fixed; }
 table.figures td.words { text-align: left; }
 table.figures tr { page-break-inside: avoid; }
-caption { font-weight: bold; font-size: 13pt; padding-bottom: 4pt; }
+.caption { font-weight: bold; text-indent: 0; margin: 6pt 0 2pt; break-after: avoid; }
 .closing td { width: 50%; }
 .closing .recipients { text-align: left; font-size: 11pt; }
 .closing .recipients b { font-size: 12pt; font-style: italic; }
@@ -95,8 +96,9 @@ def _table(block: Table) -> str:
         "<tr>" + "".join(f"<td class='words'>{_runs((c,))}</td>" if i in block.text_columns
                          else f"<td>{_runs((c,))}</td>" for i, c in enumerate(row)) + "</tr>"
         for row in block.rows)
-    return (f"<table class='figures'><caption>{escape(block.caption)}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    columns = "".join(f"<col style='width: {w}%'>" for w in block.widths)
+    return (f"<p class='caption'>{escape(block.caption)}</p><table class='figures'>"
+            f"<colgroup>{columns}</colgroup><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
             + _paragraph(block.source))
 
 

@@ -181,3 +181,11 @@ def test_both_renderings_hold_the_figures_and_the_marked_blanks():
     pdf = pypdf.PdfReader(io.BytesIO(to_pdf.render(document)))
     text = "".join(page.extract_text() for page in pdf.pages)
     assert len(pdf.pages) >= 2 and "99,78%" in text
+
+
+def test_every_table_shares_out_the_whole_width_among_its_columns():
+    tables = [b for b in outline(facts(), "Bình Lư").body if isinstance(b, Table)]
+    assert len(tables) == 5
+    for block in tables:
+        assert len(block.widths) == len(block.header) and sum(block.widths) == 100, block.caption
+        assert all(len(row) == len(block.header) for row in block.rows), block.caption
