@@ -11,6 +11,7 @@ from services.common.periods import Period
 # Quarters and days as the commune counts them: Vietnam's time, which has no summer time.
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 PAGE = 200
+CLOSED_TASKS = {"TASK_STATUS_DONE", "TASK_STATUS_STOPPED", "TASK_STATUS_REPLACED"}
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,7 @@ def collect(client: ServiceClient, commune: str, period: Period,
             taken: dt.datetime) -> Facts:
     base = f"/api/v1/communes/{commune}"
     label = period.label()
-    kpi = client.get("kpi", f"{base}/kpi/report", {"period": label})
-    rows = kpi.get("rows", [])
+    rows = client.get("kpi", f"{base}/kpi/report", {"period": label}).get("rows", [])
     directory = client.get("tasks", f"{base}/units")
     return Facts(
         commune=commune, period=period, taken=taken.astimezone(VIETNAM),
@@ -65,16 +65,13 @@ def collect(client: ServiceClient, commune: str, period: Period,
         next_tasks=[t for t in _pages(client, "tasks", f"{base}/tasks", "tasks",
                                       {"period": next_quarter(period).label()})
                     if t["status"] not in CLOSED_TASKS],
-        alerts=_alerts(client, base, period),
+        alerts=opened_alerts(client, base, period),
         alert_stats=client.get("iocevents", f"{base}/ioc/stats"),
         batches=[b for b in client.get("trace", f"{base}/trace/batches").get("batches", [])
                  if period.contains(dt.date.fromisoformat(b["producedOn"]))],
         product_names={p["gtin"]: p["nameVi"] for p in
                        _pages(client, "trace", f"{base}/trace/products", "products")},
     )
-
-
-CLOSED_TASKS = {"TASK_STATUS_DONE", "TASK_STATUS_STOPPED", "TASK_STATUS_REPLACED"}
 
 
 def _kpi_sources(client: ServiceClient, base: str, label: str, rows: list[dict]) -> dict:
@@ -104,7 +101,7 @@ def _pages(client: ServiceClient, service: str, path: str, key: str, params=None
             return
 
 
-def _alerts(client: ServiceClient, base: str, period: Period) -> Alerts:
+def opened_alerts(client: ServiceClient, base: str, period: Period) -> Alerts:
     """Alerts opened in the period, counted by severity and by status; the list comes
     newest first, so reading stops at the first alert opened before the period."""
     opened = []

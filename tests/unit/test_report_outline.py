@@ -7,10 +7,12 @@ import docx
 import pypdf
 import pytest
 
+from services.common.errors import InvalidArgument
 from services.common.periods import Period
-from services.reports import to_docx, to_pdf
+from services.common.settings import Settings
+from services.reports import quarterly, to_docx, to_pdf
 from services.reports import vietnamese as vi
-from services.reports.collect import VIETNAM, Alerts, Facts, next_quarter
+from services.reports.collect import VIETNAM, Alerts, Facts, next_quarter, opened_alerts
 from services.reports.outline import BLANK_MARK, Blank, Paragraph, Table, outline
 
 Q1 = Period("quarter", 2026, 1)
@@ -189,3 +191,46 @@ def test_every_table_shares_out_the_whole_width_among_its_columns():
     for block in tables:
         assert len(block.widths) == len(block.header) and sum(block.widths) == 100, block.caption
         assert all(len(row) == len(block.header) for row in block.rows), block.caption
+
+
+@pytest.mark.parametrize("commune, year, quarter, fmt, field", [
+    ("binh-lu", 2026, 5, "docx", "quarter"), ("binh-lu", 1999, 1, "pdf", "year"),
+    ("nowhere", 2026, 1, "pdf", "commune"), ("lai-chau", 2026, 1, "pdf", "commune"),
+    ("binh-lu", 2026, 1, "odt", "fmt")])
+def test_bad_requests_are_refused_before_any_service_is_called(commune, year, quarter, fmt,
+                                                               field):
+    nowhere = Settings(api_urls={name: "http://127.0.0.1:1" for name in
+                                 ("kpi", "tasks", "iocevents", "trace")})
+    with pytest.raises(InvalidArgument) as refused:
+        quarterly.build(nowhere, "token", commune, year, quarter, fmt)
+    assert field in refused.value.fields
+
+
+class PagedAlerts:
+    """The alerts API's pages, newest first, counting the pages read."""
+
+    def __init__(self, opened: list[str]):
+        self.alerts = [{"openTime": t, "severity": "ALERT_SEVERITY_HIGH",
+                        "status": "ALERT_STATUS_RESOLVED", "falsePositive": i == 0}
+                       for i, t in enumerate(opened)]
+        self.pages = 0
+
+    def get(self, service, path, params):
+        self.pages += 1
+        start = int(params["pageToken"] or 0)
+        following = start + 2
+        return {"alerts": self.alerts[start:following],
+                "nextPageToken": str(following) if following < len(self.alerts) else ""}
+
+
+def test_alerts_are_counted_by_the_day_in_vietnam_and_reading_stops_before_the_quarter():
+    client = PagedAlerts(["2026-04-01T02:00:00Z",   # 01/04 in Vietnam: Q2
+                          "2026-03-31T18:00:00Z",   # 01/04 01:00 in Vietnam: Q2
+                          "2026-03-31T16:00:00Z",   # 31/03 23:00 in Vietnam: Q1
+                          "2026-01-01T00:00:00Z",   # Q1
+                          "2025-12-31T16:59:00Z",   # 31/12 23:59 in Vietnam: before
+                          "2025-11-01T00:00:00Z", "2025-10-01T00:00:00Z"])
+    alerts = opened_alerts(client, "/api/v1/communes/binh-lu", Q1)
+    assert (alerts.opened, alerts.by_severity, alerts.false_positives) == (
+        2, {"ALERT_SEVERITY_HIGH": 2}, 0)
+    assert client.pages == 3  # the fourth page holds only older alerts
