@@ -306,14 +306,14 @@ def _traceability(facts: Facts) -> list[Block]:
                   vi.number(b.get("eventCount", 0))) for b in batches)
     blocks: list[Block] = [
         Heading("7.1. Truy xuất nguồn gốc sản phẩm", 3),
-        Paragraph((f"Trong {label}, {vi.number(len(batches))} lô sản phẩm được ghi nhận "
-                   f"trên hệ thống truy xuất nguồn gốc, với {vi.number(events)} sự kiện trong "
-                   "chuỗi truy xuất.",))]
+        Paragraph((f"Trong {label}, {vi.number(len(batches))} lô sản phẩm được sản xuất và "
+                   "ghi nhận trên hệ thống truy xuất nguồn gốc; chuỗi truy xuất của các lô này "
+                   f"có {vi.number(events)} sự kiện (tính đến ngày {vi.date(facts.taken)}).",))]
     source = Paragraph((f"Kỳ: lô sản xuất trong {label}. Nguồn: hệ thống truy xuất nguồn gốc "
                         f"của nền tảng, tính đến ngày {vi.date(facts.taken)}.",), "source")
     if rows:
         blocks.append(Table(f"Bảng 3. Các lô sản phẩm {label}",
-                            ("Sản phẩm", "Lô", "Ngày sản xuất", "Số lượng", "Sự kiện"),
+                            ("Sản phẩm", "Lô", "Ngày sản xuất", "Số lượng", "Sự kiện ghi nhận"),
                             rows, source, (34, 18, 18, 16, 14), text_columns=(0,)))
     else:
         blocks.append(source)

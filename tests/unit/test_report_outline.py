@@ -134,6 +134,9 @@ def test_tasks_ioc_and_traceability_carry_their_counts_and_periods():
     assert ("Trong Quý I/2026, hệ thống ghi nhận 12 cảnh báo (mức cao 2, thấp 10); đã xử lý "
             "xong 9, trong đó 3 cảnh báo được xác định là báo động giả.") in body
     assert "tiếp nhận 4 phút 5 giây" in body and "lũy kế đến ngày 03/04/2026" in body
+    assert ("Trong Quý I/2026, 1 lô sản phẩm được sản xuất và ghi nhận trên hệ thống truy "
+            "xuất nguồn gốc; chuỗi truy xuất của các lô này có 7 sự kiện (tính đến ngày "
+            "03/04/2026).") in body
     assert table(document, "Bảng 3").rows == (
         ("Miến dong Bình Lư 500 g", "MD-2026-01", "20/01/2026", "1.000 gói", "7"),)
 
