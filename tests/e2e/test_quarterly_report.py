@@ -34,9 +34,10 @@ def demo(other_namespace):
     """A namespace of its own as `make run` makes it (topology, demo data, then the
     workers), so that the package's namespace keeps its first seed for test_tasks_seed."""
     settings = other_namespace()
+    # a generous bound: the seed took nearly 5 minutes on a shared, loaded database
     for step in (["topology"], ["seed"]):
         subprocess.run([str(BIN / "commune"), *step], env=env_for(settings),
-                       capture_output=True, timeout=300, check=True)
+                       capture_output=True, timeout=900, check=True)
     processes = {}
     try:
         for name in SERVICES:
@@ -93,7 +94,7 @@ def written(demo, officer, platform_urls, tmp_path_factory):
         [str(BIN / "commune"), "report", "quarterly", "--commune", "binh-lu", "--year",
          "2026", "--quarter", "1", "--out", str(out), "--token", officer],
         env=env_for(demo[0], COMMUNE_API_URLS=json.dumps(platform_urls)),
-        capture_output=True, text=True, timeout=300)
+        capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     return out, run.stdout
 
