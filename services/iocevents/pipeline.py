@@ -361,13 +361,17 @@ class Pipeline:
             elif action in ("resolve", "false_positive"):
                 self.book.resolve(command["alert_id"], command["by"], command.get("note", ""),
                                   now, false_positive=action == "false_positive")
-            elif action in ("task_overdue", "kpi_target"):
+            elif action in ("task_overdue", "kpi_target", "handoff"):
                 signal = (al.task_overdue_signal(tenant, command["task_id"], command["code"],
                                                  command["title"], now)
                           if action == "task_overdue" else
                           al.kpi_missed_signal(tenant, command["indicator"], command["unit"],
                                                command["period"], command["name"],
-                                               command["status"], now))
+                                               command["status"], now)
+                          if action == "kpi_target" else
+                          al.handoff_unclaimed_signal(tenant, command["ticket_id"],
+                                                      command["question"],
+                                                      command["claimed"], now))
                 config = self.commune_config(tenant)
                 if config is None:  # a commune with no IOC has no operator to tell
                     outcome = "no_ioc"
