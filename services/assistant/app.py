@@ -23,6 +23,7 @@ from services.directory.tree import units
 
 from . import domain
 from . import schemas as s
+from .desk_app import DESK_OPERATIONS, HandoffDesk
 from .languages import INTENTS
 from .store import AssistantStore
 
@@ -50,7 +51,7 @@ def run_now(function, *args) -> None:
     function(*args)
 
 
-class AssistantApp:
+class AssistantApp(HandoffDesk):
     """`defer(function, *args)` runs the sending of events: at once by default; a
     worker passes a spawn so that the answer does not wait for the broker's confirm.
     An event whose sending is cut short stays listed as unsent, and the relay sends it."""
@@ -225,4 +226,5 @@ OPERATIONS = Operations(
               example={"tenant": TENANT, "procedureCode": "HT-02",
                        "papers": [{"document": "to_khai_ket_hon"},
                                   {"document": "CCCD", "form": "PAPER_FORM_ORIGINAL"}]}),
+    *DESK_OPERATIONS,  # the officers' handoff desk and the answers' trail (desk_app.py)
 )
