@@ -20,6 +20,7 @@ document does not hold its event (the write never happened: a crash, a lost race
 dropped once it is older than ABANDONED."""
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kombu.exceptions import OperationalError
@@ -106,7 +107,7 @@ class Outbox:
             return 0
         return self._publish(publisher, (*recorded.earlier, *recorded.events))
 
-    def _publish(self, publisher: Publisher, events, dropped: list[str] = ()) -> int:
+    def _publish(self, publisher: Publisher, events, dropped: Sequence[str] = ()) -> int:
         sent = []
         for event in events:
             try:
