@@ -380,6 +380,38 @@ def seal_existing_chains():
 app.add_typer(trace_app, name="trace")
 
 
+backup_app = typer.Typer(no_args_is_help=True, add_completion=False,
+                         help="The namespace's databases to a directory and back.")
+
+
+@backup_app.command("dump")
+def backup_dump(directory: Annotated[Path, typer.Argument(help="an empty or new directory")]):
+    """Dump every database of the namespace (mongodump's layout), the platform running."""
+    from services.backup import BackupError, dump
+
+    try:
+        counted = dump(get_settings(), directory)
+    except BackupError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"{sum(counted.values())} documents of {len(counted)} databases in {directory}")
+
+
+@backup_app.command("restore")
+def backup_restore(directory: Annotated[Path, typer.Argument(help="what `dump` wrote")]):
+    """Load a dump into the namespace, whose databases must not exist yet (start the
+    processes after it)."""
+    from services.backup import BackupError, restore
+
+    try:
+        counted = restore(get_settings(), directory)
+    except BackupError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"{sum(counted.values())} documents of {len(counted)} databases restored")
+
+
+app.add_typer(backup_app, name="backup")
+
+
 @app.command("simulate-cameras")
 def simulate_cameras(
     rate: Annotated[float, typer.Option(help="detections per second", min=0.1)] = 5.0,

@@ -4,9 +4,9 @@ context is not stored: it travels in the session token the answer gives (app.py)
 
 - traces_YYYYMMDD: one per answer (question with long numbers masked, language, answer,
   sources, confidence, latency, hashed session), with its question_answered event in an
-  outbox; one collection per day (UTC), named by the trace id's first part, so that the
-  outbox relay reads the last two days only (FerretDB reads a whole collection for any
-  filter but _id) and old traces can be archived or dropped a day at a time;
+  outbox; one collection per day (UTC), named by the trace id's first part, so that old
+  traces can be archived or dropped a day at a time (FerretDB reads a whole collection
+  for any filter but _id);
 - feedback: one per trace (_id = trace id), with feedback_given;
 - handoffs: tickets for an officer, with handoff_requested;
 - procedures: the knowledge base as loaded from the data files (by `commune seed`)."""
@@ -17,11 +17,10 @@ import uuid
 from pymongo import ReplaceOne
 from pymongo.errors import DuplicateKeyError
 
-from services.common import outbox
 from services.common.envelope import Envelope
 from services.common.errors import AlreadyExists, NotFound
 from services.common.mongo import Store, TenantCollection
-from services.common.publisher import Publisher
+from services.common.outbox import Recorded
 
 from .knowledge import KnowledgeBase
 
@@ -38,9 +37,20 @@ class AssistantStore(Store):
         """The name of the collection of one day's traces."""
         return f"traces_{day:%Y%m%d}"
 
-    def add_trace(self, trace: dict, *events: Envelope) -> None:
-        self.db[self.traces(trace["at"].date())].insert_one({**trace,
-                                                             **outbox.pending(*events)})
+
+    def add_trace(self, trace: dict, *events: Envelope) -> Recorded:
+        collection = self.traces(trace["at"].date())
+        recorded = self.outbox.record(collection, trace["_id"], *events)
+        self.db[collection].insert_one({**trace, **recorded.fields})
+        return recorded
+
+    def drop_traces_before(self, keep_from: dt.date) -> list[str]:
+        """Drop the days of traces older than `keep_from`; returns their names."""
+        old = sorted(n for n in self.db.list_collection_names()
+                     if n.startswith("traces_") and n < self.traces(keep_from))
+        for name in old:
+            self.db.drop_collection(name)
+        return old
 
     def trace(self, tenant: str, trace_id: str) -> dict:
         try:
@@ -53,15 +63,20 @@ class AssistantStore(Store):
             raise NotFound(f"no answer {trace_id!r} in commune {tenant!r}")
         return found
 
-    def add_feedback(self, feedback: dict, *events: Envelope) -> None:
+    def add_feedback(self, feedback: dict, *events: Envelope) -> Recorded:
+        recorded = self.outbox.record("feedback", feedback["_id"], *events)
         try:
-            self.db.feedback.insert_one({**feedback, **outbox.pending(*events)})
+            self.db.feedback.insert_one({**feedback, **recorded.fields})
         except DuplicateKeyError:
+            self.outbox.cancel(recorded)
             raise AlreadyExists(f"feedback on answer {feedback['_id']!r} was already "
                                 "given") from None
+        return recorded
 
-    def add_handoff(self, ticket: dict, *events: Envelope) -> None:
-        self.db.handoffs.insert_one({**ticket, **outbox.pending(*events)})
+    def add_handoff(self, ticket: dict, *events: Envelope) -> Recorded:
+        recorded = self.outbox.record("handoffs", ticket["_id"], *events)
+        self.db.handoffs.insert_one({**ticket, **recorded.fields})
+        return recorded
 
     def load_procedures(self, kb: KnowledgeBase) -> int:
         """Upsert the knowledge base by procedure code; returns how many were new."""
@@ -69,14 +84,6 @@ class AssistantStore(Store):
             ReplaceOne({"_id": p.code}, {**p.model_dump(mode="json"), "version": kb.version},
                        upsert=True) for p in kb.procedures])
         return result.upserted_count
-
-    def outbox(self, collection: str, publisher: Publisher) -> outbox.Outbox:
-        return outbox.Outbox(self.db[collection], publisher)
-
-    def with_outboxes(self, today: dt.date) -> list[str]:
-        """The collections whose unsent events the relay looks for."""
-        return [self.traces(today - dt.timedelta(days=1)), self.traces(today), "feedback",
-                "handoffs"]
 
 
 def seed(settings) -> str:

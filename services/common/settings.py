@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     gauges_refresh_s: float = Field(30.0, gt=0)
     # Questions one client may send the assistant's public endpoints ("limits" syntax).
     assistant_rate_limit: str = "30/minute"
+    # Answer traces kept (whole days dropped by the assistant worker at start and then
+    # every check period; they hold citizens' questions: keep no longer than needed).
+    assistant_trace_retention_days: int = Field(90, ge=1, le=3650)
+    assistant_trace_retention_check_s: float = Field(3600.0, gt=0)
     # Reverse proxies (an ingress) in front of the HTTP endpoints whose X-Forwarded-For
     # entries are believed when telling clients apart; 0: the peer address.
     trusted_proxies: int = Field(0, ge=0)

@@ -113,4 +113,4 @@ class KpiService(HealthEndpoints, doors(OPERATIONS, "Commune KPI API")):
 
     @timer(interval=10)
     def relay_outbox(self):
-        self.store.relay(self.events)
+        self.store.outbox.relay(self.events)

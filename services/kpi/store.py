@@ -43,7 +43,6 @@ from collections.abc import Callable
 
 from pymongo.errors import BulkWriteError
 
-from services.common import outbox
 from services.common.envelope import Envelope
 from services.common.errors import FailedPrecondition, NotFound
 from services.common.idempotency import EventGuard, VersionClaims
@@ -92,12 +91,14 @@ class KpiStore(Store):
 
     def change_packed(self, collection: str, _id: str, tenant: str,
                       change: Callable[[dict], tuple[object, list[dict], list[Envelope]]],
-                      attempts: int = WRITE_ATTEMPTS, indexed: tuple[str, str, str] = ()):
+                      attempts: int = WRITE_ATTEMPTS, indexed: tuple[str, str, str] = (),
+                      announce: Publisher | None = None):
         """Apply `change(data)` -> (result, revisions to insert, events) to a packed
         document, retrying when another writer got there first; the revisions are
-        inserted and the events stored in the document's outbox before it is replaced.
-        `indexed` (unit, "sheets" or "boards", key) lists a new document in the unit's
-        index first. Returns the result."""
+        inserted and the events stored in the document's outbox before it is replaced,
+        then sent with a publisher (else by the relay). `indexed` (unit, "sheets" or
+        "boards", key) lists a new document in the unit's index first. Returns the
+        result."""
         for _ in range(attempts):
             found = self.db[collection].find_one({"_id": _id}) or {}
             version = found.get("version", 0)
@@ -114,14 +115,14 @@ class KpiStore(Store):
             for key in sorted({r["period"] for r in revisions}):
                 self.db[measurements_collection(key)].insert_many(
                     [r for r in revisions if r["period"] == key])
-            if events:
-                self._mark_pending(collection, _id)
+            recorded = self.outbox.record(collection, _id, *events,
+                                          stored=found.get("outbox"))
             document = {"tenant": tenant, "version": version + 1,
-                        "data": packing.pack(data),
-                        **outbox.pending(*events)}
-            document["outbox"] = {**found.get("outbox", {}), **document["outbox"]}
+                        "data": packing.pack(data), **recorded.fields}
             if self._write(collection, _id, version, document):
+                self.outbox.send(recorded, announce)
                 return result
+            self.outbox.cancel(recorded)
         raise FailedPrecondition(f"{_id} is being changed by others; retry")
 
     def _write(self, collection: str, _id: str, version: int, document: dict) -> bool:
@@ -143,24 +144,6 @@ class KpiStore(Store):
         """{"sheets": [period keys], "boards": [sources]} of a unit that has any."""
         return self.read_packed("unit_index", unit)
 
-    # --- events: in the changed document's outbox, listed in a small index -------------
-
-    def _mark_pending(self, collection: str, _id: str) -> None:
-        self.insert("outbox_index", {"_id": f"{collection}|{_id}"})  # False: listed already
-
-    def flush(self, publisher: Publisher, collection: str, _id: str) -> int:
-        """Publish a document's pending events; the relay takes what stays unsent."""
-        sent = outbox.Outbox(self.db[collection], publisher, self.versions).flush(_id)
-        found = self.db[collection].find_one({"_id": _id}, {"outbox": 1}) or {}
-        if not found.get("outbox"):
-            self.db.outbox_index.delete_one({"_id": f"{collection}|{_id}"})
-        return sent
-
-    def relay(self, publisher: Publisher) -> int:
-        """Flush every document listed with pending events (a crash or an outage
-        between store and publish)."""
-        return sum(self.flush(publisher, *row["_id"].split("|", 1))
-                   for row in self.db.outbox_index.find({}))
 
     # --- definitions ---------------------------------------------------------------------
 
