@@ -10,10 +10,10 @@ write like any other: it claims the next version, or it could undo a concurrent 
 import datetime as dt
 import time
 
-from kombu.exceptions import OperationalError
 from pymongo.collection import Collection
 
 from . import metrics
+from .broker_lost import BROKER_LOST
 from .envelope import Envelope
 from .idempotency import VersionClaims
 from .logs import get_logger
@@ -55,7 +55,7 @@ class Outbox:
         for event_id, event in outbox.items():
             try:
                 self._publisher.publish(Envelope.model_validate(event))
-            except (OperationalError, ConnectionError) as exc:
+            except BROKER_LOST as exc:
                 log.warning("event left in the outbox", event_id=event_id, error=str(exc))
                 break
             sent.append(event_id)

@@ -10,11 +10,11 @@ import time
 from collections.abc import Iterator
 
 from google.protobuf import json_format
-from kombu.exceptions import OperationalError
 
 from services.common import paging
 from services.common.api.operations import Operation, Operations, Route
 from services.common.auth import Principal
+from services.common.broker_lost import BROKER_LOST
 from services.common.clock import now
 from services.common.errors import CommuneError, FailedPrecondition, Unavailable
 from services.common.fanout import EventFanout
@@ -45,7 +45,7 @@ class IocApp:
     def _send(self, action: str, command: dict) -> None:
         try:
             publish_command(self.publisher, action, command)
-        except (OperationalError, ConnectionError) as exc:
+        except BROKER_LOST as exc:
             raise Unavailable(f"the broker did not take the command: {exc}") from None
 
     # --- detections ------------------------------------------------------------------------
