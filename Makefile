@@ -36,7 +36,7 @@ toxiproxy: $(TOXIPROXY) ## toxiproxy's server and cli (the reliability suite's f
 $(TOXIPROXY): scripts/setup-toxiproxy.sh
 	scripts/setup-toxiproxy.sh
 
-reliability: infra ## every fault, flood and lifecycle scenario on private brokers and databases (~6 min); `make test` runs the fast part
+reliability: infra ## every fault, flood and lifecycle scenario on a broker and database of its own (28 min on a loaded 2-core machine); `make test` runs the fast part
 	COMMUNE_RELIABILITY=all $(BIN)/pytest tests/reliability -q
 
 SOAK_MINUTES ?= 30
