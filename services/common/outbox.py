@@ -23,10 +23,10 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kombu.exceptions import OperationalError
 from pymongo.database import Database
 
 from . import metrics
+from .broker_lost import BROKER_LOST
 from .clock import now
 from .envelope import Envelope
 from .logs import get_logger
@@ -112,7 +112,7 @@ class Outbox:
         for event in events:
             try:
                 publisher.publish(event)
-            except (OperationalError, ConnectionError) as exc:
+            except BROKER_LOST as exc:
                 log.warning("event left in the outbox", event_id=event.id, error=str(exc))
                 break
             sent.append(event.id)
