@@ -168,8 +168,8 @@ def _map(registry: dict, alerts: list[dict]) -> dict:
         for code in alert["locations"]:
             if alert["ruleId"] == DEVICE_HEALTH_RULE:
                 silent.add(code)
-            elif SEVERITIES.index(alert["severity"]) < SEVERITIES.index(
-                    worst.get(code, "ALERT_SEVERITY_LOW")) or code not in worst:
+            elif code not in worst or (SEVERITIES.index(alert["severity"])
+                                       < SEVERITIES.index(worst[code])):
                 worst[code] = alert["severity"]
     devices = {}
     for device in registry["cameras"] + registry.get("sensors", []):

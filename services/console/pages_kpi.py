@@ -121,6 +121,7 @@ async def workflow(request: Request, commune: str, step: str, me: Me):
 @router.get("/p/{province}/kpi")
 def province_board(request: Request, province: str, me: Me):
     """Communes × indicators, for a user holding all of the province's communes."""
+    me.require("province")
     communes = set(tree.communes_of([province])) if province in _provinces() else set()
     if not communes or not communes <= set(me.communes):
         raise errors.PermissionDenied("not allowed")

@@ -15,6 +15,7 @@ class SessionStore:
         self.ttl = dt.timedelta(hours=hours)
 
     def open(self, account: dict) -> dict:
+        self.sessions.delete_many({"expires": {"$lte": clock.now()}})  # expired ones go
         session = {"_id": secrets.token_urlsafe(32), "user": account["_id"],
                    "csrf": secrets.token_urlsafe(24), "expires": clock.now() + self.ttl}
         self.sessions.insert_one(session)
@@ -30,9 +31,6 @@ class SessionStore:
 
     def close(self, session_id: str) -> None:
         self.sessions.delete_one({"_id": session_id})
-
-    def prune(self) -> int:
-        return self.sessions.delete_many({"expires": {"$lte": clock.now()}}).deleted_count
 
 
 def csrf_ok(session: dict, token: str | None) -> bool:

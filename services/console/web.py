@@ -36,6 +36,8 @@ SCREENS = {
     "tasks": ("admin", "officer", "operator", "province"),
     "trace": ("admin", "officer", "operator", "province"),
     "reports": ("admin", "officer", "province"),
+    # A province's communes side by side: its staff's screen (and an admin's).
+    "province": ("admin", "province"),
     "accounts": ("admin",),
 }
 STATUS_OF = {errors.InvalidArgument: 400, errors.Unauthenticated: 401,
