@@ -35,10 +35,9 @@ class AccountStore:
     def get(self, username: str) -> dict | None:
         return self.accounts.find_one({"_id": username})
 
-    def list(self, communes: frozenset[str]) -> list[dict]:
-        """The accounts that reach one of `communes`, without their hashes."""
-        return [a for a in self.accounts.find({}, {"hash": 0}).sort("_id", 1)
-                if set(a["communes"]) & communes]
+    def list(self, scopes: list[str]) -> list[dict]:
+        """The accounts of these communes or provinces, without their hashes."""
+        return list(self.accounts.find({"scope": {"$in": scopes}}, {"hash": 0}).sort("_id", 1))
 
     def authenticate(self, username: str, password: str) -> dict:
         """The account, or Unauthenticated saying no more than needed (a wrong name and

@@ -5,7 +5,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from services.common import errors
-from services.directory import tree
 
 from .accounts import ROLES
 from .web import (
@@ -99,18 +98,15 @@ def switch_commune(me: Me, to: str, screen: str = ""):
 @router.get("/admin/accounts")
 def accounts_page(me: Me, done: str = ""):
     me.require("accounts")
-    accounts = me.app.accounts.list(frozenset(me.communes))
+    accounts = me.app.accounts.list(_scopes_of(me))
     return me.page("accounts.html", accounts=accounts, roles=ROLES, done=done,
                    scopes=_scopes_of(me))
 
 
 def _scopes_of(me: Viewer) -> list[str]:
-    """What an admin may give: its communes, and a province all of whose communes it
-    holds."""
-    provinces = {u["parent_code"] for u in tree.units()
-                 if u["kind"] == "commune" and u["code"] in me.communes}
-    whole = [p for p in sorted(provinces) if set(tree.communes_of([p])) <= set(me.communes)]
-    return [*me.communes, *whole]
+    """What an admin may give and manage: accounts of its own communes (a commune's
+    admin never makes or resets a province's staff)."""
+    return list(me.communes)
 
 
 @router.post("/admin/accounts")
@@ -131,7 +127,7 @@ async def reset_password(request: Request, username: str, me: Me):
     me.require("accounts")
     form = await checked_form(request)
     target = me.app.accounts.get(username)
-    if target is None or not set(target["communes"]) <= set(me.communes):
+    if target is None or target["scope"] not in _scopes_of(me):
         raise errors.NotFound(f"no account {username!r}")
     me.app.accounts.reset_password(username, form.get("password", ""), me.account["_id"])
     return RedirectResponse("/admin/accounts?done=saved", 303)

@@ -2,7 +2,7 @@
 silences, an offline map of locations and devices, handling figures."""
 import datetime as dt
 import math
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -53,10 +53,18 @@ def _counts(alerts: list[dict]) -> dict:
             **{s: sum(a["severity"] == s for a in active) for s in SEVERITIES}}
 
 
-def _panel(me: Viewer, commune: str, filters: dict) -> HTMLResponse:
+def _panel(me: Viewer, commune: str, filters: dict, registry: dict | None = None,
+           oob: bool = False) -> tuple[HTMLResponse, dict]:
+    """The alerts, their counts and the map coloured by the same alerts (refreshed beside
+    them as htmx's out-of-band swap)."""
     alerts = _alerts(me, commune, filters)
-    return me.page("ioc_alerts.html", commune=commune, alerts=alerts, counts=_counts(alerts),
-                   may_move=me.role in OPERATORS, actions=ACTIONS, query=urlencode(filters))
+    if registry is None:
+        with me.client() as api:
+            registry = api.get("iocevents", _api(commune) + "/registry")
+    located = _map(registry, alerts)
+    page = me.page("ioc_alerts.html", commune=commune, alerts=alerts, counts=_counts(alerts),
+                   may_move=me.role in OPERATORS, actions=ACTIONS, map=located, oob=oob)
+    return page, located
 
 
 @router.get("/c/{commune}/ioc")
@@ -68,19 +76,17 @@ def ioc_page(request: Request, commune: str, me: Me):
         rules = api.get("iocevents", _api(commune) + "/rules")["rules"]
         silences = api.get("iocevents", _api(commune) + "/silences")["silences"]
         stats = api.get("iocevents", _api(commune) + "/stats")
-    alerts = _alerts(me, commune, {**filters, "status": "", "severity": "", "rule": "",
-                                   "location": ""})
+    panel, located = _panel(me, commune, filters, registry)
     return me.page("ioc.html", active="ioc", commune=commune, filters=filters,
                    statuses=STATUSES, severities=SEVERITIES, rules=rules, registry=registry,
-                   silences=silences, stats=stats, map=_map(registry, alerts),
-                   may_move=me.role in OPERATORS, query=urlencode(filters),
-                   alerts_html=_panel(me, commune, filters).body.decode())
+                   silences=silences, stats=stats, map=located,
+                   may_move=me.role in OPERATORS, alerts_html=panel.body.decode())
 
 
 @router.get("/c/{commune}/ioc/alerts")
 def ioc_alerts(request: Request, commune: str, me: Me):
     me.require("ioc", commune)
-    return _panel(me, commune, _filters(request))
+    return _panel(me, commune, _filters(request), oob=True)[0]
 
 
 @router.get("/c/{commune}/ioc/stream")

@@ -104,7 +104,8 @@ def browser():
 
 
 def signed_in(browser, console, username: str, password: str = DEMO_PASSWORD) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
+                               timezone_id="Asia/Ho_Chi_Minh").new_page()
     page.set_default_timeout(WAIT_S * 1000)
     page.goto(console.url + "/login")
     page.fill("#username", username)
@@ -152,18 +153,21 @@ def test_a_burst_of_detections_appears_live_and_is_acknowledged_on_the_screen(br
     page = signed_in(browser, console, OPERATOR)
     page.goto(console.url + "/c/binh-lu/ioc")
     page.evaluate("window.sameLoad = true")  # gone if the page were reloaded
-    expect(page.locator("[data-count=active]")).to_have_text("0")
+    shown = page.locator("#alert-table tbody tr[id]").evaluate_all("rows => rows.map(r => r.id)")
     subprocess.run([str(BIN / "commune"), "simulate-cameras", "--rate", "40", "--duration",
                     "3", "--tenant", "binh-lu", "--seed", "7"],
                    env=env_for(console.settings), capture_output=True, timeout=120, check=True)
     expect(page.locator(".ticker li").first).to_be_visible()
-    open_row = page.locator("#alert-table tr[data-status=ALERT_STATUS_OPEN]").first
-    expect(open_row).to_be_visible()
+    new_open = """shown => {
+        const open = document.querySelectorAll('#alert-table tr[data-status=ALERT_STATUS_OPEN]');
+        const row = [...open].find(r => !shown.includes(r.id));
+        return row ? row.id : null; }"""
+    row_id = page.wait_for_function(new_open, arg=shown).json_value()
+    open_row = page.locator(f"#{row_id}")
     assert int(page.locator("[data-count=active]").inner_text()) >= 1
     assert page.evaluate("window.sameLoad") is True
     shot(page, "ioc")
 
-    row_id = open_row.get_attribute("id")
     open_row.locator("input[name=note]").fill("Đã báo công an xã")
     open_row.locator("button[value=acknowledge]").click()
     expect(page.locator(f"#{row_id}")).to_have_attribute("data-status",

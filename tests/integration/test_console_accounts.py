@@ -68,6 +68,8 @@ def test_an_account_is_refused_naming_what_is_wrong(store, username, role, scope
 def test_a_province_user_holds_the_provinces_communes(store):
     store.create("tinh", "Sở", "province", "lao-cai", PASSWORD, "quantri")
     assert store.get("tinh")["communes"] == ["lung-phinh"]
+    assert [a["_id"] for a in store.list(["lao-cai"])] == ["tinh"]
+    assert store.list(["lung-phinh"]) == [] and "hash" not in store.list(["lao-cai"])[0]
     with pytest.raises(errors.AlreadyExists):
         store.create("tinh", "Sở", "province", "lao-cai", PASSWORD, "quantri")
 
