@@ -69,6 +69,8 @@ WORDS = {
     "decision": ("Quyết định", "Decision"), "keep": ("Giữ nguyên", "Keep"),
     "adjust": ("Điều chỉnh hạn", "Adjust deadline"), "stop": ("Dừng", "Stop"),
     "replace": ("Thay thế", "Replace"), "flag": ("Lý do rà soát", "Flagged for"),
+    "slow": ("Chậm so với thời gian", "Behind schedule"),
+    "no_deliverable": ("Chưa xác định sản phẩm", "No deliverable"),
     "new_deadline": ("Hạn mới", "New deadline"), "new_code": ("Mã nhiệm vụ mới",
                                                               "New task code"),
     "new_title": ("Tên nhiệm vụ mới", "New task title"),

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
@@ -40,6 +41,7 @@ def create_app(settings: Settings, console: ConsoleSettings) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_exception_handler(SignInNeeded, error_page)
     app.add_exception_handler(errors.CommuneError, error_page)
+    app.add_exception_handler(RequestValidationError, error_page)
     app.add_exception_handler(Exception, error_page)
 
     @app.get("/assets/{name}")

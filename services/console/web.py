@@ -2,6 +2,7 @@
 minted for the user), which communes the user may see, pages rendered in the user's
 language, and errors shown as pages that say what was wrong."""
 import datetime as dt
+import html
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -150,6 +152,9 @@ def error_page(request: Request, exc: Exception) -> HTMLResponse:
         if request.headers.get("HX-Request"):
             return HTMLResponse("", 401, headers={"HX-Redirect": "/login"})
         return RedirectResponse("/login", 303)
+    if isinstance(exc, RequestValidationError):  # a form or query field missing or wrong
+        names = sorted({str(e["loc"][-1]) for e in exc.errors()})
+        exc = errors.InvalidArgument(f"{', '.join(names)}: missing or invalid")
     status = STATUS_OF.get(type(exc))
     if status is None:
         error_id = uuid.uuid4().hex[:16]
@@ -157,4 +162,7 @@ def error_page(request: Request, exc: Exception) -> HTMLResponse:
                   exc_info=exc)
         return render(request, "message.html", 500, error_id=error_id, viewer=None)
     detail = "forbidden" if status == 403 else str(exc)
+    if request.headers.get("HX-Request"):  # a fragment swapped into the page
+        text = i18n.word(lang_of(request), detail) if status == 403 else detail
+        return HTMLResponse(f'<span role="alert">{html.escape(text)}</span>', status)
     return render(request, "message.html", status, detail=detail, viewer=None)

@@ -165,6 +165,9 @@ def test_a_burst_of_detections_appears_live_and_is_acknowledged_on_the_screen(br
     row_id = page.wait_for_function(new_open, arg=shown).json_value()
     open_row = page.locator(f"#{row_id}")
     assert int(page.locator("[data-count=active]").inner_text()) >= 1
+    quiet = "#3a7d44"  # the map's colour of a location without alerts
+    expect(page.locator(f"#map circle[fill]:not([fill='{quiet}']):not([fill=none])")
+           .first).to_be_attached()
     assert page.evaluate("window.sameLoad") is True
     shot(page, "ioc")
 
@@ -178,6 +181,12 @@ def test_a_burst_of_detections_appears_live_and_is_acknowledged_on_the_screen(br
 
 def test_a_kpi_figure_entered_and_approved_shows_on_the_province_board(browser, console):
     officer = signed_in(browser, console, OFFICER)
+    officer.goto(console.url + "/c/binh-lu/kpi?period=2026-Q2")
+    officer.fill("#k-num", "chín trăm")  # bad input: a page naming the field, no figure
+    with officer.expect_response(lambda r: r.request.method == "POST") as refused:
+        officer.click("form.card.grid button")
+    assert refused.value.status == 400
+    expect(officer.locator(".notice.error")).to_contain_text("numerator")
     officer.goto(console.url + "/c/binh-lu/kpi?period=2026-Q2")
     officer.select_option("#k-ind", "online-dossiers")
     officer.fill("#k-period", "2026-Q2")
@@ -255,6 +264,8 @@ def test_a_user_of_one_commune_cannot_see_another_communes_pages(browser, consol
     # Nobody signed in: to the sign-in form; a form without its CSRF token: refused.
     anonymous = httpx.Client(base_url=console.url)
     assert anonymous.get("/c/binh-lu/kpi").headers["location"] == "/login"
+    incomplete = anonymous.post("/login", data={"username": "canbo.binhlu"})
+    assert incomplete.status_code == 400 and "password: missing or invalid" in incomplete.text
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
     forged = httpx.post(console.url + "/c/binh-lu/kpi/measurements", cookies=cookies,
                         data={"indicator": "online-dossiers", "period": "2026-Q3",
