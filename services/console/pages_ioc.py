@@ -161,7 +161,7 @@ def _map(registry: dict, alerts: list[dict]) -> dict:
     its cameras, coloured by its worst active alert; silent devices ringed."""
     places = registry["locations"]
     if not places:
-        return {"points": [], "width": MAP_W, "height": MAP_H}
+        return {"points": [], "villages": [], "width": MAP_W, "height": MAP_H}
     lats = [p["latitude"] for p in places]
     lons = [p["longitude"] for p in places]
     squeeze = math.cos(math.radians(sum(lats) / len(lats)))
@@ -185,4 +185,10 @@ def _map(registry: dict, alerts: list[dict]) -> dict:
                "y": round(MAP_H - MAP_PAD - (p["latitude"] - min(lats)) / span * scale, 1),
                "devices": devices.get(p["code"], []), "severity": worst.get(p["code"], ""),
                "silent": p["code"] in silent} for p in places]
-    return {"points": points, "width": MAP_W, "height": MAP_H}
+    villages = {}
+    for point in points:
+        villages.setdefault(point["village"], []).append(point)
+    labels = [{"name": name, "x": round(sum(p["x"] for p in group) / len(group), 1),
+               "y": round(min(p["y"] for p in group) - 14, 1)}
+              for name, group in villages.items() if name]
+    return {"points": points, "villages": labels, "width": MAP_W, "height": MAP_H}

@@ -98,7 +98,8 @@ def console(other_namespace):
 def browser():
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM,
+                                              args=["--no-sandbox", "--lang=vi-VN"])
         yield chromium
         chromium.close()
 
@@ -253,7 +254,7 @@ def test_a_user_of_one_commune_cannot_see_another_communes_pages(browser, consol
                  "/c/lung-phinh/trace", "/c/lung-phinh/ioc/stream", "/c/lung-phinh/reports",
                  "/p/lao-cai/kpi", "/p/lai-chau/kpi", "/admin/accounts",
                  "/c/lung-phinh/trace/labels/08939999000031/MD-2026-01",
-                 "/switch?to=lung-phinh&screen=kpi"):
+                 "/switch?to=lung-phinh&screen=kpi", "/c/binh-lu/ioc/watchlist"):
         answer = page.goto(console.url + path)
         assert answer.status == 403, path
         assert "Lùng Phình" not in page.content() and "lung-phinh" not in page.inner_text(
@@ -297,6 +298,8 @@ def test_every_screen_in_vietnamese_and_english_within_its_weight(browser, conso
     weights = {name: page_weight(client, path) for name, path in screens.items()}
     page.goto(console.url + "/c/binh-lu/reports")
     shot(page, "reports")
+    page.goto(console.url + "/c/binh-lu/ioc/watchlist")  # an admin's, audited
+    expect(page.locator("main table")).to_contain_text("25A-168.68")
     page.goto(console.url + "/lang/en")
     page.goto(console.url + "/c/binh-lu/kpi")
     expect(page.locator("h1")).to_contain_text("KPI board")

@@ -48,6 +48,8 @@ def test_the_map_places_every_location_inside_the_frame_north_up():
     assert points["truong"]["y"] < points["cho"]["y"] < points["cau"]["y"]  # north is up
     assert points["cau"]["x"] > points["cho"]["x"]  # east is right
     assert points["cho"]["devices"] == ["cam-cho-1", "cam-cho-2"]
+    labels = {v["name"]: v for v in _map(REGISTRY, [])["villages"]}
+    assert labels["Nà Đa"]["y"] < points["cau"]["y"]  # a village's name above its places
 
 
 def test_the_map_colours_a_location_by_its_worst_active_alert_and_rings_silent_devices():
