@@ -1,6 +1,7 @@
 """The operations centre: live alerts with counts and filters, the operator's moves,
 silences, an offline map of locations and devices, handling figures."""
 import datetime as dt
+import html
 import math
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from services.common import errors
 
-from .i18n import TIMEZONE
+from .i18n import TIMEZONE, word
 from .live import alert_stream
 from .web import Me, Viewer, checked_form, lang_of
 
@@ -110,7 +111,8 @@ async def move_alert(request: Request, commune: str, alert_id: str,
         api.post("iocevents", f"{_api(commune)}/alerts/{quote(alert_id, safe='')}/{action}",
                  {"note": form.get("note", "")[:1000]})
     if request.headers.get("HX-Request"):
-        return HTMLResponse(f'<span role="status">✓ {action}</span>')
+        done = word(lang_of(request), action)
+        return HTMLResponse(f'<span role="status">✓ {html.escape(done)}</span>')
     return RedirectResponse(f"/c/{commune}/ioc", 303)
 
 

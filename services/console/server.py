@@ -46,8 +46,8 @@ def create_app(settings: Settings, console: ConsoleSettings) -> FastAPI:
 
     @app.get("/assets/{name}")
     def asset(name: str):
-        if name not in ASSETS:
-            raise errors.NotFound(f"no asset {name!r}")
+        if name not in ASSETS or not (assets / ASSETS[name]).is_file():
+            raise errors.NotFound(f"no asset {name!r} (make setup installs them)")
         return FileResponse(assets / ASSETS[name], headers={"Cache-Control": "max-age=86400"})
 
     @app.get("/health/live")

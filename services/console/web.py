@@ -165,4 +165,12 @@ def error_page(request: Request, exc: Exception) -> HTMLResponse:
     if request.headers.get("HX-Request"):  # a fragment swapped into the page
         text = i18n.word(lang_of(request), detail) if status == 403 else detail
         return HTMLResponse(f'<span role="alert">{html.escape(text)}</span>', status)
-    return render(request, "message.html", status, detail=detail, viewer=None)
+    return render(request, "message.html", status, detail=detail, viewer=_signed_in(request))
+
+
+def _signed_in(request: Request) -> Viewer | None:
+    """The user, for the header of an error page (none when not signed in)."""
+    try:
+        return viewer(request)
+    except SignInNeeded:
+        return None
