@@ -46,10 +46,12 @@ def _report(api, unit: str, period: str, **flags) -> dict:
 
 
 def _latest_with_figures(api, unit: str) -> str:
-    """The newest quarter that has a figure (the board opens on it)."""
+    """The newest quarter with a figure someone entered (the board opens on it; the
+    figures derived from tasks exist for every quarter)."""
     quarters = _quarters()
     for period in quarters[:LOOK_BACK]:
-        if any(r["hasValue"] for r in _report(api, unit, period)["rows"]):
+        rows = _report(api, unit, period)["rows"]
+        if any(r["hasValue"] and r["source"] == "manual" for r in rows):
             return period
     return quarters[0]
 
