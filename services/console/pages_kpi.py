@@ -18,6 +18,7 @@ TREND_ARROW = {"KPI_TREND_IMPROVING": ("↑", "improving"), "KPI_TREND_STEADY": 
                "KPI_TREND_WORSENING": ("↓", "worsening"), "KPI_TREND_NO_DATA": ("·", "no data")}
 COMPARISON = {"COMPARISON_GREATER": ">", "COMPARISON_GREATER_OR_EQUAL": "≥",
               "COMPARISON_EQUAL": "=", "COMPARISON_LESS_OR_EQUAL": "≤", "COMPARISON_LESS": "<"}
+STEPS = ("submit", "approve", "return")
 LOOK_BACK = 4  # quarters tried, newest first, for the default period
 
 
@@ -108,16 +109,33 @@ async def enter(request: Request, commune: str, me: Me):
 
 @router.post("/c/{commune}/kpi/measurements/{step}")
 async def workflow(request: Request, commune: str, step: str, me: Me):
-    """Submit or approve a figure (the service says who may, and in which state)."""
+    """Submit, approve or return a figure (the service says who may, and in which
+    state)."""
     me.require("kpi", commune)
-    if step not in ("submit", "approve"):
+    if step not in STEPS:
         raise errors.NotFound(f"no step {step!r}")
     form = await checked_form(request)
     body = {"indicator": form.get("indicator", ""), "period": form.get("period", ""),
             "unit": form.get("unit", "")}
+    if step == "return":
+        body["reason"] = form.get("reason", "")
     with me.client() as api:
         api.post("kpi", f"{_api(commune)}/measurements/{step}", body)
     return RedirectResponse(f"/c/{commune}/kpi?period={body['period']}&done=saved", 303)
+
+
+@router.get("/c/{commune}/kpi/history")
+def history(request: Request, commune: str, me: Me):
+    """One figure's revisions: who entered, submitted, approved or returned it, when."""
+    me.require("kpi", commune)
+    q = request.query_params
+    where = {"indicator": q.get("indicator", "")[:64], "period": q.get("period", "")[:20],
+             "unit": q.get("unit", "")[:64]}
+    with me.client() as api:
+        revisions = api.get("kpi", _api(commune) + "/measurements/history",
+                            {k: v for k, v in where.items() if v})["revisions"]
+    return me.page("kpi_history.html", active="kpi", commune=commune, where=where,
+                   revisions=revisions)
 
 
 @router.get("/p/{province}/kpi")

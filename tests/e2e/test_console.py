@@ -207,6 +207,9 @@ def test_a_kpi_figure_entered_and_approved_shows_on_the_province_board(browser, 
         "button", name="Phê duyệt").click()
     expect(admin.locator("#scorecard tr[data-indicator=online-dossiers] .value")).to_have_text(
         "91%")
+    admin.locator("#scorecard tr[data-indicator=online-dossiers] a").click()
+    expect(admin.locator("#history tbody tr")).to_have_count(3)  # entered, submitted, approved
+    expect(admin.locator("#history tbody tr").last).to_contain_text(ADMIN)
 
     province = signed_in(browser, console, PROVINCE)
     province.goto(console.url + "/p/lai-chau/kpi?period=2026-Q2")
