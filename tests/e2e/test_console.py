@@ -34,6 +34,7 @@ OFFICER, OPERATOR, ADMIN, PROVINCE = ("canbo.binhlu", "vanhanh.binhlu", "quantri
                                       "tinh.laichau")
 # A page, its stylesheet and scripts, gzip-compressed, on a 3G phone: at most this.
 PAGE_BUDGET_BYTES = 60_000
+SEED_TIMEOUT_S = 900
 
 
 class Console:
@@ -70,9 +71,9 @@ class Console:
 @pytest.fixture(scope="module")
 def console(other_namespace):
     settings = other_namespace()
-    for step in (["topology"], ["seed"]):
+    for step in (["topology"], ["seed"]):  # the seed waits on a shared, busy database
         subprocess.run([str(BIN / "commune"), *step], env=env_for(settings),
-                       capture_output=True, timeout=300, check=True)
+                       capture_output=True, timeout=SEED_TIMEOUT_S, check=True)
     started = []
     try:
         workers = {}
