@@ -77,7 +77,6 @@ def label_sheet(request: Request, commune: str, gtin: str, lot: str,
         raise errors.InvalidArgument(f"copies: 1 to {MAX_COPIES}", {"copies": "out of range"})
     with me.client() as api:
         sheet = api.raw("trace", _batch_path(commune, gtin, lot) + "/labels",
-                        {"copies": copies, "lang": "en" if request.cookies.get(
-                            "console_lang") == "en" else "vi"})
+                        {"copies": copies})
     html = sheet.text.replace('href="/static/', 'href="/trace-static/')
     return HTMLResponse(html)
