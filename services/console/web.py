@@ -72,11 +72,11 @@ def lang_of(request: Request) -> str:
 
 def render(request: Request, template: str, status: int = 200, **values) -> HTMLResponse:
     lang = lang_of(request)
-    html = _env.get_template(template).render(
+    text = _env.get_template(template).render(
         request=request, lang=lang, t=lambda key: i18n.word(lang, key),
         num=lambda v, d=2: i18n.number(lang, v, d), day=lambda v: i18n.date(lang, v),
         unit_name=lambda code: _names.get(code, code), **values)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(text, status_code=status)
 
 
 @dataclass
