@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: run test setup infra proto lint bench stop clean eval image k8s-check k8s-verify
+.PHONY: toxiproxy reliability soak
 
 run: setup ## set up, load demo data, start every process, each restarted when it dies (Ctrl-C stops them)
 	scripts/run.sh
@@ -17,7 +18,7 @@ ASYNCAPI_TOOLS := var/tools/node_modules/@asyncapi/parser/package.json
 API_BROWSER := var/tools/node_modules/swagger-ui-dist/package.json
 CONSOLE_ASSETS := var/tools/node_modules/htmx-ext-sse/package.json
 
-setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) $(ASYNCAPI_TOOLS) $(API_BROWSER) $(CONSOLE_ASSETS) ## the virtualenv with the project installed, buf, the k8s and AsyncAPI checkers, the /docs API browser, the console's htmx and chromium
+setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) $(ASYNCAPI_TOOLS) $(API_BROWSER) $(CONSOLE_ASSETS) toxiproxy ## the virtualenv with the project installed, buf, the k8s and AsyncAPI checkers, the /docs API browser, the console's htmx
 
 $(VENV)/.installed: pyproject.toml
 	scripts/setup-python.sh
@@ -33,6 +34,18 @@ $(API_BROWSER): scripts/setup-api-browser.sh
 
 $(CONSOLE_ASSETS): scripts/setup-console-assets.sh
 	scripts/setup-console-assets.sh
+
+TOXIPROXY := var/tools/bin/toxiproxy-server
+toxiproxy: $(TOXIPROXY) ## toxiproxy's server and cli (the reliability suite's faults), built once per machine
+$(TOXIPROXY): scripts/setup-toxiproxy.sh
+	scripts/setup-toxiproxy.sh
+
+reliability: infra ## every fault, flood and lifecycle scenario on private brokers and databases (~6 min); `make test` runs the fast part
+	COMMUNE_RELIABILITY=all $(BIN)/pytest tests/reliability -q
+
+SOAK_MINUTES ?= 30
+soak: infra ## steady mixed load for SOAK_MINUTES (30), memory and queue depths per minute
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 $(DEPLOY_TOOLS): scripts/setup-deploy-tools.sh
 	scripts/setup-deploy-tools.sh
@@ -64,6 +77,7 @@ bench: infra ## benchmarks, each beside its baseline measured in the same run
 	$(BIN)/python -m bench.trace
 	$(BIN)/python -m bench.kpi
 	$(BIN)/python -m bench.iocevents
+	$(BIN)/python -m bench.outbox
 
 stop: ## stop the broker and database that the set-up started
 	scripts/stop-infra.sh

@@ -382,6 +382,84 @@ def seal_existing_chains():
 app.add_typer(trace_app, name="trace")
 
 
+backup_app = typer.Typer(no_args_is_help=True, add_completion=False,
+                         help="The namespace's databases to a directory and back.")
+
+
+@backup_app.command("dump")
+def backup_dump(directory: Annotated[Path, typer.Argument(help="an empty or new directory")]):
+    """Dump every database of the namespace (mongodump's layout), the platform running."""
+    from services.backup import BackupError, dump
+
+    try:
+        counted = dump(get_settings(), directory)
+    except BackupError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"{sum(counted.values())} documents of {len(counted)} databases in {directory}")
+
+
+@backup_app.command("restore")
+def backup_restore(directory: Annotated[Path, typer.Argument(help="what `dump` wrote")]):
+    """Load a dump into the namespace, whose databases must not exist yet (start the
+    processes after it)."""
+    from services.backup import BackupError, restore
+
+    try:
+        counted = restore(get_settings(), directory)
+    except BackupError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"{sum(counted.values())} documents of {len(counted)} databases restored")
+
+
+app.add_typer(backup_app, name="backup")
+
+
+report_app = typer.Typer(no_args_is_help=True, add_completion=False,
+                         help="Reports written from the platform's data.")
+
+
+@report_app.command("quarterly")
+def quarterly_report(
+    commune: Annotated[str, typer.Option(help="commune code, e.g. binh-lu")],
+    year: Annotated[int, typer.Option(help="e.g. 2026")],
+    quarter: Annotated[int, typer.Option(help="1 to 4")],
+    out: Annotated[Path, typer.Option(help="directory for the .docx and the .pdf")] = Path("."),
+    bearer: Annotated[str, typer.Option(
+        "--token", envvar="COMMUNE_TOKEN",
+        help="bearer token; when left out, an officer token of the commune signed with "
+             "this machine's COMMUNE_AUTH_SECRET")] = "",
+):
+    """Write a commune's quarterly report to the province, an editable .docx and a PDF,
+    from the figures the services' HTTP APIs give the token (COMMUNE_API_URLS); what the
+    platform lacks is a yellow […] for the officer."""
+    import datetime as dt
+
+    from services.common.auth import issue_token
+    from services.reports import quarterly
+
+    settings = get_settings()
+    try:
+        token = bearer or issue_token(settings, "report-cli", "officer", [commune],
+                                      dt.timedelta(hours=1))
+        typer.echo(f"{commune}: reading the figures of Q{quarter}/{year} from the services")
+        document = quarterly.draft(settings, token, commune, year, quarter)
+        out.mkdir(parents=True, exist_ok=True)
+        for fmt in quarterly.FORMATS:
+            path = out / quarterly.filename(commune, year, quarter, fmt)
+            path.write_bytes(quarterly.render(document, fmt))
+            typer.echo(f"wrote {path} ({path.stat().st_size // 1024} KB)")
+    except errors.InvalidArgument as exc:
+        _fail(str(exc), 2)
+    except errors.CommuneError as exc:
+        _fail(f"{type(exc).__name__}: {exc}")
+    except OSError as exc:
+        _fail(f"cannot write to {out}: {exc.strerror}", 2)
+    typer.echo(f"{len(document.blanks())} blanks […] for the officer to fill")
+
+
+app.add_typer(report_app, name="report")
+
+
 @app.command("simulate-cameras")
 def simulate_cameras(
     rate: Annotated[float, typer.Option(help="detections per second", min=0.1)] = 5.0,

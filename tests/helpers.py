@@ -51,6 +51,7 @@ def broker_queues(settings: Settings) -> list[str]:
     """The durable queues the platform declares: `commune topology`'s (consumers',
     pipelines', their dead-letter queues) and RPC."""
     rpc = [f"{settings.namespace}.rpc-{service}" for service in catalog.WORKERS]
+    rpc += [f"{queue}.dead-letter" for queue in rpc]  # poison requests (nameko_ext/rpc.py)
     return [q.name for q in platform_topology.derive(settings.namespace).queues] + rpc
 
 

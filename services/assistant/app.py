@@ -11,17 +11,19 @@ import time
 import uuid
 
 from commune.v1 import assistant_pb2
-from services.common import metrics, outbox
+from services.common import metrics
 from services.common.api.operations import Operation, Operations, Route
 from services.common.auth import ROLES, Principal
 from services.common.clock import now
 from services.common.envelope import Envelope
 from services.common.errors import InvalidArgument
+from services.common.outbox import Recorded
 from services.common.publisher import Publisher
 from services.directory.tree import units
 
 from . import domain
 from . import schemas as s
+from .desk_app import DESK_OPERATIONS, HandoffDesk
 from .languages import INTENTS
 from .store import AssistantStore
 
@@ -49,11 +51,10 @@ def run_now(function, *args) -> None:
     function(*args)
 
 
-class AssistantApp:
+class AssistantApp(HandoffDesk):
     """`defer(function, *args)` runs the sending of events: at once by default; a
-    worker passes a spawn so that the answer does not wait for it (on FerretDB marking
-    an event sent costs tens of ms). An event whose sending is cut short stays in the
-    outbox, and the relay sends it."""
+    worker passes a spawn so that the answer does not wait for the broker's confirm.
+    An event whose sending is cut short stays listed as unsent, and the relay sends it."""
 
     def __init__(self, store: AssistantStore, publisher: Publisher,
                  assistant: domain.Assistant, secret: str, defer=run_now):
@@ -91,10 +92,9 @@ class AssistantApp:
                                   {"session_id": "too long"})
         return token or uuid.uuid4().hex, domain.Context()
 
-    def _publish(self, collection: str, document_id: str, event: Envelope) -> None:
-        """Send the event just stored with the document, and mark it sent."""
-        self._defer(self.store.outbox(collection, self.publisher).flush, document_id,
-                    outbox.pending(event)["outbox"])
+    def _send(self, recorded: Recorded) -> None:
+        """Send the events just stored with their document."""
+        self._defer(self.store.outbox.send, recorded, self.publisher)
 
     # --- use cases ---------------------------------------------------------------------
 
@@ -121,8 +121,7 @@ class AssistantApp:
                                   confidence=answer["confidence"], latency_ms=latency_ms,
                                   knowledge_version=answer["kb_version"]),
                               subject=trace_id)
-        self.store.add_trace(trace, event)
-        self._publish(self.store.traces(at.date()), trace_id, event)
+        self._send(self.store.add_trace(trace, event))
         answers.labels(tenant, answer["language"],
                        "declined" if answer["declined"] else "answered").inc()
         if code:  # a declined question leaves the conversation where it was
@@ -147,10 +146,10 @@ class AssistantApp:
                                   helpful=request.helpful, procedure_code=code,
                                   language=trace["language"]),
                               subject=request.trace_id)
-        self.store.add_feedback({"_id": request.trace_id, "tenant": tenant,
-                                 "helpful": request.helpful, "procedure": code,
-                                 "language": trace["language"], "at": now()}, event)
-        self._publish("feedback", request.trace_id, event)
+        self._send(self.store.add_feedback({"_id": request.trace_id, "tenant": tenant,
+                                            "helpful": request.helpful, "procedure": code,
+                                            "language": trace["language"], "at": now()},
+                                           event))
         return s.FeedbackResponse(trace_id=request.trace_id, helpful=request.helpful)
 
     def handoff(self, principal: Principal | None,
@@ -174,11 +173,11 @@ class AssistantApp:
                                   session_hash=session, language=language,
                                   procedure_code=code, question=question),
                               subject=ticket_id)
-        self.store.add_handoff({"_id": ticket_id, "tenant": tenant,
-                                "trace_id": request.trace_id, "session": session,
-                                "language": language, "procedure": code,
-                                "question": question, "status": "open", "at": now()}, event)
-        self._publish("handoffs", ticket_id, event)
+        self._send(self.store.add_handoff({"_id": ticket_id, "tenant": tenant,
+                                           "trace_id": request.trace_id, "session": session,
+                                           "language": language, "procedure": code,
+                                           "question": question, "status": "open",
+                                           "at": now()}, event))
         message = self.assistant.languages[language].text("handoff", ticket=ticket_id)
         return s.HandoffResponse(ticket_id=ticket_id, status="open", message=message)
 
@@ -195,9 +194,8 @@ class AssistantApp:
             request.procedure_code, [p.as_submitted() for p in request.papers]))
 
     def relay(self) -> int:
-        """Send what the outboxes still hold (the worker's timer; no caller)."""
-        return sum(self.store.outbox(c, self.publisher).relay()
-                   for c in self.store.with_outboxes(now().date()))
+        """Send the events left unsent (the worker's timer; no caller)."""
+        return self.store.outbox.relay(self.publisher)
 
 
 BASE = "/api/v1/communes/{tenant}/assistant"
@@ -228,4 +226,5 @@ OPERATIONS = Operations(
               example={"tenant": TENANT, "procedureCode": "HT-02",
                        "papers": [{"document": "to_khai_ket_hon"},
                                   {"document": "CCCD", "form": "PAPER_FORM_ORIGINAL"}]}),
+    *DESK_OPERATIONS,  # the officers' handoff desk and the answers' trail (desk_app.py)
 )

@@ -4,11 +4,14 @@ context is not stored: it travels in the session token the answer gives (app.py)
 
 - traces_YYYYMMDD: one per answer (question with long numbers masked, language, answer,
   sources, confidence, latency, hashed session), with its question_answered event in an
-  outbox; one collection per day (UTC), named by the trace id's first part, so that the
-  outbox relay reads the last two days only (FerretDB reads a whole collection for any
-  filter but _id) and old traces can be archived or dropped a day at a time;
+  outbox; one collection per day (UTC), named by the trace id's first part, so that old
+  traces can be archived or dropped a day at a time (FerretDB reads a whole collection
+  for any filter but _id);
 - feedback: one per trace (_id = trace id), with feedback_given;
 - handoffs: tickets for an officer, with handoff_requested;
+- handoff_moves: what officers (and the unclaimed check) did to a ticket, one insert per
+  move keyed `ticket|kind` (desk.py), with its event (handoff_claimed,
+  handoff_unclaimed): a ticket is never updated, and a second claim is a duplicate key;
 - procedures: the knowledge base as loaded from the data files (by `commune seed`)."""
 
 import datetime as dt
@@ -17,11 +20,10 @@ import uuid
 from pymongo import ReplaceOne
 from pymongo.errors import DuplicateKeyError
 
-from services.common import outbox
 from services.common.envelope import Envelope
 from services.common.errors import AlreadyExists, NotFound
 from services.common.mongo import Store, TenantCollection
-from services.common.publisher import Publisher
+from services.common.outbox import Recorded
 
 from .knowledge import KnowledgeBase
 
@@ -38,9 +40,20 @@ class AssistantStore(Store):
         """The name of the collection of one day's traces."""
         return f"traces_{day:%Y%m%d}"
 
-    def add_trace(self, trace: dict, *events: Envelope) -> None:
-        self.db[self.traces(trace["at"].date())].insert_one({**trace,
-                                                             **outbox.pending(*events)})
+
+    def add_trace(self, trace: dict, *events: Envelope) -> Recorded:
+        collection = self.traces(trace["at"].date())
+        recorded = self.outbox.record(collection, trace["_id"], *events)
+        self.db[collection].insert_one({**trace, **recorded.fields})
+        return recorded
+
+    def drop_traces_before(self, keep_from: dt.date) -> list[str]:
+        """Drop the days of traces older than `keep_from`; returns their names."""
+        old = sorted(n for n in self.db.list_collection_names()
+                     if n.startswith("traces_") and n < self.traces(keep_from))
+        for name in old:
+            self.db.drop_collection(name)
+        return old
 
     def trace(self, tenant: str, trace_id: str) -> dict:
         try:
@@ -53,15 +66,59 @@ class AssistantStore(Store):
             raise NotFound(f"no answer {trace_id!r} in commune {tenant!r}")
         return found
 
-    def add_feedback(self, feedback: dict, *events: Envelope) -> None:
+    def add_feedback(self, feedback: dict, *events: Envelope) -> Recorded:
+        recorded = self.outbox.record("feedback", feedback["_id"], *events)
         try:
-            self.db.feedback.insert_one({**feedback, **outbox.pending(*events)})
+            self.db.feedback.insert_one({**feedback, **recorded.fields})
         except DuplicateKeyError:
+            self.outbox.cancel(recorded)
             raise AlreadyExists(f"feedback on answer {feedback['_id']!r} was already "
                                 "given") from None
+        return recorded
 
-    def add_handoff(self, ticket: dict, *events: Envelope) -> None:
-        self.db.handoffs.insert_one({**ticket, **outbox.pending(*events)})
+    def add_handoff(self, ticket: dict, *events: Envelope) -> Recorded:
+        recorded = self.outbox.record("handoffs", ticket["_id"], *events)
+        self.db.handoffs.insert_one({**ticket, **recorded.fields})
+        return recorded
+
+    # --- the handoff desk -----------------------------------------------------------------
+
+    def handoff(self, tenant: str, ticket_id: str) -> dict:
+        found = TenantCollection(self.db.handoffs, tenant).by_id(ticket_id, {"outbox": 0})
+        if found is None:
+            raise NotFound(f"no handoff ticket {ticket_id!r} in commune {tenant!r}")
+        return found
+
+    def handoffs(self, tenant: str | None) -> list[dict]:
+        """A commune's tickets (None: every commune's, for the unclaimed check)."""
+        return list(self.db.handoffs.find({"tenant": tenant} if tenant else {},
+                                          {"outbox": 0}))
+
+    def handoff_moves(self, tenant: str | None, ticket_id: str = "") -> dict[str, list[dict]]:
+        """Moves by ticket: of one ticket, of a commune's, or (None) of every commune's.
+        One read of the log: a ticket's moves by _id would miss, and a miss scans."""
+        where = {"tenant": tenant} if tenant else {}
+        if ticket_id:
+            where["ticket"] = ticket_id
+        moves: dict[str, list[dict]] = {}
+        for found in self.db.handoff_moves.find(where, {"outbox": 0}):
+            moves.setdefault(found["ticket"], []).append(found)
+        return moves
+
+    def add_move(self, move: dict, *events: Envelope) -> Recorded | None:
+        """Record a move; None when the ticket already has a move of that kind."""
+        recorded = self.outbox.record("handoff_moves", move["_id"], *events)
+        try:
+            self.db.handoff_moves.insert_one({**move, **recorded.fields})
+        except DuplicateKeyError:
+            self.outbox.cancel(recorded)
+            return None
+        return recorded
+
+    def traces_of(self, tenant: str, day: dt.date) -> list[dict]:
+        """A commune's answers of one day (UTC), newest first."""
+        return sorted(TenantCollection(self.db[self.traces(day)], tenant).find(
+            {}, {"outbox": 0}), key=lambda t: t["at"], reverse=True)
 
     def load_procedures(self, kb: KnowledgeBase) -> int:
         """Upsert the knowledge base by procedure code; returns how many were new."""
@@ -69,14 +126,6 @@ class AssistantStore(Store):
             ReplaceOne({"_id": p.code}, {**p.model_dump(mode="json"), "version": kb.version},
                        upsert=True) for p in kb.procedures])
         return result.upserted_count
-
-    def outbox(self, collection: str, publisher: Publisher) -> outbox.Outbox:
-        return outbox.Outbox(self.db[collection], publisher)
-
-    def with_outboxes(self, today: dt.date) -> list[str]:
-        """The collections whose unsent events the relay looks for."""
-        return [self.traces(today - dt.timedelta(days=1)), self.traces(today), "feedback",
-                "handoffs"]
 
 
 def seed(settings) -> str:

@@ -51,12 +51,24 @@ def verify_token(settings: Settings, token: str) -> Principal:
         claims = jwt.decode(token, settings.auth_secret.get_secret_value(), algorithms=["HS256"],
                             issuer=settings.token_issuer,
                             options={"require": ["sub", "exp", "iss"]})
-    except jwt.PyJWTError as exc:
-        raise Unauthenticated(f"invalid token: {exc}") from None
+    except jwt.PyJWTError as exc:  # said in our words: the library's text is not an answer
+        raise Unauthenticated(f"invalid token: {_reason(exc)}") from None
     role, tenants = claims.get("role"), claims.get("tenants")
     if role not in ROLES or not isinstance(tenants, list):
         raise Unauthenticated("invalid token: role or tenants claim missing or malformed")
     return Principal(subject=claims["sub"], role=role, tenants=frozenset(map(str, tenants)))
+
+
+def _reason(error: jwt.PyJWTError) -> str:
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return "expired"
+    if isinstance(error, jwt.InvalidIssuerError):
+        return "not issued by this platform"
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"no {error.claim!r} claim"
+    if isinstance(error, jwt.ImmatureSignatureError):
+        return "not valid yet"
+    return "not a token signed by this platform"
 
 
 def principal_from_header(settings: Settings, authorization: str | None) -> Principal:

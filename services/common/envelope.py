@@ -4,7 +4,6 @@ is one whose `data` names a tenant other than the envelope's (at any depth: a ta
 alert's): consumers route, claim and store by the envelope's tenant, so an event about
 one commune must not be able to count for another."""
 import datetime as dt
-import json
 import uuid
 from typing import Any
 
@@ -14,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from services.catalog import EVENTS
 
+from . import json_body
 from .errors import InvalidArgument
 from .logs import current_correlation_id
 
@@ -88,7 +88,7 @@ class Envelope(BaseModel):
         """The envelope of a message body; `routed_for`, the tenant its transport names
         (a message header), must then be the envelope's."""
         try:
-            envelope = cls.model_validate(json.loads(body))
+            envelope = cls.model_validate(json_body.loads(body))
         except (ValueError, UnicodeDecodeError) as exc:
             if isinstance(exc, ValidationError):
                 detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"

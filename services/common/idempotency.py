@@ -16,7 +16,7 @@ one (a Store's), so that they share round trips with its other writes.
 Records are pruned once older than a retention (COMMUNE_HANDLED_EVENTS_RETENTION_DAYS, 7 by
 default), so that the collection does not grow without end. Safe because a duplicate
 comes soon after its original: a redelivery when a worker dies before its ack (at once),
-a relay's second publish of an event whose first one was not marked sent (the next
+a relay's second publish of an event whose listing as unsent outlived its send (the next
 relay pass, or the end of a broker outage). A dead-lettered event was never marked done
 (its claim is released), so replaying it days later is handled as it should be. A
 version claim (VersionClaims) is only needed while its version is being written."""

@@ -6,6 +6,7 @@ import pymongo
 from pymongo.collection import Collection
 from pymongo.database import Database
 
+from .outbox import Outbox
 from .settings import Settings
 from .write_lane import WriteLane
 
@@ -38,6 +39,8 @@ class Store:
         self.db = db
         # Inserts share round trips through it: one store per database and process.
         self.lane = WriteLane(db)
+        # Where the events of its writes wait until sent (outbox.py).
+        self.outbox = Outbox(db)
 
     def ensure_indexes(self) -> None:
         ensure_indexes(self.db, self.INDEXES)

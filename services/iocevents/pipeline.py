@@ -18,7 +18,15 @@ the AlertWriter thread (writer.py): the journal since its last flush is replayed
 start, so a crash loses nothing, and redelivered detections are recognised by id (the
 ids of the last journaled batch are remembered at start). Rate and movement rules'
 windows are saved by each sweep and, at start, restored and brought up to date from the
-journal."""
+journal.
+
+The journal is not the outbox of services/common (outbox.py), though both keep events
+with the write that makes them: it is this one writer's write-ahead log, a batch's
+detections, alerts and events in one insert, read back in sequence at start (the events
+of the batches after the last flush are published again then). A batch is acked only
+after its events are published, so a failed publish leaves the batch to the broker's
+redelivery, and a crash to the replay: no relay and no listing per event are needed,
+and the hot path keeps its one insert per batch."""
 import datetime as dt
 import json
 import re
@@ -30,7 +38,7 @@ from collections import Counter, OrderedDict
 import kombu
 from prometheus_client import start_http_server
 
-from services.common import logs, metrics
+from services.common import json_body, logs, metrics
 from services.common.batch_consumer import BatchConsumer, Incoming
 from services.common.envelope import Envelope
 from services.common.errors import CommuneError, InvalidArgument
@@ -96,6 +104,10 @@ class RecentIds:
             self._ids.popitem(last=False)
         return True
 
+    def discard(self, keys) -> None:
+        for key in keys:
+            self._ids.pop(key, None)
+
 
 def _commune_routed(routing_key: str) -> str:
     """The commune a message of detections was published for: "detection.<commune>" (a
@@ -109,7 +121,7 @@ def _commune_routed(routing_key: str) -> str:
 
 def _detections_in(body: bytes) -> list:
     try:
-        decoded = json.loads(body)
+        decoded = json_body.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidArgument(f"body is not JSON: {exc}") from None
     items = decoded.get("detections") if isinstance(decoded, dict) else decoded
@@ -137,6 +149,10 @@ class Pipeline:
         self.taken_up_to = clock()
         self.took_detections = False
         self.seq, self.collection = 0, ""
+        # Set while a batch or sweep changes memory ahead of the journal: when its commit
+        # fails, the book, rule windows and sequence are not the journal's any more.
+        self.stale = False
+        self.taken_ids: list[str] = []  # the ids the batch under way added to `seen`
         self.writer = AlertWriter(store, publisher, settings.ioc_flush_s)
         self.last_sweep = time.monotonic()
         self.windows_saved = 0  # the journal entry the saved rule windows are as of
@@ -234,7 +250,24 @@ class Pipeline:
 
     # --- a batch ------------------------------------------------------------------------------
 
+    def reload(self) -> None:
+        """After a batch or sweep whose commit failed (the database out of reach): forget
+        what it did in memory and start again from the journal, as a restart would. Its
+        detection ids leave `seen` (else the redelivered batch would be dropped as
+        duplicates and lost), its folds leave the book (else counted twice when it comes
+        back), and an entry journaled although its insert reported a failure is replayed."""
+        self.seen.discard(self.taken_ids)
+        self.writer.flush()  # what earlier batches journaled, so the replay starts after it
+        self.book, self.evaluator, self.configs = al.AlertBook(), Evaluator(), {}
+        self.recover()
+        self.stale, self.taken_ids = False, []
+        log.warning("pipeline memory reloaded from the journal after a failed batch",
+                    seq=self.seq)
+
     def handle(self, batch: list[Incoming]) -> None:
+        if self.stale:
+            self.reload()
+        self.stale = True
         started = time.perf_counter()
         now = self.clock()
         rows, outcomes = [], Counter()
@@ -246,6 +279,7 @@ class Pipeline:
         for (tenant, kind, outcome), n in outcomes.items():
             detections_in.labels(tenant, kind, outcome).inc(n)
         self.commit(rows, now)
+        self.stale, self.taken_ids = False, []
         batch_seconds.observe(time.perf_counter() - started)
 
     def _detections(self, incoming: Incoming, now: dt.datetime, outcomes: Counter) -> list:
@@ -282,9 +316,10 @@ class Pipeline:
                 outcomes[(tenant if known else "unknown", "unknown", "rejected")] += 1
                 continue
             tenant = detection.tenant
-            if not self.seen.add(f"{tenant}:{detection.id}"):
+            if not self.seen.add(key := f"{tenant}:{detection.id}"):
                 outcomes[(tenant, detection.kind.value, "duplicate")] += 1
                 continue
+            self.taken_ids.append(key)
             outcomes[(tenant, detection.kind.value, "accepted")] += 1
             heard = self.heard[tenant]
             heard[device.code] = max(heard.get(device.code, detection.time), detection.time)
@@ -309,7 +344,7 @@ class Pipeline:
 
     def _command(self, incoming: Incoming, now: dt.datetime) -> None:
         try:
-            command = json.loads(incoming.body)
+            command = json_body.loads(incoming.body)
             action = command["action"]
             tenant = command["tenant"]
             outcome = "applied"
@@ -326,13 +361,17 @@ class Pipeline:
             elif action in ("resolve", "false_positive"):
                 self.book.resolve(command["alert_id"], command["by"], command.get("note", ""),
                                   now, false_positive=action == "false_positive")
-            elif action in ("task_overdue", "kpi_target"):
+            elif action in ("task_overdue", "kpi_target", "handoff"):
                 signal = (al.task_overdue_signal(tenant, command["task_id"], command["code"],
                                                  command["title"], now)
                           if action == "task_overdue" else
                           al.kpi_missed_signal(tenant, command["indicator"], command["unit"],
                                                command["period"], command["name"],
-                                               command["status"], now))
+                                               command["status"], now)
+                          if action == "kpi_target" else
+                          al.handoff_unclaimed_signal(tenant, command["ticket_id"],
+                                                      command["question"],
+                                                      command["claimed"], now))
                 config = self.commune_config(tenant)
                 if config is None:  # a commune with no IOC has no operator to tell
                     outcome = "no_ioc"
@@ -378,9 +417,13 @@ class Pipeline:
         """Between batches, every `ioc_sweep_s`: escalate, forget old sightings, save the
         rules' windows, check devices' health, measure the queues."""
         if time.monotonic() - self.last_sweep >= self.settings.ioc_sweep_s:
+            if self.stale:
+                self.reload()
+            self.stale = True
             now = self.clock()
             self.sweep(now)
             self.commit([], now)
+            self.stale = False
             self.last_sweep = time.monotonic()
 
     def sweep(self, now: dt.datetime) -> None:

@@ -8,12 +8,13 @@ them); a movement signal carries every sighting of its window, which the alert f
 into its track once each."""
 import bisect
 import datetime as dt
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, TypeAdapter, model_validator
+from pydantic import BeforeValidator, Field, TypeAdapter, WithJsonSchema, model_validator
 
 from services.common.errors import InvalidArgument, validated
 
@@ -35,6 +36,21 @@ MAX_SIGHTINGS = 50
 # The commune's wall clock, for time windows such as "at night" (Vietnam has no DST).
 LOCAL_TIME = dt.timezone(dt.timedelta(hours=7))
 K = DetectionKind
+WALL_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _wall_time(value):
+    """A time of day as the commune's wall clock shows it: an offset or a count of seconds
+    would name another time, and an aware time cannot be compared with the clock's."""
+    if isinstance(value, dt.time) and value.tzinfo is None:
+        return value
+    if isinstance(value, str) and re.fullmatch(WALL_TIME, value):
+        return dt.time.fromisoformat(value)
+    raise ValueError("a time of day is written HH:MM or HH:MM:SS (local time, no offset)")
+
+
+WallTime = Annotated[dt.time, BeforeValidator(_wall_time),
+                     WithJsonSchema({"type": "string", "pattern": WALL_TIME})]
 
 
 class Severity(StrEnum):
@@ -93,8 +109,8 @@ class ZoneTimeRule(RuleBase):
     ALLOWED_KINDS: ClassVar[frozenset] = frozenset(K) - {K.SENSOR_READING}
     type: Literal["zone_time"]
     zones: frozenset[str] = Field(min_length=1)
-    start: dt.time
-    end: dt.time
+    start: WallTime
+    end: WallTime
     object_classes: frozenset[str] = frozenset()
 
     def in_window(self, at: dt.datetime) -> bool:

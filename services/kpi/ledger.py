@@ -209,17 +209,9 @@ class Ledger:
 
     def _change_sheet(self, unit: str, period, change):
         key = period_key(period)
-        announced = []
-
-        def noted(sheet):
-            result, revisions, events = change(sheet)
-            announced[:] = events
-            return result, revisions, events
-        result = self.store.change_packed(sheets_collection(key), sheet_id(unit, key), unit,
-                                          noted, indexed=(unit, "sheets", key))
-        if announced and self.events is not None:
-            self.store.flush(self.events, sheets_collection(key), sheet_id(unit, key))
-        return result
+        return self.store.change_packed(sheets_collection(key), sheet_id(unit, key), unit,
+                                        change, indexed=(unit, "sheets", key),
+                                        announce=self.events)
 
     @staticmethod
     def _record(tenant: str, indicator: str, unit: str, period, revision: dict) -> dict:

@@ -28,6 +28,8 @@ So:
   task_facts: one insert per event, into one collection (each collection an insert
   touches is an SQLite transaction of its own, and its commit is the costly part).
   A row's state and fact are packed as one JSON string (decoded faster than fields);
+- feedback_inbox: the assistant's feedback, one row per answer, folded into the
+  commune's "assistant" board the same way (satisfaction.py);
 - dossier_events and task_facts: insert-only, keyed by business ids (a replay is a
   duplicate key, nothing more). created_tasks() reads the facts, moved or not.
 
@@ -43,7 +45,6 @@ from collections.abc import Callable
 
 from pymongo.errors import BulkWriteError
 
-from services.common import outbox
 from services.common.envelope import Envelope
 from services.common.errors import FailedPrecondition, NotFound
 from services.common.idempotency import EventGuard, VersionClaims
@@ -92,12 +93,14 @@ class KpiStore(Store):
 
     def change_packed(self, collection: str, _id: str, tenant: str,
                       change: Callable[[dict], tuple[object, list[dict], list[Envelope]]],
-                      attempts: int = WRITE_ATTEMPTS, indexed: tuple[str, str, str] = ()):
+                      attempts: int = WRITE_ATTEMPTS, indexed: tuple[str, str, str] = (),
+                      announce: Publisher | None = None):
         """Apply `change(data)` -> (result, revisions to insert, events) to a packed
         document, retrying when another writer got there first; the revisions are
-        inserted and the events stored in the document's outbox before it is replaced.
-        `indexed` (unit, "sheets" or "boards", key) lists a new document in the unit's
-        index first. Returns the result."""
+        inserted and the events stored in the document's outbox before it is replaced,
+        then sent with a publisher (else by the relay). `indexed` (unit, "sheets" or
+        "boards", key) lists a new document in the unit's index first. Returns the
+        result."""
         for _ in range(attempts):
             found = self.db[collection].find_one({"_id": _id}) or {}
             version = found.get("version", 0)
@@ -114,14 +117,14 @@ class KpiStore(Store):
             for key in sorted({r["period"] for r in revisions}):
                 self.db[measurements_collection(key)].insert_many(
                     [r for r in revisions if r["period"] == key])
-            if events:
-                self._mark_pending(collection, _id)
+            recorded = self.outbox.record(collection, _id, *events,
+                                          stored=found.get("outbox"))
             document = {"tenant": tenant, "version": version + 1,
-                        "data": packing.pack(data),
-                        **outbox.pending(*events)}
-            document["outbox"] = {**found.get("outbox", {}), **document["outbox"]}
+                        "data": packing.pack(data), **recorded.fields}
             if self._write(collection, _id, version, document):
+                self.outbox.send(recorded, announce)
                 return result
+            self.outbox.cancel(recorded)
         raise FailedPrecondition(f"{_id} is being changed by others; retry")
 
     def _write(self, collection: str, _id: str, version: int, document: dict) -> bool:
@@ -143,24 +146,6 @@ class KpiStore(Store):
         """{"sheets": [period keys], "boards": [sources]} of a unit that has any."""
         return self.read_packed("unit_index", unit)
 
-    # --- events: in the changed document's outbox, listed in a small index -------------
-
-    def _mark_pending(self, collection: str, _id: str) -> None:
-        self.insert("outbox_index", {"_id": f"{collection}|{_id}"})  # False: listed already
-
-    def flush(self, publisher: Publisher, collection: str, _id: str) -> int:
-        """Publish a document's pending events; the relay takes what stays unsent."""
-        sent = outbox.Outbox(self.db[collection], publisher, self.versions).flush(_id)
-        found = self.db[collection].find_one({"_id": _id}, {"outbox": 1}) or {}
-        if not found.get("outbox"):
-            self.db.outbox_index.delete_one({"_id": f"{collection}|{_id}"})
-        return sent
-
-    def relay(self, publisher: Publisher) -> int:
-        """Flush every document listed with pending events (a crash or an outage
-        between store and publish)."""
-        return sum(self.flush(publisher, *row["_id"].split("|", 1))
-                   for row in self.db.outbox_index.find({}))
 
     # --- definitions ---------------------------------------------------------------------
 
@@ -247,6 +232,38 @@ class KpiStore(Store):
                 self.lane.insert_all(chunk)  # a fact already kept is a replay's
             if chunk := ids[start:start + FOLD_WRITE_ROWS]:
                 self.db.task_inbox.delete_many({"_id": {"$in": chunk}})
+        return len(folded)
+
+    # --- assistant feedback: an inbox folded into the board, like task states ----------
+
+    def add_feedback(self, tenant: str, given: dict) -> None:
+        """Into the inbox, once per answer (a copy of the event is a duplicate key)."""
+        self.insert("feedback_inbox", {"_id": f"{tenant}|{given['trace']}",
+                                       "tenant": tenant, **given})
+
+    def pending_feedback(self, tenant: str | None = None) -> dict[str, list[dict]]:
+        """Feedback not yet folded into the boards, by commune."""
+        rows: dict[str, list[dict]] = {}
+        for row in self.db.feedback_inbox.find({"tenant": tenant} if tenant else {}):
+            rows.setdefault(row["tenant"], []).append(row)
+        return rows
+
+    def fold_feedback_inbox(self, apply: Callable[[dict, dict], bool]) -> int:
+        """Fold every commune's pending feedback into its board; returns how many rows.
+        A commune another writer is folding is left for the next fold."""
+        folded = []
+        for commune, rows in self.pending_feedback().items():
+            def change(board, rows=rows):
+                return sum(apply(board, r) for r in rows), [], []
+            try:
+                self.change_packed("boards", board_id(commune, "assistant"), commune, change,
+                                   attempts=1, indexed=(commune, "boards", "assistant"))
+            except FailedPrecondition:
+                continue
+            folded += [r["_id"] for r in rows]
+        for start in range(0, len(folded), FOLD_WRITE_ROWS):
+            self.db.feedback_inbox.delete_many(
+                {"_id": {"$in": folded[start:start + FOLD_WRITE_ROWS]}})
         return len(folded)
 
     # --- dossiers ------------------------------------------------------------------------

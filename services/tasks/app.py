@@ -129,10 +129,7 @@ class TasksApp:
             self._store_change(task, {"overdue_announced": True}, entry, event)
 
     def _store_change(self, task: dict, changes: dict, entry: dict, *events) -> dict:
-        updated = self.store.apply(task, changes, entry, now(), *events)
-        if self.events is not None:
-            self.store.outbox(self.events).flush(task["_id"])
-        return updated
+        return self.store.apply(task, changes, entry, now(), *events, announce=self.events)
 
     # --- queries -----------------------------------------------------------------------
 

@@ -49,4 +49,4 @@ class TasksService(HealthEndpoints, doors(OPERATIONS, "Commune tasks API")):
 
     @timer(interval=10)
     def relay_outbox(self):
-        self.store.outbox(self.events).relay()
+        self.store.outbox.relay(self.events)

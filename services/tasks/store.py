@@ -1,12 +1,10 @@
 """Tasks in MongoDB: tasks (with their history and outbox), and each commune's units and
 officers."""
 import datetime as dt
-import time
 
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
-from services.common import outbox
 from services.common.envelope import Envelope
 from services.common.errors import AlreadyExists, FailedPrecondition, NotFound
 from services.common.idempotency import EventGuard, VersionClaims
@@ -19,9 +17,6 @@ from .listing import Criteria
 
 # What lists and summaries read of a task: not its history, not its pending events.
 LISTED = {"outbox": 0, "history": 0}
-# A change waits this long in all for the outbox's housekeeping of the task to finish.
-WRITE_ATTEMPTS = 20
-RETRY_PAUSE_S = 0.05
 
 
 class TaskStore(Store):
@@ -37,14 +32,15 @@ class TaskStore(Store):
                announce: Publisher | None = None) -> None:
         """Store a new task together with the events that announce it; with a publisher,
         send them at once (else the tasks worker's relay sends them)."""
+        recorded = self.outbox.record("tasks", document["_id"], *events)
         try:
-            self.db.tasks.insert_one({**document, **outbox.pending(*events)})
+            self.db.tasks.insert_one({**document, **recorded.fields})
         except DuplicateKeyError:
+            self.outbox.cancel(recorded)
             raise AlreadyExists(
                 f"commune {document['tenant']!r} already has a task {document['code']!r}"
             ) from None
-        if announce is not None:
-            self.outbox(announce).flush(document["_id"])
+        self.outbox.send(recorded, announce)
 
     def get(self, tenant: str, task_id: str) -> dict:
         task = TenantCollection(self.db.tasks, tenant).by_id(task_id, {"outbox": 0})
@@ -53,40 +49,33 @@ class TaskStore(Store):
         return task
 
     def apply(self, task: dict, changes: dict, entry: dict, now: dt.datetime,
-              *events: Envelope) -> dict:
+              *events: Envelope, announce: Publisher | None = None) -> dict:
         """Store a change made to `task` as it was read, with its history entry and its
-        events; FailedPrecondition when someone changed the task meanwhile (the writer of
-        the next version claims it first: VersionClaims). A new version that only removed
-        sent events (the outbox's housekeeping) is no change of the task: the change goes
-        on top of it."""
-        for _ in range(WRITE_ATTEMPTS):
-            if self.versions.claim(task["_id"], task["version"] + 1, task["tenant"]):
-                updated = self._update(task, changes, entry, now, events)
-                if updated is not None:
-                    return updated
-            task = self._unchanged_since(task)
-            time.sleep(RETRY_PAUSE_S)  # the housekeeping writer is about to write
-        raise FailedPrecondition(f"task {task['code']!r} is being changed by someone "
-                                 "else; read it again and retry")
-
-    def _unchanged_since(self, task: dict) -> dict:
-        """The task as stored now, if only its version moved since `task` was read (of
-        the fields read: every change sets updated_at); FailedPrecondition when anything
-        else changed."""
-        current = self.get(task["tenant"], task["_id"])
-        if any(current.get(name) != value for name, value in task.items()
-               if name != "version"):
+        events (sent at once with a publisher, else by the relay); FailedPrecondition
+        when someone changed the task meanwhile (the writer of the next version claims
+        it first: VersionClaims)."""
+        stored = self.db.tasks.find_one({"_id": task["_id"]}, {"version": 1, "outbox": 1})
+        if (stored is None or stored["version"] != task["version"]
+                or not self.versions.claim(task["_id"], task["version"] + 1, task["tenant"])):
             raise FailedPrecondition(f"task {task['code']!r} was changed meanwhile; "
                                      "read it again and retry")
-        return current
+        recorded = self.outbox.record("tasks", task["_id"], *events,
+                                      stored=stored.get("outbox"))
+        updated = self._update(task, changes, entry, now, recorded.fields)
+        if updated is None:
+            self.outbox.cancel(recorded)
+            raise FailedPrecondition(f"task {task['code']!r} was changed meanwhile; "
+                                     "read it again and retry")
+        self.outbox.send(recorded, announce)
+        return updated
 
     def _update(self, task: dict, changes: dict, entry: dict, now: dt.datetime,
-                events: tuple[Envelope, ...]) -> dict | None:
+                outbox_fields: dict) -> dict | None:
         changes = dict(changes)
         pushes = changes.pop("_push", {})
         update = {
             "$set": {**changes, "updated_at": now, "version": task["version"] + 1,
-                     **{f"outbox.{e.id}": e.model_dump(mode="json") for e in events}},
+                     **outbox_fields},
             "$push": {"history": entry,
                       **{k: {"$each": v if isinstance(v, list) else [v]}
                          for k, v in pushes.items()}},
@@ -145,5 +134,3 @@ class TaskStore(Store):
     def versions(self) -> VersionClaims:
         return VersionClaims(EventGuard(self.db, self.lane), "tasks.write")
 
-    def outbox(self, publisher: Publisher) -> outbox.Outbox:
-        return outbox.Outbox(self.db.tasks, publisher, self.versions)

@@ -157,8 +157,8 @@ def public_key_of(private_key: str) -> str:
 def load_public_key(value: str) -> Ed25519PublicKey:
     try:
         return Ed25519PublicKey.from_public_bytes(base64.b64decode(value, validate=True))
-    except ValueError as exc:
-        raise InvalidArgument(f"not an Ed25519 public key (base64 of 32 bytes): {exc}",
+    except ValueError:
+        raise InvalidArgument("not an Ed25519 public key (base64 of 32 bytes)",
                               {"public_key": "invalid"}) from None
 
 

@@ -22,9 +22,9 @@ MAX_LABELS = 60
 QR = BATCH + "/qr.{kind}"
 LABELS = BATCH + "/labels"
 PAGES = (Page("GET", QR, "The batch's QR code (qr.svg or qr.png): its Digital Link URI",
-              "image/svg+xml"),
+              "image/svg+xml", other_media_types=("image/png",), slashes=("lot",)),
          Page("GET", LABELS, "A printable sheet of the batch's labels (?copies=1 to 60)",
-              "text/html"))
+              "text/html", slashes=("lot",)))
 
 
 def _werkzeug(path: str) -> str:

@@ -43,10 +43,6 @@ class Ledger:
         self.publisher = publisher  # None: events wait in the outbox for a relay
         self.seal = seal
 
-    def _flush(self, collection: str, document_id: str) -> None:
-        if self.publisher is not None:
-            self.store.flush(self.publisher, collection, document_id)
-
     # --- registry ----------------------------------------------------------------------
 
     def save_producer(self, tenant: str, fields) -> dict:
@@ -99,8 +95,8 @@ class Ledger:
         message = trace_pb2.TraceBatchCreated(batch=_batch_message(document),
                                               product_name=product["name_vi"])
         self.store.create_batch(document, domain.envelope("trace.batch_created", tenant,
-                                                          document["_id"], message))
-        self._flush("batches", document["_id"])
+                                                          document["_id"], message),
+                                announce=self.publisher)
         self.rebuild(document["_id"])
         return batch_view(document)
 
@@ -130,12 +126,11 @@ class Ledger:
             results, recorded, links, announcements = self._plan(tenant, events, by)
             heads = {link["batch"]: self.seal.head(link["batch"], link["seq"], link["hash"])
                      for link in links}  # the last link of each batch wins
-            if not links or self.store.append(tenant, recorded, links, announcements, heads):
+            if not links or self.store.append(tenant, recorded, links, announcements, heads,
+                                              announce=self.publisher):
                 break
         else:
             raise FailedPrecondition("another writer kept appending to these batches; retry")
-        for link in links:
-            self._flush("links", link["_id"])
         for batch in dict.fromkeys(link["batch"] for link in links):
             self.rebuild(batch)
         return results
@@ -301,8 +296,9 @@ class Ledger:
         view = {**result.as_dict(), "checked_at": now().isoformat()}
         message = trace_pb2.TraceBatchVerified(batch_id=batch_id, verification=trace_pb2.
                                                Verification(**result.as_dict()))
-        self._flush("verifications", self.store.record_verification(
-            batch_id, view, domain.envelope("trace.batch_verified", tenant, batch_id, message)))
+        self.store.record_verification(
+            batch_id, view, domain.envelope("trace.batch_verified", tenant, batch_id, message),
+            announce=self.publisher)
         return view
 
     def rebuild(self, batch_id: str) -> dict:
@@ -386,7 +382,7 @@ class Ledger:
                     batch_id=r["batch"], gtin=r["gtin"], day=r["day"], count=r["count"],
                     origin=r["origin"]) for r in mine[start:start + SCANS_PER_EVENT]])
                 events.append(domain.envelope("trace.scanned", tenant, "", message))
-        self._flush("scan_tallies", self.store.add_scan_tally(rows, now(), events))
+        self.store.add_scan_tally(rows, now(), events, announce=self.publisher)
 
     def scan_report(self, tenant: str, batch_id: str) -> dict:
         batch = self.store.batch(batch_id, tenant)

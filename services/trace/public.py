@@ -34,7 +34,8 @@ PAGES = (Page("GET", "/static/trace.css", "The public pages' style sheet", "text
          Page("GET", "/01/{gtin}", "GS1 Digital Link: the product's page (?linkType=all: "
               "its links)", "text/html", True),
          Page("GET", "/01/{gtin}/10/{lot}", "GS1 Digital Link: the batch's provenance page, "
-              "a scan counted (?lang=en, ?linkType=gs1:epcis|all)", "text/html", True))
+              "a scan counted (?lang=en, ?linkType=gs1:epcis|all)", "text/html", True,
+              slashes=("lot",)))
 
 
 def public_base(request) -> str:

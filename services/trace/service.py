@@ -62,4 +62,4 @@ class TraceService(HealthEndpoints, labels.BatchLabels, PublicResolver,
 
     @timer(interval=get_trace_settings().relay_s)
     def relay_outbox(self):
-        self.store.relay(self.events, dt.timedelta(seconds=get_trace_settings().relay_s))
+        self.store.outbox.relay(self.events, dt.timedelta(seconds=get_trace_settings().relay_s))

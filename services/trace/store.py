@@ -10,18 +10,17 @@ event path only inserts.
 - event_ids: `_id = <tenant>|<eventID>`: a recorded event id, for idempotent retries
 - provenance: `_id = <batch>`, everything the public page shows, rebuilt per event
 - scan_tallies: inserted only, one per flush of the counted scans
-- outbox_pending: a marker per document holding unsent events, so the relay reads a
-  small collection instead of scanning links."""
+- outbox_pending: the listings of unsent events (services/common/outbox.py)"""
 import datetime as dt
 import uuid
 
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
-from services.common import outbox
 from services.common.envelope import Envelope
 from services.common.errors import AlreadyExists, NotFound
 from services.common.mongo import Store, TenantCollection
+from services.common.outbox import Recorded
 from services.common.publisher import Publisher
 
 from . import domain
@@ -83,9 +82,10 @@ class TraceStore(Store):
 
     # --- batches and their chains ------------------------------------------------------
 
-    def create_batch(self, document: dict, *events: Envelope) -> None:
-        self._insert_with_events("batches", document, events, AlreadyExists(
-            f"batch {document['lot']!r} of GTIN {document['gtin']} already exists"))
+    def create_batch(self, document: dict, *events: Envelope,
+                     announce: Publisher | None = None) -> None:
+        self.outbox.send(self._insert_with_events("batches", document, events, AlreadyExists(
+            f"batch {document['lot']!r} of GTIN {document['gtin']} already exists")), announce)
 
     def batch(self, batch: str, tenant: str | None = None) -> dict:
         found = self.db.batches.find_one({"_id": batch}, {"outbox": 0})
@@ -125,7 +125,8 @@ class TraceStore(Store):
         return self.db.event_ids.find_one({"_id": f"{tenant}|{event_id}"})
 
     def append(self, tenant: str, recorded: list[dict], links: list[dict],
-               announcements: dict[str, list[Envelope]], heads: dict[str, dict]) -> bool:
+               announcements: dict[str, list[Envelope]], heads: dict[str, dict],
+               announce: Publisher | None = None) -> bool:
         """Store planned links (each with its announcement) and the ids of their events
         (`recorded`: eventID, hash, batches), then each batch's new sealed head (`heads`,
         by batch); False, with nothing left behind, when another writer took one of the
@@ -137,10 +138,11 @@ class TraceStore(Store):
                 self.db.event_ids.insert_one({**event, "_id": key, "tenant": tenant})
                 claimed.append(key)
             for link in links:
-                self._insert_with_events("links", link, announcements[link["_id"]])
-                written.append(link["_id"])
+                written.append(self._insert_with_events("links", link,
+                                                        announcements[link["_id"]]))
         except DuplicateKeyError:
-            self.db.links.delete_many({"_id": {"$in": written}})
+            self.db.links.delete_many({"_id": {"$in": [r.document_id for r in written]}})
+            self.outbox.cancel(*written)
             self.db.event_ids.delete_many({"_id": {"$in": claimed}})
             return False
         # A head only moves forward: a slower writer must not put back a shorter one.
@@ -148,6 +150,8 @@ class TraceStore(Store):
             UpdateOne({"_id": b, "seq": {"$lt": h["count"]}},
                       {"$set": {"seq": h["count"], "sealed_head": h}})
             for b, h in heads.items()])
+        for link in written:
+            self.outbox.send(link, announce)
         return True
 
     # --- the public page's snapshot ----------------------------------------------------
@@ -163,20 +167,23 @@ class TraceStore(Store):
         verification)."""
         return list(self.db.provenance.find({}, {"tenant": 1, "verification": 1}))
 
-    def record_verification(self, batch: str, verification: dict, event: Envelope) -> str:
+    def record_verification(self, batch: str, verification: dict, event: Envelope,
+                            announce: Publisher | None = None) -> str:
         self.db.provenance.update_one({"_id": batch}, {"$set": {"verification": verification}})
         key = str(uuid.uuid4())
-        self._insert_with_events("verifications", {"_id": key, "batch": batch,
-                                                   "tenant": event.tenant, **verification},
-                                 [event])
+        self.outbox.send(self._insert_with_events(
+            "verifications", {"_id": key, "batch": batch, "tenant": event.tenant,
+                              **verification}, [event]), announce)
         return key
 
     # --- scans -------------------------------------------------------------------------
 
-    def add_scan_tally(self, rows: list[dict], at: dt.datetime, events: list[Envelope]) -> str:
+    def add_scan_tally(self, rows: list[dict], at: dt.datetime, events: list[Envelope],
+                       announce: Publisher | None = None) -> str:
         """One document per flush: the scans counted since the last one."""
         key = str(uuid.uuid4())
-        self._insert_with_events("scan_tallies", {"_id": key, "at": at, "rows": rows}, events)
+        self.outbox.send(self._insert_with_events(
+            "scan_tallies", {"_id": key, "at": at, "rows": rows}, events), announce)
         return key
 
     def scans(self, tenant: str, batch: str) -> list[dict]:
@@ -190,37 +197,16 @@ class TraceStore(Store):
 
     # --- outbox ------------------------------------------------------------------------
 
-    def _insert_with_events(self, collection: str, document: dict, events, duplicate=None):
-        """Insert a document with its pending events; a marker first, so that the relay
-        finds it without scanning `collection`."""
-        marker = f"{collection}/{document['_id']}"
+
+    def _insert_with_events(self, collection: str, document: dict, events,
+                            duplicate=None) -> Recorded:
+        """Insert a document with its events; the caller sends them (Outbox.send)."""
+        recorded = self.outbox.record(collection, document["_id"], *events)
         try:
-            self.db.outbox_pending.insert_one({"_id": marker, "at": dt.datetime.now(dt.UTC)})
-            marked = True
-        except DuplicateKeyError:  # the document exists with events still unsent
-            marked = False
-        try:
-            self.db[collection].insert_one({**document, **outbox.pending(*events)})
+            self.db[collection].insert_one({**document, **recorded.fields})
         except DuplicateKeyError:
-            if marked:
-                self.db.outbox_pending.delete_one({"_id": marker})
+            self.outbox.cancel(recorded)
             if duplicate is not None:
                 raise duplicate from None
             raise
-
-    def flush(self, publisher: Publisher, collection: str, document_id: str) -> None:
-        box = outbox.Outbox(self.db[collection], publisher)
-        found = self.db[collection].find_one({"_id": document_id}, {"outbox": 1}) or {}
-        pending = found.get("outbox", {})
-        if box.flush(document_id, pending) == len(pending):
-            self.db.outbox_pending.delete_one({"_id": f"{collection}/{document_id}"})
-
-    def relay(self, publisher: Publisher, older_than: dt.timedelta) -> int:
-        """Publish what stayed unsent (a crash or an outage between store and publish)."""
-        cutoff = dt.datetime.now(dt.UTC) - older_than
-        done = 0
-        for marker in list(self.db.outbox_pending.find({"at": {"$lt": cutoff}})):
-            collection, _, document_id = marker["_id"].partition("/")
-            self.flush(publisher, collection, document_id)
-            done += 1
-        return done
+        return recorded

@@ -54,11 +54,13 @@ def test_slice_end_to_end(settings, platform, mongo):
                            event_type="task.created", outcome="handled")
     created = rpc(settings, officer, "tasks", "create_task", TASK, correlation_id="e2e-corr-1")
 
-    # stored, with its outbox emptied once the event went out
-    stored = mongo[f"{settings.namespace}_tasks"].tasks.find_one({"_id": created["id"]})
+    # stored with its event, whose listing as unsent is gone once the event went out
+    database = mongo[f"{settings.namespace}_tasks"]
+    stored = database.tasks.find_one({"_id": created["id"]})
     assert stored["code"] == TASK["code"] and stored["tenant"] == "lung-phinh"
-    wait_for(lambda: not mongo[f"{settings.namespace}_tasks"].tasks.find_one(
-        {"_id": created["id"]})["outbox"], what="the outbox to empty")
+    [event_id] = stored["outbox"]
+    wait_for(lambda: database.outbox_pending.find_one({"_id": event_id}) is None,
+             what="the event's listing to go")
 
     # the event on the wire: a CloudEvents envelope around commune.v1.TaskCreated
     message = broker.take(published)

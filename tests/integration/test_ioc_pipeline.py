@@ -5,6 +5,7 @@ import json
 import uuid
 
 import kombu
+import pymongo
 import pytest
 
 from services.common.batch_consumer import Incoming
@@ -23,6 +24,7 @@ from services.iocevents.pipeline import Pipeline
 from services.iocevents.settings import IocSettings
 from services.iocevents.store import IocStore, journal_name, unpack
 from tests.helpers import Broker, decoded
+from tests.proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
 TENANT = "binh-lu"
@@ -155,6 +157,38 @@ def test_after_a_crash_the_journal_is_replayed_and_redelivered_detections_count_
     handled(second, batch)
     [alert] = [a for a in store.alerts(TENANT) if a["rule_id"] == "watchlist"]
     assert alert["count"] == 2
+
+
+def test_a_batch_whose_journal_write_failed_comes_back_whole_and_folds_once(ioc, settings):
+    """The database cut while a batch is committed: the broker redelivers the batch, and
+    every detection of it is journaled once and folded once (its ids were remembered as
+    seen and its folds kept before, so the redelivery was dropped and counted twice)."""
+    ioc_settings, store, publisher, broker, events = ioc
+    address = pymongo.uri_parser.parse_uri(settings.mongo_uri)["nodelist"][0]
+    proxy = TcpProxy(*address).start()
+    client = pymongo.MongoClient(f"mongodb://127.0.0.1:{proxy.port}/", retryWrites=False,
+                                 tz_aware=True, serverSelectionTimeoutMS=2000)
+    try:
+        pipeline = Pipeline(IocStore(client[store.db.name]), publisher, ioc_settings,
+                            clock=lambda: NOW)
+        pipeline.recover()
+        handled(pipeline, [message(plate_read(1), plate_read(2))])
+        cut_batch = [message(plate_read(3), plate_read(4), plate_read(5))]
+        proxy.cut()
+        with pytest.raises(pymongo.errors.PyMongoError):
+            pipeline.handle(cut_batch)
+        proxy.restore()
+        handled(pipeline, cut_batch)  # the broker's redelivery
+        handled(pipeline, [message(plate_read(6))])
+    finally:
+        client.close()
+        proxy.close()
+    journaled = [row["id"] for seq in range(1, 10)
+                 if (entry := store.journal_entry([journal_name(NOW.date())], seq))
+                 for row in unpack(entry["detections"])]
+    assert sorted(journaled) == [f"det-{n}" for n in range(1, 7)]
+    [alert] = [a for a in store.alerts(TENANT) if a["rule_id"] == "watchlist"]
+    assert alert["count"] == 6
 
 
 def test_a_restart_keeps_the_rate_rules_window_from_the_last_sweep_and_the_journal(ioc):

@@ -1,16 +1,13 @@
-"""Storage primitives on the real database: the idempotency guard, tenant scoping, the
-outbox and its relay on the real broker."""
+"""Storage primitives on the real database: the idempotency guard and tenant scoping (the
+outbox: test_outbox.py)."""
 import datetime as dt
 
 import pytest
 
-from commune.v1 import events_pb2, tasks_pb2
-from services.common import idempotency, outbox
-from services.common.envelope import Envelope
+from services.common import idempotency
 from services.common.idempotency import Claim, EventGuard
 from services.common.mongo import TenantCollection, ensure_indexes
-from services.common.publisher import Publisher
-from tests.helpers import Broker, start_worker, wait_for
+from tests.helpers import start_worker, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -58,64 +55,6 @@ def test_tenant_collection_never_reaches_another_commune(db):
     assert [d["_id"] for d in binh_lu.find({})] == ["a"]
     assert binh_lu.update_one({"_id": "b"}, {"$set": {"name": "x"}}).matched_count == 0
     assert binh_lu.count_documents() == 1
-
-
-def envelope(task_id: str, age: dt.timedelta = dt.timedelta(0)) -> Envelope:
-    event = Envelope.wrap("task.created", "tasks", "binh-lu",
-                          events_pb2.TaskCreated(task=tasks_pb2.Task(id=task_id, tenant="binh-lu")))
-    return event.model_copy(update={"time": event.time - age})
-
-
-def test_outbox_flush_publishes_and_empties(db, settings):
-    broker = Broker(settings)
-    queue = broker.capture("tasks", "task.created")
-    pending = envelope("t-flush")
-    db.docs.insert_one({"_id": "t-flush", **outbox.pending(pending)})
-    publisher = Publisher(settings.amqp_uri, settings.namespace)
-
-    assert outbox.Outbox(db.docs, publisher).flush("t-flush") == 1
-    assert Envelope.parse(broker.take(queue).body).id == pending.id
-    assert db.docs.find_one({"_id": "t-flush"})["outbox"] == {}
-    publisher.close()
-    broker.close()
-
-
-def test_outbox_keeps_events_while_the_broker_is_down_and_the_relay_sends_them(db, settings):
-    pending = envelope("t-relay", age=dt.timedelta(minutes=1))
-    fresh = envelope("t-fresh")
-    db.docs.insert_one({"_id": "t-relay", **outbox.pending(pending)})
-    db.docs.insert_one({"_id": "t-fresh", **outbox.pending(fresh)})
-
-    down = Publisher("amqp://guest:guest@127.0.0.1:1/", settings.namespace)
-    assert outbox.Outbox(db.docs, down).flush("t-relay") == 0
-    assert pending.id in db.docs.find_one({"_id": "t-relay"})["outbox"]
-
-    broker = Broker(settings)
-    queue = broker.capture("tasks", "task.created")
-    publisher = Publisher(settings.amqp_uri, settings.namespace)
-    # the relay sends what has waited longer than its grace period, not fresh events
-    assert outbox.Outbox(db.docs, publisher).relay(older_than=dt.timedelta(seconds=10)) == 1
-    assert Envelope.parse(broker.take(queue).body).id == pending.id
-    assert db.docs.find_one({"_id": "t-relay"})["outbox"] == {}
-    assert fresh.id in db.docs.find_one({"_id": "t-fresh"})["outbox"]
-    publisher.close()
-    broker.close()
-
-
-def test_relay_reports_the_events_it_could_not_send(db, settings):
-    """The gauge the 'outbox left unsent' alert reads: set by each relay pass."""
-    db.stuck.insert_one({"_id": "t-stuck", **outbox.pending(
-        envelope("t-stuck", age=dt.timedelta(minutes=1)))})
-    gauge = outbox.unsent.labels(db.stuck.full_name)
-
-    down = Publisher("amqp://guest:guest@127.0.0.1:1/", settings.namespace)
-    assert outbox.Outbox(db.stuck, down).relay() == 0
-    assert gauge._value.get() == 1
-
-    publisher = Publisher(settings.amqp_uri, settings.namespace)
-    assert outbox.Outbox(db.stuck, publisher).relay() == 1
-    assert gauge._value.get() == 0
-    publisher.close()
 
 
 def test_records_older_than_the_retention_are_pruned_and_recent_ones_kept(guard, db):

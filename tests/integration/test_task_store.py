@@ -96,24 +96,26 @@ def test_concurrent_writers_of_one_task_lose_nothing(store):
     assert len(final["history"]) == len(task["history"]) + won
 
 
-def test_a_change_goes_on_top_of_the_outbox_removing_sent_events(store, settings):
-    """The outbox's housekeeping writes a version of its own: an officer's change read
-    before it is no conflict (it was: 'read it again and retry')."""
+def test_sending_a_changes_events_leaves_the_task_as_written(store, settings):
+    """The send deletes the event's listing and does not write the task (an update scans
+    the collection on FerretDB): the version stays the change's, and the next change
+    trims the sent event from the task's outbox."""
     listed = store.page(Criteria(TENANT, lead_unit="van-phong"), 1, "")[0][0]
     read = store.get(TENANT, listed["_id"])
     event = domain.event("task.overdue", read, events_pb2.TaskOverdue(
         task=domain.task_message(read)))
     changes, entry = domain.report_progress(read, {"percent": read["progress"]}, "cb-1", T0)
-    stored = store.apply(read, changes, entry, T0, event)
     publisher = Publisher(settings.amqp_uri, settings.namespace)
     try:
-        assert store.outbox(publisher).flush(stored["_id"]) == 1
+        stored = store.apply(read, changes, entry, T0, event, announce=publisher)
     finally:
         publisher.close()
-    assert store.get(TENANT, stored["_id"])["version"] == stored["version"] + 1
+    assert store.get(TENANT, stored["_id"])["version"] == stored["version"]
+    assert store.db.outbox_pending.find_one({"_id": event.id}) is None
 
     changes, entry = domain.report_progress(stored, {"percent": 100}, "cb-1", T0)
     assert store.apply(stored, changes, entry, T0)["progress"] == 100
+    assert store.db.tasks.find_one({"_id": stored["_id"]})["outbox"] == {}
 
 
 def test_a_change_read_before_another_change_is_refused(store):

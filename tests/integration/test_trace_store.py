@@ -146,13 +146,13 @@ def test_the_relay_publishes_what_the_demo_left_in_the_outbox(ledger, settings):
     queue = broker.capture("trace", "trace.#")
     publisher = Publisher(settings.amqp_uri, settings.namespace)
     try:
-        sent = ledger.store.relay(publisher, dt.timedelta(0))
+        sent = ledger.store.outbox.relay(publisher, dt.timedelta(0))
         types = []
         while (message := queue.get(no_ack=True)) is not None:
             types.append(Envelope.parse(message.body).type)
         assert sent >= 5 and types.count("trace.batch_created") == 5
         assert types.count("trace.event_recorded") >= 15
-        assert ledger.store.relay(publisher, dt.timedelta(0)) == 0
+        assert ledger.store.outbox.relay(publisher, dt.timedelta(0)) == 0
         assert ledger.store.db.outbox_pending.count_documents({}) == 0
     finally:
         publisher.close()

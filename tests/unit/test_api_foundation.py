@@ -1,6 +1,8 @@
 """The shared pieces of the application layer (services/common/api, paging, periods):
 problem bodies, the one role check, the paging rule, the proto Period conversion, and
 what a caller sees of a failure nobody planned for."""
+import kombu.exceptions
+import pymongo.errors
 import pytest
 from google.rpc import code_pb2
 from structlog.testing import capture_logs
@@ -37,6 +39,20 @@ def test_an_unexpected_failure_answers_an_id_and_logs_the_exception():
     # gRPC callers get the same: INTERNAL with the id, not the text
     status = to_status(problems.internal_error(ValueError("db password wrong")))
     assert status.code == code_pb2.INTERNAL and "password" not in status.message
+
+
+@pytest.mark.parametrize("failure, server", [
+    (pymongo.errors.AutoReconnect("connection closed 127.0.0.1:27017"), "the database"),
+    (pymongo.errors.ServerSelectionTimeoutError("no servers"), "the database"),
+    (kombu.exceptions.OperationalError("[Errno 111] Connection refused"), "the broker")])
+def test_a_server_out_of_reach_is_unavailable_not_an_internal_error(failure, server):
+    """A database or broker outage: 503 UNAVAILABLE, which clients retry (it answered 500
+    with an error id before, as if something unplanned had happened)."""
+    body = problems.unexpected(failure)
+    assert (body["status"], body["code"]) == (503, "UNAVAILABLE")
+    assert body["detail"] == f"{server} cannot be reached now; try again shortly"
+    assert "errorId" not in body and "127.0.0.1" not in body["detail"]
+    assert to_status(problems.failure(failure)).code == code_pb2.UNAVAILABLE
 
 
 @pytest.mark.parametrize("principal, tenant, refused", [

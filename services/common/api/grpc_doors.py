@@ -4,8 +4,11 @@ reads), the response model becomes the proto response the same way. A server str
 use case yields response models, and None now and then so that the door can end the
 stream once its caller has gone; a client stream's use case takes an iterator of request
 models."""
+import re
+
 from google.protobuf import json_format, message_factory
 
+from .. import errors
 from ..grpc_ext.interceptors import caller
 from .limits import PublicLimit, grpc_client
 from .models import ApiModel
@@ -13,7 +16,14 @@ from .operations import Operation, Operations, invoke, parse
 
 
 def to_request(operation: Operation, message):
-    return parse(operation, json_format.MessageToDict(message))
+    try:
+        fields = json_format.MessageToDict(message)
+    except json_format.SerializeToJsonError as exc:  # a Timestamp before year 1 or after 9999
+        field = re.search(r"serialize (\w+) field", str(exc))
+        name = field[1] if field else "(input)"
+        raise errors.InvalidArgument(f"invalid {operation.name} request: {name} is out of "
+                                     "the range its type allows", {name: "out of range"}) from None
+    return parse(operation, fields)
 
 
 def to_message(model: ApiModel, message_class):

@@ -55,7 +55,7 @@ def _rpc_method(operation: Operation):
         except errors.CommuneError:
             raise
         except Exception as exc:  # the caller gets an id, the log the exception
-            raise problems.internal_error(exc) from None
+            raise problems.failure(exc) from None
     method.__name__ = operation.name
     return rpc(expected_exceptions=errors.EXPECTED)(method)
 

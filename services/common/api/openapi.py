@@ -14,13 +14,15 @@ from .operations import Operation, Operations
 DOCUMENT_PATH = "/openapi.json"
 REF = "#/components/schemas/{model}"
 # Routes every worker serves beside its operations.
+# (METHOD, path) -> (summary, media type of the answer; "*/*": the file's own)
 INFRASTRUCTURE = {
-    ("GET", "/health/live"): "Liveness: the process is up",
-    ("GET", "/health/ready"): "Readiness: the broker and the database answer",
-    ("GET", "/metrics"): "Prometheus metrics",
-    ("GET", DOCUMENT_PATH): "This document",
-    ("GET", "/docs"): "The API browser",
-    ("GET", "/docs/{asset}"): "The API browser's files",
+    ("GET", "/health/live"): ("Liveness: the process is up", "text/plain"),
+    ("GET", "/health/ready"): ("Readiness: the broker and the database answer",
+                               "application/json"),
+    ("GET", "/metrics"): ("Prometheus metrics", "text/plain"),
+    ("GET", DOCUMENT_PATH): ("This document", "application/json"),
+    ("GET", "/docs"): ("The API browser", "text/html"),
+    ("GET", "/docs/{asset}"): ("The API browser's files", "*/*"),
 }
 
 
@@ -34,6 +36,8 @@ class Page:
     summary: str
     media_type: str
     public: bool = False
+    other_media_types: tuple[str, ...] = ()  # the same route in another form (qr.png)
+    slashes: tuple[str, ...] = ()  # path parameters whose values may hold "/", as Route's
 
 
 def _register(components: dict, schemas: dict) -> None:
@@ -59,6 +63,16 @@ def _schema(model: type[BaseModel], mode: str, components: dict, drop=()) -> dic
     return {"$ref": REF.format(model=name)}
 
 
+def _path_schema(schema: dict, slashes: bool) -> dict:
+    """A path parameter's schema as the router takes it: never empty, without "/" unless
+    the route lets it hold one, and then not at its ends nor twice in a row (another value
+    reaches no route)."""
+    shape = {"type": "string", "pattern": "^[^/]+(/[^/]+)*$" if slashes else "^[^/]+$"}
+    if "pattern" in schema:
+        return {"allOf": [schema, shape]}
+    return {**schema, **shape}
+
+
 def _operation(op: Operation, components: dict) -> dict:
     route = op.http
     example = op.example or {}
@@ -66,7 +80,7 @@ def _operation(op: Operation, components: dict) -> dict:
     request = op.request.model_json_schema(ref_template=REF)
     _register(components, request.pop("$defs", {}))
     parameters = [{"name": name, "in": "path", "required": True,
-                   "schema": request["properties"][name],
+                   "schema": _path_schema(request["properties"][name], name in route.slashes),
                    **({"example": example[name]} if name in example else {})}
                   for name in path_params]
     entry = {"operationId": op.name, "summary": op.summary, "tags": [op.scope],
@@ -96,15 +110,18 @@ def _operation(op: Operation, components: dict) -> dict:
     return entry
 
 
-def _infrastructure(path: str, summary: str) -> dict:
-    content = {"application/json": {}} if path in (DOCUMENT_PATH, "/health/ready") else {
-        "text/plain": {}}
+def _infrastructure(path: str, summary: str, media_type: str) -> dict:
     entry = {"operationId": path.strip("/").replace("/", "_").replace("{", "").replace("}", "")
              .replace(".", "_"), "summary": summary, "tags": ["worker"], "security": [],
-             "responses": {"200": {"description": summary, "content": content}}}
+             "responses": {"200": {"description": summary, "content": {media_type: {}}}}}
+    if path == "/health/ready":
+        entry["responses"]["503"] = {"description": "Not ready, and why",
+                                     "content": {media_type: {}}}
     if "{asset}" in path:
         entry["parameters"] = [{"name": "asset", "in": "path", "required": True,
-                                "schema": {"type": "string"}}]
+                                "schema": _path_schema({"type": "string"}, False)}]
+        entry["responses"]["404"] = {"description": "No such file", "content": {
+            problems.MEDIA_TYPE: {"schema": {"$ref": REF.format(model="Problem")}}}}
     return entry
 
 
@@ -112,12 +129,16 @@ def _page(page: Page) -> dict:
     entry = {"operationId": re.sub(r"\W+", "_", f"{page.method} {page.path}".lower()).strip("_"),
              "summary": page.summary, "tags": ["pages"],
              "security": [] if page.public else [{"bearer": []}],
-             "responses": {"200": {"description": page.summary,
-                                   "content": {page.media_type: {}}}}}
+             "responses": {"200": {"description": page.summary, "content": {
+                 media_type: {} for media_type in (page.media_type, *page.other_media_types)}}}}
     entry["parameters"] = [{"name": name, "in": "path", "required": True,
-                            "schema": {"type": "string"}}
+                            "schema": _path_schema({"type": "string"}, name in page.slashes)}
                            for name in re.findall(r"{(\w+)}", page.path)]
-    if not page.public:
+    if page.public:  # a phone's browser is shown a page saying what was wrong
+        entry["responses"]["default"] = {"description": "An error page (not found, too many "
+                                                        "requests)",
+                                         "content": {"text/html": {}}}
+    else:
         entry["responses"]["default"] = {"description": "An error (RFC 9457)", "content": {
             problems.MEDIA_TYPE: {"schema": {"$ref": REF.format(model="Problem")}}}}
     return entry
@@ -132,8 +153,8 @@ def document(operations: Operations, title: str, pages: tuple[Page, ...] = ()) -
                                                                                     components)
     for page in pages:
         paths.setdefault(page.path, {})[page.method.lower()] = _page(page)
-    for (method, path), summary in INFRASTRUCTURE.items():
-        paths.setdefault(path, {})[method.lower()] = _infrastructure(path, summary)
+    for (method, path), (summary, media_type) in INFRASTRUCTURE.items():
+        paths.setdefault(path, {})[method.lower()] = _infrastructure(path, summary, media_type)
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": "v1",

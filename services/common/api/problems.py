@@ -4,6 +4,9 @@ gets), `field` and `fields` when input was at fault. An unexpected failure answe
 an `errorId`, logged with the exception, never the exception's text."""
 import uuid
 
+import kombu.exceptions
+import pymongo.errors
+
 from .. import errors, logs
 from .models import wire_name
 
@@ -65,6 +68,25 @@ def internal_error(error: BaseException) -> errors.Internal:
     return errors.Internal(error_id)
 
 
+# The database or the broker out of reach (an outage, a restart): the call may succeed
+# later, so it is UNAVAILABLE (503), which clients retry, not a failure nobody planned for.
+OUT_OF_REACH = {pymongo.errors.ConnectionFailure: "the database",
+                kombu.exceptions.OperationalError: "the broker"}
+
+
+def failure(error: BaseException) -> errors.CommuneError:
+    """What a door answers for an exception that is no CommuneError: UNAVAILABLE when a
+    server is out of reach, else an internal error with an id."""
+    for kind, what in OUT_OF_REACH.items():
+        if isinstance(error, kind):
+            log.warning("call failed: a server is out of reach", server=what,
+                        error=type(error).__name__)
+            return errors.Unavailable(f"{what} cannot be reached now; try again shortly")
+    return internal_error(error)
+
+
 def unexpected(error: BaseException) -> dict:
-    internal = internal_error(error)
-    return {**problem(500, "INTERNAL", str(internal)), "errorId": internal.error_id}
+    found = failure(error)
+    if not isinstance(found, errors.Internal):
+        return from_error(found)
+    return {**problem(500, "INTERNAL", str(found)), "errorId": found.error_id}

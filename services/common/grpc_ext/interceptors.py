@@ -12,7 +12,7 @@ from grpc_status import rpc_status
 from commune.v1 import common_pb2
 
 from .. import errors, logs, metrics
-from ..api.problems import internal_error
+from ..api.problems import failure
 from ..auth import Principal, principal_from_header
 from ..settings import Settings
 
@@ -141,12 +141,13 @@ def to_status(error: errors.CommuneError) -> status_pb2.Status:
 
 
 def _abort(context, exc: Exception) -> None:
-    """End the call with the error's status; a failure nobody planned for becomes INTERNAL
-    with an error id (logged with the exception). An abort already made stands."""
+    """End the call with the error's status; a server out of reach becomes UNAVAILABLE, a
+    failure nobody planned for INTERNAL with an error id (logged with the exception). An
+    abort already made stands."""
     if context.code() not in (None, grpc.StatusCode.OK):
         raise exc
     if not isinstance(exc, errors.CommuneError):
-        exc = internal_error(exc)
+        exc = failure(exc)
     context.abort_with_status(rpc_status.to_status(to_status(exc)))
 
 

@@ -10,6 +10,10 @@ from ..readiness import NotReady, check_broker, check_database
 from ..settings import get_settings
 
 
+def _json(status: int, body: dict) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
 class HealthEndpoints:
     @http("GET", "/health/live")
     def health_live(self, request):
@@ -22,8 +26,8 @@ class HealthEndpoints:
             check_broker(settings, timeout=2)
             check_database(settings, timeout=2)
         except NotReady as exc:
-            return 503, json.dumps({"ready": False, "reason": str(exc)})
-        return 200, json.dumps({"ready": True})
+            return _json(503, {"ready": False, "reason": str(exc)})
+        return _json(200, {"ready": True})
 
     @http("GET", "/metrics")
     def metrics(self, request):

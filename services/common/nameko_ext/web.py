@@ -12,7 +12,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.wrappers import Response
 
-from .. import errors
+from .. import errors, json_body
 from ..api import problems
 from ..auth import Principal, principal_from_header
 from ..settings import get_settings
@@ -43,7 +43,7 @@ def json_api(method):
 def request_json(request) -> dict:
     """The request's JSON object body, or InvalidArgument."""
     try:
-        body = json.loads(request.get_data(as_text=True) or "null")
+        body = json_body.loads(request.get_data(as_text=True) or "null")
     except ValueError as exc:
         raise errors.InvalidArgument(f"body is not JSON: {exc}") from None
     if not isinstance(body, dict):

@@ -70,13 +70,11 @@ def _revise(store: TaskStore, revision: Revision, now: dt.datetime,
     task = revision.task
     preview = {**task, **revision.changes}
     event = domain.updated_event(preview, revision.entry["fields"])
-    task = store.apply(task, revision.changes, revision.entry, now, event)
+    task = store.apply(task, revision.changes, revision.entry, now, event, announce=announce)
     if revision.assignment is not None:
         changes, entry = revision.assignment
         preview = {**task, **changes}
         assigned = domain.event("task.assigned", preview,
                                 events_pb2.TaskAssigned(task=domain.task_message(preview)))
-        store.apply(task, changes, entry, now, assigned)
-    if announce is not None:
-        store.outbox(announce).flush(task["_id"])
+        store.apply(task, changes, entry, now, assigned, announce=announce)
     return revision.assignment is not None

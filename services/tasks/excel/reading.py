@@ -2,10 +2,12 @@
 import os
 import warnings
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from openpyxl.utils import get_column_letter
@@ -137,7 +139,9 @@ def read_sheet(source: str | os.PathLike | BinaryIO) -> list[tuple[int, tuple]]:
             book.close()
     except InvalidFileException as exc:
         raise UnreadableFile(f"{name}: {exc}") from None
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError) as exc:
+    # a damaged file: its zip, a compressed member or a member's XML (found by fuzzing)
+    except (zipfile.BadZipFile, zlib.error, ParseError, EOFError, NotImplementedError,
+            KeyError, ValueError, TypeError, IndexError) as exc:
         raise UnreadableFile(f"{name}: not an .xlsx workbook ({type(exc).__name__}: "
                              f"{exc})") from None
     except OSError as exc:

@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -179,3 +182,27 @@ class HandoffRequested(_message.Message):
     procedure_code: str
     question: str
     def __init__(self, ticket_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., session_hash: _Optional[str] = ..., language: _Optional[str] = ..., procedure_code: _Optional[str] = ..., question: _Optional[str] = ...) -> None: ...
+
+class HandoffUnclaimed(_message.Message):
+    __slots__ = ("ticket_id", "language", "procedure_code", "question", "open_time")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    PROCEDURE_CODE_FIELD_NUMBER: _ClassVar[int]
+    QUESTION_FIELD_NUMBER: _ClassVar[int]
+    OPEN_TIME_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    language: str
+    procedure_code: str
+    question: str
+    open_time: _timestamp_pb2.Timestamp
+    def __init__(self, ticket_id: _Optional[str] = ..., language: _Optional[str] = ..., procedure_code: _Optional[str] = ..., question: _Optional[str] = ..., open_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class HandoffClaimed(_message.Message):
+    __slots__ = ("ticket_id", "officer", "claim_time")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    OFFICER_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_TIME_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    officer: str
+    claim_time: _timestamp_pb2.Timestamp
+    def __init__(self, ticket_id: _Optional[str] = ..., officer: _Optional[str] = ..., claim_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
