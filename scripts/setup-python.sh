@@ -8,14 +8,16 @@ command -v "$PY" >/dev/null || PY=python3
   || fail "Python:" "3.11 is needed (nameko 2.14 and eventlet); set PYTHON=/path/to/python3.11"
 cd "$ROOT"
 # The quarterly report's PDF: WeasyPrint draws with Debian's pango, in a serif with Times
-# New Roman's metrics and the Vietnamese letters (Liberation Serif).
+# New Roman's metrics and the Vietnamese letters (Liberation Serif). The console's browser
+# tests: Debian's chromium, which Playwright drives (its own browser download is not
+# reachable).
 missing=()
-for package in libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2; do
+for package in libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2 chromium; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" \
     || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  say "Python:" "installing Debian's ${missing[*]} for the report's PDF (log in var/log/apt.log)"
+  say "Python:" "installing Debian's ${missing[*]} for the report's PDF and the console's browser tests (log in var/log/apt.log)"
   as_root apt-get update -qq >>"$VAR/log/apt.log" 2>&1
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" \
     >>"$VAR/log/apt.log" 2>&1 || fail "Python:" "apt-get install failed; see var/log/apt.log"

@@ -42,6 +42,7 @@ DEMO_SEEDS = {
     "trace": "services.trace.demo:seed",
     "kpi": "services.kpi.demo:seed",
     "iocevents": "services.iocevents.demo:seed",
+    "console": "services.console.accounts:seed",
 }
 
 

@@ -148,6 +148,8 @@ def urls():
     for name in catalog.PIPELINES:
         typer.echo(f"{name + '-pipeline':<13} metrics "
                    f"http://{host}:{metrics_port(settings, name)}/metrics")
+    from services.console.config import get_console_settings
+    typer.echo(f"{'console':<13} http://{host}:{get_console_settings().port}/login")
     assert set(catalog.WORKERS) <= set(SERVICE_PORTS)
 
 

@@ -1,0 +1,89 @@
+"""The assistant's kiosk page (public: no sign-in, big type, works on a cheap phone) and
+the Reports page's form."""
+import importlib
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.common import errors
+from services.common.api_client import ServiceClient
+from services.directory import tree
+
+from .web import LOGIN_CSRF_COOKIE, Me, checked_form, new_login_csrf, render
+
+router = APIRouter()
+QUESTION_MAX = 500
+FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+           "pdf": "application/pdf"}
+
+
+def _commune(code: str) -> str:
+    if code not in {u["code"] for u in tree.units() if u["kind"] == "commune"}:
+        raise errors.NotFound(f"no commune {code!r}")
+    return code
+
+
+def _kiosk(request: Request, commune: str, status: int = 200, **values):
+    csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
+    page = render(request, "kiosk.html", status, viewer=None, commune=commune, csrf=csrf,
+                  question_max=QUESTION_MAX, **values)
+    page.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="lax")
+    return page
+
+
+@router.get("/kiosk/{commune}")
+def kiosk(request: Request, commune: str):
+    return _kiosk(request, _commune(commune))
+
+
+@router.post("/kiosk/{commune}")
+async def ask(request: Request, commune: str):
+    """A citizen's question, or a request for an officer, passed to the assistant's
+    public API (its answer's language is the question's)."""
+    commune = _commune(commune)
+    form = dict(await request.form())
+    if not form.get("csrf") or form["csrf"] != request.cookies.get(LOGIN_CSRF_COOKIE):
+        raise errors.PermissionDenied("the form's security token is missing or stale")
+    question = form.get("question", "").strip()[:QUESTION_MAX]
+    base = f"/api/v1/communes/{commune}/assistant"
+    with ServiceClient(request.app.state.console.settings, None) as api:
+        if form.get("handoff"):
+            ticket = api.post("assistant", base + "/handoff",
+                              {"traceId": form.get("traceId", "")[:100]})
+            return _kiosk(request, commune, question=question, ticket=ticket)
+        if not question:
+            raise errors.InvalidArgument("question: write a question", {"question": "empty"})
+        answer = api.post("assistant", base + "/ask",
+                          {"question": question, "sessionId": form.get("sessionId", "")[:2000]})
+    return _kiosk(request, commune, question=question, answer=answer["answer"])
+
+
+@router.get("/c/{commune}/reports")
+def reports(commune: str, me: Me):
+    me.require("reports", commune)
+    return me.page("reports.html", active="reports", commune=commune, formats=FORMATS)
+
+
+@router.post("/c/{commune}/reports")
+async def build_report(request: Request, commune: str, me: Me):
+    """The quarterly report from the report writer (services.reports, its own helper's
+    work), with the user's token: it reads only what the user may."""
+    me.require("reports", commune)
+    form = await checked_form(request)
+    fmt = form.get("format", "")
+    try:
+        year, quarter = int(form.get("year", "")), int(form.get("quarter", ""))
+    except ValueError:
+        raise errors.InvalidArgument("year and quarter: numbers", {"year": "invalid"}) from None
+    if fmt not in FORMATS or not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
+        raise errors.InvalidArgument("format docx or pdf, quarter 1-4, year 2000-2100",
+                                     {"format": "invalid"})
+    try:
+        quarterly = importlib.import_module("services.reports.quarterly")
+    except ImportError:
+        return me.page("reports.html", 503, active="reports", commune=commune,
+                       formats=FORMATS, pending=True)
+    body = quarterly.build(me.app.settings, me.token, commune, year, quarter, fmt)
+    name = f"bao-cao-{commune}-q{quarter}-{year}.{fmt}"
+    return Response(body, media_type=FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
