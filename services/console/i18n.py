@@ -96,8 +96,6 @@ WORDS = {
     "report_form": ("Báo cáo quý gửi tỉnh", "Quarterly report to the province"),
     "year": ("Năm", "Year"), "quarter": ("Quý", "Quarter"), "format": ("Định dạng", "Format"),
     "download": ("Tải về", "Download"),
-    "report_pending": ("Chức năng tạo báo cáo đang được kết nối.",
-                       "The report writer is being connected."),
     "name": ("Họ tên", "Name"), "role": ("Vai trò", "Role"), "scope": ("Phạm vi", "Scope"),
     "new_account": ("Tạo tài khoản", "New account"),
     "reset_password": ("Đặt lại mật khẩu", "Reset password"),

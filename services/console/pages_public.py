@@ -1,20 +1,18 @@
 """The assistant's kiosk page (public: no sign-in, big type, works on a cheap phone) and
 the Reports page's form."""
-import importlib
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from services.common import errors
 from services.common.api_client import ServiceClient
 from services.directory import tree
+from services.reports import quarterly
 
 from .web import LOGIN_CSRF_COOKIE, Me, checked_form, new_login_csrf, render
 
 router = APIRouter()
 QUESTION_MAX = 500
-FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-           "pdf": "application/pdf"}
 
 
 def _commune(code: str) -> str:
@@ -61,13 +59,13 @@ async def ask(request: Request, commune: str):
 @router.get("/c/{commune}/reports")
 def reports(commune: str, me: Me):
     me.require("reports", commune)
-    return me.page("reports.html", active="reports", commune=commune, formats=FORMATS)
+    return me.page("reports.html", active="reports", commune=commune, formats=quarterly.MEDIA_TYPES)
 
 
 @router.post("/c/{commune}/reports")
 async def build_report(request: Request, commune: str, me: Me):
-    """The quarterly report from the report writer (services.reports, its own helper's
-    work), with the user's token: it reads only what the user may."""
+    """The quarterly report (services.reports) with the user's token, so it reads only
+    what the user may; built in a thread, since it waits seconds on the services."""
     me.require("reports", commune)
     form = await checked_form(request)
     fmt = form.get("format", "")
@@ -75,15 +73,8 @@ async def build_report(request: Request, commune: str, me: Me):
         year, quarter = int(form.get("year", "")), int(form.get("quarter", ""))
     except ValueError:
         raise errors.InvalidArgument("year and quarter: numbers", {"year": "invalid"}) from None
-    if fmt not in FORMATS or not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
-        raise errors.InvalidArgument("format docx or pdf, quarter 1-4, year 2000-2100",
-                                     {"format": "invalid"})
-    try:
-        quarterly = importlib.import_module("services.reports.quarterly")
-    except ImportError:
-        return me.page("reports.html", 503, active="reports", commune=commune,
-                       formats=FORMATS, pending=True)
-    body = quarterly.build(me.app.settings, me.token, commune, year, quarter, fmt)
-    name = f"bao-cao-{commune}-q{quarter}-{year}.{fmt}"
-    return Response(body, media_type=FORMATS[fmt],
+    body = await run_in_threadpool(quarterly.build, me.app.settings, me.token, commune, year,
+                                   quarter, fmt)
+    name = quarterly.filename(commune, year, quarter, fmt)
+    return Response(body, media_type=quarterly.MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
