@@ -40,6 +40,7 @@ from prometheus_client import start_http_server
 
 from services.common import json_body, logs, metrics
 from services.common.batch_consumer import BatchConsumer, Incoming
+from services.common.broker_lost import BROKER_LOST
 from services.common.envelope import Envelope
 from services.common.errors import CommuneError, InvalidArgument
 from services.common.memory import pin_mmap_threshold
@@ -460,7 +461,7 @@ class Pipeline:
         try:
             depths = {name: self._depth_channel.queue_declare(name, passive=True).message_count
                       for name in names}
-        except (OSError, kombu.exceptions.OperationalError) as exc:
+        except BROKER_LOST as exc:
             log.warning("queue depth not measured", error=str(exc))
             self._depth_channel = None
             return None
