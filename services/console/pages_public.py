@@ -1,13 +1,12 @@
 """The assistant's kiosk page (public: no sign-in, big type, works on a cheap phone) and
 the Reports page's form."""
-import importlib
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.common import errors
 from services.common.api_client import ServiceClient
 from services.directory import tree
+from services.reports import quarterly
 
 from .web import LOGIN_CSRF_COOKIE, Me, checked_form, new_login_csrf, render
 
@@ -66,8 +65,8 @@ def reports(commune: str, me: Me):
 
 @router.post("/c/{commune}/reports")
 async def build_report(request: Request, commune: str, me: Me):
-    """The quarterly report from the report writer (services.reports, its own helper's
-    work), with the user's token: it reads only what the user may."""
+    """The quarterly report from the report writer (services.reports), with the user's
+    token: it reads only what the user may."""
     me.require("reports", commune)
     form = await checked_form(request)
     fmt = form.get("format", "")
@@ -78,11 +77,6 @@ async def build_report(request: Request, commune: str, me: Me):
     if fmt not in FORMATS or not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
         raise errors.InvalidArgument("format docx or pdf, quarter 1-4, year 2000-2100",
                                      {"format": "invalid"})
-    try:
-        quarterly = importlib.import_module("services.reports.quarterly")
-    except ImportError:
-        return me.page("reports.html", 503, active="reports", commune=commune,
-                       formats=FORMATS, pending=True)
     body = quarterly.build(me.app.settings, me.token, commune, year, quarter, fmt)
     name = f"bao-cao-{commune}-q{quarter}-{year}.{fmt}"
     return Response(body, media_type=FORMATS[fmt],
