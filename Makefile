@@ -40,8 +40,9 @@ toxiproxy: $(TOXIPROXY) ## toxiproxy's server and cli (the reliability suite's f
 $(TOXIPROXY): scripts/setup-toxiproxy.sh
 	scripts/setup-toxiproxy.sh
 
-reliability: infra ## every fault, flood and lifecycle scenario on private brokers and databases (~6 min); `make test` runs the fast part
+reliability: infra ## every fault, flood and lifecycle scenario on a broker and database of its own (28 min on a loaded 2-core machine); `make test` runs the fast part
 	COMMUNE_RELIABILITY=all $(BIN)/pytest tests/reliability -q
+	COMMUNE_FUZZ_EXAMPLES=500 $(BIN)/pytest tests/reliability/test_fuzz_parsers.py tests/e2e/test_fuzz_http.py tests/e2e/test_fuzz_grpc.py -q
 
 SOAK_MINUTES ?= 30
 soak: infra ## steady mixed load for SOAK_MINUTES (30), memory and queue depths per minute

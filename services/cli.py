@@ -82,7 +82,8 @@ def seed():
 
 @app.command()
 def token(
-    role: Annotated[str, typer.Option(help="admin, officer, operator, province or citizen")],
+    role: Annotated[str, typer.Option(
+        help="admin, officer, operator, province, citizen or reviewer")],
     tenant: Annotated[list[str], typer.Option(help="commune or province code; repeatable")],
     subject: Annotated[str, typer.Option(help="who the token is for")] = "demo",
     hours: Annotated[float, typer.Option(help="lifetime")] = 12.0,
@@ -318,8 +319,8 @@ assistant_app = typer.Typer(no_args_is_help=True, add_completion=False,
 
 @assistant_app.command("check-data")
 def check_assistant_data():
-    """Load and validate the knowledge base and language files (exit 2 naming the file
-    and entry at fault)."""
+    """Load and validate the knowledge base, language and wording files (exit 2 naming
+    the file and entry at fault)."""
     from services.assistant.domain import default_assistant
     from services.assistant.knowledge import KnowledgeError
 
@@ -329,9 +330,15 @@ def check_assistant_data():
         _fail(str(exc), 2)
     languages = ", ".join(f"{code} ({len(lang.glossary)} glossary entries)"
                           for code, lang in assistant.languages.by_code.items())
+    said = [text for p in assistant.kb.procedures for text in p.said()]
+    wordings = ", ".join(
+        f"{code} ({len(w.terms)} terms, {sum(e.reviewed for *_, e in w.entries())} of "
+        f"{len(w.entries())} entries reviewed, {len(w.lacking(said))} phrases of the "
+        "procedures still in Vietnamese)"
+        for code, w in assistant.wordings.items() if w.translated)
     typer.echo(f"{len(assistant.kb.procedures)} procedures, "
                f"{len(assistant.kb.papers.kinds)} kinds of paper, version {assistant.kb.version}; "
-               f"languages: {languages}")
+               f"languages: {languages}; answer wording: {wordings}")
 
 
 app.add_typer(assistant_app, name="assistant")

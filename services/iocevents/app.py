@@ -10,11 +10,11 @@ import time
 from collections.abc import Iterator
 
 from google.protobuf import json_format
-from kombu.exceptions import OperationalError
 
-from services.common import paging
+from services.common import logs, paging
 from services.common.api.operations import Operation, Operations, Route
 from services.common.auth import Principal
+from services.common.broker_lost import BROKER_LOST
 from services.common.clock import now
 from services.common.errors import CommuneError, FailedPrecondition, Unavailable
 from services.common.fanout import EventFanout
@@ -28,6 +28,7 @@ from .model import Registry, check_against, parse_detection
 from .rules import placed, rule_document
 from .store import IocStore
 
+log = logs.get_logger(__name__)
 REGISTRY_TTL_S = 30.0
 WATCH_POLL_S = 1.0
 
@@ -45,8 +46,9 @@ class IocApp:
     def _send(self, action: str, command: dict) -> None:
         try:
             publish_command(self.publisher, action, command)
-        except (OperationalError, ConnectionError) as exc:
-            raise Unavailable(f"the broker did not take the command: {exc}") from None
+        except BROKER_LOST as exc:  # the cause to the log, not the caller
+            log.warning("command not sent", action=action, error=f"{type(exc).__name__}: {exc}")
+            raise Unavailable("the broker did not take the command; try again") from None
 
     # --- detections ------------------------------------------------------------------------
 

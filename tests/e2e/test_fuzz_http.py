@@ -2,6 +2,9 @@
 generated from the document, valid and not, with an admin's token of the commune the
 paths name. No answer is a 5xx, and every answer matches the document (status, media
 type, body schema). Examples per operation: COMMUNE_FUZZ_EXAMPLES."""
+import json
+from importlib import import_module
+
 import pytest
 import schemathesis
 from hypothesis import given
@@ -14,6 +17,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from services.common.auth import issue_token
+from tests.api_doors import for_tenant, http_parts
+from tests.helpers import http_call
 from tests.reliability.fuzz_support import fuzz_calls
 
 pytestmark = pytest.mark.e2e
@@ -55,3 +60,21 @@ def test_no_5xx_and_every_answer_as_documented(settings, platform, worker):
     failures = [line for operation in operations
                 for line in failures_of(operation, base_url, {"Authorization": f"Bearer {token}"})]
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("worker", WORKERS)
+def test_a_body_nested_too_deep_is_a_400_naming_it_on_every_operation(settings, platform,
+                                                                       worker):
+    """json.loads raised RecursionError on 100,000 '[' (a 500 before json_body)."""
+    operations = import_module(f"services.{worker}.app").OPERATIONS
+    token = issue_token(settings, "fuzzer", "admin", [TENANT])
+    answers = {}
+    for op in (op for op in operations if op.http and op.http.method != "GET"):
+        method, path, _ = http_parts(op, for_tenant(op.example, TENANT))
+        status, headers, content = http_call(platform[worker], method, path,
+                                             b"[" * 100_000 + b"]" * 100_000, token)
+        answers[op.name] = (status, headers["Content-Type"], json.loads(content)["detail"])
+    assert answers
+    wrong = {name: answer for name, answer in answers.items()
+             if answer[:2] != (400, "application/problem+json") or "nested" not in answer[2]}
+    assert not wrong, wrong

@@ -7,7 +7,10 @@ token library said. Then a commune's token against another commune's objects by 
 direct ids, and a province's token against another province and its communes."""
 import base64
 import datetime as dt
+import itertools
 import json
+import queue
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
@@ -16,6 +19,7 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 from pydantic import SecretStr
 
+from commune.v1 import tasks_pb2, tasks_pb2_grpc
 from services.common.auth import issue_token
 from services.directory.tree import communes_of
 from services.iocevents.app import OPERATIONS as IOC
@@ -26,6 +30,7 @@ from services.trace.app import OPERATIONS as TRACE
 from tests.api_doors import for_tenant, over_grpc, over_http, over_rpc
 from tests.e2e.conftest import OFFICERS, UNITS
 from tests.e2e.test_access_matrix import COMMUNES, FOREIGN, OWN, SERVICES, tenants
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -200,3 +205,46 @@ def test_a_province_token_reaches_no_commune_outside_its_province(settings, plat
     wrong = [f"{name} over {door} for {tenant}: {code} {answer}"
              for name, door, tenant, (code, answer) in cases if code != "PERMISSION_DENIED"]
     assert cases and not wrong, "\n".join(wrong)
+
+
+def test_a_commune_watching_its_tasks_sees_no_other_communes_changes(settings, platform,
+                                                                      mongo):
+    """WatchTasks for OWN while FOREIGN and OWN each create tasks, FOREIGN's first: OWN's
+    arrive, FOREIGN's never."""
+    store = TaskStore(mongo[f"{settings.namespace}_tasks"])
+    for tenant in (OWN, FOREIGN):
+        store.load_directory(tenant, UNITS, OFFICERS)
+    tokens = {tenant: issue_token(settings, f"{tenant}-admin", "admin", [tenant])
+              for tenant in (OWN, FOREIGN)}
+    channel = grpc.insecure_channel(f"127.0.0.1:{platform['tasks-grpc'].grpc_port}")
+    stream = tasks_pb2_grpc.TasksServiceStub(channel).WatchTasks(
+        tasks_pb2.WatchTasksRequest(tenant=OWN),
+        metadata=[("authorization", f"Bearer {tokens[OWN]}")])
+    received: queue.Queue = queue.Queue()
+
+    def read():
+        try:
+            for change in stream:
+                received.put(change.task.tenant)
+        except grpc.RpcError:
+            pass  # cancelled below
+    threading.Thread(target=read, daemon=True).start()
+    rounds = itertools.count()
+    seen: list[str] = []
+
+    def own_arrived():  # the stream subscribes asynchronously: create until one arrives
+        n = next(rounds)
+        for tenant in (FOREIGN, OWN):
+            op, request = _example(TASKS, "create_task", tenant, code=f"WATCH-{tenant}-{n}")
+            assert _call(platform, "tasks", op, request, tokens[tenant])[0] == "OK"
+        while True:
+            try:
+                seen.append(received.get(timeout=2))
+            except queue.Empty:
+                return OWN in seen
+    try:
+        wait_for(own_arrived, what="OWN's own change on its stream")
+    finally:
+        stream.cancel()
+        channel.close()
+    assert set(seen) == {OWN}, seen

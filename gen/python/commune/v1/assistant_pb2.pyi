@@ -30,7 +30,7 @@ class Citation(_message.Message):
     def __init__(self, procedure_code: _Optional[str] = ..., field: _Optional[str] = ...) -> None: ...
 
 class AssistantAnswer(_message.Message):
-    __slots__ = ("text", "language", "declined", "procedure_code", "procedure_name", "citations", "confidence", "vietnamese_fallback", "trace_id", "session_id", "alternative_codes")
+    __slots__ = ("text", "language", "declined", "procedure_code", "procedure_name", "citations", "confidence", "vietnamese_fallback", "trace_id", "session_id", "alternative_codes", "vietnamese_terms", "wording_reviewed")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     DECLINED_FIELD_NUMBER: _ClassVar[int]
@@ -42,6 +42,8 @@ class AssistantAnswer(_message.Message):
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ALTERNATIVE_CODES_FIELD_NUMBER: _ClassVar[int]
+    VIETNAMESE_TERMS_FIELD_NUMBER: _ClassVar[int]
+    WORDING_REVIEWED_FIELD_NUMBER: _ClassVar[int]
     text: str
     language: str
     declined: bool
@@ -53,7 +55,9 @@ class AssistantAnswer(_message.Message):
     trace_id: str
     session_id: str
     alternative_codes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, text: _Optional[str] = ..., language: _Optional[str] = ..., declined: _Optional[bool] = ..., procedure_code: _Optional[str] = ..., procedure_name: _Optional[str] = ..., citations: _Optional[_Iterable[_Union[Citation, _Mapping]]] = ..., confidence: _Optional[float] = ..., vietnamese_fallback: _Optional[bool] = ..., trace_id: _Optional[str] = ..., session_id: _Optional[str] = ..., alternative_codes: _Optional[_Iterable[str]] = ...) -> None: ...
+    vietnamese_terms: _containers.RepeatedScalarFieldContainer[str]
+    wording_reviewed: bool
+    def __init__(self, text: _Optional[str] = ..., language: _Optional[str] = ..., declined: _Optional[bool] = ..., procedure_code: _Optional[str] = ..., procedure_name: _Optional[str] = ..., citations: _Optional[_Iterable[_Union[Citation, _Mapping]]] = ..., confidence: _Optional[float] = ..., vietnamese_fallback: _Optional[bool] = ..., trace_id: _Optional[str] = ..., session_id: _Optional[str] = ..., alternative_codes: _Optional[_Iterable[str]] = ..., vietnamese_terms: _Optional[_Iterable[str]] = ..., wording_reviewed: _Optional[bool] = ...) -> None: ...
 
 class SubmittedPaper(_message.Message):
     __slots__ = ("document", "form")
