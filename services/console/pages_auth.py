@@ -91,7 +91,7 @@ def switch_commune(me: Me, to: str, screen: str = ""):
     """The commune switcher (a province user's communes): the same screen of another."""
     if to not in me.communes:
         raise errors.PermissionDenied("not allowed")
-    screen = screen if screen in HOME.values() or screen in ("trace", "reports") else ""
+    screen = screen if screen in HOME.values() or screen in ("trace", "desk", "reports") else ""
     return RedirectResponse(f"/c/{to}/{screen or HOME[me.role]}", 303)
 
 

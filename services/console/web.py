@@ -37,6 +37,7 @@ SCREENS = {
     "kpi": ("admin", "officer", "operator", "province"),
     "tasks": ("admin", "officer", "operator", "province"),
     "trace": ("admin", "officer", "operator", "province"),
+    "desk": ("admin", "officer"),
     "reports": ("admin", "officer", "province"),
     # A province's communes side by side: its staff's screen (and an admin's).
     "province": ("admin", "province"),

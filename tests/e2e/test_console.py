@@ -9,11 +9,13 @@ import json
 import re
 import subprocess
 
+import docx
 import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from services.console.accounts import DEMO_PASSWORD
+from services.reports import quarterly
 from tests.helpers import (
     BIN,
     LOGS,
@@ -252,6 +254,40 @@ def test_a_label_sheet_prints(browser, console):
     shot(page, "batch")
 
 
+def test_the_quarterly_report_downloads_from_the_reports_page_with_the_kpi_figures(browser,
+                                                                                   console):
+    page = signed_in(browser, console, OFFICER)
+    page.goto(console.url + "/c/binh-lu/reports")
+    page.fill("#r-year", "2026")
+    page.select_option("#r-q", "1")
+    page.select_option("#r-f", "docx")
+    with page.expect_download() as downloaded:
+        page.get_by_role("button", name="Tải về").click()
+    assert downloaded.value.suggested_filename == quarterly.filename("binh-lu", 2026, 1, "docx")
+    text = "\n".join(p.text for p in docx.Document(downloaded.value.path()).paragraphs)
+    assert "Số lượng hồ sơ trực tuyến: 900/902 hồ sơ, tỷ lệ 99,78%" in text
+
+
+def test_a_citizen_asks_for_an_officer_at_the_kiosk_and_the_desk_answers(browser, console):
+    kiosk = browser.new_page()
+    kiosk.goto(console.url + "/kiosk/binh-lu")
+    kiosk.fill("#question", "Làm giấy khai sinh cần gì?")
+    kiosk.get_by_role("button", name="Hỏi").click()
+    kiosk.get_by_role("button", name="Gặp cán bộ").click()
+    ticket = re.search(r"\((HO-[0-9A-F]+)\)", kiosk.locator(".notice.ok").inner_text())[1]
+
+    desk = signed_in(browser, console, OFFICER)
+    desk.goto(console.url + "/c/binh-lu/desk")
+    row = desk.locator(f"#ticket-{ticket}")
+    expect(row).to_have_attribute("data-status", "open")
+    row.get_by_role("button", name="Nhận xử lý").click()
+    expect(desk.locator(f"#ticket-{ticket}")).to_have_attribute("data-status", "claimed")
+    desk.locator(f"#ticket-{ticket} input[name=text]").fill("Mời anh/chị đến bộ phận một cửa.")
+    desk.locator(f"#ticket-{ticket}").get_by_role("button", name="Trả lời").click()
+    expect(desk.locator(f"#ticket-{ticket}")).to_have_attribute("data-status", "answered")
+    shot(desk, "desk")
+
+
 def test_a_user_of_one_commune_cannot_see_another_communes_pages(browser, console):
     page = signed_in(browser, console, OFFICER)
     for path in ("/c/lung-phinh/kpi", "/c/lung-phinh/ioc", "/c/lung-phinh/tasks",
@@ -298,7 +334,8 @@ def test_every_screen_in_vietnamese_and_english_within_its_weight(browser, conso
     screens = {"login": "/login", "ioc": "/c/binh-lu/ioc", "kpi": "/c/binh-lu/kpi",
                "tasks": "/c/binh-lu/tasks", "review": "/c/binh-lu/tasks/review",
                "trace": "/c/binh-lu/trace", "reports": "/c/binh-lu/reports",
-               "accounts": "/admin/accounts", "kiosk": "/kiosk/binh-lu"}
+               "accounts": "/admin/accounts", "kiosk": "/kiosk/binh-lu",
+               "desk": "/c/binh-lu/desk"}
     weights = {name: page_weight(client, path) for name, path in screens.items()}
     page.goto(console.url + "/c/binh-lu/reports")
     shot(page, "reports")
