@@ -116,13 +116,13 @@ def timed_result(action, *args) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, result
 
 
-def line(name: str, old: list[float], new: list[float]) -> None:
+def line(name: str, old: list[float], new: list[float], judged: bool = True) -> None:
     mean_old, mean_new = sum(old) / len(old), sum(new) / len(new)
     ratio = mean_new / mean_old
     verdict = "meets" if ratio <= TARGET_RATIO else "misses"
     print(f"{name:<24} old mean {mean_old:8.2f} ms p95 {percentile(old, 95):8.2f}  "
-          f"new mean {mean_new:7.2f} ms p95 {percentile(new, 95):7.2f}  "
-          f"new/old {ratio:5.3f} ({verdict} <= {TARGET_RATIO})")
+          f"new mean {mean_new:7.2f} ms p95 {percentile(new, 95):7.2f}  new/old {ratio:5.3f}"
+          + (f" ({verdict} <= {TARGET_RATIO})" if judged else " (one insert more: the listing)"))
 
 
 def run(settings: Settings, args) -> None:
@@ -153,7 +153,7 @@ def run(settings: Settings, args) -> None:
     print(f"outbox on FerretDB: {args.documents} documents per collection, "
           f"{os.cpu_count()} cpus, {platform.python_implementation()}")
     line("new document + send", costs["insert", "old"], costs["insert", "new"])
-    line("  its write alone", costs["write", "old"], costs["write", "new"])
+    line("  its write alone", costs["write", "old"], costs["write", "new"], judged=False)
     line("changed document + send", costs["change", "old"], costs["change", "new"])
     line("relay pass, none unsent", costs["relay", "old"], costs["relay", "new"])
 
