@@ -23,7 +23,7 @@ from tests.reliability.fuzz_support import fuzz_calls
 
 pytestmark = pytest.mark.e2e
 
-TENANT = "binh-lu"
+TENANT = "fuzz-commune"  # what fuzzing writes lands in no other test's commune
 WORKERS = ("tasks", "trace", "assistant", "kpi", "iocevents")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
