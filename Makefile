@@ -16,8 +16,9 @@ BUF := var/tools/node_modules/.bin/buf
 DEPLOY_TOOLS := var/tools/.deploy-tools
 ASYNCAPI_TOOLS := var/tools/node_modules/@asyncapi/parser/package.json
 API_BROWSER := var/tools/node_modules/swagger-ui-dist/package.json
+CONSOLE_ASSETS := var/tools/node_modules/htmx-ext-sse/package.json
 
-setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) $(ASYNCAPI_TOOLS) $(API_BROWSER) toxiproxy ## the virtualenv with the project installed, buf, the k8s and AsyncAPI checkers, the /docs API browser
+setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) $(ASYNCAPI_TOOLS) $(API_BROWSER) $(CONSOLE_ASSETS) toxiproxy ## the virtualenv with the project installed, buf, the k8s and AsyncAPI checkers, the /docs API browser, the console's htmx
 
 $(VENV)/.installed: pyproject.toml
 	scripts/setup-python.sh
@@ -31,12 +32,15 @@ $(ASYNCAPI_TOOLS): scripts/setup-asyncapi.sh
 $(API_BROWSER): scripts/setup-api-browser.sh
 	scripts/setup-api-browser.sh
 
+$(CONSOLE_ASSETS): scripts/setup-console-assets.sh
+	scripts/setup-console-assets.sh
+
 TOXIPROXY := var/tools/bin/toxiproxy-server
 toxiproxy: $(TOXIPROXY) ## toxiproxy's server and cli (the reliability suite's faults), built once per machine
 $(TOXIPROXY): scripts/setup-toxiproxy.sh
 	scripts/setup-toxiproxy.sh
 
-reliability: infra ## every fault, flood and lifecycle scenario on private brokers and databases (~6 min); `make test` runs the fast part
+reliability: infra ## every fault, flood and lifecycle scenario on a broker and database of its own (28 min on a loaded 2-core machine); `make test` runs the fast part
 	COMMUNE_RELIABILITY=all $(BIN)/pytest tests/reliability -q
 	COMMUNE_FUZZ_EXAMPLES=500 $(BIN)/pytest tests/reliability/test_fuzz_parsers.py tests/e2e/test_fuzz_http.py tests/e2e/test_fuzz_grpc.py -q
 

@@ -12,7 +12,8 @@ IMAGE=localhost/commune-platform:$VERSION
 TOOLS=${COMMUNE_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/commune-tools}
 OUT="$VAR/image"
 LOG="$VAR/log/image.log"
-BASE_PACKAGES=python3,python3-venv,ca-certificates
+# pango and a serif font: the quarterly report's PDF (WeasyPrint).
+BASE_PACKAGES=python3,python3-venv,ca-certificates,libpango-1.0-0,libpangoft2-1.0-0,fonts-liberation2
 BASE_KEY=$(echo "bookworm minbase $BASE_PACKAGES" | sha256sum | cut -c1-12)
 BASE_TAR="$TOOLS/image-base/bookworm-python3-$BASE_KEY.tar"
 BASE_IMAGE=localhost/commune-base:bookworm-$BASE_KEY

@@ -42,6 +42,7 @@ DEMO_SEEDS = {
     "trace": "services.trace.demo:seed",
     "kpi": "services.kpi.demo:seed",
     "iocevents": "services.iocevents.demo:seed",
+    "console": "services.console.accounts:seed",
 }
 
 
@@ -100,6 +101,10 @@ EVENTS = {
                                       "Helpful or not, once per answer."),
     "assistant.handoff_requested": Event("assistant", "commune.v1.HandoffRequested",
                                          "A citizen asked for an officer."),
+    "assistant.handoff_unclaimed": Event("assistant", "commune.v1.HandoffUnclaimed",
+                                         "Once per ticket: no officer claimed it in time."),
+    "assistant.handoff_claimed": Event("assistant", "commune.v1.HandoffClaimed",
+                                       "An officer took a handoff ticket."),
 }
 
 

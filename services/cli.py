@@ -82,7 +82,8 @@ def seed():
 
 @app.command()
 def token(
-    role: Annotated[str, typer.Option(help="admin, officer, operator, province or citizen")],
+    role: Annotated[str, typer.Option(
+        help="admin, officer, operator, province, citizen or reviewer")],
     tenant: Annotated[list[str], typer.Option(help="commune or province code; repeatable")],
     subject: Annotated[str, typer.Option(help="who the token is for")] = "demo",
     hours: Annotated[float, typer.Option(help="lifetime")] = 12.0,
@@ -147,6 +148,8 @@ def urls():
     for name in catalog.PIPELINES:
         typer.echo(f"{name + '-pipeline':<13} metrics "
                    f"http://{host}:{metrics_port(settings, name)}/metrics")
+    from services.console.config import get_console_settings
+    typer.echo(f"{'console':<13} http://{host}:{get_console_settings().port}/login")
     assert set(catalog.WORKERS) <= set(SERVICE_PORTS)
 
 
@@ -316,8 +319,8 @@ assistant_app = typer.Typer(no_args_is_help=True, add_completion=False,
 
 @assistant_app.command("check-data")
 def check_assistant_data():
-    """Load and validate the knowledge base and language files (exit 2 naming the file
-    and entry at fault)."""
+    """Load and validate the knowledge base, language and wording files (exit 2 naming
+    the file and entry at fault)."""
     from services.assistant.domain import default_assistant
     from services.assistant.knowledge import KnowledgeError
 
@@ -327,9 +330,15 @@ def check_assistant_data():
         _fail(str(exc), 2)
     languages = ", ".join(f"{code} ({len(lang.glossary)} glossary entries)"
                           for code, lang in assistant.languages.by_code.items())
+    said = [text for p in assistant.kb.procedures for text in p.said()]
+    wordings = ", ".join(
+        f"{code} ({len(w.terms)} terms, {sum(e.reviewed for *_, e in w.entries())} of "
+        f"{len(w.entries())} entries reviewed, {len(w.lacking(said))} phrases of the "
+        "procedures still in Vietnamese)"
+        for code, w in assistant.wordings.items() if w.translated)
     typer.echo(f"{len(assistant.kb.procedures)} procedures, "
                f"{len(assistant.kb.papers.kinds)} kinds of paper, version {assistant.kb.version}; "
-               f"languages: {languages}")
+               f"languages: {languages}; answer wording: {wordings}")
 
 
 app.add_typer(assistant_app, name="assistant")
@@ -410,6 +419,52 @@ def backup_restore(directory: Annotated[Path, typer.Argument(help="what `dump` w
 
 
 app.add_typer(backup_app, name="backup")
+
+
+report_app = typer.Typer(no_args_is_help=True, add_completion=False,
+                         help="Reports written from the platform's data.")
+
+
+@report_app.command("quarterly")
+def quarterly_report(
+    commune: Annotated[str, typer.Option(help="commune code, e.g. binh-lu")],
+    year: Annotated[int, typer.Option(help="e.g. 2026")],
+    quarter: Annotated[int, typer.Option(help="1 to 4")],
+    out: Annotated[Path, typer.Option(help="directory for the .docx and the .pdf")] = Path("."),
+    bearer: Annotated[str, typer.Option(
+        "--token", envvar="COMMUNE_TOKEN",
+        help="bearer token; when left out, an officer token of the commune signed with "
+             "this machine's COMMUNE_AUTH_SECRET")] = "",
+):
+    """Write a commune's quarterly report to the province, an editable .docx and a PDF,
+    from the figures the services' HTTP APIs give the token (COMMUNE_API_URLS); what the
+    platform lacks is a yellow […] for the officer."""
+    import datetime as dt
+
+    from services.common.auth import issue_token
+    from services.reports import quarterly
+
+    settings = get_settings()
+    try:
+        token = bearer or issue_token(settings, "report-cli", "officer", [commune],
+                                      dt.timedelta(hours=1))
+        typer.echo(f"{commune}: reading the figures of Q{quarter}/{year} from the services")
+        document = quarterly.draft(settings, token, commune, year, quarter)
+        out.mkdir(parents=True, exist_ok=True)
+        for fmt in quarterly.FORMATS:
+            path = out / quarterly.filename(commune, year, quarter, fmt)
+            path.write_bytes(quarterly.render(document, fmt))
+            typer.echo(f"wrote {path} ({path.stat().st_size // 1024} KB)")
+    except errors.InvalidArgument as exc:
+        _fail(str(exc), 2)
+    except errors.CommuneError as exc:
+        _fail(f"{type(exc).__name__}: {exc}")
+    except OSError as exc:
+        _fail(f"cannot write to {out}: {exc.strerror}", 2)
+    typer.echo(f"{len(document.blanks())} blanks […] for the officer to fill")
+
+
+app.add_typer(report_app, name="report")
 
 
 @app.command("simulate-cameras")

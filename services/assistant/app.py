@@ -11,20 +11,23 @@ import time
 import uuid
 
 from commune.v1 import assistant_pb2
-from services.common import metrics
+from services.common import metrics, paging
 from services.common.api.operations import Operation, Operations, Route
 from services.common.auth import ROLES, Principal
 from services.common.clock import now
 from services.common.envelope import Envelope
-from services.common.errors import InvalidArgument
+from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.outbox import Recorded
 from services.common.publisher import Publisher
 from services.directory.tree import units
 
 from . import domain
 from . import schemas as s
+from .desk_app import DESK_OPERATIONS, HandoffDesk
 from .languages import INTENTS
 from .store import AssistantStore
+from .wording import Entry, Wording, check_entry
+from .wording_store import CommuneWordings, WordingStore
 
 SOURCE = "assistant"
 answers = metrics.counter("assistant", "answers_total",
@@ -50,7 +53,7 @@ def run_now(function, *args) -> None:
     function(*args)
 
 
-class AssistantApp:
+class AssistantApp(HandoffDesk):
     """`defer(function, *args)` runs the sending of events: at once by default; a
     worker passes a spawn so that the answer does not wait for the broker's confirm.
     An event whose sending is cut short stays listed as unsent, and the relay sends it."""
@@ -102,7 +105,7 @@ class AssistantApp:
         tenant = commune(request.tenant)
         session_id, context = self._session(tenant, request.session_id)
         session = self.session_hash(tenant, session_id)
-        answer = self.assistant.answer(request.question, context)
+        answer = self.assistant.answer(request.question, context, self._wordings(tenant))
         latency_ms = round((time.perf_counter() - started) * 1000, 2)
         at = now()
         trace_id = self.store.trace_id(at)
@@ -132,7 +135,9 @@ class AssistantApp:
                        for c in answer["citations"]],
             confidence=answer["confidence"], vietnamese_fallback=answer["vietnamese_fallback"],
             trace_id=trace_id, session_id=self._session_token(tenant, session_id, context),
-            alternative_codes=[a["code"] for a in answer["alternatives"]]))
+            alternative_codes=[a["code"] for a in answer["alternatives"]],
+            vietnamese_terms=answer["vietnamese_terms"],
+            wording_reviewed=answer["wording_reviewed"]))
 
     def feedback(self, principal: Principal | None,
                  request: s.FeedbackRequest) -> s.FeedbackResponse:
@@ -177,7 +182,7 @@ class AssistantApp:
                                            "language": language, "procedure": code,
                                            "question": question, "status": "open",
                                            "at": now()}, event))
-        message = self.assistant.languages[language].text("handoff", ticket=ticket_id)
+        message = self._wordings(tenant)[language].sentence("handoff", ticket=ticket_id).text
         return s.HandoffResponse(ticket_id=ticket_id, status="open", message=message)
 
     def get_procedure(self, principal: Principal | None,
@@ -192,6 +197,76 @@ class AssistantApp:
         return s.CheckDossierResponse.model_validate(self.assistant.check_dossier(
             request.procedure_code, [p.as_submitted() for p in request.papers]))
 
+    # --- wording review: Hmong and Thái answers, per commune ----------------------------
+
+    def _wordings(self, tenant: str) -> CommuneWordings:
+        return CommuneWordings(self.assistant.wordings, WordingStore(self.store.db), tenant)
+
+    def _lacking(self, wording: Wording) -> dict[str, Entry]:
+        """The procedures' phrases the glossary lacks, as terms still to write."""
+        return wording.lacking(t for p in self.assistant.kb.procedures for t in p.said())
+
+    def _entry(self, tenant: str, request) -> tuple[Wording, Entry]:
+        wording = self._wordings(tenant)[request.language]
+        entry = wording.entry(request.kind, request.key) or (
+            self._lacking(wording).get(request.key) if request.kind == "term" else None)
+        if entry is None:
+            raise NotFound(f"no {request.kind} {request.key!r} in the {request.language} "
+                           "wording; listWording gives the keys")
+        if entry.revision != request.revision:
+            raise FailedPrecondition(f"{request.kind} {request.key!r} is at revision "
+                                     f"{entry.revision}, not {request.revision}: list it "
+                                     "again and redo the change")
+        return wording, entry
+
+    def _wording_entry(self, language: str, kind: str, key: str,
+                       entry: Entry) -> s.WordingEntry:
+        vi = (entry.vi if kind == "term"
+              else self.assistant.wordings["vi"].sentences[key].text)
+        return s.WordingEntry(language=language, kind=kind, key=key, vi=vi,
+                              **entry.model_dump(exclude={"vi"}))
+
+    def list_wording(self, principal: Principal,
+                     request: s.ListWordingRequest) -> s.WordingEntries:
+        commune(request.tenant)
+        wording = self._wordings(request.tenant)[request.language]
+        rows = [(kind, key, entry) for kind, key, _, entry in wording.entries()] + [
+            ("term", key, term) for key, term in self._lacking(wording).items()]
+        rows = [row for row in rows
+                if request.reviewed is None or row[2].reviewed == request.reviewed]
+        chosen, token, total = paging.page(rows, request.page_size, request.page_token)
+        return s.WordingEntries(
+            entries=[self._wording_entry(wording.language, *row) for row in chosen],
+            next_page_token=token, total_size=total)
+
+    def review_wording(self, principal: Principal,
+                       request: s.ReviewWordingRequest) -> s.WordingEntry:
+        tenant = commune(request.tenant)
+        _, entry = self._entry(tenant, request)
+        if not entry.text:
+            raise FailedPrecondition(f"term {request.key!r} has no text yet: write it "
+                                     "(editWording) before reviewing it")
+        return self._save(tenant, request, entry.model_copy(update={
+            "reviewed": True, "reviewer": principal.subject, "reviewed_at": now()}))
+
+    def edit_wording(self, principal: Principal,
+                     request: s.EditWordingRequest) -> s.WordingEntry:
+        tenant = commune(request.tenant)
+        _, entry = self._entry(tenant, request)
+        vi = self._wording_entry(request.language, request.kind, request.key, entry).vi
+        vi_templates = {k: e.text for k, e in self.assistant.wordings["vi"].sentences.items()}
+        problem = check_entry(vi_templates, request.kind, request.key, vi, request.text)
+        if problem:
+            raise InvalidArgument(f"text: {problem}", {"text": problem})
+        return self._save(tenant, request, entry.model_copy(update={
+            "text": request.text, "revision": entry.revision + 1, "reviewed": False,
+            "reviewer": "", "reviewed_at": None}))
+
+    def _save(self, tenant: str, request, entry: Entry) -> s.WordingEntry:
+        WordingStore(self.store.db).save(tenant, request.language, request.kind, request.key,
+                                         request.revision, entry)
+        return self._wording_entry(request.language, request.kind, request.key, entry)
+
     def relay(self) -> int:
         """Send the events left unsent (the worker's timer; no caller)."""
         return self.store.outbox.relay(self.publisher)
@@ -200,6 +275,7 @@ class AssistantApp:
 BASE = "/api/v1/communes/{tenant}/assistant"
 TENANT, TRACE_ID = "binh-lu", "20261205-5f0c3a1e-8d2b-4c6f-9e7a-1b2c3d4e5f60"
 EVERYONE, OFFICERS = ROLES, ("officer", "admin")
+REVIEWERS = ("reviewer", *OFFICERS)
 
 OPERATIONS = Operations(
     "assistant",
@@ -225,4 +301,21 @@ OPERATIONS = Operations(
               example={"tenant": TENANT, "procedureCode": "HT-02",
                        "papers": [{"document": "to_khai_ket_hon"},
                                   {"document": "CCCD", "form": "PAPER_FORM_ORIGINAL"}]}),
+    # wording review: native-speaker reviewers and officers
+    Operation("list_wording", "The Hmong or Thái answers' sentences and terms, with their "
+              "review status (reviewers, officers)", s.ListWordingRequest, s.WordingEntries,
+              REVIEWERS, Route("GET", BASE + "/wording/{language}"),
+              example={"tenant": TENANT, "language": "hmn", "reviewed": False}),
+    Operation("review_wording", "Mark a sentence or term reviewed by the caller (reviewers, "
+              "officers)", s.ReviewWordingRequest, s.WordingEntry, REVIEWERS,
+              Route("POST", BASE + "/wording/{language}/review"),
+              example={"tenant": TENANT, "language": "hmn", "kind": "sentence", "key": "fee",
+                       "revision": 0}),
+    Operation("edit_wording", "A new revision of a sentence or term, to be reviewed again "
+              "(reviewers, officers)", s.EditWordingRequest, s.WordingEntry, REVIEWERS,
+              Route("POST", BASE + "/wording/{language}/edit"),
+              example={"tenant": TENANT, "language": "tai", "kind": "term",
+                       "key": "đăng ký kết hôn", "revision": 0,
+                       "text": "Tẻm chư au phua mía"}),
+    *DESK_OPERATIONS,  # the officers' handoff desk and the answers' trail (desk_app.py)
 )

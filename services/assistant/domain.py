@@ -2,6 +2,7 @@
 procedure), decide whether it is sure enough to answer, and answer from the knowledge
 base only. Pure: no I/O; the service stores the trace and publishes the events."""
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated
@@ -15,6 +16,7 @@ from .knowledge import KnowledgeBase, Procedure
 from .knowledge import default as default_knowledge
 from .languages import INTENTS, Languages, default_languages
 from .retrieval import Index, normalise
+from .wording import Said, Wording, default_wordings
 
 MAX_QUESTION = 500
 # A session_id is a token an answer gave (the session's own id, the context and a
@@ -23,7 +25,9 @@ MAX_QUESTION = 500
 MAX_SESSION = 200
 MAX_OWN_SESSION = 100
 # Below this confidence (share of the question's meaningful words found in the best
-# procedure, weighted by rarity) the assistant declines. Tuned on eval/assistant/dev.yaml.
+# procedure, weighted by rarity) the assistant declines; it declines too when the
+# question shares no two-syllable word with what the procedure is called (Hit.compound).
+# Tuned on eval/assistant/dev.yaml.
 THRESHOLD = 0.35
 # A declined question still lists procedures at least this close, as suggestions.
 SUGGEST = 0.2
@@ -66,10 +70,15 @@ def _has(text: str, phrase: str) -> bool:
 
 
 class Assistant:
-    def __init__(self, kb: KnowledgeBase, languages: Languages, index: Index):
+    """`wordings`: how answers are worded in each language, as shipped; a caller may pass
+    its own to `answer` (the shipped ones with a commune's reviews and edits)."""
+
+    def __init__(self, kb: KnowledgeBase, languages: Languages, index: Index,
+                 wordings: Mapping[str, Wording]):
         self.kb = kb
         self.languages = languages
         self.index = index
+        self.wordings = wordings
         vi = languages["vi"]
         self.cues = sorted(((normalise(cue), intent) for intent in INTENTS
                             for cue in vi.intents.get(intent, ())), key=lambda c: -len(c[0]))
@@ -84,11 +93,12 @@ class Assistant:
                 rest = rest.replace(f" {cue} ", " ")
         return tuple(i for i in INTENTS if i in found), " ".join(rest.split())
 
-    def answer(self, text: str, context: Context = Context()) -> dict:
+    def answer(self, text: str, context: Context = Context(),
+               wordings: Mapping[str, Wording] | None = None) -> dict:
         """The answer to one question, with what the trace needs: language, procedure,
-        the fields cited, confidence, alternatives."""
+        the fields cited, confidence, alternatives, the phrases left in Vietnamese."""
         reading = self.languages.read(text)
-        language = self.languages[reading.language or "vi"]
+        wording = (wordings or self.wordings)[reading.language or "vi"]
         intents, topic = self.intents(reading.vietnamese)
         content = self.index.content_words(topic)
         hits = self.index.search(topic, unknown=reading.unknown_words) if content else []
@@ -97,17 +107,17 @@ class Assistant:
                                                  or _has(text.lower(), m) for m in FOLLOW_UP)))
         if follow_up and not content:
             code, confidence, score = context.procedure, 1.0, 0.0
-        elif hits and hits[0].confidence >= THRESHOLD:
+        elif hits and hits[0].confidence >= THRESHOLD and hits[0].compound:
             code, confidence, score = hits[0].code, hits[0].confidence, hits[0].score
         else:
-            return self._declined(language, reading, intents, hits)
+            return self._declined(wording, reading, intents, hits)
         if follow_up and not intents:
             intents = context.intents
         procedure = self.kb.get(code)
-        composed = answers.compose(language, procedure, intents, self.kb.version)
-        prefix = "" if reading.language else language.text("unknown_language") + "\n"
+        composed = answers.compose(wording, procedure, intents, self.kb.version)
+        prefix = "" if reading.language else wording.sentence("unknown_language").text + "\n"
         return {
-            "answer": prefix + composed.text, "language": language.language,
+            "answer": prefix + composed.text, "language": wording.language,
             "detected_language": reading.language, "declined": False,
             "procedure": {"code": code, "name": procedure.name, "field": procedure.field},
             "intents": list(intents), "follow_up": follow_up and not content,
@@ -115,31 +125,34 @@ class Assistant:
             "confidence": confidence, "score": round(score, 3),
             "alternatives": [{"code": h.code, "confidence": h.confidence} for h in hits[1:]],
             "vietnamese_fallback": composed.vietnamese_fallback,
+            "vietnamese_terms": list(composed.vietnamese_terms),
+            "wording_reviewed": composed.reviewed,
+            "coverage": {"sentences": composed.sentences, "in_language": composed.in_language},
             "unknown_words": list(reading.unknown_words), "kb_version": self.kb.version,
         }
 
-    def _declined(self, language, reading, intents, hits) -> dict:
-        lines = [] if reading.language else [language.text("unknown_language")]
-        lines.append(language.text("decline"))
+    def _declined(self, wording: Wording, reading, intents, hits) -> dict:
+        said = [] if reading.language else [wording.sentence("unknown_language")]
+        said.append(wording.sentence("decline"))
         close = [h for h in hits if h.confidence >= SUGGEST]
         if close:
-            names = "; ".join(f"{self._name(language, self.kb.get(h.code))} ({h.code})"
-                              for h in close)
-            lines.append(language.text("suggestions", value=names))
+            names = [wording.phrase(self.kb.get(h.code).name) for h in close]
+            value = "; ".join(f"{n.text} ({h.code})" for n, h in zip(names, close, strict=True))
+            said.append(Said(wording.sentence("suggestions", value=value).text,
+                             tuple(v for n in names for v in n.vietnamese),
+                             all(n.reviewed for n in names)))
+        vietnamese = list(dict.fromkeys(v for s in said for v in s.vietnamese))
         return {
-            "answer": "\n".join(line for line in lines if line),
-            "language": language.language, "detected_language": reading.language,
+            "answer": "\n".join(s.text for s in said if s.text),
+            "language": wording.language, "detected_language": reading.language,
             "declined": True, "procedure": None, "intents": list(intents), "follow_up": False,
             "citations": [], "confidence": hits[0].confidence if hits else 0.0,
             "score": round(hits[0].score, 3) if hits else 0.0,
             "alternatives": [{"code": h.code, "confidence": h.confidence} for h in hits],
-            "vietnamese_fallback": False, "unknown_words": list(reading.unknown_words),
-            "kb_version": self.kb.version,
+            "vietnamese_fallback": bool(vietnamese), "vietnamese_terms": vietnamese,
+            "wording_reviewed": all(s.reviewed for s in said),
+            "unknown_words": list(reading.unknown_words), "kb_version": self.kb.version,
         }
-
-    @staticmethod
-    def _name(language, procedure: Procedure) -> str:
-        return language.procedure_name(procedure.code) or procedure.name
 
     def procedure(self, code: str) -> Procedure:
         procedure = self.kb.get(str(code).strip().upper()) if isinstance(code, str) else None
@@ -165,4 +178,4 @@ def default_assistant() -> Assistant:
     index = Index(kb, frozenset(languages["vi"].stopwords)
                   | {c for cues in languages["vi"].intents.values() for c in cues})
     vocabulary = frozenset(w for w in index.vocabulary if "_" not in w)
-    return Assistant(kb, Languages(languages, vocabulary), index)
+    return Assistant(kb, Languages(languages, vocabulary), index, default_wordings())

@@ -6,6 +6,10 @@ wrong when it names another procedure (a confident answer the citizen would act 
 a decline otherwise; an out-of-scope question is right only when declined. Each question
 written with diacritics is asked a second time without them, as people type.
 
+Coverage, per answer language other than Vietnamese: the share of the answers' sentences
+about the procedure (heading, each document, fee, time, place...) wholly in that language,
+no phrase left in Vietnamese for want of a glossary entry.
+
     python -m services.assistant.evaluation [FILE ...] [--failures]"""
 import sys
 from collections import defaultdict
@@ -26,6 +30,8 @@ LABELS = {"vi": "Vietnamese", "vi-plain": "Vietnamese, no diacritics", "hmn": "H
           "tai": "Thái", "mixed": "Vietnamese-Hmong mixed", DECLINE: "out of scope"}
 # Issue 17's targets, met on the test set.
 TARGETS = {"top1_vi": 0.90, "top1_plain": 0.90, "wrong": 0.03, "declines": 0.95}
+# Where evaluate keeps an answer language's sentence counts, beside the question rows.
+COVERAGE = "coverage:"
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,16 @@ def outcome(case: Case, answer: dict) -> str:
 
 
 def evaluate(cases: list[Case], ask) -> tuple[dict, list[dict]]:
-    """Per language: n, right (top-1), top-3, wrong, declined; and the failures."""
+    """Per language: n, right (top-1), top-3, wrong, declined; per answer language,
+    sentences and those wholly in it (under COVERAGE + language); and the failures."""
     rows: dict[str, dict] = defaultdict(lambda: defaultdict(int))
     failures = []
     for case in cases:
         answer = ask(case.q)
+        if "coverage" in answer and answer["language"] != "vi":
+            covered = rows[f"{COVERAGE}{answer['language']}"]
+            for key in ("sentences", "in_language"):
+                covered[key] += answer["coverage"][key]
         result = outcome(case, answer)
         codes = ranked(answer)
         row = rows[case.lang]
@@ -95,9 +106,10 @@ def figures(rows: dict) -> dict:
     def share(lang, key):
         row = rows.get(lang, {})
         return row.get(key, 0) / row["n"] if row.get("n") else None
-    total = sum(r["n"] for r in rows.values())
+    questions = [r for lang, r in rows.items() if lang in LABELS]
+    total = sum(r["n"] for r in questions)
     return {"top1_vi": share("vi", "right"), "top1_plain": share("vi-plain", "right"),
-            "wrong": sum(r["wrong"] for r in rows.values()) / total if total else None,
+            "wrong": sum(r["wrong"] for r in questions) / total if total else None,
             "declines": share(DECLINE, "right")}
 
 
@@ -121,6 +133,11 @@ def report(name: str, rows: dict) -> str:
         sign = "<=" if key == "wrong" else ">="
         lines.append(f"{name}: {wording[key]:<32}{value:>7.1%}   target {sign} {target:.0%}"
                      f"   {'met' if met else 'NOT MET'}")
+    for key in sorted(k for k in rows if k.startswith(COVERAGE)):
+        lang, row = key.removeprefix(COVERAGE), rows[key]
+        lines.append(f"{name}: coverage, {LABELS.get(lang, lang):<23}"
+                     f"{row['in_language'] / row['sentences']:>7.1%}   of "
+                     f"{row['sentences']} answer sentences wholly in the language")
     return "\n".join(lines)
 
 

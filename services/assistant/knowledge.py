@@ -79,6 +79,11 @@ class Procedure(BaseModel):
             raise ValueError(f"document ids repeated: {', '.join(repeated)}")
         return documents
 
+    def said(self) -> list[str]:
+        """The texts an answer says (an answer in Hmong or Thái words them)."""
+        return [self.name, self.field, self.fee, self.processing_time, self.where,
+                *(d.name for d in self.documents), *self.legal_basis]
+
     def document(self, document_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == document_id), None)
 

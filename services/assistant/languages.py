@@ -1,6 +1,7 @@
-"""The languages the assistant answers in: Vietnamese, Hmong and Thái, each a data file
-under data/languages/ with its answer templates and, for Hmong and Thái, a glossary to
-Vietnamese. Detection and translation of a question's terms come from those files; pure."""
+"""The languages the assistant reads: Vietnamese, Hmong and Thái, each a data file under
+data/languages/ with, for Vietnamese, its answer templates and, for Hmong and Thái, a
+glossary to Vietnamese. Detection and translation of a question's terms come from those
+files; how answers in Hmong and Thái are worded is wording.py's. Pure."""
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,15 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .knowledge import DATA, KnowledgeError
 from .retrieval import normalise
+from .wording import SENTENCES
 
 LANGUAGES_DIR = DATA / "languages"
 ReviewStatus = Literal["unreviewed", "reviewed"]
-TEMPLATE_KEYS = frozenset({
-    "heading", "documents", "document_item", "form_original", "form_copy", "form_present",
-    "optional", "processing_time", "fee", "fee_varies", "where", "how", "channel_in_person",
-    "channel_post", "channel_online", "online_level", "level_full", "level_partial",
-    "legal_basis", "faq", "citation", "decline", "suggestions", "unknown_language",
-    "fallback_note", "handoff"})
 INTENTS = ("documents", "fee", "processing_time", "where", "online_level", "legal_basis")
 
 
@@ -37,7 +33,7 @@ class Term(BaseModel):
     vi: str = Field(min_length=1)
     term: str = Field(min_length=1)
     variants: tuple[str, ...] = ()
-    # The procedure this entry names, when it is a procedure's name.
+    # The procedure this entry names, when it is a procedure's name (for the reader).
     procedure: str = ""
     review_status: ReviewStatus
     reviewed_by: str = ""
@@ -51,16 +47,11 @@ class Language(BaseModel):
     name: str
     orthography: str = Field(min_length=3)
     provenance: str = Field(min_length=3)
-    templates: dict[str, Template]
+    # Vietnamese only: the answer templates (the other languages' are their wording).
+    templates: dict[str, Template] = {}
     intents: dict[str, tuple[str, ...]] = {}
     stopwords: tuple[str, ...] = ()
     glossary: tuple[Term, ...] = ()
-
-    def text(self, key: str, **values) -> str:
-        return self.templates[key].text.format(**values)
-
-    def procedure_name(self, code: str) -> str | None:
-        return next((t.term for t in self.glossary if t.procedure == code), None)
 
 
 def _load(path: Path) -> Language:
@@ -68,9 +59,13 @@ def _load(path: Path) -> Language:
         language = Language.model_validate(yaml.safe_load(path.read_text("utf-8")))
     except (yaml.YAMLError, ValidationError) as exc:
         raise KnowledgeError(f"{path.name}: {exc}") from None
-    missing = TEMPLATE_KEYS - set(language.templates)
+    required = {*SENTENCES, "unknown_language"} if language.language == "vi" else set()
+    missing = required - set(language.templates)
     if missing:
         raise KnowledgeError(f"{path.name}: templates missing: {', '.join(sorted(missing))}")
+    if language.language != "vi" and language.templates:
+        raise KnowledgeError(f"{path.name}: answer templates belong in "
+                             f"wording/{language.language}.yaml")
     return language
 
 

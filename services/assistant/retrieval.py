@@ -6,6 +6,17 @@ word segmenter (pyvi pulls scikit-learn and pickled models, underthesea far more
 index holds every syllable and every pair of adjacent syllables: the pairs carry the
 compound words, and they also keep "đăng ký xe máy" from looking like "đăng ký kết hôn".
 
+Two rules keep out what the commune's procedures do not answer (issue 17, tuned on the
+development set's out-of-scope questions only):
+- A question must share with the procedure a word of two syllables that the procedure
+  is called by (its name or an alias): a single shared syllable is a fragment of another
+  word ("tiêm" of "mở tiệm", folded), and a word found only in a procedure's documents
+  or FAQ ("điện thoại") is incidental, not what it is about. Vietnamese content words
+  are mostly two syllables, which is why the index holds pairs at all.
+- data/situations.yaml lists, by kind of matter, what other offices handle (banks,
+  social insurance, schools, power, telecoms, traffic police, forest rangers, the
+  market's prices...): a question naming one is declined and handed to an officer.
+
 Two rules put what people mean first:
 - A situation phrase (data/situations.yaml: "qua đời", "mảnh đất") is read as the
   procedures' own words for it before ranking.
@@ -105,6 +116,9 @@ class Hit:
     # Share of the question's meaningful terms (weighted by rarity) found in the
     # procedure's text: 0 (nothing in common) to 1 (every term found).
     confidence: float
+    # The question has a word of two syllables (a pair of its meaningful syllables side
+    # by side) that the procedure is called by (name, aliases).
+    compound: bool = False
 
 
 class Index:
@@ -115,6 +129,7 @@ class Index:
         # What each procedure is called: its name and the names people use for it.
         self.names = [[frozenset(terms(syllables(n))) for n in (p.name, *p.aliases)]
                       for p in kb.procedures]
+        self.called = [called(p) for p in kb.procedures]  # for Hit.compound
         self.stopwords = frozenset(normalise(w) for w in stopwords)
         self.variants = variants(kb.procedures)
         self.names_vocabulary = frozenset().union(*map(called, kb.procedures))
@@ -181,8 +196,10 @@ class Index:
         content = self.content_terms(text)
         self._variants_below_common(scores, frozenset(content))
         order = np.argsort(-scores, kind="stable")[:k]
+        pairs = [t for t in content if "_" in t]
         content += list(unknown)
-        return [Hit(self.codes[i], float(scores[i]), self._confidence(content, i))
+        return [Hit(self.codes[i], float(scores[i]), self._confidence(content, i),
+                    any(t in self.called[i] for t in pairs))
                 for i in order if scores[i] > 0]
 
     def _variants_below_common(self, scores: np.ndarray, content: frozenset[str]) -> None:

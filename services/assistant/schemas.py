@@ -2,13 +2,14 @@
 AssistantService where it has the message (proto3 JSON: lowerCamelCase on the wire, enum
 values by their proto names). Requests reuse the domain's rules on a field (the question,
 a paper), so each is written once."""
+import datetime as dt
 from typing import Literal
 
 from pydantic import Field
 
 from services.common.api.models import ApiModel, Request, TenantRequest
 
-from . import domain, dossier, knowledge
+from . import domain, dossier, knowledge, wording
 
 PaperForm = Literal["PAPER_FORM_UNSPECIFIED", "PAPER_FORM_ORIGINAL",
                     "PAPER_FORM_CERTIFIED_COPY", "PAPER_FORM_PHOTOCOPY"]
@@ -50,6 +51,11 @@ class AssistantAnswer(ApiModel):
     trace_id: str = Field(description="for feedback and handoff")
     session_id: str = Field(description="to send back with follow-up questions")
     alternative_codes: list[str] = []
+    vietnamese_terms: list[str] = Field([], description="phrases of the procedure's text "
+                                        "left in Vietnamese in a Hmong or Thái answer")
+    wording_reviewed: bool = Field(True, description="every sentence and term of the "
+                                   "answer's wording was reviewed by a native speaker or "
+                                   "an officer (always true in Vietnamese)")
 
 
 class AskResponse(ApiModel):
@@ -149,3 +155,63 @@ class SubmittedPaper(Request, dossier.Paper):
 class CheckDossierRequest(TenantRequest):
     procedure_code: str = Field(min_length=1, max_length=20, description="e.g. HT-02")
     papers: list[SubmittedPaper] = Field(default_factory=list, max_length=50)
+
+
+# --- wording review (Hmong and Thái answers) ------------------------------------------
+
+WordedLanguage = Literal["hmn", "tai"]
+WORDING_KEY = Field(min_length=1, max_length=300,
+                    description="a sentence's name (fee, documents…) or a term's key as "
+                                "listWording gives it")
+SEEN_REVISION = Field(ge=0, description="the revision the change was made on, as listed "
+                                        "(0: as shipped); another answers 409")
+
+
+class WordingEntry(ApiModel):
+    """A sentence template or glossary term of a language's answers, as it now stands in
+    the commune: shipped (revision 0) or reviewed and edited since."""
+
+    language: str
+    kind: wording.Kind = Field(description="sentence (a template) or term (a phrase of "
+                                           "the procedures' Vietnamese text)")
+    key: str
+    vi: str = Field(description="what it says in Vietnamese: the phrase (numbers as "
+                                "{n}), or for a sentence the Vietnamese template")
+    text: str = Field(description="empty for a phrase of the procedures the glossary "
+                                  "lacks (answers say it in Vietnamese): to write")
+    revision: int
+    reviewed: bool
+    reviewer: str = ""
+    reviewed_at: dt.datetime | None = None
+
+
+class WordingEntries(ApiModel):
+    """One page of a language's wording: sentences, terms, then the procedures' phrases
+    the glossary lacks."""
+
+    entries: list[WordingEntry]
+    next_page_token: str = Field("", description="the next page's token; empty after the last")
+    total_size: int
+
+
+class ListWordingRequest(TenantRequest):
+    language: WordedLanguage
+    reviewed: bool | None = Field(None, description="only entries reviewed (true) or not "
+                                                    "(false); all when left out")
+    page_size: int = Field(0, ge=0, description="0 for 50; at most 200")
+    page_token: str = ""
+
+
+class ReviewWordingRequest(TenantRequest):
+    """Mark an entry reviewed by the caller (a native-speaker reviewer or an officer)."""
+
+    language: WordedLanguage
+    kind: wording.Kind
+    key: str = WORDING_KEY
+    revision: int = SEEN_REVISION
+
+
+class EditWordingRequest(ReviewWordingRequest):
+    """A new revision of an entry's text; it awaits review again."""
+
+    text: str = Field(min_length=1, max_length=1000)

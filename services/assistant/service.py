@@ -1,5 +1,6 @@
 """The assistant nameko worker: its operations (app.py) over nameko RPC for the other
-services and HTTP JSON for citizens and officers, and the outbox relay."""
+services and HTTP JSON for citizens and officers, the outbox relay, the retention of
+answer traces and the check for handoff tickets no officer claimed in time."""
 import datetime as dt
 
 import eventlet
@@ -51,3 +52,8 @@ class AssistantService(HealthEndpoints, doors(
         dropped = self.store.drop_traces_before(keep_from)
         log.info("answer trace retention applied", retention_days=retention,
                  kept_from=keep_from.isoformat(), dropped=dropped)
+
+    @timer(interval=get_settings().handoff_check_s)
+    def announce_unclaimed_handoffs(self):
+        self.use_cases().announce_unclaimed(
+            dt.timedelta(seconds=get_settings().handoff_claim_within_s))

@@ -9,6 +9,9 @@ context is not stored: it travels in the session token the answer gives (app.py)
   for any filter but _id);
 - feedback: one per trace (_id = trace id), with feedback_given;
 - handoffs: tickets for an officer, with handoff_requested;
+- handoff_moves: what officers (and the unclaimed check) did to a ticket, one insert per
+  move keyed `ticket|kind` (desk.py), with its event (handoff_claimed,
+  handoff_unclaimed): a ticket is never updated, and a second claim is a duplicate key;
 - procedures: the knowledge base as loaded from the data files (by `commune seed`)."""
 
 import datetime as dt
@@ -77,6 +80,45 @@ class AssistantStore(Store):
         recorded = self.outbox.record("handoffs", ticket["_id"], *events)
         self.db.handoffs.insert_one({**ticket, **recorded.fields})
         return recorded
+
+    # --- the handoff desk -----------------------------------------------------------------
+
+    def handoff(self, tenant: str, ticket_id: str) -> dict:
+        found = TenantCollection(self.db.handoffs, tenant).by_id(ticket_id, {"outbox": 0})
+        if found is None:
+            raise NotFound(f"no handoff ticket {ticket_id!r} in commune {tenant!r}")
+        return found
+
+    def handoffs(self, tenant: str | None) -> list[dict]:
+        """A commune's tickets (None: every commune's, for the unclaimed check)."""
+        return list(self.db.handoffs.find({"tenant": tenant} if tenant else {},
+                                          {"outbox": 0}))
+
+    def handoff_moves(self, tenant: str | None, ticket_id: str = "") -> dict[str, list[dict]]:
+        """Moves by ticket: of one ticket, of a commune's, or (None) of every commune's.
+        One read of the log: a ticket's moves by _id would miss, and a miss scans."""
+        where = {"tenant": tenant} if tenant else {}
+        if ticket_id:
+            where["ticket"] = ticket_id
+        moves: dict[str, list[dict]] = {}
+        for found in self.db.handoff_moves.find(where, {"outbox": 0}):
+            moves.setdefault(found["ticket"], []).append(found)
+        return moves
+
+    def add_move(self, move: dict, *events: Envelope) -> Recorded | None:
+        """Record a move; None when the ticket already has a move of that kind."""
+        recorded = self.outbox.record("handoff_moves", move["_id"], *events)
+        try:
+            self.db.handoff_moves.insert_one({**move, **recorded.fields})
+        except DuplicateKeyError:
+            self.outbox.cancel(recorded)
+            return None
+        return recorded
+
+    def traces_of(self, tenant: str, day: dt.date) -> list[dict]:
+        """A commune's answers of one day (UTC), newest first."""
+        return sorted(TenantCollection(self.db[self.traces(day)], tenant).find(
+            {}, {"outbox": 0}), key=lambda t: t["at"], reverse=True)
 
     def load_procedures(self, kb: KnowledgeBase) -> int:
         """Upsert the knowledge base by procedure code; returns how many were new."""

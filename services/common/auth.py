@@ -9,7 +9,8 @@ import jwt
 from .errors import InvalidArgument, PermissionDenied, Unauthenticated
 from .settings import Settings
 
-ROLES = ("admin", "officer", "operator", "province", "citizen")
+# reviewer: a native speaker who reviews the assistant's Hmong or Thái wording.
+ROLES = ("admin", "officer", "operator", "province", "citizen", "reviewer")
 DEFAULT_TTL = dt.timedelta(hours=12)
 
 

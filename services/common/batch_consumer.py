@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import kombu
 
 from . import logs
+from .broker_lost import BROKER_LOST
 
 log = logs.get_logger(__name__)
 RECONNECT_PAUSE_S = 1.0
@@ -50,7 +51,7 @@ class BatchConsumer:
         while not self._stopped:
             try:
                 self._consume()
-            except (OSError, kombu.exceptions.OperationalError) as exc:
+            except BROKER_LOST as exc:
                 log.warning("broker connection lost; reconnecting", error=str(exc))
                 time.sleep(RECONNECT_PAUSE_S)
             except Exception as exc:  # the database, mostly: the batch comes back

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import kombu
 
 from . import logs
+from .broker_lost import BROKER_LOST
 from .envelope import Envelope, InvalidEvent
 from .topology import events_exchange
 
@@ -100,6 +101,6 @@ class EventFanout:
                             connection.drain_events(timeout=1)
                         except TimeoutError:
                             continue
-            except (OSError, kombu.exceptions.OperationalError) as exc:
+            except BROKER_LOST as exc:
                 log.warning("watch stream lost the broker; reconnecting", error=str(exc))
                 self._stopped.wait(1)

@@ -20,12 +20,13 @@ document does not hold its event (the write never happened: a crash, a lost race
 dropped once it is older than ABANDONED."""
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kombu.exceptions import OperationalError
 from pymongo.database import Database
 
 from . import metrics
+from .broker_lost import BROKER_LOST
 from .clock import now
 from .envelope import Envelope
 from .logs import get_logger
@@ -106,12 +107,12 @@ class Outbox:
             return 0
         return self._publish(publisher, (*recorded.earlier, *recorded.events))
 
-    def _publish(self, publisher: Publisher, events, dropped: list[str] = ()) -> int:
+    def _publish(self, publisher: Publisher, events, dropped: Sequence[str] = ()) -> int:
         sent = []
         for event in events:
             try:
                 publisher.publish(event)
-            except (OperationalError, ConnectionError) as exc:
+            except BROKER_LOST as exc:
                 log.warning("event left in the outbox", event_id=event.id, error=str(exc))
                 break
             sent.append(event.id)

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # every check period; they hold citizens' questions: keep no longer than needed).
     assistant_trace_retention_days: int = Field(90, ge=1, le=3650)
     assistant_trace_retention_check_s: float = Field(3600.0, gt=0)
+    # A handoff ticket no officer claimed this long after it was opened is announced
+    # (assistant.handoff_unclaimed: an IOC alert); the assistant worker checks this often.
+    handoff_claim_within_s: float = Field(1800.0, gt=0)
+    handoff_check_s: float = Field(60.0, gt=0)
     # Reverse proxies (an ingress) in front of the HTTP endpoints whose X-Forwarded-For
     # entries are believed when telling clients apart; 0: the peer address.
     trusted_proxies: int = Field(0, ge=0)

@@ -30,6 +30,7 @@ TRACK_LENGTH = MAX_SIGHTINGS
 DEVICE_HEALTH_RULE = "device-health"
 TASK_OVERDUE_RULE = "task-overdue"
 KPI_MISSED_RULE = "kpi-missed"
+HANDOFF_UNCLAIMED_RULE = "handoff-unclaimed"
 KPI_STATUSES = ("missed", "at_risk", "met", "no_data")
 OPEN, ACKNOWLEDGED, RESOLVED, SUPPRESSED = "open", "acknowledged", "resolved", "suppressed"
 LIVE = (OPEN, ACKNOWLEDGED, SUPPRESSED)
@@ -315,6 +316,19 @@ def task_overdue_signal(tenant: str, task_id: str, code: str, title: str,
     return Signal(tenant=tenant, rule_id=TASK_OVERDUE_RULE, subject=task_id,
                   severity=Severity.MEDIUM, title=f"task {code} overdue: {title}"[:300],
                   fold_window=dt.timedelta(days=365), at=now, kind="task_overdue")
+
+
+def handoff_unclaimed_signal(tenant: str, ticket_id: str, question: str, claimed: bool,
+                             now: dt.datetime) -> Signal:
+    """An operator alert for a citizen's handoff ticket no officer claimed in time, one
+    per ticket; its claim (claimed=True) clears it."""
+    if not (isinstance(ticket_id, str) and ticket_id):
+        raise InvalidArgument("ticket_id is required text")
+    title = (f"handoff {ticket_id} claimed" if claimed
+             else f"handoff {ticket_id} unclaimed: {question}")
+    return Signal(tenant=tenant, rule_id=HANDOFF_UNCLAIMED_RULE, subject=ticket_id,
+                  severity=Severity.MEDIUM, title=title[:300], clear=claimed,
+                  fold_window=dt.timedelta(days=365), at=now, kind="handoff_unclaimed")
 
 
 def kpi_missed_signal(tenant: str, indicator: str, unit: str, period: str, name: str,

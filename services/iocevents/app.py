@@ -10,11 +10,11 @@ import time
 from collections.abc import Iterator
 
 from google.protobuf import json_format
-from kombu.exceptions import OperationalError
 
 from services.common import logs, paging
 from services.common.api.operations import Operation, Operations, Route
 from services.common.auth import Principal
+from services.common.broker_lost import BROKER_LOST
 from services.common.clock import now
 from services.common.errors import CommuneError, FailedPrecondition, Unavailable
 from services.common.fanout import EventFanout
@@ -46,7 +46,7 @@ class IocApp:
     def _send(self, action: str, command: dict) -> None:
         try:
             publish_command(self.publisher, action, command)
-        except (OperationalError, ConnectionError) as exc:  # the cause to the log, not the caller
+        except BROKER_LOST as exc:  # the cause to the log, not the caller
             log.warning("command not sent", action=action, error=f"{type(exc).__name__}: {exc}")
             raise Unavailable("the broker did not take the command; try again") from None
 

@@ -40,6 +40,7 @@ from prometheus_client import start_http_server
 
 from services.common import json_body, logs, metrics
 from services.common.batch_consumer import BatchConsumer, Incoming
+from services.common.broker_lost import BROKER_LOST
 from services.common.envelope import Envelope
 from services.common.errors import CommuneError, InvalidArgument
 from services.common.memory import pin_mmap_threshold
@@ -361,13 +362,17 @@ class Pipeline:
             elif action in ("resolve", "false_positive"):
                 self.book.resolve(command["alert_id"], command["by"], command.get("note", ""),
                                   now, false_positive=action == "false_positive")
-            elif action in ("task_overdue", "kpi_target"):
+            elif action in ("task_overdue", "kpi_target", "handoff"):
                 signal = (al.task_overdue_signal(tenant, command["task_id"], command["code"],
                                                  command["title"], now)
                           if action == "task_overdue" else
                           al.kpi_missed_signal(tenant, command["indicator"], command["unit"],
                                                command["period"], command["name"],
-                                               command["status"], now))
+                                               command["status"], now)
+                          if action == "kpi_target" else
+                          al.handoff_unclaimed_signal(tenant, command["ticket_id"],
+                                                      command["question"],
+                                                      command["claimed"], now))
                 config = self.commune_config(tenant)
                 if config is None:  # a commune with no IOC has no operator to tell
                     outcome = "no_ioc"
@@ -456,7 +461,7 @@ class Pipeline:
         try:
             depths = {name: self._depth_channel.queue_declare(name, passive=True).message_count
                       for name in names}
-        except (OSError, kombu.exceptions.OperationalError) as exc:
+        except BROKER_LOST as exc:
             log.warning("queue depth not measured", error=str(exc))
             self._depth_channel = None
             return None

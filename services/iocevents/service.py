@@ -1,12 +1,12 @@
 """The iocevents nameko worker: its operations (app.py) over nameko RPC and HTTP JSON, the
-task.overdue and kpi.target_* subscriptions, and the detection retention timer. Alerts
-themselves are written by the pipeline process (pipeline.py); this service sends it
-commands."""
+task.overdue, kpi.target_* and assistant.handoff_* subscriptions, and the detection
+retention timer. Alerts themselves are written by the pipeline process (pipeline.py);
+this service sends it commands."""
 import datetime as dt
 
 from nameko.timer import timer
 
-from commune.v1 import common_pb2, events_pb2, kpi_pb2
+from commune.v1 import assistant_pb2, common_pb2, events_pb2, kpi_pb2
 from services.common import logs, metrics
 from services.common.api.nameko_doors import doors
 from services.common.clock import now
@@ -49,6 +49,17 @@ def kpi_target_command(event: kpi_pb2.KpiTargetMissed | kpi_pb2.KpiTargetRecover
             "status": status}
 
 
+def handoff_command(ticket_id: str, envelope: Envelope, question: str,
+                    claimed: bool) -> dict:
+    """The pipeline's command for assistant.handoff_unclaimed or handoff_claimed;
+    InvalidEvent when the event names no ticket or another ticket than its subject."""
+    if not ticket_id or ticket_id != envelope.subject:
+        raise InvalidEvent(f"{envelope.type} names ticket {ticket_id!r}, its subject "
+                           f"{envelope.subject!r}")
+    return {"tenant": envelope.tenant, "ticket_id": ticket_id, "question": question,
+            "claimed": claimed}
+
+
 class IocService(HealthEndpoints, doors(OPERATIONS, "Commune IOC API")):
     name = "iocevents"
 
@@ -78,6 +89,19 @@ class IocService(HealthEndpoints, doors(OPERATIONS, "Commune IOC API")):
     def on_kpi_target_recovered(self, event: kpi_pb2.KpiTargetRecovered, envelope: Envelope):
         """A later approval that is no longer missed resolves that alert."""
         publish_command(self.events, "kpi_target", kpi_target_command(event, envelope))
+
+    @handle_event("assistant", "assistant.handoff_unclaimed", assistant_pb2.HandoffUnclaimed)
+    def on_handoff_unclaimed(self, event: assistant_pb2.HandoffUnclaimed,
+                             envelope: Envelope):
+        """A citizen's ticket no officer claimed in time becomes an operator alert."""
+        publish_command(self.events, "handoff", handoff_command(
+            event.ticket_id, envelope, question=event.question, claimed=False))
+
+    @handle_event("assistant", "assistant.handoff_claimed", assistant_pb2.HandoffClaimed)
+    def on_handoff_claimed(self, event: assistant_pb2.HandoffClaimed, envelope: Envelope):
+        """Its claim, however late, resolves that alert."""
+        publish_command(self.events, "handoff", handoff_command(
+            event.ticket_id, envelope, question="", claimed=True))
 
     # eager: at start, then every check period (a worker restarted more often than the
     # period would otherwise never apply it).

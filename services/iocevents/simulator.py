@@ -9,9 +9,8 @@ import random
 import time
 import uuid
 
-import kombu
-
 from services.common import logs
+from services.common.broker_lost import BROKER_LOST
 from services.common.publisher import Publisher
 
 from .broker import publish_detections
@@ -113,7 +112,7 @@ def send_when_accepted(publisher: Publisher, tenant: str, rows: list[dict]) -> b
     while True:
         try:
             publish_detections(publisher, tenant, rows)
-        except (OSError, kombu.exceptions.OperationalError) as exc:
+        except BROKER_LOST as exc:
             if not waited:
                 log.warning("broker unreachable; holding detections until it answers",
                             error=f"{type(exc).__name__}: {exc}")

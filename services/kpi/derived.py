@@ -14,7 +14,7 @@ from commune.v1 import tasks_pb2
 from services.common.envelope import Envelope, InvalidEvent
 from services.common.periods import Period
 
-from . import dossiers
+from . import dossiers, satisfaction
 from .domain import Figures
 from .indicators import months_of
 
@@ -108,4 +108,5 @@ def task_figures(board: dict, period: Period) -> dict[str, Figures]:
 DERIVERS: dict[str, Callable[[dict, Period], dict[str, Figures]]] = {
     "tasks": task_figures,
     "dossiers": dossiers.figures,
+    "assistant": satisfaction.figures,
 }

@@ -3,8 +3,8 @@
 An indicator is a ratio (numerator over denominator, shown in %), a count or an amount.
 Ratios roll up by summing numerators and denominators, never by averaging percentages;
 counts and amounts by summing. Its source says who provides the figures: entered by
-hand (manual) or derived from another service's events (tasks, dossiers; ioc and trace
-are reserved for the services that will feed them)."""
+hand (manual) or derived from another service's events (tasks, dossiers, assistant; ioc
+and trace are reserved for the services that will feed them)."""
 from functools import lru_cache
 from importlib import resources
 
@@ -28,7 +28,7 @@ class Indicator(BaseModel):
     denominator: str = Field("", max_length=300)
     # Whether a higher or a lower value is better: the sense of a trend.
     direction: str = Field("higher", pattern="^(higher|lower)$")
-    source: str = Field("manual", pattern="^(manual|tasks|dossiers|ioc|trace)$")
+    source: str = Field("manual", pattern="^(manual|tasks|dossiers|assistant|ioc|trace)$")
     # sum: ratios sum numerators and denominators, counts and amounts their values;
     # none: a figure that means nothing summed (it is shown per commune only).
     roll_up: str = Field("sum", pattern="^(sum|none)$")

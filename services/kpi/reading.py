@@ -8,7 +8,7 @@ from pymongo.database import Database
 from services.common.periods import Period
 from services.directory import tree as builtin_tree
 
-from . import dossiers, report
+from . import dossiers, report, satisfaction
 from .derived import DERIVERS, apply_task
 from .indicators import Indicator, period_key, previous
 from .keys import board_id
@@ -42,7 +42,8 @@ class Reports:
         return list(self.store.indicators().values())
 
     def _unit(self, code: str, period: Period, definitions: list[Indicator],
-              villages: tuple[str, ...] = (), pending: dict | None = None) -> report.UnitData:
+              villages: tuple[str, ...] = (), pending: dict | None = None,
+              feedback: dict | None = None) -> report.UnitData:
         index = self.store.index(code)
         sources = sorted({d.source for d in definitions if d.derived and d.source in DERIVERS})
         found = self.store.read_many("boards", [board_id(code, s) for s in sources
@@ -52,6 +53,10 @@ class Reports:
             boards["tasks"] = boards.get("tasks", {})
             for state in pending[code]:  # not folded into the board yet
                 apply_task(boards["tasks"], state)
+        if "assistant" in sources and (feedback or {}).get(code):
+            boards["assistant"] = boards.get("assistant", {})
+            for given in feedback[code]:  # not folded into the board yet
+                satisfaction.apply(boards["assistant"], given)
         return report.UnitData(
             code, self.store.read_sheets(code, report.period_keys(
                 period, index.get("sheets", []))), boards,
@@ -62,7 +67,8 @@ class Reports:
         tree.check_unit(tenant, tenant)
         definitions = self.definitions()
         commune = self._unit(tenant, period, definitions, tree.villages(tenant),
-                             self.store.pending_task_states(tenant))
+                             self.store.pending_task_states(tenant),
+                             self.store.pending_feedback(tenant))
         return report.commune_report(definitions, commune, period, drafts)
 
     def province(self, province: str, period: Period, drafts: bool = False,
@@ -70,7 +76,8 @@ class Reports:
         tree = self.tree()
         definitions = self.definitions()
         pending = self.store.pending_task_states()
-        communes = [self._unit(c, period, definitions, tree.villages(c), pending)
+        feedback = self.store.pending_feedback()
+        communes = [self._unit(c, period, definitions, tree.villages(c), pending, feedback)
                     for c in tree.communes(province)]
         return report.province_report(definitions, self._unit(province, period, []),
                                       communes, period, drafts, with_communes)

@@ -50,7 +50,7 @@ class Indicator(ApiModel):
     numerator: str = Field("", description="what a ratio counts above the line")
     denominator: str = Field("", description="what a ratio counts below the line")
     direction: Literal["higher", "lower"] = "higher"
-    source: Literal["manual", "tasks", "dossiers", "ioc", "trace"] = "manual"
+    source: Literal["manual", "tasks", "dossiers", "assistant", "ioc", "trace"] = "manual"
     roll_up: Literal["sum", "none"] = "sum"
     decimals: int = 2
     at_risk_margin: float = 5.0

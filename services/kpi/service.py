@@ -1,11 +1,11 @@
 """The kpi nameko worker: its operations (app.py) over nameko RPC and HTTP JSON, the
-tasks events that feed the derived indicators, the business gauges and the outbox
+tasks and assistant events that feed the derived indicators, the business gauges and the outbox
 relay."""
 
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
-from commune.v1 import events_pb2
+from commune.v1 import assistant_pb2, events_pb2
 from services.common import metrics
 from services.common.api.nameko_doors import doors
 from services.common.clock import now
@@ -17,7 +17,7 @@ from services.common.nameko_ext.health import HealthEndpoints
 from services.common.periods import Period
 from services.common.settings import get_settings
 
-from . import derived, domain
+from . import derived, domain, satisfaction
 from .app import OPERATIONS, KpiApp
 from .reading import tree_from
 from .store import KpiStore
@@ -89,6 +89,15 @@ class KpiService(HealthEndpoints, doors(OPERATIONS, "Commune KPI API")):
     def on_task_review_decided(self, event, envelope):
         self._task_changed(event, envelope)
 
+    # --- assistant events: its satisfaction indicator ----------------------------------
+
+    @handle_event("assistant", "assistant.feedback_given", assistant_pb2.FeedbackGiven,
+                  keyed_by_event=True)
+    def on_feedback_given(self, event: assistant_pb2.FeedbackGiven, envelope: Envelope):
+        """Into the feedback inbox, keyed by the answer (one feedback each), folded into
+        the commune's board by fold_feedback_inbox."""
+        self.store.add_feedback(envelope.tenant, satisfaction.feedback(event, envelope))
+
     # --- timers --------------------------------------------------------------------------
 
     @timer(interval=get_settings().gauges_refresh_s)
@@ -110,6 +119,10 @@ class KpiService(HealthEndpoints, doors(OPERATIONS, "Commune KPI API")):
     @timer(interval=1)
     def fold_task_inbox(self):
         self.store.fold_task_inbox(None, derived.apply_task)
+
+    @timer(interval=5)
+    def fold_feedback_inbox(self):
+        self.store.fold_feedback_inbox(satisfaction.apply)
 
     @timer(interval=10)
     def relay_outbox(self):

@@ -28,6 +28,8 @@ So:
   task_facts: one insert per event, into one collection (each collection an insert
   touches is an SQLite transaction of its own, and its commit is the costly part).
   A row's state and fact are packed as one JSON string (decoded faster than fields);
+- feedback_inbox: the assistant's feedback, one row per answer, folded into the
+  commune's "assistant" board the same way (satisfaction.py);
 - dossier_events and task_facts: insert-only, keyed by business ids (a replay is a
   duplicate key, nothing more). created_tasks() reads the facts, moved or not.
 
@@ -230,6 +232,38 @@ class KpiStore(Store):
                 self.lane.insert_all(chunk)  # a fact already kept is a replay's
             if chunk := ids[start:start + FOLD_WRITE_ROWS]:
                 self.db.task_inbox.delete_many({"_id": {"$in": chunk}})
+        return len(folded)
+
+    # --- assistant feedback: an inbox folded into the board, like task states ----------
+
+    def add_feedback(self, tenant: str, given: dict) -> None:
+        """Into the inbox, once per answer (a copy of the event is a duplicate key)."""
+        self.insert("feedback_inbox", {"_id": f"{tenant}|{given['trace']}",
+                                       "tenant": tenant, **given})
+
+    def pending_feedback(self, tenant: str | None = None) -> dict[str, list[dict]]:
+        """Feedback not yet folded into the boards, by commune."""
+        rows: dict[str, list[dict]] = {}
+        for row in self.db.feedback_inbox.find({"tenant": tenant} if tenant else {}):
+            rows.setdefault(row["tenant"], []).append(row)
+        return rows
+
+    def fold_feedback_inbox(self, apply: Callable[[dict, dict], bool]) -> int:
+        """Fold every commune's pending feedback into its board; returns how many rows.
+        A commune another writer is folding is left for the next fold."""
+        folded = []
+        for commune, rows in self.pending_feedback().items():
+            def change(board, rows=rows):
+                return sum(apply(board, r) for r in rows), [], []
+            try:
+                self.change_packed("boards", board_id(commune, "assistant"), commune, change,
+                                   attempts=1, indexed=(commune, "boards", "assistant"))
+            except FailedPrecondition:
+                continue
+            folded += [r["_id"] for r in rows]
+        for start in range(0, len(folded), FOLD_WRITE_ROWS):
+            self.db.feedback_inbox.delete_many(
+                {"_id": {"$in": folded[start:start + FOLD_WRITE_ROWS]}})
         return len(folded)
 
     # --- dossiers ------------------------------------------------------------------------

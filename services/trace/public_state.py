@@ -12,6 +12,7 @@ from nameko.extensions import DependencyProvider
 from pymongo.database import Database
 
 from services.common import logs, metrics
+from services.common.broker_lost import BROKER_LOST
 from services.common.envelope import Envelope, InvalidEvent
 from services.common.mongo import database_name, make_client
 from services.common.nameko_ext.web import ClientLimit
@@ -119,7 +120,7 @@ class PublicStateProvider(DependencyProvider):
                                 connection.drain_events(timeout=1)
                             except TimeoutError:
                                 pass
-            except (OSError, KombuError) as exc:
+            except (*BROKER_LOST, KombuError) as exc:
                 log.warning("trace event listener reconnecting", error=str(exc))
                 time.sleep(1)  # eventlet's sleep in the worker (monkey-patched)
 

@@ -1,6 +1,8 @@
 """The platform's processes for the end-to-end tests, started once for tests/e2e (and
 stopped before other tests start workers on the same queues), and the
 ways a user reaches them."""
+import datetime as dt
+
 import grpc
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -9,9 +11,11 @@ from commune.v1 import tasks_pb2_grpc
 from services.asyncapi import document
 from services.directory import tree
 from services.directory.store import DirectoryStore
+from services.iocevents import demo as ioc_demo
+from services.iocevents.store import IocStore
 from services.tasks.store import TaskStore
 from tests.asyncapi_validation import WireTap
-from tests.helpers import CALL_TIMEOUT_S, start_grpc, start_worker
+from tests.helpers import CALL_TIMEOUT_S, Process, start_grpc, start_worker
 
 UNITS = [{"code": "phong-van-hoa-xa-hoi", "name": "Phòng Văn hóa - Xã hội"},
          {"code": "trung-tam-phuc-vu-hanh-chinh-cong",
@@ -88,3 +92,21 @@ def tasks_stub(platform, channel_holder: list):
     channel = grpc.insecure_channel(f"127.0.0.1:{platform['tasks-grpc'].grpc_port}")
     channel_holder.append(channel)
     return tasks_pb2_grpc.TasksServiceStub(channel)
+
+
+@pytest.fixture(scope="module")
+def ioc(settings, mongo, platform):
+    """The platform's iocevents worker and gRPC process, the demo communes' IOC set-up,
+    and a pipeline of the module's (the session's clean-up drops their queues); for the
+    modules whose events end as operator alerts."""
+    store = IocStore(mongo[f"{settings.namespace}_iocevents"])
+    store.ensure_indexes()
+    ioc_demo.load(store, dt.date.today())
+    pipeline = Process(settings, "commune-pipeline", "iocevents", COMMUNE_IOC_FLUSH_S=0.2,
+                       COMMUNE_IOC_SWEEP_S=1)
+    try:
+        pipeline.wait_ready(f"http://127.0.0.1:{pipeline.metrics_port}/metrics")
+        yield {"pipeline": pipeline, "worker": platform["iocevents"],
+               "grpc": platform["iocevents-grpc"]}, store
+    finally:
+        pipeline.stop()

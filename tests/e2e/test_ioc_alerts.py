@@ -14,13 +14,11 @@ from commune.v1 import events_pb2, ioc_pb2, ioc_pb2_grpc, tasks_pb2
 from services.common.auth import issue_token
 from services.common.envelope import Envelope
 from services.common.publisher import Publisher
-from services.iocevents import demo
+from services.iocevents import alerts as al
 from services.iocevents.broker import publish_detections
-from services.iocevents.store import IocStore
 from tests.helpers import (
     CALL_TIMEOUT_S,
     Broker,
-    Process,
     http_json,
     metric_value,
     wait_for,
@@ -28,23 +26,9 @@ from tests.helpers import (
 
 pytestmark = pytest.mark.e2e
 TENANT = "binh-lu"
-
-
-@pytest.fixture(scope="module")
-def ioc(settings, mongo, platform):
-    """The platform's iocevents worker and gRPC process, and a pipeline of the module's
-    (the session's clean-up drops their queues)."""
-    store = IocStore(mongo[f"{settings.namespace}_iocevents"])
-    store.ensure_indexes()
-    demo.load(store, dt.date.today())
-    pipeline = Process(settings, "commune-pipeline", "iocevents", COMMUNE_IOC_FLUSH_S=0.2,
-                       COMMUNE_IOC_SWEEP_S=1)
-    try:
-        pipeline.wait_ready(f"http://127.0.0.1:{pipeline.metrics_port}/metrics")
-        yield {"pipeline": pipeline, "worker": platform["iocevents"],
-               "grpc": platform["iocevents-grpc"]}, store
-    finally:
-        pipeline.stop()
+# Alerts that other services' events raise; earlier modules may leave some in the commune
+# (an assistant's handoff tickets announced unclaimed), and the burst's are the others.
+FROM_OTHER_SERVICES = {al.TASK_OVERDUE_RULE, al.KPI_MISSED_RULE, al.HANDOFF_UNCLAIMED_RULE}
 
 
 def token(settings, role="operator", subject="op-lan"):
@@ -101,9 +85,10 @@ def test_burst_to_alerts_to_acknowledgement_seen_over_watch(settings, ioc):
 
     def listed():
         status, body = http(processes["worker"], "GET", "/alerts", operator)
-        rules = sorted(a["ruleId"] for a in body.get("alerts", []))
-        return body["alerts"] if rules == ["traffic-violation", "watchlist",
-                                           "watchlist-movement"] else None
+        detected = [a for a in body.get("alerts", []) if a["ruleId"] not in FROM_OTHER_SERVICES]
+        rules = sorted(a["ruleId"] for a in detected)
+        return detected if rules == ["traffic-violation", "watchlist",
+                                     "watchlist-movement"] else None
     alerts = {a["ruleId"]: a for a in wait_for(listed, 20, 0.3, "three alerts listed")}
     assert alerts["traffic-violation"]["count"] == 6  # the retried copies counted once
     assert alerts["watchlist"]["count"] == 2
@@ -134,7 +119,8 @@ def test_burst_to_alerts_to_acknowledgement_seen_over_watch(settings, ioc):
              ("ioc.alert_updated", violation["id"], "op-lan") in
              [(t, a.id, a.acknowledged_by) for t, a in events], 10, 0.2,
              "the acknowledgement on the watch stream")
-    raised = sorted(a.rule_id for t, a in events if t == "ioc.alert_raised")
+    raised = sorted(a.rule_id for t, a in events
+                    if t == "ioc.alert_raised" and a.rule_id not in FROM_OTHER_SERVICES)
     assert raised == ["traffic-violation", "watchlist", "watchlist-movement"]
     versions = [a.version for t, a in events if a.id == violation["id"]]
     assert versions == sorted(versions)

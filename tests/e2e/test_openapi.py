@@ -175,16 +175,23 @@ def platform_token(settings) -> str:
     return issue_token(settings, "openapi-examples", "admin", [EXAMPLES])
 
 
-def test_the_assistants_examples_are_answered_as_documented(settings, platform, documents):
+def test_the_assistants_examples_are_answered_as_documented(settings, mongo, platform,
+                                                            documents):
     """The examples in table order as a citizen and an officer use them: ask, feedback
-    on that answer, a handoff, a procedure read, a dossier checked."""
+    on that answer, a handoff, a procedure read, a dossier checked, the wording listed,
+    reviewed and edited (as shipped: the access matrix edits the same commune's); the
+    handoff listed, claimed, answered and closed, its reply read by the kiosk, the
+    answers' trail."""
     tenant = ASSISTANT["ask"].example["tenant"]
+    mongo[f"{settings.namespace}_assistant"].wording.delete_many({"tenant": tenant})
     token = issue_token(settings, "openapi-examples", "officer", [tenant])
-    trace_id = None
+    trace_id = ticket_id = None
     for op in (op for op in ASSISTANT if op.http):
         request = document_request(documents["assistant"], op)
         if "traceId" in request:
             request["traceId"] = trace_id
+        if "ticketId" in request:
+            request["ticketId"] = ticket_id
         method, path, body = http_parts(op, request)
         status, answer = http_json(platform["assistant"], method, path, body,
                                    "" if op.public else token)
@@ -192,6 +199,11 @@ def test_the_assistants_examples_are_answered_as_documented(settings, platform, 
         op.response.model_validate(answer)
         if op.name == "ask":
             trace_id = answer["answer"]["traceId"]
+        if op.name == "handoff":
+            ticket_id = answer["ticketId"]
+        if op.name == "get_handoff_reply":
+            assert (answer["status"], answer["reply"]) == (
+                "closed", ASSISTANT["answer_handoff"].example["text"])
 
 
 def test_every_kpi_example_is_answered_as_documented(settings, platform, documents):

@@ -114,7 +114,8 @@ def test_database_unreachable_for_30_s_readiness_false_then_true(platform, serve
 
 
 @slow
-@pytest.mark.parametrize("name", ["kpi", "assistant", "iocevents", "tasks-grpc", "pipeline"])
+@pytest.mark.parametrize("name", ["kpi", "assistant", "iocevents", "trace", "tasks-grpc",
+                                  "pipeline"])
 def test_each_process_killed_mid_stream_is_replaced(platform, name):
     def kill():
         platform.kill(name)

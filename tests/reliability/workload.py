@@ -113,7 +113,10 @@ class Workload:
         period = 1.0 / self.rate
         next_at = time.monotonic()
         while not self._stop.is_set():
-            write()
+            try:
+                write()
+            except Exception as exc:  # noqa: BLE001 - counted, and the writing goes on
+                self.errors[(write.__name__.lstrip("_"), type(exc).__name__)] += 1
             next_at = max(next_at + period, time.monotonic())
             self._stop.wait(max(0.0, next_at - time.monotonic()))
 

@@ -1,6 +1,7 @@
 """The shared pieces of the application layer (services/common/api, paging, periods):
 problem bodies, the one role check, the paging rule, the proto Period conversion, and
 what a caller sees of a failure nobody planned for."""
+import amqp.exceptions
 import kombu.exceptions
 import pymongo.errors
 import pytest
@@ -44,7 +45,10 @@ def test_an_unexpected_failure_answers_an_id_and_logs_the_exception():
 @pytest.mark.parametrize("failure, server", [
     (pymongo.errors.AutoReconnect("connection closed 127.0.0.1:27017"), "the database"),
     (pymongo.errors.ServerSelectionTimeoutError("no servers"), "the database"),
-    (kombu.exceptions.OperationalError("[Errno 111] Connection refused"), "the broker")])
+    (kombu.exceptions.OperationalError("[Errno 111] Connection refused"), "the broker"),
+    # what py-amqp raises when the broker shuts down: no OSError, no kombu error
+    (amqp.exceptions.ConnectionForced("CONNECTION_FORCED - broker forced connection closure"),
+     "the broker")])
 def test_a_server_out_of_reach_is_unavailable_not_an_internal_error(failure, server):
     """A database or broker outage: 503 UNAVAILABLE, which clients retry (it answered 500
     with an error id before, as if something unplanned had happened)."""

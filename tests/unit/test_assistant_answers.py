@@ -46,21 +46,25 @@ def test_prompt_injection_is_just_an_unknown_question(assistant):
     assert answer["declined"]
 
 
-def test_hmong_question_is_answered_with_hmong_templates_and_says_what_is_vietnamese(
-        assistant):
+def test_hmong_question_is_answered_wholly_in_hmong_where_the_glossary_has_it(assistant):
     answer = assistant.answer("sau npe sib yuav pes tsawg nyiaj")
-    hmn = assistant.languages["hmn"]
+    hmn = assistant.wordings["hmn"]
     assert answer["language"] == "hmn" and answer["procedure"]["code"] == "HT-02"
-    assert answer["answer"].startswith(hmn.procedure_name("HT-02"))
-    assert hmn.text("fallback_note") in answer["answer"]
-    assert answer["vietnamese_fallback"]
+    assert answer["answer"].splitlines()[:2] == [
+        hmn.sentence("heading", name=hmn.phrase("Đăng ký kết hôn").text, code="HT-02",
+                     field=hmn.phrase("Hộ tịch").text).text,
+        hmn.sentence("fee", value=hmn.phrase(assistant.kb.get("HT-02").fee).text).text]
+    assert answer["vietnamese_terms"] == [] and not answer["vietnamese_fallback"]
+    assert hmn.sentence("fallback_note").text not in answer["answer"]
+    assert answer["coverage"] == {"sentences": 2, "in_language": 2}
 
 
 def test_thai_question_is_answered_in_thai(assistant):
     answer = assistant.answer("tẻm chư dú tạm tẳng đẩy")
     assert answer["language"] == "tai" and answer["procedure"]["code"] == "CTR-02"
     assert answer["intents"] == ["where"]
-    assert assistant.languages["tai"].text("fallback_note") in answer["answer"]
+    assert answer["answer"].startswith(assistant.wordings["tai"].phrase("Đăng ký tạm trú").text)
+    assert "Nộp tẳng đẩy" in answer["answer"]
 
 
 def test_a_decline_in_hmong_is_in_hmong(assistant):

@@ -23,10 +23,12 @@ from services.common.settings import Settings, get_settings
 DESCRIPTOR = assistant_pb2.DESCRIPTOR.services_by_name["AssistantService"]
 
 
-def test_what_citizens_use_is_public_and_the_dossier_checker_is_for_officers():
+def test_what_citizens_use_is_public_and_the_desk_is_for_officers():
     assert {op.name for op in OPERATIONS if op.public} == {
-        "ask", "feedback", "handoff", "get_procedure"}
-    assert OPERATIONS["check_dossier"].roles == ("officer", "admin")
+        "ask", "feedback", "handoff", "get_procedure", "get_handoff_reply"}
+    for name in ("check_dossier", "list_handoffs", "claim_handoff", "answer_handoff",
+                 "close_handoff", "list_traces"):
+        assert OPERATIONS[name].roles == ("officer", "admin")
     assert {op.grpc for op in OPERATIONS if op.grpc} == set(DESCRIPTOR.methods_by_name)
 
 

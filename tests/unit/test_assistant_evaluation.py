@@ -1,7 +1,7 @@
 """The evaluation's strict scorer: right only by procedure code."""
 import pytest
 
-from services.assistant.evaluation import Case, evaluate, figures, load, outcome
+from services.assistant.evaluation import Case, evaluate, figures, load, outcome, report
 
 
 def answered(code: str, name: str) -> dict:
@@ -60,3 +60,18 @@ def test_a_label_that_is_not_a_list_of_codes_is_refused(tmp_path, expect):
     path.write_text(f'- {{q: "khai sinh", lang: vi, expect: {expect}}}\n', "utf-8")
     with pytest.raises(ValueError, match="question 1: expect must be"):
         load(path)
+
+
+def test_coverage_counts_the_sentences_of_answers_in_hmong_and_thai_only():
+    def reply(language: str, sentences: int, in_language: int) -> dict:
+        return {**answered("HT-02", "Đăng ký kết hôn"), "language": language,
+                "coverage": {"sentences": sentences, "in_language": in_language}}
+    replies = {"sib yuav": reply("hmn", 4, 3), "yuav poj niam": reply("hmn", 6, 6),
+               "au phua mía": reply("tai", 5, 1), "kết hôn": reply("vi", 9, 9)}
+    cases = [Case(q, "hmn", ("HT-02",)) for q in replies]
+    rows, _ = evaluate(cases, replies.__getitem__)
+    printed = report("dev", rows)
+    assert "coverage, Hmong                    90.0%   of 10 answer sentences" in printed
+    assert "coverage, Thái                     20.0%   of 5 answer sentences" in printed
+    assert "coverage, Vietnamese" not in printed
+    assert figures(rows)["wrong"] == 0.0

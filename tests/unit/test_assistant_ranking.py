@@ -115,3 +115,27 @@ def test_what_a_phrase_means_is_not_read_again_nor_paired_across():
     assert index.read("mới đẻ con") == [["khai", "sinh", "cho", "con", "nho"]]
     assert index.read("bố cho con") == [["bo"], ["hop", "dong", "tang", "cho"]]
     assert "bo_hop" not in index.content_terms("bố cho con")
+
+
+@pytest.mark.parametrize("question", [
+    "bị chó cắn phải tiêm gì",  # folded, "chó cắn" are "cho cần"; "tiêm" is "tiệm"
+    "mất điện thoại thì báo ai",  # "điện thoại" only in a procedure's submission text
+])
+def test_a_question_sharing_no_word_a_procedure_is_called_by_is_declined(question):
+    assistant = default_assistant()
+    hits = assistant.index.search(question)
+    assert hits and not hits[0].compound
+    assert assistant.answer(question)["declined"]
+
+
+@pytest.mark.parametrize("question", ["khai sinh", "KET HON", "tách hộ", "sổ đỏ"])
+def test_a_bare_procedure_word_is_a_shared_compound(question):
+    assert default_assistant().index.search(question)[0].compound
+
+
+@pytest.mark.parametrize("question", [
+    "lãi suất gửi tiết kiệm", "rút bảo hiểm xã hội một lần", "chuyển trường cho con",
+    "tiền điện tháng này", "đăng ký sim chính chủ", "giá lợn hôm nay",
+])
+def test_matters_of_banks_insurance_schools_power_telecoms_markets_find_nothing(question):
+    assert default_assistant().index.search(question) == []

@@ -482,6 +482,21 @@ def test_an_overdue_task_becomes_one_operator_alert():
     assert (alert.rule_id, alert.subject, alert.count) == ("task-overdue", "t-1", 2)
 
 
+def test_an_unclaimed_handoff_is_one_alert_that_its_claim_resolves():
+    book = al.AlertBook()
+    for _ in range(2):  # a duplicate event folds
+        book.apply(al.handoff_unclaimed_signal(TENANT, "HO-1", "Cấp lại khai sinh?", False,
+                                               T0), T0)
+    [alert] = book.live()
+    assert (alert.rule_id, alert.subject, alert.count) == ("handoff-unclaimed", "HO-1", 2)
+    assert "Cấp lại khai sinh?" in alert.title
+    later = T0 + dt.timedelta(minutes=45)
+    book.apply(al.handoff_unclaimed_signal(TENANT, "HO-1", "", True, later), later)
+    assert book.live() == []
+    with pytest.raises(InvalidArgument, match="ticket_id"):
+        al.handoff_unclaimed_signal(TENANT, "", "?", False, T0)
+
+
 def kpi(status, now=T0, period="Quý I/2026"):
     return al.kpi_missed_signal(TENANT, "online-dossiers", TENANT, period,
                                 "Tỷ lệ hồ sơ trực tuyến", status, now)

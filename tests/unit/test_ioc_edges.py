@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from commune.v1 import common_pb2, ioc_pb2, kpi_pb2
+from commune.v1 import assistant_pb2, common_pb2, ioc_pb2, kpi_pb2
 from services.common.envelope import Envelope, InvalidEvent
 from services.common.errors import InvalidArgument
 from services.iocevents import demo
@@ -14,7 +14,7 @@ from services.iocevents.contract import alert_event, alert_from_event, alert_mes
 from services.iocevents.model import check_against, parse_detection
 from services.iocevents.pipeline import MAX_PER_MESSAGE, RecentIds, _detections_in
 from services.iocevents.rules import Severity, Signal
-from services.iocevents.service import kpi_target_command
+from services.iocevents.service import handoff_command, kpi_target_command
 from services.iocevents.simulator import CameraSimulator
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)
@@ -127,3 +127,15 @@ def test_the_demo_is_binh_lus_sixteen_locations_with_two_or_three_cameras_each()
     assert set(cameras.values()) <= {2, 3}
     assert sorted(registry.location(s.location).village for s in registry.sensors) == \
         ["Hưng Bình", "Nà Đa", "Tân Bình"]
+
+
+def test_handoff_events_become_pipeline_commands_naming_their_ticket():
+    unclaimed = Envelope.wrap("assistant.handoff_unclaimed", "assistant", "binh-lu",
+                              assistant_pb2.HandoffUnclaimed(ticket_id="HO-1"), subject="HO-1")
+    assert handoff_command("HO-1", unclaimed, "Cấp lại khai sinh?", False) == {
+        "tenant": "binh-lu", "ticket_id": "HO-1", "question": "Cấp lại khai sinh?",
+        "claimed": False}
+    with pytest.raises(InvalidEvent, match="names ticket 'HO-2'"):
+        handoff_command("HO-2", unclaimed, "", True)
+    with pytest.raises(InvalidEvent, match="names ticket ''"):
+        handoff_command("", unclaimed, "", True)

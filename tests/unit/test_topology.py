@@ -29,13 +29,17 @@ def test_every_handler_of_a_listed_service_is_a_subscription():
         Subscription("listener.on_missed", "kpi", "kpi.target_missed")]
 
 
-def test_the_platform_subscribes_kpi_to_tasks_and_the_ioc_to_tasks_and_kpi():
+def test_the_platform_subscribes_kpi_and_the_ioc_to_what_they_derive_alerts_from():
     found = {(s.consumer, s.source, s.event_type) for s in subscriptions()}
     assert ("kpi.on_task_created", "tasks", "task.created") in found
     assert ("kpi.on_task_review_decided", "tasks", "task.review_decided") in found
     assert ("iocevents.on_task_overdue", "tasks", "task.overdue") in found
     assert ("iocevents.on_kpi_target_missed", "kpi", "kpi.target_missed") in found
-    assert len(found) == 8
+    assert ("kpi.on_feedback_given", "assistant", "assistant.feedback_given") in found
+    assert ("iocevents.on_handoff_unclaimed", "assistant",
+            "assistant.handoff_unclaimed") in found
+    assert ("iocevents.on_handoff_claimed", "assistant", "assistant.handoff_claimed") in found
+    assert len(found) == 11
 
 
 def test_each_queue_is_the_one_its_handler_declares():
@@ -52,7 +56,7 @@ def test_each_queue_is_the_one_its_handler_declares():
 def test_every_queue_has_its_dead_letter_queue_and_every_exchange_is_declared():
     topology = derive("ns")
     names = [q.name for q in topology.queues]
-    assert len(names) == len(set(names)) == 2 * (8 + 2)
+    assert len(names) == len(set(names)) == 2 * (11 + 2)
     for queue in topology.consumer_queues + topology.pipeline_queues:
         assert f"{queue.name}.dead-letter" in names
         assert queue.durable and queue.queue_arguments == QUEUE_ARGUMENTS

@@ -4,10 +4,10 @@ gets), `field` and `fields` when input was at fault. An unexpected failure answe
 an `errorId`, logged with the exception, never the exception's text."""
 import uuid
 
-import kombu.exceptions
 import pymongo.errors
 
 from .. import errors, logs
+from ..broker_lost import BROKER_LOST
 from .models import wire_name
 
 log = logs.get_logger(__name__)
@@ -71,7 +71,7 @@ def internal_error(error: BaseException) -> errors.Internal:
 # The database or the broker out of reach (an outage, a restart): the call may succeed
 # later, so it is UNAVAILABLE (503), which clients retry, not a failure nobody planned for.
 OUT_OF_REACH = {pymongo.errors.ConnectionFailure: "the database",
-                kombu.exceptions.OperationalError: "the broker"}
+                **dict.fromkeys(BROKER_LOST[1:], "the broker")}
 
 
 def failure(error: BaseException) -> errors.CommuneError:

@@ -22,41 +22,46 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63ommune/v1/assistant.proto\x12\ncommune.v1\"1\n\x08\x43itation\x12\x16\n\x0eprocedure_code\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\"\x8e\x02\n\x0f\x41ssistantAnswer\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x10\n\x08\x64\x65\x63lined\x18\x03 \x01(\x08\x12\x16\n\x0eprocedure_code\x18\x04 \x01(\t\x12\x16\n\x0eprocedure_name\x18\x05 \x01(\t\x12\'\n\tcitations\x18\x06 \x03(\x0b\x32\x14.commune.v1.Citation\x12\x12\n\nconfidence\x18\x07 \x01(\x01\x12\x1b\n\x13vietnamese_fallback\x18\x08 \x01(\x08\x12\x10\n\x08trace_id\x18\t \x01(\t\x12\x12\n\nsession_id\x18\n \x01(\t\x12\x19\n\x11\x61lternative_codes\x18\x0b \x03(\t\"G\n\x0eSubmittedPaper\x12\x10\n\x08\x64ocument\x18\x01 \x01(\t\x12#\n\x04\x66orm\x18\x02 \x01(\x0e\x32\x15.commune.v1.PaperForm\"K\n\x10RequiredDocument\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04\x66orm\x18\x03 \x01(\t\x12\x0f\n\x07problem\x18\x04 \x01(\t\"e\n\rRejectedPaper\x12\r\n\x05paper\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x11\n\tkind_name\x18\x03 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x04 \x01(\t\x12\x0f\n\x07problem\x18\x05 \x01(\t\"B\n\nAskRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x10\n\x08question\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\":\n\x0b\x41skResponse\x12+\n\x06\x61nswer\x18\x01 \x01(\x0b\x32\x1b.commune.v1.AssistantAnswer\"i\n\x13\x43heckDossierRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x16\n\x0eprocedure_code\x18\x02 \x01(\t\x12*\n\x06papers\x18\x03 \x03(\x0b\x32\x1a.commune.v1.SubmittedPaper\"\x8e\x02\n\x14\x43heckDossierResponse\x12\x10\n\x08\x63omplete\x18\x01 \x01(\x08\x12-\n\x07missing\x18\x02 \x03(\x0b\x32\x1c.commune.v1.RequiredDocument\x12\x34\n\x0eneeds_original\x18\x03 \x03(\x0b\x32\x1c.commune.v1.RequiredDocument\x12\x38\n\x12optional_not_given\x18\x04 \x03(\x0b\x32\x1c.commune.v1.RequiredDocument\x12\x14\n\x0cunrecognised\x18\x05 \x03(\t\x12/\n\x0cnot_accepted\x18\x06 \x03(\x0b\x32\x19.commune.v1.RejectedPaper\"\xe2\x01\n\x10QuestionAnswered\x12\x10\n\x08trace_id\x18\x01 \x01(\t\x12\x14\n\x0csession_hash\x18\x02 \x01(\t\x12\x10\n\x08language\x18\x03 \x01(\t\x12\x10\n\x08\x64\x65\x63lined\x18\x04 \x01(\x08\x12\x16\n\x0eprocedure_code\x18\x05 \x01(\t\x12\'\n\tcitations\x18\x06 \x03(\x0b\x32\x14.commune.v1.Citation\x12\x12\n\nconfidence\x18\x07 \x01(\x01\x12\x12\n\nlatency_ms\x18\x08 \x01(\x01\x12\x19\n\x11knowledge_version\x18\t \x01(\t\"r\n\rFeedbackGiven\x12\x10\n\x08trace_id\x18\x01 \x01(\t\x12\x14\n\x0csession_hash\x18\x02 \x01(\t\x12\x0f\n\x07helpful\x18\x03 \x01(\x08\x12\x16\n\x0eprocedure_code\x18\x04 \x01(\t\x12\x10\n\x08language\x18\x05 \x01(\t\"\x89\x01\n\x10HandoffRequested\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x10\n\x08trace_id\x18\x02 \x01(\t\x12\x14\n\x0csession_hash\x18\x03 \x01(\t\x12\x10\n\x08language\x18\x04 \x01(\t\x12\x16\n\x0eprocedure_code\x18\x05 \x01(\t\x12\x10\n\x08question\x18\x06 \x01(\t*y\n\tPaperForm\x12\x1a\n\x16PAPER_FORM_UNSPECIFIED\x10\x00\x12\x17\n\x13PAPER_FORM_ORIGINAL\x10\x01\x12\x1d\n\x19PAPER_FORM_CERTIFIED_COPY\x10\x02\x12\x18\n\x14PAPER_FORM_PHOTOCOPY\x10\x03\x32\x9d\x01\n\x10\x41ssistantService\x12\x36\n\x03\x41sk\x12\x16.commune.v1.AskRequest\x1a\x17.commune.v1.AskResponse\x12Q\n\x0c\x43heckDossier\x12\x1f.commune.v1.CheckDossierRequest\x1a .commune.v1.CheckDossierResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63ommune/v1/assistant.proto\x12\ncommune.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"1\n\x08\x43itation\x12\x16\n\x0eprocedure_code\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\"\xc2\x02\n\x0f\x41ssistantAnswer\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x10\n\x08\x64\x65\x63lined\x18\x03 \x01(\x08\x12\x16\n\x0eprocedure_code\x18\x04 \x01(\t\x12\x16\n\x0eprocedure_name\x18\x05 \x01(\t\x12\'\n\tcitations\x18\x06 \x03(\x0b\x32\x14.commune.v1.Citation\x12\x12\n\nconfidence\x18\x07 \x01(\x01\x12\x1b\n\x13vietnamese_fallback\x18\x08 \x01(\x08\x12\x10\n\x08trace_id\x18\t \x01(\t\x12\x12\n\nsession_id\x18\n \x01(\t\x12\x19\n\x11\x61lternative_codes\x18\x0b \x03(\t\x12\x18\n\x10vietnamese_terms\x18\x0c \x03(\t\x12\x18\n\x10wording_reviewed\x18\r \x01(\x08\"G\n\x0eSubmittedPaper\x12\x10\n\x08\x64ocument\x18\x01 \x01(\t\x12#\n\x04\x66orm\x18\x02 \x01(\x0e\x32\x15.commune.v1.PaperForm\"K\n\x10RequiredDocument\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04\x66orm\x18\x03 \x01(\t\x12\x0f\n\x07problem\x18\x04 \x01(\t\"e\n\rRejectedPaper\x12\r\n\x05paper\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x11\n\tkind_name\x18\x03 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x04 \x01(\t\x12\x0f\n\x07problem\x18\x05 \x01(\t\"B\n\nAskRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x10\n\x08question\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\":\n\x0b\x41skResponse\x12+\n\x06\x61nswer\x18\x01 \x01(\x0b\x32\x1b.commune.v1.AssistantAnswer\"i\n\x13\x43heckDossierRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x16\n\x0eprocedure_code\x18\x02 \x01(\t\x12*\n\x06papers\x18\x03 \x03(\x0b\x32\x1a.commune.v1.SubmittedPaper\"\x8e\x02\n\x14\x43heckDossierResponse\x12\x10\n\x08\x63omplete\x18\x01 \x01(\x08\x12-\n\x07missing\x18\x02 \x03(\x0b\x32\x1c.commune.v1.RequiredDocument\x12\x34\n\x0eneeds_original\x18\x03 \x03(\x0b\x32\x1c.commune.v1.RequiredDocument\x12\x38\n\x12optional_not_given\x18\x04 \x03(\x0b\x32\x1c.commune.v1.RequiredDocument\x12\x14\n\x0cunrecognised\x18\x05 \x03(\t\x12/\n\x0cnot_accepted\x18\x06 \x03(\x0b\x32\x19.commune.v1.RejectedPaper\"\xe2\x01\n\x10QuestionAnswered\x12\x10\n\x08trace_id\x18\x01 \x01(\t\x12\x14\n\x0csession_hash\x18\x02 \x01(\t\x12\x10\n\x08language\x18\x03 \x01(\t\x12\x10\n\x08\x64\x65\x63lined\x18\x04 \x01(\x08\x12\x16\n\x0eprocedure_code\x18\x05 \x01(\t\x12\'\n\tcitations\x18\x06 \x03(\x0b\x32\x14.commune.v1.Citation\x12\x12\n\nconfidence\x18\x07 \x01(\x01\x12\x12\n\nlatency_ms\x18\x08 \x01(\x01\x12\x19\n\x11knowledge_version\x18\t \x01(\t\"r\n\rFeedbackGiven\x12\x10\n\x08trace_id\x18\x01 \x01(\t\x12\x14\n\x0csession_hash\x18\x02 \x01(\t\x12\x0f\n\x07helpful\x18\x03 \x01(\x08\x12\x16\n\x0eprocedure_code\x18\x04 \x01(\t\x12\x10\n\x08language\x18\x05 \x01(\t\"\x89\x01\n\x10HandoffRequested\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x10\n\x08trace_id\x18\x02 \x01(\t\x12\x14\n\x0csession_hash\x18\x03 \x01(\t\x12\x10\n\x08language\x18\x04 \x01(\t\x12\x16\n\x0eprocedure_code\x18\x05 \x01(\t\x12\x10\n\x08question\x18\x06 \x01(\t\"\x90\x01\n\x10HandoffUnclaimed\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x16\n\x0eprocedure_code\x18\x03 \x01(\t\x12\x10\n\x08question\x18\x04 \x01(\t\x12-\n\topen_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"d\n\x0eHandoffClaimed\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x0f\n\x07officer\x18\x02 \x01(\t\x12.\n\nclaim_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*y\n\tPaperForm\x12\x1a\n\x16PAPER_FORM_UNSPECIFIED\x10\x00\x12\x17\n\x13PAPER_FORM_ORIGINAL\x10\x01\x12\x1d\n\x19PAPER_FORM_CERTIFIED_COPY\x10\x02\x12\x18\n\x14PAPER_FORM_PHOTOCOPY\x10\x03\x32\x9d\x01\n\x10\x41ssistantService\x12\x36\n\x03\x41sk\x12\x16.commune.v1.AskRequest\x1a\x17.commune.v1.AskResponse\x12Q\n\x0c\x43heckDossier\x12\x1f.commune.v1.CheckDossierRequest\x1a .commune.v1.CheckDossierResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'commune.v1.assistant_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PAPERFORM']._serialized_start=1612
-  _globals['_PAPERFORM']._serialized_end=1733
-  _globals['_CITATION']._serialized_start=42
-  _globals['_CITATION']._serialized_end=91
-  _globals['_ASSISTANTANSWER']._serialized_start=94
-  _globals['_ASSISTANTANSWER']._serialized_end=364
-  _globals['_SUBMITTEDPAPER']._serialized_start=366
-  _globals['_SUBMITTEDPAPER']._serialized_end=437
-  _globals['_REQUIREDDOCUMENT']._serialized_start=439
-  _globals['_REQUIREDDOCUMENT']._serialized_end=514
-  _globals['_REJECTEDPAPER']._serialized_start=516
-  _globals['_REJECTEDPAPER']._serialized_end=617
-  _globals['_ASKREQUEST']._serialized_start=619
-  _globals['_ASKREQUEST']._serialized_end=685
-  _globals['_ASKRESPONSE']._serialized_start=687
-  _globals['_ASKRESPONSE']._serialized_end=745
-  _globals['_CHECKDOSSIERREQUEST']._serialized_start=747
-  _globals['_CHECKDOSSIERREQUEST']._serialized_end=852
-  _globals['_CHECKDOSSIERRESPONSE']._serialized_start=855
-  _globals['_CHECKDOSSIERRESPONSE']._serialized_end=1125
-  _globals['_QUESTIONANSWERED']._serialized_start=1128
-  _globals['_QUESTIONANSWERED']._serialized_end=1354
-  _globals['_FEEDBACKGIVEN']._serialized_start=1356
-  _globals['_FEEDBACKGIVEN']._serialized_end=1470
-  _globals['_HANDOFFREQUESTED']._serialized_start=1473
-  _globals['_HANDOFFREQUESTED']._serialized_end=1610
-  _globals['_ASSISTANTSERVICE']._serialized_start=1736
-  _globals['_ASSISTANTSERVICE']._serialized_end=1893
+  _globals['_PAPERFORM']._serialized_start=1946
+  _globals['_PAPERFORM']._serialized_end=2067
+  _globals['_CITATION']._serialized_start=75
+  _globals['_CITATION']._serialized_end=124
+  _globals['_ASSISTANTANSWER']._serialized_start=127
+  _globals['_ASSISTANTANSWER']._serialized_end=449
+  _globals['_SUBMITTEDPAPER']._serialized_start=451
+  _globals['_SUBMITTEDPAPER']._serialized_end=522
+  _globals['_REQUIREDDOCUMENT']._serialized_start=524
+  _globals['_REQUIREDDOCUMENT']._serialized_end=599
+  _globals['_REJECTEDPAPER']._serialized_start=601
+  _globals['_REJECTEDPAPER']._serialized_end=702
+  _globals['_ASKREQUEST']._serialized_start=704
+  _globals['_ASKREQUEST']._serialized_end=770
+  _globals['_ASKRESPONSE']._serialized_start=772
+  _globals['_ASKRESPONSE']._serialized_end=830
+  _globals['_CHECKDOSSIERREQUEST']._serialized_start=832
+  _globals['_CHECKDOSSIERREQUEST']._serialized_end=937
+  _globals['_CHECKDOSSIERRESPONSE']._serialized_start=940
+  _globals['_CHECKDOSSIERRESPONSE']._serialized_end=1210
+  _globals['_QUESTIONANSWERED']._serialized_start=1213
+  _globals['_QUESTIONANSWERED']._serialized_end=1439
+  _globals['_FEEDBACKGIVEN']._serialized_start=1441
+  _globals['_FEEDBACKGIVEN']._serialized_end=1555
+  _globals['_HANDOFFREQUESTED']._serialized_start=1558
+  _globals['_HANDOFFREQUESTED']._serialized_end=1695
+  _globals['_HANDOFFUNCLAIMED']._serialized_start=1698
+  _globals['_HANDOFFUNCLAIMED']._serialized_end=1842
+  _globals['_HANDOFFCLAIMED']._serialized_start=1844
+  _globals['_HANDOFFCLAIMED']._serialized_end=1944
+  _globals['_ASSISTANTSERVICE']._serialized_start=2070
+  _globals['_ASSISTANTSERVICE']._serialized_end=2227
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -27,7 +30,7 @@ class Citation(_message.Message):
     def __init__(self, procedure_code: _Optional[str] = ..., field: _Optional[str] = ...) -> None: ...
 
 class AssistantAnswer(_message.Message):
-    __slots__ = ("text", "language", "declined", "procedure_code", "procedure_name", "citations", "confidence", "vietnamese_fallback", "trace_id", "session_id", "alternative_codes")
+    __slots__ = ("text", "language", "declined", "procedure_code", "procedure_name", "citations", "confidence", "vietnamese_fallback", "trace_id", "session_id", "alternative_codes", "vietnamese_terms", "wording_reviewed")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     DECLINED_FIELD_NUMBER: _ClassVar[int]
@@ -39,6 +42,8 @@ class AssistantAnswer(_message.Message):
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ALTERNATIVE_CODES_FIELD_NUMBER: _ClassVar[int]
+    VIETNAMESE_TERMS_FIELD_NUMBER: _ClassVar[int]
+    WORDING_REVIEWED_FIELD_NUMBER: _ClassVar[int]
     text: str
     language: str
     declined: bool
@@ -50,7 +55,9 @@ class AssistantAnswer(_message.Message):
     trace_id: str
     session_id: str
     alternative_codes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, text: _Optional[str] = ..., language: _Optional[str] = ..., declined: _Optional[bool] = ..., procedure_code: _Optional[str] = ..., procedure_name: _Optional[str] = ..., citations: _Optional[_Iterable[_Union[Citation, _Mapping]]] = ..., confidence: _Optional[float] = ..., vietnamese_fallback: _Optional[bool] = ..., trace_id: _Optional[str] = ..., session_id: _Optional[str] = ..., alternative_codes: _Optional[_Iterable[str]] = ...) -> None: ...
+    vietnamese_terms: _containers.RepeatedScalarFieldContainer[str]
+    wording_reviewed: bool
+    def __init__(self, text: _Optional[str] = ..., language: _Optional[str] = ..., declined: _Optional[bool] = ..., procedure_code: _Optional[str] = ..., procedure_name: _Optional[str] = ..., citations: _Optional[_Iterable[_Union[Citation, _Mapping]]] = ..., confidence: _Optional[float] = ..., vietnamese_fallback: _Optional[bool] = ..., trace_id: _Optional[str] = ..., session_id: _Optional[str] = ..., alternative_codes: _Optional[_Iterable[str]] = ..., vietnamese_terms: _Optional[_Iterable[str]] = ..., wording_reviewed: _Optional[bool] = ...) -> None: ...
 
 class SubmittedPaper(_message.Message):
     __slots__ = ("document", "form")
@@ -179,3 +186,27 @@ class HandoffRequested(_message.Message):
     procedure_code: str
     question: str
     def __init__(self, ticket_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., session_hash: _Optional[str] = ..., language: _Optional[str] = ..., procedure_code: _Optional[str] = ..., question: _Optional[str] = ...) -> None: ...
+
+class HandoffUnclaimed(_message.Message):
+    __slots__ = ("ticket_id", "language", "procedure_code", "question", "open_time")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    PROCEDURE_CODE_FIELD_NUMBER: _ClassVar[int]
+    QUESTION_FIELD_NUMBER: _ClassVar[int]
+    OPEN_TIME_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    language: str
+    procedure_code: str
+    question: str
+    open_time: _timestamp_pb2.Timestamp
+    def __init__(self, ticket_id: _Optional[str] = ..., language: _Optional[str] = ..., procedure_code: _Optional[str] = ..., question: _Optional[str] = ..., open_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class HandoffClaimed(_message.Message):
+    __slots__ = ("ticket_id", "officer", "claim_time")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    OFFICER_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_TIME_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    officer: str
+    claim_time: _timestamp_pb2.Timestamp
+    def __init__(self, ticket_id: _Optional[str] = ..., officer: _Optional[str] = ..., claim_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

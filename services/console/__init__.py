@@ -1,0 +1,1 @@
+"""The commune's web console: server-rendered pages over the services' HTTP APIs."""

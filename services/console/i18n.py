@@ -1,0 +1,135 @@
+"""Vietnamese first, English for visitors: the console's words and babel's formatting
+(dd/mm/yyyy, 1.234,5)."""
+import datetime as dt
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+LANGUAGES = ("vi", "en")
+LOCALES = {"vi": "vi_VN", "en": "en_GB"}
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+# key -> (Vietnamese, English)
+WORDS = {
+    "app": ("Bảng điều hành xã", "Commune console"),
+    "sign_in": ("Đăng nhập", "Sign in"), "sign_out": ("Đăng xuất", "Sign out"),
+    "username": ("Tên đăng nhập", "Username"), "password": ("Mật khẩu", "Password"),
+    "wrong_login": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    "locked": ("Tài khoản đã bị khóa sau nhiều lần nhập sai. Liên hệ quản trị viên.",
+               "The account is locked after repeated failures. Ask an administrator."),
+    "commune": ("Xã", "Commune"), "switch": ("Chuyển", "Switch"),
+    "ioc": ("Trung tâm điều hành (IOC)", "Operations centre (IOC)"),
+    "kpi": ("Chỉ tiêu (KPI)", "KPI board"), "tasks": ("Nhiệm vụ", "Tasks"),
+    "trace": ("Truy xuất nguồn gốc", "Traceability"), "kiosk": ("Trợ lý ảo", "Assistant"),
+    "reports": ("Báo cáo", "Reports"), "accounts": ("Tài khoản", "Accounts"),
+    "province_board": ("Bảng tỉnh", "Province board"),
+    "forbidden": ("Bạn không có quyền xem trang này.", "You may not see this page."),
+    "error": ("Đã có lỗi. Mã lỗi:", "Something failed. Error id:"),
+    "live": ("Trực tiếp", "Live"), "alerts": ("Cảnh báo", "Alerts"),
+    "status": ("Trạng thái", "Status"), "severity": ("Mức độ", "Severity"),
+    "rule": ("Quy tắc", "Rule"), "location": ("Địa điểm", "Location"),
+    "all": ("Tất cả", "All"), "filter": ("Lọc", "Filter"), "note": ("Ghi chú", "Note"),
+    "acknowledge": ("Xác nhận", "Acknowledge"), "resolve": ("Đã xử lý", "Resolve"),
+    "false_positive": ("Báo nhầm", "False positive"), "count": ("Số lần", "Count"),
+    "last_seen": ("Lần cuối", "Last seen"), "title": ("Nội dung", "Title"),
+    "actions": ("Thao tác", "Actions"), "silences": ("Tạm ngưng cảnh báo", "Silences"),
+    "reason": ("Lý do", "Reason"), "starts": ("Bắt đầu", "Starts"), "ends": ("Kết thúc", "Ends"),
+    "create": ("Tạo", "Create"), "end_now": ("Kết thúc ngay", "End now"),
+    "map": ("Bản đồ điểm camera", "Map of cameras"), "devices": ("Thiết bị", "Devices"),
+    "stats": ("Thống kê xử lý", "Handling figures"),
+    "mtta": ("Thời gian xác nhận TB", "Mean time to acknowledge"),
+    "mttr": ("Thời gian xử lý TB", "Mean time to resolve"),
+    "fp_per_camera": ("Báo nhầm theo camera", "False positives per camera"),
+    "no_alerts": ("Không có cảnh báo.", "No alerts."),
+    "ALERT_STATUS_OPEN": ("Mới", "Open"), "ALERT_STATUS_ACKNOWLEDGED": ("Đã xác nhận",
+                                                                         "Acknowledged"),
+    "ALERT_STATUS_ESCALATED": ("Đã chuyển cấp", "Escalated"),
+    "ALERT_STATUS_RESOLVED": ("Đã xử lý", "Resolved"),
+    "ALERT_SEVERITY_LOW": ("Thấp", "Low"), "ALERT_SEVERITY_MEDIUM": ("Trung bình", "Medium"),
+    "ALERT_SEVERITY_HIGH": ("Cao", "High"), "ALERT_SEVERITY_CRITICAL": ("Khẩn cấp", "Critical"),
+    "period": ("Kỳ", "Period"), "indicator": ("Chỉ tiêu", "Indicator"),
+    "value": ("Giá trị", "Value"), "numerator": ("Tử số", "Numerator"),
+    "denominator": ("Mẫu số", "Denominator"), "target": ("Mục tiêu", "Target"),
+    "trend": ("Xu hướng", "Trend"), "source_document": ("Văn bản nguồn", "Source document"),
+    "KPI_STATUS_MET": ("Đạt", "Met"), "KPI_STATUS_AT_RISK": ("Có nguy cơ", "At risk"),
+    "KPI_STATUS_MISSED": ("Không đạt", "Missed"), "KPI_STATUS_NO_DATA": ("Chưa có số liệu",
+                                                                         "No data"),
+    "KPI_STATUS_NO_TARGET": ("Chưa đặt mục tiêu", "No target"),
+    "legend": ("Chú giải", "Legend"), "enter_figure": ("Nhập số liệu", "Enter a figure"),
+    "save": ("Lưu", "Save"), "submit": ("Trình duyệt", "Submit"), "approve": ("Phê duyệt",
+                                                                              "Approve"),
+    "return": ("Trả lại", "Return"), "history": ("Lịch sử số liệu", "Figure history"),
+    "figure_entered": ("Đã nhập", "Entered"), "figure_submitted": ("Đã trình", "Submitted"),
+    "figure_approved": ("Đã duyệt", "Approved"),
+    "drafts": ("Số liệu chờ duyệt", "Figures awaiting approval"),
+    "saved": ("Đã lưu.", "Saved."), "unit": ("Đơn vị", "Unit"),
+    "progress": ("Tiến độ", "Progress"), "deadline": ("Hạn", "Deadline"),
+    "overdue": ("Quá hạn", "Overdue"), "lead_unit": ("Đơn vị chủ trì", "Lead unit"),
+    "compliance": ("Cập nhật hằng tháng", "Monthly updates"),
+    "report_progress": ("Báo cáo tiến độ", "Report progress"),
+    "evidence": ("Minh chứng", "Evidence"), "review": ("Rà soát quý", "Quarterly review"),
+    "decision": ("Quyết định", "Decision"), "keep": ("Giữ nguyên", "Keep"),
+    "adjust": ("Điều chỉnh hạn", "Adjust deadline"), "stop": ("Dừng", "Stop"),
+    "replace": ("Thay thế", "Replace"), "flag": ("Lý do rà soát", "Flagged for"),
+    "TASK_STATUS_DRAFT": ("Dự thảo", "Draft"), "TASK_STATUS_ASSIGNED": ("Đã giao", "Assigned"),
+    "TASK_STATUS_IN_PROGRESS": ("Đang thực hiện", "In progress"),
+    "TASK_STATUS_DONE": ("Hoàn thành", "Done"), "TASK_STATUS_PAUSED": ("Tạm dừng", "Paused"),
+    "TASK_STATUS_STOPPED": ("Dừng", "Stopped"), "TASK_STATUS_REPLACED": ("Đã thay thế",
+                                                                         "Replaced"),
+    "slow": ("Chậm so với thời gian", "Behind schedule"),
+    "no_deliverable": ("Chưa xác định sản phẩm", "No deliverable"),
+    "new_deadline": ("Hạn mới", "New deadline"), "new_code": ("Mã nhiệm vụ mới",
+                                                              "New task code"),
+    "new_title": ("Tên nhiệm vụ mới", "New task title"),
+    "products": ("Sản phẩm", "Products"), "product_name": ("Tên sản phẩm", "Product"),
+    "batches": ("Lô hàng", "Batches"),
+    "chain": ("Chuỗi sự kiện", "Event chain"),
+    "intact": ("Chuỗi nguyên vẹn", "Chain intact"), "broken": ("Chuỗi bị sửa", "Chain broken"),
+    "labels": ("In tem QR", "Print QR labels"), "copies": ("Số tem", "Copies"),
+    "record_step": ("Ghi bước", "Record a step"), "step": ("Bước", "Step"),
+    "where": ("Nơi", "Where"),
+    "ask": ("Hỏi", "Ask"), "question": ("Câu hỏi của bạn", "Your question"),
+    "kiosk_intro": (
+        "Hỏi về thủ tục hành chính của xã. Trợ lý trả lời từ cơ sở dữ liệu thủ tục.",
+        "Ask about the commune's administrative procedures."),
+    "handoff": ("Gặp cán bộ", "Ask an officer"),
+    "desk": ("Bàn tiếp dân", "Assistant desk"),
+    "citizen_question": ("Câu hỏi của người dân", "Citizen's question"),
+    "claim": ("Nhận xử lý", "Take"),
+    "reply": ("Trả lời", "Reply"), "close": ("Đóng", "Close"),
+    "handoff_open": ("Chờ nhận", "Open"), "handoff_claimed": ("Đang xử lý", "Taken"),
+    "handoff_answered": ("Đã trả lời", "Answered"), "handoff_closed": ("Đã đóng", "Closed"),
+    "report_form": ("Báo cáo quý gửi tỉnh", "Quarterly report to the province"),
+    "year": ("Năm", "Year"), "quarter": ("Quý", "Quarter"), "format": ("Định dạng", "Format"),
+    "download": ("Tải về", "Download"),
+    "name": ("Họ tên", "Name"), "role": ("Vai trò", "Role"), "scope": ("Phạm vi", "Scope"),
+    "new_account": ("Tạo tài khoản", "New account"),
+    "reset_password": ("Đặt lại mật khẩu", "Reset password"),
+    "locked_short": ("Đã khóa", "Locked"), "none": ("—", "—"),
+}
+
+
+def word(lang: str, key: str) -> str:
+    pair = WORDS.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "en" else pair[0]
+
+
+def number(lang: str, value, digits: int = 2) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(round(float(value), digits), locale=LOCALES[lang])
+
+
+def date(lang: str, value) -> str:
+    """dd/mm/yyyy (an ISO date or datetime string, or a date)."""
+    if not value:
+        return "—"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if "T" in value \
+            else dt.date.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, "dd/MM/yyyy HH:mm", tzinfo=TIMEZONE,
+                               locale=LOCALES[lang])
+    return format_date(value, "dd/MM/yyyy", locale=LOCALES[lang])

@@ -1,0 +1,80 @@
+"""The assistant's kiosk page (public: no sign-in, big type, works on a cheap phone) and
+the Reports page's form."""
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from services.common import errors
+from services.common.api_client import ServiceClient
+from services.directory import tree
+from services.reports import quarterly
+
+from .web import LOGIN_CSRF_COOKIE, Me, checked_form, new_login_csrf, render
+
+router = APIRouter()
+QUESTION_MAX = 500
+
+
+def _commune(code: str) -> str:
+    if code not in {u["code"] for u in tree.units() if u["kind"] == "commune"}:
+        raise errors.NotFound(f"no commune {code!r}")
+    return code
+
+
+def _kiosk(request: Request, commune: str, status: int = 200, **values):
+    csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
+    page = render(request, "kiosk.html", status, viewer=None, commune=commune, csrf=csrf,
+                  question_max=QUESTION_MAX, **values)
+    page.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="lax")
+    return page
+
+
+@router.get("/kiosk/{commune}")
+def kiosk(request: Request, commune: str):
+    return _kiosk(request, _commune(commune))
+
+
+@router.post("/kiosk/{commune}")
+async def ask(request: Request, commune: str):
+    """A citizen's question, or a request for an officer, passed to the assistant's
+    public API (its answer's language is the question's)."""
+    commune = _commune(commune)
+    form = dict(await request.form())
+    if not form.get("csrf") or form["csrf"] != request.cookies.get(LOGIN_CSRF_COOKIE):
+        raise errors.PermissionDenied("the form's security token is missing or stale")
+    question = form.get("question", "").strip()[:QUESTION_MAX]
+    base = f"/api/v1/communes/{commune}/assistant"
+    with ServiceClient(request.app.state.console.settings, None) as api:
+        if form.get("handoff"):
+            ticket = api.post("assistant", base + "/handoff",
+                              {"traceId": form.get("traceId", "")[:100]})
+            return _kiosk(request, commune, question=question, ticket=ticket)
+        if not question:
+            raise errors.InvalidArgument("question: write a question", {"question": "empty"})
+        answer = api.post("assistant", base + "/ask",
+                          {"question": question, "sessionId": form.get("sessionId", "")[:2000]})
+    return _kiosk(request, commune, question=question, answer=answer["answer"])
+
+
+@router.get("/c/{commune}/reports")
+def reports(commune: str, me: Me):
+    me.require("reports", commune)
+    return me.page("reports.html", active="reports", commune=commune, formats=quarterly.MEDIA_TYPES)
+
+
+@router.post("/c/{commune}/reports")
+async def build_report(request: Request, commune: str, me: Me):
+    """The quarterly report (services.reports) with the user's token, so it reads only
+    what the user may; built in a thread, since it waits seconds on the services."""
+    me.require("reports", commune)
+    form = await checked_form(request)
+    fmt = form.get("format", "")
+    try:
+        year, quarter = int(form.get("year", "")), int(form.get("quarter", ""))
+    except ValueError:
+        raise errors.InvalidArgument("year and quarter: numbers", {"year": "invalid"}) from None
+    body = await run_in_threadpool(quarterly.build, me.app.settings, me.token, commune, year,
+                                   quarter, fmt)
+    name = quarterly.filename(commune, year, quarter, fmt)
+    return Response(body, media_type=quarterly.MEDIA_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

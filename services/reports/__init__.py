@@ -1,0 +1,1 @@
+"""Reports written from the platform's data (the quarterly report to the province)."""
