@@ -28,7 +28,9 @@ OFFICERS = [{"code": "can-bo-vhxh-01", "name": "Cán bộ Phòng Văn hóa - Xã
 # directory beside the real tree before the workers start (kpi checks units against it).
 TEST_PROVINCES = {"access-own": "access-own-province",
                   "access-foreign": "access-foreign-province",
-                  "openapi-examples": "openapi-examples-province"}
+                  "openapi-examples": "openapi-examples-province",
+                  # the fuzzers' writes stay away from the communes other tests read
+                  "fuzz-commune": "fuzz-province"}
 
 
 def directory_units() -> list[dict]:

@@ -16,7 +16,7 @@ from tests.reliability.fuzz_support import fuzz_calls
 
 pytestmark = pytest.mark.e2e
 
-TENANT = "binh-lu"
+TENANT = "fuzz-commune"  # what fuzzing writes lands in no other test's commune
 SERVER_FAULTS = {"UNKNOWN", "INTERNAL", "DATA_LOSS", "UNIMPLEMENTED"}
 # A stream let through stays open: this long without an answer counts as open.
 STREAM_S = 0.5

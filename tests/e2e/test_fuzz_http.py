@@ -7,7 +7,7 @@ from importlib import import_module
 
 import pytest
 import schemathesis
-from hypothesis import given
+from hypothesis import assume, given
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import (
@@ -23,7 +23,7 @@ from tests.reliability.fuzz_support import fuzz_calls
 
 pytestmark = pytest.mark.e2e
 
-TENANT = "binh-lu"
+TENANT = "fuzz-commune"  # what fuzzing writes lands in no other test's commune
 WORKERS = ("tasks", "trace", "assistant", "kpi", "iocevents")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
@@ -36,8 +36,13 @@ def failures_of(operation, base_url: str, headers: dict) -> list[str]:
     @fuzz_calls
     @given(case=operation.as_strategy())
     def run(case):
-        if "tenant" in (case.path_parameters or {}):  # reach the code behind the token check
-            case.path_parameters = {**case.path_parameters, "tenant": TENANT}
+        params = case.path_parameters or {}
+        # An HTTP client removes "." and ".." segments (RFC 3986, 5.2.4): such a URL
+        # never reaches the route it was made for.
+        assume(not any(segment in (".", "..") for value in params.values()
+                       for segment in str(value).split("/")))
+        if "tenant" in params:  # reach the code behind the token check
+            case.path_parameters = {**params, "tenant": TENANT}
         response = case.call(base_url=base_url, headers=headers, timeout=60)
         try:
             case.validate_response(response, checks=CHECKS)

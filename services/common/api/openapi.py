@@ -66,8 +66,8 @@ def _schema(model: type[BaseModel], mode: str, components: dict, drop=()) -> dic
 def _path_schema(schema: dict, slashes: bool) -> dict:
     """A path parameter's schema as the router takes it: never empty, without "/" unless
     the route lets it hold one, and then not at its ends nor twice in a row (another value
-    reaches no route)."""
-    shape = {"type": "string", "pattern": "^[^/]+(/[^/]+)*$" if slashes else "^[^/]+$"}
+    reaches no route; nor a line break, which werkzeug's path converter does not take)."""
+    shape = {"type": "string", "pattern": r"^[^/\n]+(/[^/\n]+)*$" if slashes else "^[^/]+$"}
     if "pattern" in schema:
         return {"allOf": [schema, shape]}
     return {**schema, **shape}

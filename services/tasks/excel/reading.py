@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from openpyxl.utils import get_column_letter
@@ -139,8 +138,9 @@ def read_sheet(source: str | os.PathLike | BinaryIO) -> list[tuple[int, tuple]]:
             book.close()
     except InvalidFileException as exc:
         raise UnreadableFile(f"{name}: {exc}") from None
-    # a damaged file: its zip, a compressed member or a member's XML (found by fuzzing)
-    except (zipfile.BadZipFile, zlib.error, ParseError, EOFError, NotImplementedError,
+    # a damaged file: its zip, a compressed member or a member's XML (found by fuzzing;
+    # SyntaxError: the XML parser's, ElementTree's or lxml's)
+    except (zipfile.BadZipFile, zlib.error, SyntaxError, EOFError, NotImplementedError,
             KeyError, ValueError, TypeError, IndexError) as exc:
         raise UnreadableFile(f"{name}: not an .xlsx workbook ({type(exc).__name__}: "
                              f"{exc})") from None
