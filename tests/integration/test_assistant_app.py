@@ -13,18 +13,10 @@ from services.common.api.operations import invoke, parse
 from services.common.envelope import Envelope
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound
 from services.common.publisher import Publisher
-from tests.helpers import Broker
 
 pytestmark = pytest.mark.integration
 
 TENANT = "lung-phinh"
-
-
-@pytest.fixture(scope="module")
-def broker(settings):
-    broker = Broker(settings)
-    yield broker
-    broker.close()
 
 
 @pytest.fixture(scope="module")

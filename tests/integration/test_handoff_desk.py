@@ -15,19 +15,11 @@ from services.common.auth import Principal
 from services.common.envelope import Envelope
 from services.common.errors import FailedPrecondition
 from services.common.publisher import Publisher
-from tests.helpers import Broker
 
 pytestmark = pytest.mark.integration
 
 TENANT = "lung-phinh"
 RACERS = 6
-
-
-@pytest.fixture(scope="module")
-def broker(settings):
-    broker = Broker(settings)
-    yield broker
-    broker.close()
 
 
 @pytest.fixture(scope="module")
