@@ -27,6 +27,8 @@ BIN = Path(sys.executable).parent
 # only makes the suite fail on a busy machine.
 CALL_TIMEOUT_S = 60.0
 WAIT_S = 120.0
+# `commune seed` waits on the database for every write: under load it took 5 minutes.
+SEED_TIMEOUT_S = 900.0
 
 
 def wait_for(predicate, timeout: float = WAIT_S, interval: float = 0.1, what: str = "condition"):

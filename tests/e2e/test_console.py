@@ -20,6 +20,7 @@ from tests.helpers import (
     BIN,
     LOGS,
     ROOT,
+    SEED_TIMEOUT_S,
     WAIT_S,
     Process,
     env_for,
@@ -36,7 +37,6 @@ OFFICER, OPERATOR, ADMIN, PROVINCE = ("canbo.binhlu", "vanhanh.binhlu", "quantri
                                       "tinh.laichau")
 # A page, its stylesheet and scripts, gzip-compressed, on a 3G phone: at most this.
 PAGE_BUDGET_BYTES = 60_000
-SEED_TIMEOUT_S = 900
 
 
 class Console:

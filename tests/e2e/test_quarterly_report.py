@@ -15,7 +15,7 @@ from services.common import errors
 from services.common.auth import issue_token
 from services.reports import quarterly
 from services.reports.outline import BLANK_MARK
-from tests.helpers import BIN, env_for, http_json, start_worker, wait_for
+from tests.helpers import BIN, SEED_TIMEOUT_S, env_for, http_json, start_worker, wait_for
 
 pytestmark = pytest.mark.e2e
 SERVICES = ("tasks", "kpi", "iocevents", "trace")
@@ -37,7 +37,7 @@ def demo(other_namespace):
     # a generous bound: the seed took nearly 5 minutes on a shared, loaded database
     for step in (["topology"], ["seed"]):
         subprocess.run([str(BIN / "commune"), *step], env=env_for(settings),
-                       capture_output=True, timeout=900, check=True)
+                       capture_output=True, timeout=SEED_TIMEOUT_S, check=True)
     processes = {}
     try:
         for name in SERVICES:

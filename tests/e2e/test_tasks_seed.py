@@ -7,7 +7,7 @@ import pytest
 from commune.v1 import common_pb2, tasks_pb2
 from services.common.auth import issue_token
 from tests.e2e.conftest import tasks_stub
-from tests.helpers import BIN, CALL_TIMEOUT_S, env_for, wait_for
+from tests.helpers import BIN, CALL_TIMEOUT_S, SEED_TIMEOUT_S, env_for, wait_for
 
 pytestmark = pytest.mark.e2e
 SEEDED_TASKS = 136
@@ -16,7 +16,8 @@ SEEDED_TASKS = 136
 @pytest.fixture(scope="module")
 def seeded(settings, platform):
     outputs = [subprocess.run([str(BIN / "commune"), "seed"], env=env_for(settings),
-                              capture_output=True, text=True, timeout=120, check=True).stdout
+                              capture_output=True, text=True, timeout=SEED_TIMEOUT_S,
+                              check=True).stdout
                for _ in range(2)]
     # gRPC reads follow the tasks' events, which the seed sends as it stores each task
     # (services/tasks/read_model.py).
