@@ -11,9 +11,9 @@ from .web import (
     LANG_COOKIE,
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
+    CheckedForm,
     Me,
     Viewer,
-    checked_form,
     new_login_csrf,
     render,
 )
@@ -59,8 +59,7 @@ def login(request: Request, username: Annotated[str, Form(max_length=40)],
 
 
 @router.post("/logout")
-async def logout(request: Request):
-    await checked_form(request)
+def logout(request: Request, _: CheckedForm):
     request.app.state.console.sessions.close(request.cookies[SESSION_COOKIE])
     answer = RedirectResponse("/login", 303)
     answer.delete_cookie(SESSION_COOKIE)
@@ -110,9 +109,8 @@ def _scopes_of(me: Viewer) -> list[str]:
 
 
 @router.post("/admin/accounts")
-async def create_account(request: Request, me: Me):
+def create_account(request: Request, me: Me, form: CheckedForm):
     me.require("accounts")
-    form = await checked_form(request)
     scope = form.get("scope", "")
     if scope not in _scopes_of(me):
         raise errors.PermissionDenied("scope beyond the admin's communes")
@@ -123,9 +121,8 @@ async def create_account(request: Request, me: Me):
 
 
 @router.post("/admin/accounts/{username}/password")
-async def reset_password(request: Request, username: str, me: Me):
+def reset_password(request: Request, username: str, me: Me, form: CheckedForm):
     me.require("accounts")
-    form = await checked_form(request)
     target = me.app.accounts.get(username)
     if target is None or target["scope"] not in _scopes_of(me):
         raise errors.NotFound(f"no account {username!r}")

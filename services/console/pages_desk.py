@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 
 from services.common import errors
 
-from .web import Me, checked_form
+from .web import CheckedForm, Me
 
 router = APIRouter()
 MOVES = {"claim": (), "answer": ("text",), "close": ("note",)}
@@ -29,11 +29,10 @@ def desk(request: Request, commune: str, me: Me):
 
 
 @router.post("/c/{commune}/desk/{ticket_id}/{move}")
-async def move(request: Request, commune: str, ticket_id: str, move: str, me: Me):
+def move(request: Request, commune: str, ticket_id: str, move: str, me: Me, form: CheckedForm):
     me.require("desk", commune)
     if move not in MOVES:
         raise errors.NotFound(f"no move {move!r}")
-    form = await checked_form(request)
     body = {field: form.get(field, "") for field in MOVES[move]}
     with me.client() as api:
         api.post("assistant", f"{_api(commune)}/{quote(ticket_id, safe='')}/{move}", body)

@@ -13,7 +13,7 @@ from services.common import errors
 
 from .i18n import TIMEZONE, word
 from .live import alert_stream
-from .web import Me, Viewer, checked_form, lang_of
+from .web import CheckedForm, Me, Viewer, lang_of
 
 router = APIRouter()
 OPERATORS = ("admin", "operator")
@@ -100,10 +100,8 @@ def ioc_stream(request: Request, commune: str, me: Me):
 
 
 @router.post("/c/{commune}/ioc/alerts/{alert_id}/move")
-async def move_alert(request: Request, commune: str, alert_id: str,
-                     me: Me):
+def move_alert(request: Request, commune: str, alert_id: str, me: Me, form: CheckedForm):
     me.require("ioc", commune)
-    form = await checked_form(request)
     action = form.get("action", "")
     if action not in ACTIONS:
         raise errors.InvalidArgument(f"action: one of {', '.join(ACTIONS)}")
@@ -126,10 +124,8 @@ def _utc(local: str, field: str) -> str:
 
 
 @router.post("/c/{commune}/ioc/silences")
-async def save_silence(request: Request, commune: str, me: Me):
+def save_silence(request: Request, commune: str, me: Me, form: CheckedForm):
     me.require("ioc", commune)
-    await checked_form(request)
-    form = await request.form()  # parsed once, kept: its lists too
     body = {"id": form.get("id", ""), "reason": form.get("reason", ""),
             "startsAt": _utc(form.get("startsAt", ""), "startsAt"),
             "endsAt": _utc(form.get("endsAt", ""), "endsAt"),
@@ -140,10 +136,8 @@ async def save_silence(request: Request, commune: str, me: Me):
 
 
 @router.post("/c/{commune}/ioc/silences/{silence_id}/end")
-async def end_silence(request: Request, commune: str, silence_id: str,
-                      me: Me):
+def end_silence(request: Request, commune: str, silence_id: str, me: Me, _: CheckedForm):
     me.require("ioc", commune)
-    await checked_form(request)
     with me.client() as api:
         api.post("iocevents", f"{_api(commune)}/silences/{quote(silence_id, safe='')}/end")
     return RedirectResponse(f"/c/{commune}/ioc#silences", 303)

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from services.common import clock, errors
 from services.directory import tree
 
-from .web import Me, checked_form
+from .web import CheckedForm, Me
 
 router = APIRouter()
 WRITERS, APPROVERS = ("admin", "officer"), ("admin",)
@@ -93,9 +93,8 @@ def _number(form: dict, name: str) -> float | None:
 
 
 @router.post("/c/{commune}/kpi/measurements")
-async def enter(request: Request, commune: str, me: Me):
+def enter(request: Request, commune: str, me: Me, form: CheckedForm):
     me.require("kpi", commune)
-    form = await checked_form(request)
     body = {"indicator": form.get("indicator", ""), "period": form.get("period", ""),
             "unit": form.get("unit", ""), "sourceDocument": form.get("sourceDocument", ""),
             "reason": form.get("reason", "")}
@@ -108,13 +107,12 @@ async def enter(request: Request, commune: str, me: Me):
 
 
 @router.post("/c/{commune}/kpi/measurements/{step}")
-async def workflow(request: Request, commune: str, step: str, me: Me):
+def workflow(request: Request, commune: str, step: str, me: Me, form: CheckedForm):
     """Submit, approve or return a figure (the service says who may, and in which
     state)."""
     me.require("kpi", commune)
     if step not in STEPS:
         raise errors.NotFound(f"no step {step!r}")
-    form = await checked_form(request)
     body = {"indicator": form.get("indicator", ""), "period": form.get("period", ""),
             "unit": form.get("unit", "")}
     if step == "return":

@@ -1,15 +1,17 @@
 """The assistant's kiosk page (public: no sign-in, big type, works on a cheap phone) and
 the Reports page's form."""
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from services.common import errors
 from services.common.api_client import ServiceClient
 from services.directory import tree
 from services.reports import quarterly
 
-from .web import LOGIN_CSRF_COOKIE, Me, checked_form, new_login_csrf, render
+from .web import LOGIN_CSRF_COOKIE, CheckedForm, Me, new_login_csrf, render
 
 router = APIRouter()
 QUESTION_MAX = 500
@@ -34,14 +36,19 @@ def kiosk(request: Request, commune: str):
     return _kiosk(request, _commune(commune))
 
 
+async def kiosk_form(request: Request) -> FormData:
+    """The kiosk's form, refused unless it carries the token its page set (no session)."""
+    form = await request.form()
+    if not form.get("csrf") or form["csrf"] != request.cookies.get(LOGIN_CSRF_COOKIE):
+        raise errors.PermissionDenied("the form's security token is missing or stale")
+    return form
+
+
 @router.post("/kiosk/{commune}")
-async def ask(request: Request, commune: str):
+def ask(request: Request, commune: str, form: Annotated[FormData, Depends(kiosk_form)]):
     """A citizen's question, or a request for an officer, passed to the assistant's
     public API (its answer's language is the question's)."""
     commune = _commune(commune)
-    form = dict(await request.form())
-    if not form.get("csrf") or form["csrf"] != request.cookies.get(LOGIN_CSRF_COOKIE):
-        raise errors.PermissionDenied("the form's security token is missing or stale")
     question = form.get("question", "").strip()[:QUESTION_MAX]
     base = f"/api/v1/communes/{commune}/assistant"
     with ServiceClient(request.app.state.console.settings, None) as api:
@@ -63,18 +70,16 @@ def reports(commune: str, me: Me):
 
 
 @router.post("/c/{commune}/reports")
-async def build_report(request: Request, commune: str, me: Me):
+def build_report(request: Request, commune: str, me: Me, form: CheckedForm):
     """The quarterly report (services.reports) with the user's token, so it reads only
-    what the user may; built in a thread, since it waits seconds on the services."""
+    what the user may."""
     me.require("reports", commune)
-    form = await checked_form(request)
     fmt = form.get("format", "")
     try:
         year, quarter = int(form.get("year", "")), int(form.get("quarter", ""))
     except ValueError:
         raise errors.InvalidArgument("year and quarter: numbers", {"year": "invalid"}) from None
-    body = await run_in_threadpool(quarterly.build, me.app.settings, me.token, commune, year,
-                                   quarter, fmt)
+    body = quarterly.build(me.app.settings, me.token, commune, year, quarter, fmt)
     name = quarterly.filename(commune, year, quarter, fmt)
     return Response(body, media_type=quarterly.MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

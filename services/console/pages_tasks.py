@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 
 from services.common import errors
 
-from .web import Me, checked_form
+from .web import CheckedForm, Me
 
 router = APIRouter()
 WRITERS = ("admin", "officer")
@@ -57,10 +57,8 @@ def _all_tasks(api, commune: str, params: dict) -> list[dict]:
 
 
 @router.post("/c/{commune}/tasks/{task_id}/progress")
-async def report_progress(request: Request, commune: str, task_id: str,
-                          me: Me):
+def report_progress(request: Request, commune: str, task_id: str, me: Me, form: CheckedForm):
     me.require("tasks", commune)
-    form = await checked_form(request)
     try:
         percent = int(form.get("percent", ""))
     except ValueError:
@@ -86,9 +84,8 @@ def review_page(request: Request, commune: str, me: Me):
 
 
 @router.post("/c/{commune}/tasks/{task_id}/review")
-async def decide(request: Request, commune: str, task_id: str, me: Me):
+def decide(request: Request, commune: str, task_id: str, me: Me, form: CheckedForm):
     me.require("tasks", commune)
-    form = await checked_form(request)
     body = {"decision": form.get("decision", ""), "note": form.get("note", "")}
     if form.get("deadline"):
         body["deadline"] = form["deadline"]

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.common import errors
 
-from .web import Me, checked_form
+from .web import CheckedForm, Me
 
 router = APIRouter()
 WRITERS = ("admin", "officer")
@@ -37,8 +37,7 @@ def trace_home(request: Request, commune: str, me: Me):
 
 
 @router.get("/c/{commune}/trace/batches/{gtin}/{lot:path}")
-def batch_page(request: Request, commune: str, gtin: str, lot: str,
-               me: Me):
+def batch_page(request: Request, commune: str, gtin: str, lot: str, me: Me):
     me.require("trace", commune)
     with me.client() as api:
         provenance = api.get("trace", _batch_path(commune, gtin, lot))
@@ -52,9 +51,8 @@ def batch_page(request: Request, commune: str, gtin: str, lot: str,
 
 
 @router.post("/c/{commune}/trace/events")
-async def record_step(request: Request, commune: str, me: Me):
+def record_step(request: Request, commune: str, me: Me, form: CheckedForm):
     me.require("trace", commune)
-    form = await checked_form(request)
     gtin, lot = form.get("gtin", ""), form.get("lot", "")
     body = {"step": form.get("step", ""), "where": form.get("where", ""),
             "batch": {"gtin": gtin, "lot": lot}, "note": form.get("note", "")}
@@ -65,8 +63,7 @@ async def record_step(request: Request, commune: str, me: Me):
 
 
 @router.get("/c/{commune}/trace/labels/{gtin}/{lot:path}")
-def label_sheet(request: Request, commune: str, gtin: str, lot: str,
-                me: Me):
+def label_sheet(request: Request, commune: str, gtin: str, lot: str, me: Me):
     """The trace service's printable sheet, its stylesheet taken from the console."""
     me.require("trace", commune)
     try:

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData
 
 from services.common import clock, errors
 from services.common.api_client import ServiceClient
@@ -135,13 +136,18 @@ def viewer(request: Request) -> Viewer:
 Me = Annotated[Viewer, Depends(viewer)]
 
 
-async def checked_form(request: Request) -> dict:
-    """The form of a POST, refused unless it carries the session's CSRF token."""
-    form = dict(await request.form())
+async def checked_form(request: Request) -> FormData:
+    """The form of a POST, refused unless it carries the session's CSRF token. A
+    dependency, so that handlers are plain functions, which FastAPI runs in threads:
+    their calls to the services never hold up the event loop and its live streams."""
+    form = await request.form()
     if not csrf_ok(viewer(request).session, form.get("csrf")):
         raise errors.PermissionDenied("the form's security token is missing or stale; "
                                       "reload the page")
     return form
+
+
+CheckedForm = Annotated[FormData, Depends(checked_form)]
 
 
 def new_login_csrf() -> str:
