@@ -22,7 +22,7 @@ from . import schemas as s
 from .indicators import parse_period
 from .ledger import Ledger
 from .orgtree import OrgTree
-from .protos import report_message
+from .protos import period_message, report_message, row_message
 from .reading import Reports
 from .store import KpiStore
 
@@ -137,6 +137,18 @@ class KpiApp:
         return s.of_message(s.GetReportResponse,
                             report_message(request.tenant, kind, period, found))
 
+    def get_village_report(self, principal: Principal, request: s.GetVillageReportRequest
+                           ) -> s.GetVillageReportResponse:
+        period = parse_period(request.period)
+        found = self.reports.villages(request.tenant, period, request.indicator,
+                                      request.village)
+        return s.GetVillageReportResponse(
+            commune=request.tenant, period=s.Period.model_validate(
+                json_format.MessageToDict(period_message(period))),
+            villages=[s.VillageReport(village=v["unit"], rows=[
+                s.IndicatorRow.model_validate(json_format.MessageToDict(row_message(r)))
+                for r in v["rows"]]) for v in found])
+
     def watch_approvals(self, principal: Principal, request: s.WatchApprovalsRequest
                         ) -> Iterator[s.WatchApprovalsResponse | None]:
         """Approvals in the tenant's communes as their events go out, and None after each
@@ -221,6 +233,12 @@ OPERATIONS = Operations(
               s.GetReportRequest, s.GetReportResponse, READERS, Route("GET", BASE + "/report"),
               grpc="GetReport", scope="province",
               example={"tenant": TENANT, "period": "Quý III/2026", "includeDrafts": True}),
+    Operation("get_village_report", "A commune's figures per village (the drill-down from "
+                                    "its report), of every indicator or one, every village "
+                                    "or one, for one period",
+              s.GetVillageReportRequest, s.GetVillageReportResponse, READERS,
+              Route("GET", BASE + "/village-report"),
+              example={"tenant": TENANT, "period": "2026-Q1", "indicator": "villages-4g"}),
     Operation("watch_approvals", "Figures approved from now on, in a commune or a province",
               s.WatchApprovalsRequest, s.WatchApprovalsResponse, READERS,
               grpc="WatchApprovals", rpc=False, scope="province", example={"tenant": TENANT}),

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from pymongo.database import Database
 
+from services.common.errors import InvalidArgument, NotFound
 from services.common.periods import Period
 from services.directory import tree as builtin_tree
 
@@ -70,6 +71,25 @@ class Reports:
                              self.store.pending_task_states(tenant),
                              self.store.pending_feedback(tenant))
         return report.commune_report(definitions, commune, period, drafts)
+
+    def villages(self, tenant: str, period: Period, indicator: str = "",
+                 village: str = "") -> list[dict]:
+        """Each village's lines (reports.village_report) of the commune, or of the one
+        `village` named; of every indicator, or of the one named. A village that is not
+        the commune's is not found, as if it did not exist."""
+        tree = self.tree()
+        tree.check_unit(tenant, tenant)
+        villages = tree.villages(tenant)
+        if village and village not in villages:
+            raise NotFound(f"no village {village!r} in commune {tenant!r}")
+        definitions = [self.store.indicator(indicator)] if indicator else self.definitions()
+        if indicator and definitions[0].derived:
+            raise InvalidArgument(f"{indicator} is derived from {definitions[0].source} "
+                                  "events: the commune's alone, not its villages'",
+                                  {"indicator": "derived"})
+        commune = self._unit(tenant, period, [], villages)
+        return report.village_report(definitions, commune, period,
+                                     (village,) if village else villages)
 
     def province(self, province: str, period: Period, drafts: bool = False,
                  with_communes: bool = False) -> dict:

@@ -91,6 +91,27 @@ def commune_row(definition: Indicator, commune: UnitData, period: Period,
                       commune_figures(definition, commune, previous(period), drafts))
 
 
+def village_row(definition: Indicator, commune: UnitData, village: str, period: Period,
+                drafts: bool = False) -> dict:
+    """One indicator's line for one of the commune's villages: its own figure, coloured
+    against the commune's target (a village has none of its own), its trend against its
+    own figure of the previous period."""
+    return domain.row(definition, village,
+                      Figures.of(commune.cell(period, definition.code, village, drafts)),
+                      commune.target(period, definition.code),
+                      Figures.of(commune.cell(previous(period), definition.code, village,
+                                              drafts)))
+
+
+def village_report(definitions: list[Indicator], commune: UnitData, period: Period,
+                   villages: tuple[str, ...]) -> list[dict]:
+    """The lines of each of `villages` for the indicators a village can be measured on
+    (a derived indicator is the commune's alone)."""
+    measured = [d for d in definitions if not d.derived]
+    return [{"unit": v, "rows": [village_row(d, commune, v, period) for d in measured]}
+            for v in villages]
+
+
 def line_news(definition: Indicator, before: UnitData, after: UnitData,
               periods: list[Period]) -> list[tuple[str, Period, dict]]:
     """What a change of a commune's sheets (its data before and after) makes of its lines

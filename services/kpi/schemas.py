@@ -227,6 +227,20 @@ class GetReportResponse(ApiModel):
     communes: list[CommuneReport] = []
 
 
+class VillageReport(ApiModel):
+    village: str
+    rows: list[IndicatorRow] = []
+
+
+class GetVillageReportResponse(ApiModel):
+    """A commune's villages, each with its own figures, coloured against the commune's
+    targets (a village has none of its own)."""
+
+    commune: str
+    period: Period
+    villages: list[VillageReport] = []
+
+
 class KpiMeasurementApproved(ApiModel):
     tenant: str
     indicator: str
@@ -359,6 +373,16 @@ class GetReportRequest(UnitRequest):
     period: str = PERIOD
     include_drafts: bool = Field(False, description="figures not yet approved too")
     include_communes: bool = Field(False, description="for a province: each commune's rows")
+
+    _period = field_validator("period", mode="before")(_period_key)
+
+
+class GetVillageReportRequest(TenantRequest):
+    period: str = PERIOD
+    indicator: str = Field("", max_length=64, description="one indicator's code; every "
+                                                          "indicator when empty")
+    village: str = Field("", max_length=64, description="one of the commune's villages; "
+                                                        "every one when empty")
 
     _period = field_validator("period", mode="before")(_period_key)
 

@@ -41,7 +41,8 @@ WORKERS = [pytest.param("tasks", TasksService, TASKS, id="tasks"),
 KPI_LIFE = ("list_indicators", "enter_measurement", "submit_measurement",
             "return_measurement", "submit_measurement", "approve_measurement",
             "measurement_history", "set_target", "set_province_target",
-            "record_dossier_events", "dossier_table", "get_report", "get_counts")
+            "record_dossier_events", "dossier_table", "get_report", "get_village_report",
+            "get_counts")
 
 
 def class_routes(service_class) -> set[tuple[str, str]]:

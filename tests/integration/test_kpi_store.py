@@ -224,6 +224,26 @@ def test_province_report_rolls_up_villages_and_communes_with_targets(store, ledg
     assert commune["unit"] == "lung-phinh"
 
 
+def test_a_communes_villages_are_read_back_and_another_communes_are_not_found(store,
+                                                                            ledger):
+    approve(ledger, "binh-lu", figure(unit="binh-lu-na-da", numerator=26, denominator=26))
+    approve(ledger, "binh-lu", figure(numerator=900, denominator=902))
+    reports = Reports(store, lambda: TREE)
+    lines = {v["unit"]: v["rows"] for v in reports.villages("binh-lu", Q1, "online-dossiers")}
+    assert sorted(lines) == ["binh-lu-hung-binh", "binh-lu-na-da", "binh-lu-tan-binh"]
+    [na_da] = lines["binh-lu-na-da"]
+    assert (na_da["value"], na_da["numerator"], na_da["denominator"]) == (100.0, 26, 26)
+    assert lines["binh-lu-tan-binh"][0]["value"] is None
+    [one] = reports.villages("binh-lu", Q1, village="binh-lu-na-da")
+    assert {r["indicator"] for r in one["rows"] if r["value"] is not None} == {
+        "online-dossiers"}
+    for village in ("lung-phinh-sin-chai", "binh-lu", "nowhere"):
+        with pytest.raises(NotFound):
+            reports.villages("binh-lu", Q1, village=village)
+    with pytest.raises(InvalidArgument, match="derived"):
+        reports.villages("binh-lu", Q1, "task-completion-rate")
+
+
 def test_task_states_count_before_and_after_they_are_folded(store):
     from services.kpi import derived
     from tests.unit.test_kpi_derived import task_event

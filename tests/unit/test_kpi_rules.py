@@ -255,6 +255,30 @@ def test_commune_report_rolls_villages_up_and_finds_the_years_target():
     assert (row["previous_value"], row["trend"]) == (80.0, "improving")
 
 
+def test_each_village_shows_its_own_figure_against_the_communes_target():
+    """The drill-down: a village's line is its own figure (never the commune's), coloured
+    against the commune's target, its trend against its own previous figure; derived
+    indicators (the commune's alone) have no village lines."""
+    commune = report.UnitData("a", {
+        sheet_id("a", "2026-Q1"): sheet({
+            ("online-dossiers", "a"): approved(ONLINE, {"numerator": 900, "denominator": 902}),
+            ("online-dossiers", "a-1"): approved(ONLINE, {"numerator": 40, "denominator": 50}),
+            ("online-dossiers", "a-2"): entered(ONLINE, {"numerator": 5, "denominator": 5})}),
+        sheet_id("a", "2025-Q4"): sheet({
+            ("online-dossiers", "a-1"): approved(ONLINE, {"numerator": 45, "denominator": 50})}),
+        sheet_id("a", "2026"): sheet(targets={("online-dossiers", "a"): goal("gt", 90)}),
+    }, villages=TREE.villages("a"))
+    derived = DEFS["task-completion-rate"]
+    lines = report.village_report([ONLINE, derived], commune, Q1, TREE.villages("a"))
+    assert [v["unit"] for v in lines] == ["a-1", "a-2"]
+    [first], [second] = (v["rows"] for v in lines)
+    assert (first["unit"], first["value"], first["numerator"], first["denominator"]) == (
+        "a-1", 80.0, 40, 50)
+    assert (first["status"], first["target"]["period"]) == ("missed", "2026")
+    assert (first["previous_value"], first["trend"]) == (90.0, "worsening")
+    assert (second["value"], second["status"]) == (None, "no_data")  # a draft is not shown
+
+
 def test_reports_show_approved_figures_unless_drafts_are_asked_for():
     draft = entered(ONLINE, {"numerator": 1, "denominator": 2})
     commune = report.UnitData("a", {sheet_id("a", "2026-Q1"): sheet({
