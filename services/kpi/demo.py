@@ -1,13 +1,15 @@
 """Demo data from the communes' own Q1/2026 reports and Bình Lư's 2026 plan
 (demo/*.yaml, each row citing its source): figures entered, submitted and approved
 through the same rules as any other, the 2026 targets, and Lùng Phình's dossiers by
-field. Loading twice adds nothing."""
+field; Bình Lư's villages' figures, some real, some the demo's even split of the
+commune's totals (marked DEMO in their source document). Loading twice adds nothing."""
 import datetime as dt
 from importlib import resources
 
 import yaml
 
 from services.common.mongo import database_name, make_client
+from services.directory import tree as builtin_tree
 
 from . import dossiers
 from .indicators import parse_period
@@ -19,6 +21,8 @@ from .store import KpiStore
 ENTERED_BY = "demo-loader"
 APPROVED_BY = "demo-approver"
 FIGURES = ("binh-lu-q1-2026.yaml", "lung-phinh-q1-2026.yaml")
+# Bình Lư's villages: real figures, and the demo's splits of FIGURES[0]'s totals.
+VILLAGES = "binh-lu-q1-2026-villages.yaml"
 TARGETS = "binh-lu-2026-targets.yaml"
 DOSSIERS = "lung-phinh-q1-2026-dossiers.yaml"
 # The day before the quarter a carried-over dossier was received on.
@@ -69,27 +73,70 @@ def dossier_events(spec: dict) -> list[dict]:
     return events
 
 
+def _cited(spec: dict) -> list[dict]:
+    """A file's measurements as the ledger takes them (the commune's unless a row names a
+    village), each citing its source."""
+    return [{"unit": spec["tenant"], "period": spec["period"],
+             "source_document": f"{spec['source_document']}, {row.pop('cite')}", **row}
+            for row in spec["measurements"]]
+
+
+def _share(total: int, parts: int, index: int) -> int:
+    """Part `index` of `total` split evenly over `parts`, the first parts taking what
+    does not divide."""
+    return total // parts + (index < total % parts)
+
+
+def village_figures(spec: dict, commune: dict, villages: tuple[str, ...],
+                    village_count: int) -> list[dict]:
+    """The villages' measurements of `spec` (VILLAGES): its real rows, then the demo's
+    even splits of the commune's totals (`commune`: its file) over its `village_count`
+    villages, the named `villages` taking the first shares. The split's source document
+    says that it is one."""
+    totals = {row["indicator"]: row for row in _cited(commune)}
+    split = []
+    for code in spec["demo_splits"]:
+        total = totals[code]
+        short = total["denominator"] - total["numerator"]
+        for index, village in enumerate(villages):
+            den = _share(total["denominator"], village_count, index)
+            split.append({"indicator": code, "unit": village, "period": spec["period"],
+                          "numerator": den - _share(short, village_count, index),
+                          "denominator": den,
+                          "source_document": f"DEMO: {total['numerator']}/"
+                          f"{total['denominator']} của cả xã chia đều cho {village_count} "
+                          f"bản, không phải số liệu thật của bản ({total['source_document']})"})
+    return _cited(spec) + split
+
+
+def _approve(ledger: Ledger, store: KpiStore, tenant: str, rows: list[dict]) -> int:
+    """Each figure entered, submitted and approved, unless one is approved already."""
+    added, sheets = 0, {}
+    for fields in rows:
+        key = fields["period"]
+        if key not in sheets:  # as it was before: a row is approved once
+            sheets[key] = store.read_packed(sheets_collection(key), sheet_id(tenant, key))
+        if (sheets[key].get("cells", {}).get(cell_key(fields["indicator"], fields["unit"]))
+                or {}).get("approved"):
+            continue
+        now = dt.datetime.combine(parse_period(key).last_day, dt.time(9), dt.UTC)
+        ledger.enter(tenant, fields, ENTERED_BY, now)
+        ledger.act(tenant, fields, "submit", ENTERED_BY, now)
+        ledger.act(tenant, fields, "approve", APPROVED_BY, now)
+        added += 1
+    return added
+
+
 def _load_figures(ledger: Ledger, store: KpiStore) -> int:
     added = 0
     for name in FIGURES:
         spec = read(name)
-        tenant = spec["tenant"]
-        period = parse_period(spec["period"])
-        sheet = store.read_packed(sheets_collection(spec["period"]),
-                                  sheet_id(tenant, spec["period"]))
-        for row in spec["measurements"]:
-            fields = {"unit": tenant, "period": spec["period"],
-                      "source_document": f"{spec['source_document']}, {row.pop('cite')}",
-                      **row}
-            if (sheet.get("cells", {}).get(cell_key(row["indicator"], tenant)) or {}).get(
-                    "approved"):
-                continue
-            now = dt.datetime.combine(period.last_day, dt.time(9), dt.UTC)
-            ledger.enter(tenant, fields, ENTERED_BY, now)
-            ledger.act(tenant, fields, "submit", ENTERED_BY, now)
-            ledger.act(tenant, fields, "approve", APPROVED_BY, now)
-            added += 1
-    return added
+        added += _approve(ledger, store, spec["tenant"], _cited(spec))
+    spec = read(VILLAGES)
+    tenant = spec["tenant"]
+    count = next(u["village_count"] for u in builtin_tree.units() if u["code"] == tenant)
+    return added + _approve(ledger, store, tenant, village_figures(
+        spec, read(FIGURES[0]), ledger.tree.villages(tenant), count))
 
 
 def _load_targets(ledger: Ledger) -> int:
@@ -129,6 +176,11 @@ def seed(settings) -> str:
                 unit = "%" if row["kind"] == "ratio" else ""
                 lines.append(f"  {tenant} Q1/2026 {row['indicator']}: {row['value']:g}{unit}"
                              f"{counts}{' ' + row['status'] if row['target'] else ''}")
+    for village in reports.villages("binh-lu", q1):
+        shown = [f"{r['indicator']} {r['numerator']:g}/{r['denominator']:g}"
+                 for r in village["rows"] if r["value"] is not None]
+        lines.append(f"  binh-lu Q1/2026 {village['unit']}: {', '.join(shown)} (dossiers: "
+                     "the demo's even split of the commune's, not the village's own)")
     total = dossiers.table(store.read_packed("boards", "lung-phinh|dossiers"), q1)["total"]
     lines.append("  lung-phinh Q1/2026 dossiers: " + ", ".join(f"{k} {v}"
                                                               for k, v in total.items()))
