@@ -63,6 +63,13 @@ WORDS = {
     "figure_approved": ("Đã duyệt", "Approved"),
     "drafts": ("Số liệu chờ duyệt", "Figures awaiting approval"),
     "saved": ("Đã lưu.", "Saved."), "unit": ("Đơn vị", "Unit"),
+    "by_village": ("Theo thôn, bản", "By village"),
+    "village_note": ("Màu theo mục tiêu của xã.", "Colours against the commune's target."),
+    "commune_line_note": ("Dòng của xã là số liệu xã nhập; chưa có thì là tổng các thôn, "
+                          "bản.", "The commune's line is its own figure, else the sum of "
+                                  "its villages'."),
+    "no_villages": ("Xã chưa có thôn, bản trong danh mục.",
+                    "The commune has no villages in the directory."),
     "progress": ("Tiến độ", "Progress"), "deadline": ("Hạn", "Deadline"),
     "overdue": ("Quá hạn", "Overdue"), "lead_unit": ("Đơn vị chủ trì", "Lead unit"),
     "compliance": ("Cập nhật hằng tháng", "Monthly updates"),

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from services.common import clock, errors
 from services.directory import tree
 
-from .web import CheckedForm, Me
+from .web import CheckedForm, Me, unit_name
 
 router = APIRouter()
 WRITERS, APPROVERS = ("admin", "officer"), ("admin",)
@@ -20,13 +20,14 @@ COMPARISON = {"COMPARISON_GREATER": ">", "COMPARISON_GREATER_OR_EQUAL": "≥",
               "COMPARISON_EQUAL": "=", "COMPARISON_LESS_OR_EQUAL": "≤", "COMPARISON_LESS": "<"}
 STEPS = ("submit", "approve", "return")
 LOOK_BACK = 4  # quarters tried, newest first, for the default period
+COMMUNE_COLUMN = "commune"  # the province board's first column, sorted by name
 
 
-def _api(commune: str) -> str:
+def kpi_path(commune: str) -> str:
     return f"/api/v1/communes/{commune}/kpi"
 
 
-def _quarters() -> list[str]:
+def quarters() -> list[str]:
     now = clock.now()
     year, quarter = now.year, (now.month - 1) // 3 + 1
     found = []
@@ -36,44 +37,44 @@ def _quarters() -> list[str]:
     return found
 
 
-def _period(request: Request) -> str:
+def period_asked(request: Request) -> str:
     """The period asked for (the kpi service reads and checks it), or "" for the default."""
     return request.query_params.get("period", "")[:20]
 
 
-def _report(api, unit: str, period: str, **flags) -> dict:
+def kpi_report(api, unit: str, period: str, **flags) -> dict:
     params = {"period": period, **{k: "true" for k, v in flags.items() if v}}
-    return api.get("kpi", _api(unit) + "/report", params)
+    return api.get("kpi", kpi_path(unit) + "/report", params)
 
 
-def _latest_with_figures(api, unit: str) -> str:
+def latest_with_figures(api, unit: str) -> str:
     """The newest quarter with a figure someone entered (the board opens on it; the
     figures derived from tasks exist for every quarter)."""
-    quarters = _quarters()
-    for period in quarters[:LOOK_BACK]:
-        rows = _report(api, unit, period)["rows"]
+    recent = quarters()
+    for period in recent[:LOOK_BACK]:
+        rows = kpi_report(api, unit, period)["rows"]
         if any(r["hasValue"] and r["source"] == "manual" for r in rows):
             return period
-    return quarters[0]
+    return recent[0]
 
 
 @router.get("/c/{commune}/kpi")
 def scorecard(request: Request, commune: str, me: Me):
     me.require("kpi", commune)
     with me.client() as api:
-        period = _period(request) or _latest_with_figures(api, commune)
-        approved = _report(api, commune, period)
-        drafts = (_report(api, commune, period, includeDrafts=True)
+        period = period_asked(request) or latest_with_figures(api, commune)
+        approved = kpi_report(api, commune, period)
+        drafts = (kpi_report(api, commune, period, includeDrafts=True)
                   if me.role in WRITERS else approved)
-        indicators = api.get("kpi", _api(commune) + "/indicators")["indicators"]
-        dossiers = api.get("kpi", _api(commune) + "/dossier-table", {"period": period})
+        indicators = api.get("kpi", kpi_path(commune) + "/indicators")["indicators"]
+        dossiers = api.get("kpi", kpi_path(commune) + "/dossier-table", {"period": period})
     in_force = {r["indicator"]: r for r in approved["rows"]}
     pending = [r for r in drafts["rows"] if r["hasValue"] and
                (not in_force[r["indicator"]]["hasValue"]
                 or r["value"] != in_force[r["indicator"]]["value"])]
     villages = [u for u in tree.units() if u["parent_code"] == commune]
     return me.page("kpi.html", active="kpi", commune=commune, period=period,
-                   periods=_quarters(), rows=approved["rows"], pending=pending,
+                   periods=quarters(), rows=approved["rows"], pending=pending,
                    indicators=[i for i in indicators if i["source"] == "manual"],
                    villages=villages, dossiers=dossiers.get("fields", []),
                    dossier_total=dossiers.get("total"), status_class=STATUS_CLASS,
@@ -102,7 +103,7 @@ def enter(request: Request, commune: str, me: Me, form: CheckedForm):
         if (number := _number(form, name)) is not None:
             body[name] = number
     with me.client() as api:
-        api.post("kpi", _api(commune) + "/measurements", body)
+        api.post("kpi", kpi_path(commune) + "/measurements", body)
     return RedirectResponse(f"/c/{commune}/kpi?period={body['period']}&done=saved", 303)
 
 
@@ -118,7 +119,7 @@ def workflow(request: Request, commune: str, step: str, me: Me, form: CheckedFor
     if step == "return":
         body["reason"] = form.get("reason", "")
     with me.client() as api:
-        api.post("kpi", f"{_api(commune)}/measurements/{step}", body)
+        api.post("kpi", f"{kpi_path(commune)}/measurements/{step}", body)
     return RedirectResponse(f"/c/{commune}/kpi?period={body['period']}&done=saved", 303)
 
 
@@ -130,7 +131,7 @@ def history(request: Request, commune: str, me: Me):
     where = {"indicator": q.get("indicator", "")[:64], "period": q.get("period", "")[:20],
              "unit": q.get("unit", "")[:64]}
     with me.client() as api:
-        revisions = api.get("kpi", _api(commune) + "/measurements/history",
+        revisions = api.get("kpi", kpi_path(commune) + "/measurements/history",
                             {k: v for k, v in where.items() if v})["revisions"]
     return me.page("kpi_history.html", active="kpi", commune=commune, where=where,
                    revisions=revisions)
@@ -144,24 +145,35 @@ def province_board(request: Request, province: str, me: Me):
     if not communes or not communes <= set(me.communes):
         raise errors.PermissionDenied("not allowed")
     sort = request.query_params.get("sort", "")[:64]
+    descending = request.query_params.get("dir", "") == "desc"
     with me.client() as api:
-        period = _period(request) or _latest_with_figures(api, province)
-        report = _report(api, province, period, includeCommunes=True)
+        period = period_asked(request) or latest_with_figures(api, province)
+        report = kpi_report(api, province, period, includeCommunes=True)
     shown = [r for r in report["rows"] if r["hasValue"] or
              any(c_row["hasValue"] for c in report["communes"] for c_row in c["rows"]
                  if c_row["indicator"] == r["indicator"])]
     codes = [r["indicator"] for r in shown]
     table = [{"commune": c["commune"],
               "cells": {row["indicator"]: row for row in c["rows"]}} for c in report["communes"]]
-    if sort in codes:
-        table.sort(key=lambda line: -(line["cells"][sort]["value"]
-                                      if line["cells"].get(sort, {}).get("hasValue") else -1))
-    else:
-        table.sort(key=lambda line: line["commune"])
+    sort = sort if sort in codes else COMMUNE_COLUMN
     return me.page("province.html", active="province", province=province, period=period,
-                   periods=_quarters(), columns=shown, table=table, sort=sort,
+                   periods=quarters(), columns=shown,
+                   table=sorted_table(table, sort, descending), sort=sort,
+                   descending=descending, first=COMMUNE_COLUMN,
                    total={r["indicator"]: r for r in report["rows"]},
                    status_class=STATUS_CLASS)
+
+
+def sorted_table(table: list[dict], column: str, descending: bool) -> list[dict]:
+    """The province's lines by the commune's name (COMMUNE_COLUMN) or by an indicator's
+    value, either way round; a commune without a value for it comes last both ways."""
+    if column == COMMUNE_COLUMN:
+        return sorted(table, key=lambda line: unit_name(line["commune"]).casefold(),
+                      reverse=descending)
+    valued = [line for line in table if line["cells"].get(column, {}).get("hasValue")]
+    rest = [line for line in table if line not in valued]
+    return sorted(valued, key=lambda line: line["cells"][column]["value"],
+                  reverse=descending) + rest
 
 
 def _provinces() -> set[str]:

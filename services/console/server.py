@@ -12,7 +12,16 @@ from starlette.middleware.gzip import GZipMiddleware
 from services.common import errors, logs
 from services.common.settings import Settings, get_settings
 
-from . import pages_auth, pages_desk, pages_ioc, pages_kpi, pages_public, pages_tasks, pages_trace
+from . import (
+    pages_auth,
+    pages_desk,
+    pages_ioc,
+    pages_kpi,
+    pages_public,
+    pages_tasks,
+    pages_trace,
+    pages_villages,
+)
 from .accounts import AccountStore, console_db
 from .config import ConsoleSettings, get_console_settings, refuse_development_key
 from .sessions import SessionStore
@@ -28,8 +37,9 @@ def create_app(settings: Settings, console: ConsoleSettings) -> FastAPI:
     app = FastAPI(title="Commune console", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.console = Console(settings, console, AccountStore(db, console),
                                 SessionStore(db, console.session_hours))
-    for router in (pages_auth.router, pages_ioc.router, pages_kpi.router, pages_tasks.router,
-                   pages_trace.router, pages_desk.router, pages_public.router):
+    for router in (pages_auth.router, pages_ioc.router, pages_kpi.router, pages_villages.router,
+                   pages_tasks.router, pages_trace.router, pages_desk.router,
+                   pages_public.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), "static")
     # The trace service's label sheets name its stylesheet; the console serves the same.

@@ -54,6 +54,11 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
 _names = {unit["code"]: unit["name"] for unit in tree.units()}
 
 
+def unit_name(code: str) -> str:
+    """A province's, commune's or village's name (its code when the tree has none)."""
+    return _names.get(code, code)
+
+
 class SignInNeeded(Exception):
     """No valid session: the page sends the browser to the sign-in form."""
 
@@ -77,7 +82,7 @@ def render(request: Request, template: str, status: int = 200, **values) -> HTML
     text = _env.get_template(template).render(
         request=request, lang=lang, t=lambda key: i18n.word(lang, key),
         num=lambda v, d=2: i18n.number(lang, v, d), day=lambda v: i18n.date(lang, v),
-        unit_name=lambda code: _names.get(code, code), **values)
+        unit_name=unit_name, **values)
     return HTMLResponse(text, status_code=status)
 
 

@@ -1,11 +1,12 @@
 """The console's pure parts: Vietnamese formatting, the offline map's projection, the
-refusal of the development key beyond localhost."""
+province board's sorting, the refusal of the development key beyond localhost."""
 import pytest
 
 from services.common.settings import DEV_SECRET, Settings
 from services.console import i18n
 from services.console.config import refuse_development_key
 from services.console.pages_ioc import MAP_H, MAP_PAD, MAP_W, _map
+from services.console.pages_kpi import COMMUNE_COLUMN, sorted_table
 
 
 def test_numbers_and_dates_are_written_the_vietnamese_way():
@@ -61,6 +62,22 @@ def test_the_map_colours_a_location_by_its_worst_active_alert_and_rings_silent_d
     assert points["cho"]["severity"] == "ALERT_SEVERITY_HIGH"
     assert points["cau"]["severity"] == ""  # resolved: quiet again
     assert points["truong"]["silent"] and points["truong"]["severity"] == ""
+
+
+def test_the_province_board_sorts_by_any_column_either_way_with_no_value_last():
+    def line(commune, value=None):
+        cell = {"hasValue": value is not None, "value": value or 0.0}
+        return {"commune": commune, "cells": {"online-dossiers": cell}}
+    table = [line("lung-phinh", 80.0), line("binh-lu", 99.78), line("no-figure"),
+             line("low", 10.0)]
+
+    def order(column, descending):
+        return [x["commune"] for x in sorted_table(table, column, descending)]
+    assert order("online-dossiers", True) == ["binh-lu", "lung-phinh", "low", "no-figure"]
+    assert order("online-dossiers", False) == ["low", "lung-phinh", "binh-lu", "no-figure"]
+    # the commune column: by the name shown (the code where the tree has none)
+    assert order(COMMUNE_COLUMN, False) == ["binh-lu", "low", "lung-phinh", "no-figure"]
+    assert order(COMMUNE_COLUMN, True) == ["no-figure", "lung-phinh", "low", "binh-lu"]
 
 
 def test_the_development_key_serves_only_localhost():
