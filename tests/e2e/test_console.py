@@ -1,7 +1,8 @@
 """The web console in a real browser (Debian's chromium driven by Playwright) against
 the platform's processes with the demo data of `commune seed`, in a namespace of its
 own: sign-in and the lock, live IOC alerts acknowledged on the screen, a KPI figure
-entered, approved and seen on the province's board, progress reported on the task board,
+entered, approved and seen on the province's board (sorted by its column), a village's
+figure in the drill-down from the commune, progress reported on the task board,
 a label sheet printed, one commune's user kept out of another's pages. Screenshots of
 every screen go to var/screenshots/; each page's weight (gzip) is printed and bounded."""
 import gzip
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from services.common.auth import issue_token
 from services.console.accounts import DEMO_PASSWORD
 from services.reports import quarterly
 from tests.helpers import (
@@ -90,7 +92,7 @@ def console(other_namespace):
         pipeline.wait_ready(f"http://127.0.0.1:{pipeline.metrics_port}/metrics")
         app = Console(settings, workers, ioc_grpc)
         started.append(app)
-        app.settings = settings
+        app.settings, app.workers = settings, workers
         yield app
     finally:
         for process in reversed(started):
@@ -210,7 +212,7 @@ def test_a_kpi_figure_entered_and_approved_shows_on_the_province_board(browser, 
         "button", name="Phê duyệt").click()
     expect(admin.locator("#scorecard tr[data-indicator=online-dossiers] .value")).to_have_text(
         "91%")
-    admin.locator("#scorecard tr[data-indicator=online-dossiers] a").click()
+    admin.locator("#scorecard tr[data-indicator=online-dossiers] td:first-child a").click()
     expect(admin.locator("#history tbody tr")).to_have_count(3)  # entered, submitted, approved
     expect(admin.locator("#history tbody tr").last).to_contain_text(ADMIN)
 
@@ -218,7 +220,64 @@ def test_a_kpi_figure_entered_and_approved_shows_on_the_province_board(browser, 
     province.goto(console.url + "/p/lai-chau/kpi?period=2026-Q2")
     cell = province.locator("tr[data-commune=binh-lu] td[data-indicator=online-dossiers]")
     expect(cell).to_have_text("91%")
+    header = province.locator("#province-table th[data-sort=online-dossiers]")
+    for direction in ("descending", "ascending"):  # its header sorts by it, then back
+        header.locator("a").click()
+        expect(header).to_have_attribute("aria-sort", direction)
+        expect(cell).to_have_text("91%")
     shot(province, "province")
+
+
+def test_a_village_figure_entered_through_the_api_shows_in_the_drill_down(browser, console):
+    """A figure of Nà Đa entered, submitted and approved through the kpi service's API
+    shows in the scorecard's drill-down to the villages, coloured against the commune's
+    target; the seed's village figures show there too, a village leads back to its
+    commune, and another commune's village opens nowhere."""
+    kpi = (f"http://127.0.0.1:{console.workers['kpi'].http_port}"
+           "/api/v1/communes/binh-lu/kpi")
+    figure = {"indicator": "online-payment", "unit": "binh-lu-na-da", "period": "2026-Q3"}
+    token = issue_token(console.settings, ADMIN, "admin", ["binh-lu"])
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60) as api:
+        entered = api.post(kpi + "/measurements", json={**figure, "numerator": 12,
+                                                         "denominator": 20})
+        assert entered.status_code == 201, entered.text
+        for step in ("submit", "approve"):
+            assert api.post(f"{kpi}/measurements/{step}", json=figure).status_code == 200
+        foreign = api.get(kpi + "/village-report", params={"period": "2026-Q3",
+                                                           "village": "lung-phinh-sin-chai"})
+        assert foreign.status_code == 404 and "villages" not in foreign.json()
+
+    page = signed_in(browser, console, OFFICER)
+    page.goto(console.url + "/c/binh-lu/kpi?period=2026-Q3")
+    page.locator("#scorecard tr[data-indicator=online-payment] a.drill").click()
+    na_da = page.locator("#villages tr[data-village=binh-lu-na-da]")
+    expect(na_da.locator(".value")).to_have_text("60%")
+    expect(na_da.locator(".counts")).to_have_text("12/20")
+    expect(na_da.locator(".badge")).to_have_class("badge met")  # the plan's ">= 60"
+    # the commune has no figure of its own for Q3: its line is its villages' sum
+    expect(page.locator("#villages tr[data-unit=binh-lu] .value")).to_have_text("60%")
+    expect(page.locator("#villages tr[data-village=binh-lu-tan-binh] .value")).to_have_text("—")
+
+    page.goto(console.url + "/c/binh-lu/kpi/villages?indicator=online-dossiers&period=2026-Q1")
+    expect(page.locator("#villages tr[data-unit=binh-lu] .counts")).to_have_text("900/902")
+    expect(page.locator("#villages tr[data-village=binh-lu-tan-binh] .counts")).to_have_text(
+        "26/26")  # the seed's even split (marked DEMO)
+    expect(page.locator("#villages tr[data-village=binh-lu-na-da] .value")).to_have_text(
+        "96,15%")
+    shot(page, "kpi-villages")
+    page.locator("#villages tr[data-village=binh-lu-na-da] th a").click()
+    expect(page.locator("#village tr[data-indicator=villages-4g] .counts")).to_have_text("1/1")
+    shot(page, "kpi-village")
+    page.click("#back")
+    expect(page.locator("#scorecard tr[data-indicator=online-dossiers] .value")).to_have_text(
+        "99,78%")
+
+    answer = page.goto(console.url + "/c/binh-lu/kpi/villages/lung-phinh-sin-chai")
+    assert answer.status == 404 and "Sín Chải" not in page.content()
+    for path in ("/c/lung-phinh/kpi/villages/lung-phinh-sin-chai",
+                 "/c/lung-phinh/kpi/villages?indicator=e-health-records"):
+        assert page.goto(console.url + path).status == 403, path
+        assert "Lùng Phình" not in page.content() and "Sín Chải" not in page.content()
 
 
 def test_progress_reported_on_the_task_board_changes_it(browser, console):
@@ -332,6 +391,7 @@ def test_every_screen_in_vietnamese_and_english_within_its_weight(browser, conso
     client = httpx.Client(base_url=console.url, cookies=cookies, timeout=60,
                           follow_redirects=False)
     screens = {"login": "/login", "ioc": "/c/binh-lu/ioc", "kpi": "/c/binh-lu/kpi",
+               "kpi-villages": "/c/binh-lu/kpi/villages?indicator=online-dossiers",
                "tasks": "/c/binh-lu/tasks", "review": "/c/binh-lu/tasks/review",
                "trace": "/c/binh-lu/trace", "reports": "/c/binh-lu/reports",
                "accounts": "/admin/accounts", "kiosk": "/kiosk/binh-lu",
