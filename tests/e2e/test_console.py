@@ -252,21 +252,21 @@ def test_a_village_figure_entered_through_the_api_shows_in_the_drill_down(browse
     page.locator("#scorecard tr[data-indicator=online-payment] a.drill").click()
     na_da = page.locator("#villages tr[data-village=binh-lu-na-da]")
     expect(na_da.locator(".value")).to_have_text("60%")
-    expect(na_da.locator(".counts")).to_have_text("12/20")
+    expect(na_da.locator(".ratio")).to_have_text("12/20")
     expect(na_da.locator(".badge")).to_have_class("badge met")  # the plan's ">= 60"
     # the commune has no figure of its own for Q3: its line is its villages' sum
     expect(page.locator("#villages tr[data-unit=binh-lu] .value")).to_have_text("60%")
     expect(page.locator("#villages tr[data-village=binh-lu-tan-binh] .value")).to_have_text("—")
 
     page.goto(console.url + "/c/binh-lu/kpi/villages?indicator=online-dossiers&period=2026-Q1")
-    expect(page.locator("#villages tr[data-unit=binh-lu] .counts")).to_have_text("900/902")
-    expect(page.locator("#villages tr[data-village=binh-lu-tan-binh] .counts")).to_have_text(
+    expect(page.locator("#villages tr[data-unit=binh-lu] .ratio")).to_have_text("900/902")
+    expect(page.locator("#villages tr[data-village=binh-lu-tan-binh] .ratio")).to_have_text(
         "26/26")  # the seed's even split (marked DEMO)
     expect(page.locator("#villages tr[data-village=binh-lu-na-da] .value")).to_have_text(
         "96,15%")
     shot(page, "kpi-villages")
     page.locator("#villages tr[data-village=binh-lu-na-da] th a").click()
-    expect(page.locator("#village tr[data-indicator=villages-4g] .counts")).to_have_text("1/1")
+    expect(page.locator("#village tr[data-indicator=villages-4g] .ratio")).to_have_text("1/1")
     shot(page, "kpi-village")
     page.click("#back")
     expect(page.locator("#scorecard tr[data-indicator=online-dossiers] .value")).to_have_text(
