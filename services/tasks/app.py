@@ -3,6 +3,7 @@ its request model, applies the domain's rules (domain.py) to what the store load
 the change with the events that announce it, and answers a response model. Every door
 (nameko RPC and HTTP in service.py, gRPC in grpc_api.py) runs them through OPERATIONS,
 which says who may do what; nothing else checks roles."""
+import io
 from collections.abc import Iterator
 
 from google.protobuf import json_format
@@ -11,12 +12,14 @@ from commune.v1 import events_pb2
 from services.common.api.operations import Operation, Operations, Route
 from services.common.auth import Principal
 from services.common.clock import now
+from services.common.errors import InvalidArgument
 from services.common.fanout import EventFanout
 from services.common.periods import parse as parse_period
 from services.common.publisher import Publisher
 
-from . import domain, listing
+from . import domain, excel, listing
 from . import schemas as s
+from .excel.reading import MAX_FILE_BYTES
 from .listing import Criteria
 from .store import TaskStore
 
@@ -118,6 +121,26 @@ class TasksApp:
         self.store.load_directory(request.tenant, [], [saved])
         return s.Officer.model_validate(saved)
 
+    def import_tasks(self, principal: Principal,
+                     request: s.ImportTasksRequest) -> s.ImportTasksResponse:
+        """A workbook's rows into the commune's tasks, all or none, and what became of
+        each row (excel/importing.py); the caller is recorded as who imported them."""
+        if not request.content:
+            raise InvalidArgument("the file is empty", {"content": "empty"})
+        try:
+            result = excel.import_tasks(self.store, request.tenant, io.BytesIO(request.content),
+                                        principal.subject, now(), announce=self.events)
+        except excel.UnreadableFile as exc:
+            raise InvalidArgument(exc.plain, {"content": exc.plain}) from None
+        return _import_report(result)
+
+    def export_tasks(self, principal: Principal, request: s.ExportTasksRequest) -> s.TaskWorkbook:
+        """The commune's tasks the filters keep, and their summary, as a workbook."""
+        today = now().date()
+        done = excel.export_tasks(self.store, _criteria(request, today), today, self.reader)
+        return s.TaskWorkbook(content=done.content, tasks=done.tasks, units=done.units,
+                              groups=done.groups, filename=excel.filename(request.tenant, today))
+
     def announce_overdue(self) -> None:
         """task.overdue, once per task, for active tasks whose deadline has passed (the
         worker's timer; no caller)."""
@@ -138,12 +161,7 @@ class TasksApp:
 
     def list_tasks(self, principal: Principal, request: s.ListTasksRequest) -> s.ListTasksResponse:
         today = now().date()
-        criteria = Criteria(
-            request.tenant, lead_unit=request.lead_unit, status=s.domain_status(request.status)
-            if request.status else "", group=request.group,
-            period=parse_period(request.period) if request.period else None,
-            overdue_on=today if request.overdue_only else None)
-        rows, next_token, total = listing.page(self.reader.select(criteria),
+        rows, next_token, total = listing.page(self.reader.select(_criteria(request, today)),
                                                request.page_size, request.page_token)
         return s.ListTasksResponse(tasks=[_task(r, today) for r in rows],
                                    next_page_token=next_token, total_size=total)
@@ -183,6 +201,24 @@ class TasksApp:
                            officers=self.store.officers(request.tenant))
 
 
+def _criteria(request: s.TaskFilters, today) -> Criteria:
+    return Criteria(
+        request.tenant, lead_unit=request.lead_unit, status=s.domain_status(request.status)
+        if request.status else "", group=request.group,
+        period=parse_period(request.period) if request.period else None,
+        overdue_on=today if request.overdue_only else None)
+
+
+def _import_report(result: excel.ImportResult) -> s.ImportTasksResponse:
+    rows = [s.ImportedRow(row=r.row, code=r.code, outcome=r.outcome, problems=[
+        s.ImportProblem(column=excel.LABELS.get(name, name), reason=reason)
+        for name, reason in r.problems.items()]) for r in result.rows]
+    return s.ImportTasksResponse(
+        complete=result.ok, created=result.imported, updated=result.updated,
+        unchanged=result.unchanged, rejected=len(result.errors), assigned=result.assigned,
+        ignored_columns=result.ignored_columns, rows=rows)
+
+
 def _task(document: dict, today=None) -> s.Task:
     message = domain.task_message(document, today)
     return s.Task.of_message(message, json_format.MessageToDict(message))
@@ -201,6 +237,7 @@ BASE = "/api/v1/communes/{tenant}"
 TASK = BASE + "/tasks/{id}"
 TENANT, TASK_ID = "binh-lu", "7f3c1e0a9b2d4c5e8f6a1b2c3d4e5f60"
 WRITERS, READERS = domain.WRITERS, domain.READERS
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 OPERATIONS = Operations(
     "tasks",
@@ -240,6 +277,15 @@ OPERATIONS = Operations(
     Operation("review_tasks", "Active tasks the quarterly review should look at",
               s.ReviewTasksRequest, s.ReviewTasksResponse, READERS,
               Route("GET", BASE + "/task-review"), example={"tenant": TENANT}),
+    Operation("import_tasks", "Import a plan's tasks from an .xlsx workbook (all rows or "
+              "none) and say what became of each row", s.ImportTasksRequest,
+              s.ImportTasksResponse, WRITERS, Route("POST", BASE + "/task-workbook",
+                                                   upload=XLSX, upload_limit=MAX_FILE_BYTES),
+              rpc=False, example={"tenant": TENANT}),
+    Operation("export_tasks", "The tasks the filters keep, and their summary, as an .xlsx "
+              "workbook", s.ExportTasksRequest, s.TaskWorkbook, READERS,
+              Route("GET", BASE + "/task-workbook", download=XLSX), rpc=False,
+              example={"tenant": TENANT, "period": "Năm 2026"}),
     Operation("list_directory", "The commune's units and officers", s.ListDirectoryRequest,
               s.Directory, READERS, Route("GET", BASE + "/units"), example={"tenant": TENANT}),
     Operation("save_unit", "Add or change a unit", s.SaveUnitRequest, s.Unit, WRITERS,

@@ -15,7 +15,7 @@ from ..nameko_ext.web import client_address, json_api, json_response, request_js
 from ..settings import get_settings
 from . import browser, openapi, problems
 from .limits import PublicLimit
-from .operations import Operation, Operations, invoke, parse
+from .operations import FILE_FIELD, Operation, Operations, invoke, parse
 
 
 def principal_of(authorization: str | None) -> Principal | None:
@@ -33,8 +33,25 @@ class Caller(DependencyProvider):
         return worker_ctx.data.get("authorization")
 
 
+def _upload(request, limit: int) -> bytes:
+    """A file body, refused unread when it is larger than `limit` bytes."""
+    size = request.content_length
+    if size is not None and size > limit:
+        raise errors.InvalidArgument(
+            f"the file is {size / 2**20:.1f} MB; at most {limit / 2**20:.0f} MB",
+            {FILE_FIELD: "too large"})
+    content = request.stream.read(limit + 1)
+    if len(content) > limit:
+        raise errors.InvalidArgument(f"the file is larger than {limit / 2**20:.0f} MB",
+                                     {FILE_FIELD: "too large"})
+    return content
+
+
 def _http_input(operation: Operation, request, params: dict) -> dict:
-    if operation.http.method == "GET":
+    if operation.http.upload:
+        data = {**request.args.to_dict(),
+                FILE_FIELD: _upload(request, operation.http.upload_limit)}
+    elif operation.http.method == "GET":
         data = request.args.to_dict()
     else:  # no body at all is an empty object (POST …/assign keeps what the task has)
         data = request_json(request) if request.get_data() else {}
@@ -61,12 +78,19 @@ def _rpc_method(operation: Operation):
 
 
 def _http_method(operation: Operation, limit: PublicLimit):
+    route = operation.http
+
     def method(self, request, **params):
         limit.check(operation, client_address(request))
         principal = principal_of(request.headers.get("Authorization"))
         parsed = parse(operation, _http_input(operation, request, params))
-        return operation.http.status, invoke(self.use_cases(), operation, principal,
-                                             parsed).wire()
+        answer = invoke(self.use_cases(), operation, principal, parsed)
+        if route.download:  # a file, not JSON
+            return Response(getattr(answer, FILE_FIELD), status=route.status,
+                            mimetype=route.download, headers={
+                                "Content-Disposition":
+                                    f'attachment; filename="{answer.filename}"'})
+        return route.status, answer.wire()
     method.__name__ = f"http_{operation.name}"
     return http(operation.http.method, operation.http.werkzeug_path)(json_api(method))
 

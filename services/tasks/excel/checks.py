@@ -1,4 +1,4 @@
-"""Row checks and the row-by-row report: the domain's rules, the commune's units and
+"""Row checks and what became of each row: the domain's rules, the commune's units and
 officers, codes repeated in the file. Pure."""
 import datetime as dt
 import re
@@ -19,6 +19,19 @@ class RowError:
     fields: dict  # field -> what is wrong, in plain words
 
 
+# What became of a row: a new task, a stored task changed or left as it was, the row
+# refused (and why), or a right row not stored because another was refused.
+OUTCOMES = ("created", "updated", "unchanged", "rejected", "not_stored")
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    row: int  # as Excel shows it
+    code: str
+    outcome: str  # one of OUTCOMES
+    problems: dict = field(default_factory=dict)  # field -> what is wrong (rejected only)
+
+
 @dataclass
 class ImportResult:
     imported: int = 0  # new tasks stored
@@ -27,6 +40,7 @@ class ImportResult:
     updated: int = 0  # stored tasks their row changed
     unchanged: int = 0  # stored tasks whose row says what they already are
     ignored_columns: list[str] = field(default_factory=list)  # informative, as written
+    rows: list[RowOutcome] = field(default_factory=list)  # every row read, in the file's order
 
     @property
     def ok(self) -> bool:
@@ -204,22 +218,6 @@ def arrive(document: dict, by: str, now: dt.datetime, directory: domain.Director
         return document
     changes, entry = domain.assign(document, by, now, directory)
     return {**document, **changes, "history": document["history"] + [entry]}
-
-
-def format_ignored(columns: Sequence[str]) -> str:
-    """The line saying which columns import did not read."""
-    return ("ignored columns (informative only, as export writes them): "
-            + ", ".join(repr(c) for c in columns))
-
-
-def format_report(errors: Sequence[RowError]) -> str:
-    """The row-by-row report, one block per row, each field by its column name."""
-    lines = []
-    for error in errors:
-        lines.append(f"row {error.row}" + (f" ({error.code})" if error.code else "") + ":")
-        lines.extend(f"  {LABELS.get(name, name)}: {message}"
-                     for name, message in error.fields.items())
-    return "\n".join(lines)
 
 
 def check_tenant(tenant: str) -> None:
