@@ -4,13 +4,16 @@ own: sign-in and the lock, live IOC alerts acknowledged on the screen, a KPI fig
 entered, approved and seen on the province's board, progress reported on the task board,
 a label sheet printed, one commune's user kept out of another's pages. Screenshots of
 every screen go to var/screenshots/; each page's weight (gzip) is printed and bounded."""
+import datetime as dt
 import gzip
+import io
 import json
 import re
 import subprocess
 
 import docx
 import httpx
+import openpyxl
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -37,6 +40,7 @@ OFFICER, OPERATOR, ADMIN, PROVINCE = ("canbo.binhlu", "vanhanh.binhlu", "quantri
                                       "tinh.laichau")
 # A page, its stylesheet and scripts, gzip-compressed, on a 3G phone: at most this.
 PAGE_BUDGET_BYTES = 60_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Console:
@@ -238,6 +242,60 @@ def test_progress_reported_on_the_task_board_changes_it(browser, console):
     page.goto(console.url + "/c/binh-lu/tasks/review")
     expect(page.locator("h1")).to_contain_text("Rà soát")
     shot(page, "review")
+
+
+def workbook(*rows) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(page: Page, content: bytes) -> None:
+    page.set_input_files("#xl-file", files=[{"name": "ke-hoach.xlsx", "mimeType": XLSX,
+                                              "buffer": content}])
+    page.get_by_role("button", name="Nhập từ Excel").click()
+    expect(page.locator("h1")).to_contain_text("Kết quả nhập Excel")
+
+
+def test_a_plan_imported_from_excel_shows_its_report_and_the_board_exports(browser, console):
+    page = signed_in(browser, console, OFFICER)
+    header = ["Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"]
+    good = [["XL-E2E-01", "Số hóa sổ hộ tịch", "Phòng Kinh tế", "31/12/2026"],
+            ["XL-E2E-02", "Tập huấn kỹ năng số", "phong-kinh-te", "Quý IV/2026"]]
+    page.goto(console.url + "/c/binh-lu/tasks")
+    # a row of an unknown unit and a formula: each is reported, nothing is stored
+    upload(page, workbook(header, *good, ["XL-E2E-03", "Việc lạ", "Phòng Nội vụ", "=TODAY()"]))
+    rows = page.locator("#import-rows tbody tr")
+    expect(rows).to_have_count(3)
+    expect(page.locator("#import-outcome")).to_contain_text("chưa lưu dòng nào")
+    expect(rows.nth(0)).to_contain_text("Chưa lưu")
+    expect(rows.nth(2)).to_contain_text("Bị từ chối")
+    expect(rows.nth(2)).to_contain_text("unknown unit 'Phòng Nội vụ'")
+    expect(rows.nth(2)).to_contain_text("a formula (=TODAY())")
+    shot(page, "tasks-import-refused")
+    page.goto(console.url + "/c/binh-lu/tasks")
+    upload(page, workbook(header, *good))
+    expect(page.locator("#import-outcome")).to_contain_text("Đã nhập toàn bộ tệp")
+    expect(page.locator("#import-rows tbody tr[data-outcome=created]")).to_have_count(2)
+    shot(page, "tasks-import")
+    # the board of one unit, exported as it is filtered
+    page.goto(console.url + "/c/binh-lu/tasks?unit=phong-kinh-te")
+    on_board = {code.removeprefix("task-") for code in
+                page.locator("tr[id^=task-]").evaluate_all("rows => rows.map(r => r.id)")}
+    assert {"XL-E2E-01", "XL-E2E-02"} <= on_board
+    with page.expect_download() as downloaded:
+        page.get_by_role("link", name="Xuất Excel").click()
+    assert downloaded.value.suggested_filename.startswith("nhiem-vu-binh-lu-")
+    sheet = openpyxl.load_workbook(downloaded.value.path())["Nhiệm vụ"]
+    exported = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert set(exported) == on_board
+    first, second = exported["XL-E2E-01"], exported["XL-E2E-02"]
+    assert (first[1], first[4], first[8]) == ("Số hóa sổ hộ tịch", "Phòng Kinh tế",
+                                              dt.datetime(2026, 12, 31))
+    assert (second[1], second[8]) == ("Tập huấn kỹ năng số", "Quý IV/2026")
 
 
 def test_a_label_sheet_prints(browser, console):
