@@ -349,6 +349,7 @@ def test_a_citizen_asks_for_an_officer_at_the_kiosk_and_the_desk_answers(browser
 def test_a_user_of_one_commune_cannot_see_another_communes_pages(browser, console):
     page = signed_in(browser, console, OFFICER)
     for path in ("/c/lung-phinh/kpi", "/c/lung-phinh/ioc", "/c/lung-phinh/tasks",
+                 "/c/lung-phinh/tasks/export",
                  "/c/lung-phinh/trace", "/c/lung-phinh/ioc/stream", "/c/lung-phinh/reports",
                  "/p/lao-cai/kpi", "/p/lai-chau/kpi", "/admin/accounts",
                  "/c/lung-phinh/trace/labels/08939999000031/MD-2026-01",

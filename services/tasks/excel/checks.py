@@ -211,6 +211,25 @@ def _revision(stored: Stored, row: SheetRow, fields: dict, directory: domain.Dir
     return Revision(task, changes, entry, assignment) if changes else None
 
 
+def row_outcomes(rows: Sequence[SheetRow], errors: Sequence[RowError], planned: Iterable[int],
+                 stored: dict[int, str]) -> list[RowOutcome]:
+    """What became of each row, in the file's order: rejected (with what is wrong), as
+    `stored` says (row number -> created or updated), not stored when the plan meant to
+    store it or the rows were refused (errors and nothing `planned`), else unchanged."""
+    problems = {error.row: error.fields for error in errors}
+    planned = set(planned)
+    refused = bool(problems) and not planned
+
+    def outcome(number: int) -> str:
+        if number in problems:
+            return "rejected"
+        if number in stored:
+            return stored[number]
+        return "not_stored" if refused or number in planned else "unchanged"
+    return [RowOutcome(row.row, row.code, outcome(row.row), problems.get(row.row, {}))
+            for row in rows]
+
+
 def arrive(document: dict, by: str, now: dt.datetime, directory: domain.Directory) -> dict:
     """A new task as it arrives from a plan: assigned when the plan names its lead unit,
     owner and deadline, a draft otherwise."""

@@ -20,6 +20,7 @@ from .checks import (
     Stored,
     check_rows,
     check_tenant,
+    row_outcomes,
 )
 from .columns import EXPORTED, IMPORTER, informative
 from .exporting import Labels, plan_cells
@@ -53,20 +54,18 @@ def import_tasks(store: TaskStore, tenant: str, source: str | os.PathLike | Bina
               for t in store.select(Criteria(tenant)) if t["code"] in in_file}
     plan, errors = check_rows(data, tenant, directory, stored, by, now)
     result = ImportResult(errors=errors, unchanged=plan.unchanged, ignored_columns=ignored)
-    outcomes = {row.row: "unchanged" for row in data}  # until a step or an error says more
-    outcomes |= {row.row: "not_stored" for row in data if errors}
-    outcomes |= {row.row: "not_stored" for row, _ in plan.steps}
+    done: dict[int, str] = {}  # row number -> created or updated
     for row, step in plan.steps:
         try:
             if isinstance(step, Revision):
                 result.assigned += _revise(store, step, now, announce)
                 result.updated += 1
-                outcomes[row.row] = "updated"
+                done[row.row] = "updated"
             else:
                 store.create(step, *domain.arrival_events(step), announce=announce)
                 result.imported += 1
                 result.assigned += step["status"] == "assigned"
-                outcomes[row.row] = "created"
+                done[row.row] = "created"
         except (AlreadyExists, FailedPrecondition):  # someone else was quicker: stop there
             done = result.imported + result.updated
             result.errors.append(RowError(row.row, row.code, {
@@ -74,10 +73,7 @@ def import_tasks(store: TaskStore, tenant: str, source: str | os.PathLike | Bina
                         f"someone else while importing; {done} rows above it were stored, "
                         "it and the rows below were not"}))
             break
-    problems = {error.row: error.fields for error in result.errors}
-    result.rows = [RowOutcome(row.row, row.code, "rejected" if row.row in problems
-                              else outcomes[row.row], problems.get(row.row, {}))
-                   for row in data]
+    result.rows = row_outcomes(data, result.errors, (row.row for row, _ in plan.steps), done)
     return result
 
 

@@ -156,10 +156,9 @@ def _check_unpacked_size(source, name) -> None:
     with zipfile.ZipFile(source) as archive:
         unpacked = sum(member.file_size for member in archive.infolist())
     if unpacked > MAX_UNPACKED_BYTES:
-        raise UnreadableFile(f"{name}: unpacks to {unpacked // 2**20} MB; a task plan "
-                             f"takes a few, at most {MAX_UNPACKED_BYTES // 2**20}",
-                             f"the workbook unpacks to {unpacked // 2**20} MB; a task plan "
-                             f"takes a few, at most {MAX_UNPACKED_BYTES // 2**20}")
+        plain = (f"the workbook unpacks to {unpacked // 2**20} MB, more than the "
+                 f"{MAX_UNPACKED_BYTES // 2**20} MB a task plan may take")
+        raise UnreadableFile(f"{name}: {plain}", plain)
     if not isinstance(source, Path):
         source.seek(0)
 
