@@ -289,7 +289,8 @@ def test_a_plan_imported_from_excel_shows_its_report_and_the_board_exports(brows
     with page.expect_download() as downloaded:
         page.get_by_role("link", name="Xuất Excel").click()
     assert downloaded.value.suggested_filename.startswith("nhiem-vu-binh-lu-")
-    sheet = openpyxl.load_workbook(downloaded.value.path())["Nhiệm vụ"]
+    # (the download's file has no .xlsx suffix, which openpyxl wants of a path)
+    sheet = openpyxl.load_workbook(io.BytesIO(downloaded.value.path().read_bytes()))["Nhiệm vụ"]
     exported = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert set(exported) == on_board
     first, second = exported["XL-E2E-01"], exported["XL-E2E-02"]
