@@ -29,7 +29,7 @@ def desk(request: Request, commune: str, me: Me):
 
 
 @router.post("/c/{commune}/desk/{ticket_id}/{move}")
-def move(request: Request, commune: str, ticket_id: str, move: str, me: Me, form: CheckedForm):
+def move(commune: str, ticket_id: str, move: str, me: Me, form: CheckedForm):
     me.require("desk", commune)
     if move not in MOVES:
         raise errors.NotFound(f"no move {move!r}")

@@ -70,7 +70,7 @@ def reports(commune: str, me: Me):
 
 
 @router.post("/c/{commune}/reports")
-def build_report(request: Request, commune: str, me: Me, form: CheckedForm):
+def build_report(commune: str, me: Me, form: CheckedForm):
     """The quarterly report (services.reports) with the user's token, so it reads only
     what the user may."""
     me.require("reports", commune)
