@@ -110,6 +110,12 @@ WORDS = {
     "sources": ("Nguồn trích dẫn", "Sources cited"), "confidence": ("Độ tin cậy",
                                                                    "Confidence"),
     "handed_off": ("Chuyển cán bộ", "Handed to an officer"),
+    # the parts of a procedure an answer cites (services/assistant/languages.py INTENTS)
+    "field_documents": ("Hồ sơ", "Documents"), "field_fee": ("Lệ phí", "Fee"),
+    "field_processing_time": ("Thời hạn giải quyết", "Processing time"),
+    "field_where": ("Nơi nộp", "Where to submit"),
+    "field_online_level": ("Mức dịch vụ trực tuyến", "Online level"),
+    "field_legal_basis": ("Căn cứ pháp lý", "Legal basis"),
     "answers_count": ("câu trả lời", "answers"), "next_page": ("Trang sau", "Next page"),
     "first_page": ("Trang đầu", "First page"),
     "no_answers": ("Không có câu trả lời nào.", "No answers."),

@@ -3,6 +3,7 @@ refusal of the development key beyond localhost, who a kiosk's citizen is and ho
 one may ask."""
 import pytest
 
+from services.assistant.languages import INTENTS
 from services.common.settings import DEV_SECRET, Settings
 from services.console import i18n
 from services.console.citizens import KioskLimit, client_address
@@ -99,3 +100,7 @@ def test_the_kiosk_counts_each_citizen_apart():
     assert limit.wait_s("198.51.100.1") >= 1
     assert limit.wait_s("198.51.100.2") == 0
     assert KioskLimit("").wait_s("198.51.100.1") == 0
+
+
+def test_every_part_an_answer_may_cite_has_a_name_in_the_trail():
+    assert all(f"field_{intent}" in i18n.WORDS for intent in INTENTS)
