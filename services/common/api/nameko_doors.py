@@ -92,8 +92,8 @@ def _http_method(operation: Operation, limit: PublicLimit):
     route = operation.http
 
     def method(self, request, **params):
-        limit.check(operation, client_address(request))
         principal = principal_of(request.headers.get("Authorization"))
+        limit.check(operation, principal, client_address(request))
         parsed = parse(operation, _http_input(operation, request, params))
         answer = invoke(self.use_cases(), operation, principal, parsed)
         if route.download:  # a file, not JSON
@@ -110,8 +110,8 @@ def doors(operations: Operations, title: str, pages: tuple[openapi.Page, ...] = 
           public_limit: str = "") -> type:
     """A mixin with the service's RPC methods and HTTP routes, its /openapi.json (which
     also describes `pages`, the service's other routes) and its /docs page.
-    `public_limit` ("30/minute") bounds how often one client may call the public
-    operations over HTTP."""
+    `public_limit` ("30/minute") bounds how often one client without a token may call
+    the public operations over HTTP."""
     limit = PublicLimit(public_limit, operations.service)
     document = json.dumps(openapi.document(operations, title, pages), ensure_ascii=False)
     namespace = {"caller": Caller()}
