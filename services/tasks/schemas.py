@@ -191,6 +191,11 @@ class DecideReviewRequest(TaskRequest, domain.ReviewDecision):
                                                        "fields of CreateTaskRequest but tenant")
 
 
+AS_OF = Field(None, description="the tasks as they stood at the start of this day (the "
+                                "commune's calendar), later changes undone; none: as they "
+                                "are now", examples=["2026-04-01"])
+
+
 class ListTasksRequest(TenantRequest):
     page_size: int = Field(0, ge=0, description="0 for 50; at most 200")
     page_token: str = ""
@@ -199,10 +204,12 @@ class ListTasksRequest(TenantRequest):
     group: str = ""
     period: PeriodText = ""
     overdue_only: bool = False
+    as_of: dt.date | None = AS_OF
 
 
 class GetTaskSummaryRequest(TenantRequest):
     period: PeriodText = ""
+    as_of: dt.date | None = AS_OF
 
 
 class WatchTasksRequest(TenantRequest):
@@ -210,7 +217,7 @@ class WatchTasksRequest(TenantRequest):
 
 
 class ReviewTasksRequest(TenantRequest):
-    pass
+    as_of: dt.date | None = AS_OF
 
 
 class ListDirectoryRequest(TenantRequest):

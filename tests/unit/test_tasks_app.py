@@ -1,6 +1,7 @@
 """The tasks use cases (app.py) over a mock store: what they store, announce and answer,
 and that a caller the table refuses changes nothing (integration and e2e tests run them
 for real)."""
+import datetime as dt
 from unittest import mock
 
 import pytest
@@ -86,3 +87,45 @@ def test_the_grpc_door_sends_the_contracts_messages(app):
     rebuilt = schemas.ListTasksResponse.model_validate(response.wire())  # no messages
     assert to_message(rebuilt, tasks_pb2.ListTasksResponse) == sent
     assert json_format.MessageToDict(sent)["tasks"][0]["priority"] == "TASK_PRIORITY_HIGH"
+
+
+def lived_task() -> dict:
+    """A task due 31/03/2026, 30% done in March, given until 30/06 by the review on 10/04,
+    done on 10/05: its history as the store keeps it."""
+    directory = domain.Directory(frozenset({"van-phong"}), {"cb-vp-01": "van-phong"})
+    doc = domain.new_task({"tenant": "binh-lu", "code": "NQ57-01", "title": "Số hóa hồ sơ",
+                           "lead_unit": "van-phong", "owner": "cb-vp-01",
+                           "deadline": "2026-03-31", "deliverable": "Kho hồ sơ số"},
+                          "officer-1", dt.datetime(2026, 1, 5, tzinfo=dt.UTC), directory)
+    adjust = domain.review_decision({"decision": "adjust_deadline", "deadline": "2026-06-30"})
+    for at, change in ((dt.datetime(2026, 1, 5, 1, tzinfo=dt.UTC),
+                        lambda d, at: domain.assign(d, "officer-1", at, directory)),
+                       (dt.datetime(2026, 3, 10, tzinfo=dt.UTC),
+                        lambda d, at: domain.report_progress(d, {"percent": 30}, "cb-vp-01", at)),
+                       (dt.datetime(2026, 4, 10, tzinfo=dt.UTC),
+                        lambda d, at: domain.decide(d, adjust, "bcd", at, directory)),
+                       (dt.datetime(2026, 5, 10, tzinfo=dt.UTC),
+                        lambda d, at: domain.change_status(d, "done", "cb-vp-01", at))):
+        changes, entry = change(doc, at)[:2]
+        pushed = changes.pop("_push", {})
+        doc = {**doc, **changes, "history": doc["history"] + [entry]}
+        for name, value in pushed.items():
+            doc[name] = doc[name] + (value if isinstance(value, list) else [value])
+    return doc
+
+
+def test_a_summary_and_a_review_as_of_a_day_take_the_tasks_as_they_stood_then(app):
+    doc = lived_task()
+    app.store.select.side_effect = lambda criteria: [d for d in [doc] if criteria.matches(d)]
+    quarter = {"tenant": "binh-lu", "period": "Quý I/2026"}
+    then = run(app, "get_task_summary", {**quarter, "asOf": "2026-04-01"}).wire()["total"]
+    assert (then["assigned"], then["done"], then["overdue"]) == (1, 0, 1)
+    # today its deadline is in Q2 and it is done: Q1 holds it no more
+    assert run(app, "get_task_summary", quarter).wire()["total"]["assigned"] == 0
+    [flagged] = run(app, "review_tasks", {"tenant": "binh-lu", "asOf": "2026-04-01"}
+                    ).wire()["flagged"]
+    assert flagged["flags"] == ["slow", "overdue"] and flagged["task"]["progressPercent"] == 30
+    assert run(app, "review_tasks", {"tenant": "binh-lu"}).wire()["flagged"] == []
+    listed = run(app, "list_tasks", {"tenant": "binh-lu", "period": "Quý II/2026",
+                                     "asOf": "2026-04-01"}).wire()
+    assert listed["tasks"] == []  # on 01/04 it was still due in Q1
