@@ -5,6 +5,7 @@ import pytest
 
 from services.common.errors import FailedPrecondition, InvalidArgument
 from services.tasks import domain
+from tests.task_history import after
 
 T0 = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
 DIRECTORY = domain.Directory(frozenset({"van-phong", "phong-vhxh"}),
@@ -258,20 +259,14 @@ def test_only_active_tasks_are_decided_on():
 
 # --- a task as it stood on a day -------------------------------------------------------
 
-def step(doc: dict, change: tuple) -> dict:
-    """`doc` after a change, its history entry kept as the store keeps it."""
-    changes, entry = change[0], change[1]
-    return {**moved(doc, dict(changes)), "history": doc["history"] + [entry]}
-
-
 def test_a_task_as_it_stood_on_a_day_undoes_what_came_later():
     march, april, may = (dt.datetime(2026, m, 10, tzinfo=dt.UTC) for m in (3, 4, 5))
     doc = task(deadline="2026-03-31")
-    doc = step(doc, domain.assign(doc, "officer-1", T0, DIRECTORY))
-    doc = step(doc, domain.report_progress(doc, {"percent": 30}, "cb-vhxh-01", march))
+    doc = after(doc, domain.assign(doc, "officer-1", T0, DIRECTORY))
+    doc = after(doc, domain.report_progress(doc, {"percent": 30}, "cb-vhxh-01", march))
     adjust = domain.review_decision({"decision": "adjust_deadline", "deadline": "2026-06-30"})
-    doc = step(doc, domain.decide(doc, adjust, "bcd", april, DIRECTORY))
-    doc = step(doc, domain.change_status(doc, "done", "cb-vhxh-01", may))
+    doc = after(doc, domain.decide(doc, adjust, "bcd", april, DIRECTORY))
+    doc = after(doc, domain.change_status(doc, "done", "cb-vhxh-01", may))
     vietnam = dt.timezone(dt.timedelta(hours=7))
 
     def then(day: dt.date) -> dict:
@@ -294,9 +289,9 @@ def test_a_task_as_it_stood_on_a_day_undoes_what_came_later():
 
 def test_a_task_stopped_by_the_review_was_active_before():
     doc = task()
-    doc = step(doc, domain.assign(doc, "officer-1", T0, DIRECTORY))
+    doc = after(doc, domain.assign(doc, "officer-1", T0, DIRECTORY))
     stop = domain.review_decision({"decision": "stop", "note": "Không còn phù hợp"})
     later = dt.datetime(2026, 7, 2, tzinfo=dt.UTC)
-    doc = step(doc, domain.decide(doc, stop, "bcd", later, DIRECTORY))
+    doc = after(doc, domain.decide(doc, stop, "bcd", later, DIRECTORY))
     assert domain.as_of(doc, later)["status"] == "assigned"
     assert domain.as_of(doc, later + dt.timedelta(seconds=1))["status"] == "stopped"

@@ -12,6 +12,7 @@ from services.common.envelope import Envelope
 from services.common.errors import InvalidArgument, PermissionDenied
 from services.tasks import domain
 from services.tasks.app import OPERATIONS, TasksApp
+from tests import task_history as history
 
 OFFICER = Principal("officer-1", "officer", frozenset({"binh-lu"}))
 TASK = {"tenant": "binh-lu", "code": "NQ57-01", "title": "Số hóa hồ sơ",
@@ -93,25 +94,15 @@ def lived_task() -> dict:
     """A task due 31/03/2026, 30% done in March, given until 30/06 by the review on 10/04,
     done on 10/05: its history as the store keeps it."""
     directory = domain.Directory(frozenset({"van-phong"}), {"cb-vp-01": "van-phong"})
-    doc = domain.new_task({"tenant": "binh-lu", "code": "NQ57-01", "title": "Số hóa hồ sơ",
-                           "lead_unit": "van-phong", "owner": "cb-vp-01",
-                           "deadline": "2026-03-31", "deliverable": "Kho hồ sơ số"},
-                          "officer-1", dt.datetime(2026, 1, 5, tzinfo=dt.UTC), directory)
-    adjust = domain.review_decision({"decision": "adjust_deadline", "deadline": "2026-06-30"})
-    for at, change in ((dt.datetime(2026, 1, 5, 1, tzinfo=dt.UTC),
-                        lambda d, at: domain.assign(d, "officer-1", at, directory)),
-                       (dt.datetime(2026, 3, 10, tzinfo=dt.UTC),
-                        lambda d, at: domain.report_progress(d, {"percent": 30}, "cb-vp-01", at)),
-                       (dt.datetime(2026, 4, 10, tzinfo=dt.UTC),
-                        lambda d, at: domain.decide(d, adjust, "bcd", at, directory)),
-                       (dt.datetime(2026, 5, 10, tzinfo=dt.UTC),
-                        lambda d, at: domain.change_status(d, "done", "cb-vp-01", at))):
-        changes, entry = change(doc, at)[:2]
-        pushed = changes.pop("_push", {})
-        doc = {**doc, **changes, "history": doc["history"] + [entry]}
-        for name, value in pushed.items():
-            doc[name] = doc[name] + (value if isinstance(value, list) else [value])
-    return doc
+    return history.lived(
+        {"tenant": "binh-lu", "code": "NQ57-01", "title": "Số hóa hồ sơ",
+         "lead_unit": "van-phong", "owner": "cb-vp-01", "deadline": "2026-03-31",
+         "deliverable": "Kho hồ sơ số"}, dt.datetime(2026, 1, 5, tzinfo=dt.UTC), directory,
+        (dt.datetime(2026, 1, 5, 1, tzinfo=dt.UTC), history.assign("officer-1", directory)),
+        (dt.datetime(2026, 3, 10, tzinfo=dt.UTC), history.progress("cb-vp-01", 30)),
+        (dt.datetime(2026, 4, 10, tzinfo=dt.UTC), history.review(
+            "bcd", directory, decision="adjust_deadline", deadline="2026-06-30")),
+        (dt.datetime(2026, 5, 10, tzinfo=dt.UTC), history.status("cb-vp-01", "done")))
 
 
 def test_a_summary_and_a_review_as_of_a_day_take_the_tasks_as_they_stood_then(app):
