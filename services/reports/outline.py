@@ -315,7 +315,7 @@ def _ioc(facts: Facts) -> list[Block]:
                    "được tiếp nhận, "
                    f"{vi.number(by_status.get('ALERT_STATUS_RESOLVED', 0))} đã xử lý xong "
                    f"(trong đó {vi.number(stats.get('falsePositiveAlerts', 0))} được xác định "
-                   f"là báo động giả), {vi.number(stats.get('open', 0))} còn mở"
+                   f"là báo động giả), {vi.number(stats.get('open', 0))} chưa được tiếp nhận"
                    + (f", {vi.number(suppressed)} tạm ẩn do bảo trì thiết bị" if suppressed
                       else "") + f". {handled}.",)),
         Paragraph((f"(Kỳ: cảnh báo phát sinh trong {label}, tình trạng xử lý đến {standing}. "

@@ -173,8 +173,8 @@ def test_the_ioc_figures_are_the_quarters_alerts_as_they_stood_at_its_end(platfo
             f"1, thấp 1); đến hết ngày 31/03/2026, {stats['acknowledged']} cảnh báo đã được "
             f"tiếp nhận, {stats['byStatus']['ALERT_STATUS_RESOLVED']} đã xử lý xong (trong đó "
             f"{stats['falsePositiveAlerts']} được xác định là báo động giả), {stats['open']} "
-            "còn mở. Thời gian trung bình từ khi có cảnh báo đến khi tiếp nhận 4 phút, đến "
-            "khi xử lý xong 15 phút.") in text(word)
+            "chưa được tiếp nhận. Thời gian trung bình từ khi có cảnh báo đến khi tiếp nhận 4 "
+            "phút, đến khi xử lý xong 15 phút.") in text(word)
 
 
 def test_the_task_tables_are_the_tasks_as_they_stood_at_the_quarters_end(platform, officer,

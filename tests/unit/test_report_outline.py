@@ -135,8 +135,8 @@ def test_tasks_ioc_and_traceability_carry_their_counts_and_periods():
     body = "\n".join(texts(document))
     assert ("Trong Quý I/2026, hệ thống ghi nhận 12 cảnh báo (mức cao 2, thấp 10); đến hết "
             "ngày 31/03/2026, 10 cảnh báo đã được tiếp nhận, 9 đã xử lý xong (trong đó 3 được "
-            "xác định là báo động giả), 2 còn mở, 1 tạm ẩn do bảo trì thiết bị. Thời gian "
-            "trung bình từ khi có cảnh báo đến khi tiếp nhận 4 phút 5 giây.") in body
+            "xác định là báo động giả), 2 chưa được tiếp nhận, 1 tạm ẩn do bảo trì thiết bị. "
+            "Thời gian trung bình từ khi có cảnh báo đến khi tiếp nhận 4 phút 5 giây.") in body
     assert ("(Kỳ: cảnh báo phát sinh trong Quý I/2026, tình trạng xử lý đến hết ngày "
             "31/03/2026. Nguồn: thống kê cảnh báo của Trung tâm điều hành trên nền tảng.)"
             ) in body
