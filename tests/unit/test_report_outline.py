@@ -36,6 +36,7 @@ def test_percentages_ratios_dates_and_durations():
     assert vi.dated_place("Bình Lư", dt.date(2026, 4, 3)) == "Bình Lư, ngày 03 tháng 04 năm 2026"
     assert vi.duration(245) == "4 phút 5 giây"
     assert vi.duration(7800) == "2 giờ 10 phút"
+    assert (vi.duration(240), vi.duration(7200), vi.duration(7)) == ("4 phút", "2 giờ", "7 giây")
 
 
 def test_the_quarter_after_the_fourth_is_next_years_first():
