@@ -132,7 +132,7 @@ def outline(facts: Facts, commune_name: str) -> Document:
         motto=("ĐẢNG CỘNG SẢN VIỆT NAM",),
         place_date=Paragraph((vi.dated_place(commune_name, facts.taken.date()),)),
         title=("BÁO CÁO",
-               "Kết quả triển khai thực hiện Nghị quyết số 57-NQ/TW của Bộ Chính trị",
+               "kết quả triển khai thực hiện Nghị quyết số 57-NQ/TW của Bộ Chính trị",
                f"{quarter_words(period)}; nhiệm vụ trọng tâm {quarter_words(following)}"),
         body=(
             Paragraph((
@@ -160,7 +160,8 @@ def outline(facts: Facts, commune_name: str) -> Document:
         ),
         recipients=("Ban Chỉ đạo tỉnh về thực hiện NQ 57-NQ/TW,",
                     "TT. Đảng ủy, HĐND; lãnh đạo UBND xã,",
-                    "Các đồng chí thành viên BCĐ xã,", "Lưu: BCĐ."),
+                    "Các đồng chí thành viên BCĐ xã,",
+                    "Các cơ quan, đơn vị trực thuộc xã,", "Lưu: BCĐ."),
         signature=(Blank("chức vụ người ký"), Blank("họ và tên người ký")),
     )
 
