@@ -144,7 +144,7 @@ class TasksApp:
         if as_of is None:
             return self.reader.select(criteria)
         moment = dt.datetime.combine(as_of, dt.time(), VIETNAM)
-        then = (domain.as_of(t, moment) for t in self.reader.select(Criteria(criteria.tenant)))
+        then = (domain.as_of(t, moment) for t in self.store.recorded(criteria.tenant))
         return [t for t in then if t is not None and criteria.matches(t)]
 
     def list_tasks(self, principal: Principal, request: s.ListTasksRequest) -> s.ListTasksResponse:
