@@ -91,7 +91,7 @@ FLAG_WORDS = {"slow": "chậm tiến độ", "overdue": "quá hạn",
 TO_DATE = "to-date"
 KPI_DERIVED = {"tasks": "tính từ sự kiện của dịch vụ nhiệm vụ",
                "dossiers": "tính từ sổ theo dõi hồ sơ TTHC",
-               TO_DATE: "nền tảng chỉ có tỷ lệ đến ngày lập báo cáo; đến hết kỳ: Bảng 2"}
+               TO_DATE: "nền tảng chỉ có tỷ lệ đến ngày lập báo cáo; đến hết kỳ: Bảng 3"}
 TASK_RATES = ("task-completion-rate", "task-on-time-rate")
 # The figures of the public-service paragraph, in the report's order.
 SERVICE_FIGURES = ("dossiers-filed", "online-dossiers", "full-online-dossiers",
@@ -113,7 +113,7 @@ def _standing(facts: Facts) -> str:
 def _period_rows(facts: Facts) -> list[dict]:
     """The KPI rows, less the figures that no longer describe the period once it is over:
     the rates kpi derives from the tasks' events count what was done up to the day the
-    report is made (Bảng 2 gives them as at the period's end)."""
+    report is made (Bảng 3 gives them as at the period's end)."""
     if facts.as_of >= facts.taken:
         return facts.kpi_rows
     return [{**r, "hasValue": False, "hasCounts": False, "status": "", "source": TO_DATE}
@@ -213,7 +213,9 @@ def _public_services(facts: Facts, rows: dict) -> list[Block]:
             return (f"{what}: {counts} {unit}, tỷ lệ ", _value(row))
         return (f"{what}: tỷ lệ ", _value(row))
 
-    shown = [r for r in facts.kpi_rows if r.get("hasValue") or r.get("target")]
+    # a rate withheld for the period is shown, blank, with where to find it instead
+    shown = [r for r in facts.kpi_rows
+             if r.get("hasValue") or r.get("target") or r.get("source") == TO_DATE]
     return [
         *_written(("1. Về nâng cao nhận thức, quyết tâm chính trị", "kết quả trong quý"),
                   ("2. Về xây dựng, hoàn thiện thể chế, chính sách", "kết quả trong quý"),
@@ -289,7 +291,7 @@ def _tasks(facts: Facts) -> list[Block]:
                    f"hạn {vi.number(total.get('doneOnTime', 0))} (tỷ lệ "
                    f"{_rate(total.get('doneOnTime', 0), total.get('done', 0))}); quá hạn "
                    f"{vi.number(total.get('overdue', 0))} nhiệm vụ.",)),
-        Table(f"Bảng 2. Kết quả thực hiện nhiệm vụ {label} theo đơn vị chủ trì",
+        Table(f"Bảng 3. Kết quả thực hiện nhiệm vụ {label} theo đơn vị chủ trì",
               ("Đơn vị chủ trì", "Nhiệm vụ", "Hoàn thành", "Đúng hạn", "Quá hạn",
                "Tỷ lệ hoàn thành", "Tỷ lệ đúng hạn"),
               (*units, line("Tổng", total)), source, (30, 10, 11, 10, 9, 15, 15),
@@ -339,7 +341,7 @@ def _traceability(facts: Facts) -> list[Block]:
     source = Paragraph((f"Kỳ: lô sản xuất trong {label}, sự kiện đến {_standing(facts)}. "
                         "Nguồn: hệ thống truy xuất nguồn gốc của nền tảng.",), "source")
     if rows:
-        blocks.append(Table(f"Bảng 3. Các lô sản phẩm {label}",
+        blocks.append(Table(f"Bảng 2. Các lô sản phẩm {label}",
                             ("Sản phẩm", "Lô", "Ngày sản xuất", "Số lượng", "Sự kiện ghi nhận"),
                             rows, source, (34, 18, 18, 16, 14), text_columns=(0,)))
     else:

@@ -126,7 +126,7 @@ def test_the_docx_figures_are_the_kpi_apis_for_the_quarter(demo, officer, word):
     assert set(shown) == {r["nameVi"] for r in expected}
     for row in expected:
         cells = shown[row["nameVi"]]
-        # counted to date by kpi, so not the quarter's as at its end: left to Bảng 2
+        # counted to date by kpi, so not the quarter's as at its end: left to Bảng 3
         if not row.get("hasValue") or row["indicator"] in TASK_RATES:
             assert cells[2] == BLANK_MARK, row
             continue
@@ -138,7 +138,7 @@ def test_the_docx_figures_are_the_kpi_apis_for_the_quarter(demo, officer, word):
     assert (online["numerator"], online["denominator"], online["value"]) == (900, 902, 99.78)
     completion = shown[by_code["task-completion-rate"]["nameVi"]]
     assert by_code["task-completion-rate"]["numerator"] == 1  # done in December
-    assert completion[2:4] == [BLANK_MARK, ""] and "Bảng 2" in completion[6]
+    assert completion[2:4] == [BLANK_MARK, ""] and "Bảng 3" in completion[6]
     text = "\n".join(p.text for p in word.paragraphs)
     assert "Số lượng hồ sơ trực tuyến: 900/902 hồ sơ, tỷ lệ 99,78%" in text
     assert "Số lượng hồ sơ trực tuyến toàn trình: 136/136 hồ sơ, tỷ lệ 100%" in text

@@ -129,7 +129,7 @@ def test_the_indicator_table_shows_figures_targets_and_sources_and_skips_the_unu
 
 def test_tasks_ioc_and_traceability_carry_their_counts_and_periods():
     document = outline(facts(), "Bình Lư")
-    tasks = table(document, "Bảng 2")
+    tasks = table(document, "Bảng 3")
     assert tasks.rows[-1] == ("Tổng", "4", "3", "2", "1", "75%", "66,67%")
     assert tasks.rows[0][0] == "Công an xã"
     assert "Quý I/2026" in tasks.source.text
@@ -146,7 +146,7 @@ def test_tasks_ioc_and_traceability_carry_their_counts_and_periods():
             "31/03/2026.") in body
     # the day the figures were read is only in the note: none stands as of it
     assert "lũy kế" not in body and body.count("03/04/2026") == 1
-    assert table(document, "Bảng 3").rows == (
+    assert table(document, "Bảng 2").rows == (
         ("Miến dong Bình Lư 500 g", "MD-2026-01", "20/01/2026", "1.000 gói", "7"),)
 
 
@@ -154,14 +154,14 @@ def test_a_quarter_without_tasks_due_says_so_instead_of_a_table_of_zeros():
     empty = {"assigned": 0, "done": 0, "doneOnTime": 0, "overdue": 0}
     document = outline(facts(task_summary={"total": empty, "byUnit": []}), "Bình Lư")
     assert "Không có nhiệm vụ nào có thời hạn trong Quý I/2026." in texts(document)
-    assert not any(isinstance(b, Table) and b.caption.startswith("Bảng 2")
+    assert not any(isinstance(b, Table) and b.caption.startswith("Bảng 3")
                    for b in document.body)
 
 
 def test_a_rate_of_nothing_done_is_a_dash_not_zero():
     none_done = {"assigned": 2, "done": 0, "doneOnTime": 0, "overdue": 2}
     tasks = table(outline(facts(task_summary={"total": none_done, "byUnit": []}), "Bình Lư"),
-                  "Bảng 2")
+                  "Bảng 3")
     assert tasks.rows == (("Tổng", "2", "0", "0", "2", "0%", "—"),)
 
 
@@ -226,6 +226,7 @@ def derived_task_rate(code: str, numerator: int, denominator: int) -> dict:
 
 def test_a_period_over_says_its_figures_stand_at_its_end_and_withholds_rates_counted_to_date():
     rows = [derived_task_rate("task-completion-rate", 1, 2),
+            {**derived_task_rate("task-on-time-rate", 1, 1), "target": None},
             derived_task_rate("task-monthly-update-compliance", 5, 6)]
     document = outline(facts(kpi_rows=rows), "Bình Lư")
     note = next(b for b in document.body if isinstance(b, Paragraph) and b.style == "note")
@@ -233,7 +234,8 @@ def test_a_period_over_says_its_figures_stand_at_its_end_and_withholds_rates_cou
     shown = {r[1]: r for r in table(document, "Bảng 1").rows}
     completion = shown["task-completion-rate"]
     assert isinstance(completion[2], Blank) and completion[3:6] == ("", "≥ 100%", "")
-    assert "đến hết kỳ: Bảng 2" in completion[6]
+    assert "đến hết kỳ: Bảng 3" in completion[6]
+    assert isinstance(shown["task-on-time-rate"][2], Blank)  # shown, though it has no target
     assert shown["task-monthly-update-compliance"][2:4] == ("83,33%", "5/6")
     body = "\n".join(texts(document))
     assert "task-completion-rate" not in body  # not a shortcoming: no figure to judge
