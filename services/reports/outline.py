@@ -386,7 +386,7 @@ def _shortcomings(facts: Facts) -> list[Block]:
             Paragraph((f"Tình trạng đến {_standing(facts)}. Nguồn: rà soát hằng quý của nền "
                        "tảng (nhiệm vụ đang thực hiện chậm tiến độ, quá hạn hoặc chưa xác định "
                        "sản phẩm).",), "source"),
-            (14, 35, 18, 14, 7, 12), text_columns=(1, 2, 5)))
+            (18, 31, 18, 14, 7, 12), text_columns=(1, 2, 5)))
     blocks.append(Paragraph((Blank("tồn tại, hạn chế khác và nguyên nhân"),)))
     return blocks
 
@@ -403,7 +403,7 @@ def _next_quarter(facts: Facts, following: Period) -> list[Block]:
                                  f"({vi.number(len(facts.next_tasks))} nhiệm vụ, Bảng 5).",)))
         blocks.append(Table(f"Bảng 5. Nhiệm vụ có thời hạn trong {label}", TASK_COLUMNS,
                             tuple(_task_row(facts, t) for t in facts.next_tasks), source,
-                            (14, 43, 20, 14, 9), text_columns=(1, 2)))
+                            (18, 39, 20, 14, 9), text_columns=(1, 2)))
     else:
         blocks += [Paragraph((f"Nền tảng chưa có nhiệm vụ nào có thời hạn trong {label}.",)),
                    source]
