@@ -356,6 +356,7 @@ def as_of(task: dict, moment: dt.datetime) -> dict | None:
             "progress": 100 if done_at else (log[-1]["percent"] if log else 0),
             "progress_log": log, "last_progress_at": log[-1]["at"] if log else None,
             "done_at": done_at, "closed_at": before(task.get("closed_at")),
+            "updated_at": earlier[-1]["at"] if earlier else task["created_at"],
             "history": earlier}
 
 

@@ -275,6 +275,7 @@ def test_a_task_as_it_stood_on_a_day_undoes_what_came_later():
     quarter_end = then(dt.date(2026, 4, 1))
     assert (quarter_end["status"], quarter_end["deadline"], quarter_end["progress"],
             quarter_end["done_at"]) == ("in_progress", "2026-03-31", 30, None)
+    assert quarter_end["updated_at"] == march  # its last change before the day
     assert domain.review_flags(quarter_end, dt.date(2026, 4, 1)) == ["slow", "overdue"]
     summary = domain.summarize([quarter_end], dt.date(2026, 4, 1))
     assert (summary["done"], summary["overdue"]) == (0, 1)
