@@ -154,6 +154,27 @@ def urls():
 
 
 @app.command()
+def openapi(out: Annotated[Path | None, typer.Option(
+        help="write <worker>.json for each worker into this directory (contracts/openapi "
+             "is the published copy)")] = None):
+    """Print the OpenAPI 3.1 documents of the workers' HTTP APIs, as each serves them at
+    /openapi.json ({worker: document})."""
+    from services.common.api import openapi as documents
+
+    found = documents.of_workers(catalog.WORKERS)
+    if out is None:
+        typer.echo(documents.published(found), nl=False)
+        return
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, document in found.items():
+            (out / f"{name}.json").write_text(documents.published(document), encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror}", 2)
+    typer.echo(f"wrote {len(found)} documents into {out}")
+
+
+@app.command()
 def asyncapi(out: Annotated[Path | None, typer.Option(
         help="write it to this file (contracts/asyncapi.json is the published copy)")] = None):
     """Print the AsyncAPI 3.0 document of the event streams in this namespace."""

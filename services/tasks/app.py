@@ -3,6 +3,7 @@ its request model, applies the domain's rules (domain.py) to what the store load
 the change with the events that announce it, and answers a response model. Every door
 (nameko RPC and HTTP in service.py, gRPC in grpc_api.py) runs them through OPERATIONS,
 which says who may do what; nothing else checks roles."""
+import datetime as dt
 import io
 from collections.abc import Iterator
 
@@ -14,6 +15,7 @@ from services.common.auth import Principal
 from services.common.clock import now
 from services.common.errors import InvalidArgument
 from services.common.fanout import EventFanout
+from services.common.periods import VIETNAM
 from services.common.periods import parse as parse_period
 from services.common.publisher import Publisher
 
@@ -159,9 +161,19 @@ class TasksApp:
     def get_task(self, principal: Principal, request: s.GetTaskRequest) -> s.GetTaskResponse:
         return s.GetTaskResponse(task=_task(self.store.get(request.tenant, request.id)))
 
+    def _selected(self, criteria: Criteria, as_of: dt.date | None) -> list[dict]:
+        """The tasks the criteria select as they are now or, on `as_of`, as they stood at
+        the start of that day (selected by what they were then)."""
+        if as_of is None:
+            return self.reader.select(criteria)
+        moment = dt.datetime.combine(as_of, dt.time(), VIETNAM)
+        then = (domain.as_of(t, moment) for t in self.store.recorded(criteria.tenant))
+        return [t for t in then if t is not None and criteria.matches(t)]
+
     def list_tasks(self, principal: Principal, request: s.ListTasksRequest) -> s.ListTasksResponse:
-        today = now().date()
-        rows, next_token, total = listing.page(self.reader.select(_criteria(request, today)),
+        today = request.as_of or now().date()
+        rows, next_token, total = listing.page(self._selected(_criteria(request, today),
+                                                              request.as_of),
                                                request.page_size, request.page_token)
         return s.ListTasksResponse(tasks=[_task(r, today) for r in rows],
                                    next_page_token=next_token, total_size=total)
@@ -169,14 +181,15 @@ class TasksApp:
     def get_task_summary(self, principal: Principal,
                          request: s.GetTaskSummaryRequest) -> s.GetTaskSummaryResponse:
         period = parse_period(request.period) if request.period else None
-        rows = self.reader.select(Criteria(request.tenant, period=period))
-        return s.GetTaskSummaryResponse.model_validate(domain.summaries(rows, now().date()))
+        rows = self._selected(Criteria(request.tenant, period=period), request.as_of)
+        return s.GetTaskSummaryResponse.model_validate(
+            domain.summaries(rows, request.as_of or now().date()))
 
     def review_tasks(self, principal: Principal,
                      request: s.ReviewTasksRequest) -> s.ReviewTasksResponse:
-        today = now().date()
+        today = request.as_of or now().date()
         flagged = [(domain.review_flags(t, today), t)
-                   for t in self.store.select(Criteria(request.tenant))]
+                   for t in self._selected(Criteria(request.tenant), request.as_of)]
         return s.ReviewTasksResponse(flagged=[s.FlaggedTask(task=_task(t, today), flags=flags)
                                               for flags, t in flagged if flags])
 
@@ -274,9 +287,11 @@ OPERATIONS = Operations(
     Operation("watch_tasks", "A commune's task changes, live", s.WatchTasksRequest,
               s.TaskChange, READERS, grpc="WatchTasks", rpc=False,
               example={"tenant": TENANT}),
-    Operation("review_tasks", "Active tasks the quarterly review should look at",
+    Operation("review_tasks", "Active tasks the quarterly review should look at (now, or "
+              "as they stood on a day)",
               s.ReviewTasksRequest, s.ReviewTasksResponse, READERS,
-              Route("GET", BASE + "/task-review"), example={"tenant": TENANT}),
+              Route("GET", BASE + "/task-review"),
+              example={"tenant": TENANT, "asOf": "2026-04-01"}),
     Operation("import_tasks", "Import a plan's tasks from an .xlsx workbook (all rows or "
               "none) and say what became of each row", s.ImportTasksRequest,
               s.ImportTasksResponse, WRITERS, Route("POST", BASE + "/task-workbook",

@@ -228,6 +228,11 @@ class DecideReviewRequest(TaskRequest, domain.ReviewDecision):
                                                        "fields of CreateTaskRequest but tenant")
 
 
+AS_OF = Field(None, description="the tasks as they stood at the start of this day (the "
+                                "commune's calendar), later changes undone; none: as they "
+                                "are now", examples=["2026-04-01"])
+
+
 class TaskFilters(TenantRequest):
     """Which of a commune's tasks: the task list's filters, the export's too."""
 
@@ -239,6 +244,7 @@ class TaskFilters(TenantRequest):
 
 
 class ListTasksRequest(TaskFilters):
+    as_of: dt.date | None = AS_OF
     page_size: int = Field(0, ge=0, description="0 for 50; at most 200")
     page_token: str = ""
 
@@ -253,6 +259,7 @@ class ImportTasksRequest(TenantRequest):
 
 class GetTaskSummaryRequest(TenantRequest):
     period: PeriodText = ""
+    as_of: dt.date | None = AS_OF
 
 
 class WatchTasksRequest(TenantRequest):
@@ -260,7 +267,7 @@ class WatchTasksRequest(TenantRequest):
 
 
 class ReviewTasksRequest(TenantRequest):
-    pass
+    as_of: dt.date | None = AS_OF
 
 
 class ListDirectoryRequest(TenantRequest):

@@ -113,8 +113,10 @@ def doors(operations: Operations, title: str, pages: tuple[openapi.Page, ...] = 
     `public_limit` ("30/minute") bounds how often one client without a token may call
     the public operations over HTTP."""
     limit = PublicLimit(public_limit, operations.service)
-    document = json.dumps(openapi.document(operations, title, pages), ensure_ascii=False)
-    namespace = {"caller": Caller()}
+    spec = openapi.document(operations, title, pages)
+    document = json.dumps(spec, ensure_ascii=False)
+    # OPENAPI: the document itself, for `commune openapi` (the published copies)
+    namespace = {"caller": Caller(), "OPENAPI": spec}
     for operation in operations:
         if operation.rpc:
             namespace[operation.name] = _rpc_method(operation)

@@ -4,6 +4,8 @@ parameters, or a JSON body), response, the roles allowed (x-roles), its example;
 worker's health, metrics and documentation routes, the pages it serves beside its
 operations (HTML, images); problem+json for every error."""
 import dataclasses
+import json
+import pkgutil
 import re
 
 from pydantic import BaseModel
@@ -175,6 +177,17 @@ def document(operations: Operations, title: str, pages: tuple[Page, ...] = ()) -
         "components": {"schemas": components, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     }
+
+
+def of_workers(workers: dict[str, str]) -> dict[str, dict]:
+    """Each worker's document, as it serves it: {name: document} for catalog.WORKERS."""
+    return {name: pkgutil.resolve_name(where).OPENAPI for name, where in workers.items()}
+
+
+def published(document_: dict) -> str:
+    """A document as contracts/openapi/<worker>.json holds it: indented, so that a change
+    of an API reads as a diff of its contract."""
+    return json.dumps(document_, ensure_ascii=False, indent=2) + "\n"
 
 
 def served_routes(document_: dict) -> set[tuple[str, str]]:
