@@ -154,6 +154,27 @@ def urls():
 
 
 @app.command()
+def openapi(out: Annotated[Path | None, typer.Option(
+        help="write <worker>.json for each worker into this directory (contracts/openapi "
+             "is the published copy)")] = None):
+    """Print the OpenAPI 3.1 documents of the workers' HTTP APIs, as each serves them at
+    /openapi.json ({worker: document})."""
+    from services.common.api import openapi as documents
+
+    found = documents.of_workers(catalog.WORKERS)
+    if out is None:
+        typer.echo(documents.published(found), nl=False)
+        return
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, document in found.items():
+            (out / f"{name}.json").write_text(documents.published(document), encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror}", 2)
+    typer.echo(f"wrote {len(found)} documents into {out}")
+
+
+@app.command()
 def asyncapi(out: Annotated[Path | None, typer.Option(
         help="write it to this file (contracts/asyncapi.json is the published copy)")] = None):
     """Print the AsyncAPI 3.0 document of the event streams in this namespace."""
@@ -183,6 +204,20 @@ def _task_store():
     return TaskStore(make_client(settings)[database_name(settings, "tasks")])
 
 
+def _tasks_operation(name: str, store, fields: dict, by: str = "", events=None):
+    """A tasks operation run the way the HTTP door runs it (its table, its use case), as
+    the commune's admin `by` (the importer when none is named)."""
+    from services.common.api.operations import invoke, parse
+    from services.common.auth import Principal
+    from services.tasks import excel
+    from services.tasks.app import OPERATIONS, TasksApp
+
+    operation = OPERATIONS[name]
+    principal = Principal(by or excel.IMPORTER, "admin", frozenset({fields["tenant"]}))
+    return invoke(TasksApp(store, events=events), operation, principal,
+                  parse(operation, fields))
+
+
 @tasks_app.command("import")
 def import_tasks(
     file: Annotated[Path, typer.Argument(help="the .xlsx workbook; its first sheet is read")],
@@ -196,26 +231,33 @@ def import_tasks(
     export (status, progress, overdue, last update) are ignored, and the output says so.
     Every row is checked first; nothing is stored unless all are right (exit 1 with the
     row-by-row report). A file that cannot be read: one line, exit 2."""
-
-    from services.tasks import excel
-
     settings = get_settings()
     publisher = Publisher(settings.amqp_uri, settings.namespace)
-    with _one_line_errors(), contextlib.closing(publisher):
+    with _one_line_errors(f"{file}: "), contextlib.closing(publisher):
+        try:
+            content = file.read_bytes()
+        except OSError as exc:
+            raise errors.InvalidArgument(exc.strerror or str(exc)) from None
         store = _task_store()
         store.ensure_indexes()
-        result = excel.import_tasks(store, tenant, file, by or excel.IMPORTER,
-                                    announce=publisher)
-    if result.ignored_columns:
-        typer.echo(excel.format_ignored(result.ignored_columns))
-    if result.errors:
-        typer.echo(excel.format_report(result.errors))
-        done = result.imported + result.updated
+        if by and by not in store.directory(tenant).officers:
+            _fail(f"commune {tenant!r} has no officer {by!r}", 2)
+        report = _tasks_operation("import_tasks", store,
+                                  {"tenant": tenant, "content": content}, by, publisher)
+    if report.ignored_columns:
+        typer.echo("ignored columns (informative only, as export writes them): "
+                   + ", ".join(repr(c) for c in report.ignored_columns))
+    if not report.complete:
+        for row in (r for r in report.rows if r.outcome == "rejected"):
+            typer.echo(f"row {row.row}" + (f" ({row.code})" if row.code else "") + ":")
+            for problem in row.problems:
+                typer.echo(f"  {problem.column}: {problem.reason}")
+        done = report.created + report.updated
         stored = f"{done} rows were stored before it" if done else "nothing was imported"
-        rows = "1 row has" if len(result.errors) == 1 else f"{len(result.errors)} rows have"
+        rows = "1 row has" if report.rejected == 1 else f"{report.rejected} rows have"
         _fail(f"{rows} errors; {stored}")
-    typer.echo(f"imported {result.imported} tasks, updated {result.updated}, "
-               f"{result.unchanged} unchanged ({result.assigned} assigned by this import)")
+    typer.echo(f"imported {report.created} tasks, updated {report.updated}, "
+               f"{report.unchanged} unchanged ({report.assigned} assigned by this import)")
 
 
 @tasks_app.command("export")
@@ -228,18 +270,20 @@ def export_tasks(
 
     Sheet "Nhiệm vụ": one row per task; sheet "Tổng hợp": the commune, each lead unit and
     each group."""
-
     from services.tasks import excel
 
     with _one_line_errors():
-        result = excel.export_tasks(_task_store(), tenant, out, period)
-    typer.echo(f"{result.path}: {result.tasks} tasks, {result.units} units, "
-               f"{result.groups} groups")
+        workbook = _tasks_operation("export_tasks", _task_store(),
+                                    {"tenant": tenant, "period": period})
+        path = excel.save(workbook.content, out)
+    typer.echo(f"{path}: {workbook.tasks} tasks, {workbook.units} units, "
+               f"{workbook.groups} groups")
 
 
 @contextlib.contextmanager
-def _one_line_errors():
-    """Bad input (exit 2) and an unreachable database (exit 1) as one line each."""
+def _one_line_errors(about: str = ""):
+    """Bad input (exit 2, the line begins with `about`) and an unreachable database
+    (exit 1) as one line each."""
     from pymongo.errors import PyMongoError
 
     from services.tasks.excel import UnreadableFile
@@ -247,7 +291,7 @@ def _one_line_errors():
     try:
         yield
     except (UnreadableFile, errors.InvalidArgument) as exc:
-        _fail(str(exc), 2)
+        _fail(about + str(exc), 2)
     except PyMongoError as exc:
         _fail(f"database: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
 

@@ -1,15 +1,18 @@
 """Calling an operation of a service's table through each door that exposes it (nameko
 RPC, HTTP, gRPC), the way an outside client would, for the tests that are driven from the
 operations tables."""
+import io
 import json
 import urllib.parse
 
 import grpc
+import openpyxl
 from google.protobuf import json_format, message_factory
 from nameko.exceptions import RemoteError
 
 from services.common import periods
 from services.common.api.operations import Operation
+from services.tasks.app import XLSX
 from tests.helpers import http_call
 
 REFUSED = {"PERMISSION_DENIED", "UNAUTHENTICATED"}
@@ -26,22 +29,48 @@ def for_tenant(example: dict, tenant: str) -> dict:
     return json.loads(json.dumps(example, ensure_ascii=False).replace(example["tenant"], tenant))
 
 
-def http_parts(operation: Operation, request: dict) -> tuple[str, str, dict | None]:
-    """(method, path with query, JSON body) of the operation's route for a request."""
+def example_workbook() -> bytes:
+    """The file an operation taking a workbook is sent: a plan of one task."""
+    book = openpyxl.Workbook()
+    book.active.append(["Mã", "Nhiệm vụ"])
+    book.active.append(["XL-EXAMPLE-01", "Nhiệm vụ nhập từ bảng tính"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+EXAMPLE_FILES = {XLSX: example_workbook}
+
+
+def http_parts(operation: Operation, request: dict) -> tuple[str, str, dict | bytes | None]:
+    """(method, path with query, JSON body or the example file) of the operation's route
+    for a request."""
     route = operation.http
     path = route.path
     for name in route.path_params:
         path = path.replace("{" + name + "}", urllib.parse.quote(str(request[name]), safe=""))
     rest = {k: v for k, v in request.items() if k not in route.path_params}
+    query = "?" + urllib.parse.urlencode(rest) if rest else ""
     if route.method == "GET":
-        return route.method, path + ("?" + urllib.parse.urlencode(rest) if rest else ""), None
+        return route.method, path + query, None
+    if route.upload:
+        return route.method, path + query, EXAMPLE_FILES[route.upload]()
     return route.method, path, rest
 
 
+def http_headers(operation: Operation) -> dict | None:
+    """The headers a body of the operation goes with, beyond JSON's."""
+    return {"Content-Type": operation.http.upload} if operation.http.upload else None
+
+
 def over_http(worker, operation: Operation, request: dict, token: str) -> tuple[str, object]:
-    """("OK" or the problem's code, the body)."""
+    """("OK" or the problem's code, the body: a file as its bytes)."""
     method, path, body = http_parts(operation, request)
-    status, headers, content = http_call(worker, method, path, body, token)
+    status, headers, content = http_call(worker, method, path, body, token,
+                                         http_headers(operation))
+    if status < 400 and operation.http.download:
+        assert headers["Content-Type"] == operation.http.download, headers
+        return "OK", content
     answer = json.loads(content)
     if status < 400:
         assert status == operation.http.status, (operation.name, status, answer)

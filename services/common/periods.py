@@ -9,6 +9,8 @@ from .errors import InvalidArgument
 from .text import fold
 
 KINDS = ("year", "quarter", "month")
+# The commune's calendar: Vietnam's time, which has no summer time.
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 ROMAN_OUT = {v: k.upper() for k, v in ROMAN.items()}
 # Wording that names no period ("regularly", "every year"): a task with no deadline.
@@ -41,6 +43,13 @@ class Period:
 
     def contains(self, day: dt.date) -> bool:
         return self.first_day <= day <= self.last_day
+
+    def span(self, zone: dt.tzinfo = VIETNAM) -> tuple[dt.datetime, dt.datetime]:
+        """The period's first instant and the first instant after it, on `zone`'s
+        calendar."""
+        after = self.last_day + dt.timedelta(days=1)
+        return (dt.datetime.combine(self.first_day, dt.time(), zone),
+                dt.datetime.combine(after, dt.time(), zone))
 
     def label(self) -> str:
         """The Vietnamese form: "Năm 2026", "Quý III/2026", "Tháng 6/2026"."""

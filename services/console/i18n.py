@@ -83,6 +83,34 @@ WORDS = {
     "TASK_STATUS_DONE": ("Hoàn thành", "Done"), "TASK_STATUS_PAUSED": ("Tạm dừng", "Paused"),
     "TASK_STATUS_STOPPED": ("Dừng", "Stopped"), "TASK_STATUS_REPLACED": ("Đã thay thế",
                                                                          "Replaced"),
+    "export_excel": ("Xuất Excel", "Export to Excel"),
+    "import_excel": ("Nhập từ Excel", "Import from Excel"),
+    "excel_file": ("Tệp Excel (.xlsx)", "Excel file (.xlsx)"),
+    "import_hint": ("Mỗi dòng một nhiệm vụ dưới hàng tiêu đề (Mã, Nhiệm vụ, Đơn vị chủ trì, "
+                    "Người phụ trách, Thời hạn…), như tệp Xuất Excel. Mã mới: nhiệm vụ mới; "
+                    "mã đã có: cập nhật. Có dòng lỗi thì không lưu dòng nào.",
+                    "One task per row under a header row (Mã, Nhiệm vụ, Đơn vị chủ trì, "
+                    "Người phụ trách, Thời hạn…), as the export writes it. A new code is a "
+                    "new task, a known code updates it. If a row is wrong, no row is stored."),
+    "import_result": ("Kết quả nhập Excel", "Excel import"),
+    "import_done": ("Đã nhập toàn bộ tệp.", "The whole file was imported."),
+    "import_refused": ("Tệp có dòng lỗi nên chưa lưu dòng nào. Sửa các dòng bị từ chối rồi "
+                       "tải lên lại.", "Some rows are wrong, so no row was stored. Correct "
+                       "the rejected rows and upload the file again."),
+    "import_partial": ("Nhập dừng giữa chừng: các dòng Tạo mới / Cập nhật đã lưu, các dòng "
+                       "Chưa lưu thì chưa.", "The import stopped part way: the created and "
+                       "updated rows were stored, the rows not stored were not."),
+    "ignored_columns": ("Các cột chỉ để xem, không nhập:", "Columns for reading only, not "
+                                                            "imported:"),
+    "row": ("Dòng", "Row"), "code": ("Mã", "Code"), "outcome": ("Kết quả", "Outcome"),
+    "created": ("Tạo mới", "Created"), "updated": ("Cập nhật", "Updated"),
+    "unchanged": ("Không đổi", "Unchanged"), "rejected": ("Bị từ chối", "Rejected"),
+    "not_stored": ("Chưa lưu", "Not stored"),
+    "no_file": ("Chưa chọn tệp Excel (.xlsx).", "No Excel file (.xlsx) chosen."),
+    "file_too_large": ("Tệp lớn hơn 4 MB: một kế hoạch nhiệm vụ chỉ vài trăm kB.",
+                       "The file is larger than 4 MB: a task plan takes a few hundred kB."),
+    "back_to_tasks": ("Về bảng nhiệm vụ", "Back to the task board"),
+    "form_too_large": ("Dữ liệu gửi lên lớn hơn 5 MB.", "What was sent is larger than 5 MB."),
     "slow": ("Chậm so với thời gian", "Behind schedule"),
     "no_deliverable": ("Chưa xác định sản phẩm", "No deliverable"),
     "new_deadline": ("Hạn mới", "New deadline"), "new_code": ("Mã nhiệm vụ mới",
@@ -100,12 +128,32 @@ WORDS = {
         "Hỏi về thủ tục hành chính của xã. Trợ lý trả lời từ cơ sở dữ liệu thủ tục.",
         "Ask about the commune's administrative procedures."),
     "handoff": ("Gặp cán bộ", "Ask an officer"),
+    "kiosk_wait": ("Bạn đã hỏi nhiều lần liên tiếp. Xin chờ {n} giây rồi hỏi lại.",
+                   "You have asked many times in a row. Please wait {n} seconds and ask "
+                   "again."),
     "desk": ("Bàn tiếp dân", "Assistant desk"),
     "citizen_question": ("Câu hỏi của người dân", "Citizen's question"),
     "claim": ("Nhận xử lý", "Take"),
     "reply": ("Trả lời", "Reply"), "close": ("Đóng", "Close"),
     "handoff_open": ("Chờ nhận", "Open"), "handoff_claimed": ("Đang xử lý", "Taken"),
     "handoff_answered": ("Đã trả lời", "Answered"), "handoff_closed": ("Đã đóng", "Closed"),
+    "trail": ("Nhật ký trả lời của trợ lý", "The assistant's answers"),
+    "trail_day": ("Ngày (giờ UTC)", "Day (UTC)"), "language": ("Ngôn ngữ", "Language"),
+    "lang_vi": ("Tiếng Việt", "Vietnamese"), "lang_hmn": ("Tiếng Mông", "Hmong"),
+    "lang_tai": ("Tiếng Thái", "Thái"), "time": ("Thời gian", "Time"),
+    "answer": ("Câu trả lời", "Answer"), "declined": ("Từ chối trả lời", "Declined"),
+    "sources": ("Nguồn trích dẫn", "Sources cited"), "confidence": ("Độ tin cậy",
+                                                                   "Confidence"),
+    "handed_off": ("Chuyển cán bộ", "Handed to an officer"),
+    # the parts of a procedure an answer cites (services/assistant/languages.py INTENTS)
+    "field_documents": ("Hồ sơ", "Documents"), "field_fee": ("Lệ phí", "Fee"),
+    "field_processing_time": ("Thời hạn giải quyết", "Processing time"),
+    "field_where": ("Nơi nộp", "Where to submit"),
+    "field_online_level": ("Mức dịch vụ trực tuyến", "Online level"),
+    "field_legal_basis": ("Căn cứ pháp lý", "Legal basis"),
+    "answers_count": ("câu trả lời", "answers"), "next_page": ("Trang sau", "Next page"),
+    "first_page": ("Trang đầu", "First page"),
+    "no_answers": ("Không có câu trả lời nào.", "No answers."),
     "report_form": ("Báo cáo quý gửi tỉnh", "Quarterly report to the province"),
     "year": ("Năm", "Year"), "quarter": ("Quý", "Quarter"), "format": ("Định dạng", "Format"),
     "download": ("Tải về", "Download"),

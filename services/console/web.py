@@ -25,6 +25,7 @@ from services.directory import tree
 
 from . import i18n
 from .accounts import AccountStore
+from .citizens import KioskLimit
 from .config import ConsoleSettings
 from .sessions import SessionStore, csrf_ok
 
@@ -52,6 +53,8 @@ _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]), trim_blocks=True,
                    lstrip_blocks=True)
 _names = {unit["code"]: unit["name"] for unit in tree.units()}
+# A form with a file (an Excel plan of 4 MB at most) and its fields.
+MAX_FORM_BYTES = 5 * 2**20
 
 
 def unit_name(code: str) -> str:
@@ -70,6 +73,7 @@ class Console:
     console: ConsoleSettings
     accounts: AccountStore
     sessions: SessionStore
+    kiosk_limit: KioskLimit
 
 
 def lang_of(request: Request) -> str:
@@ -142,9 +146,13 @@ Me = Annotated[Viewer, Depends(viewer)]
 
 
 async def checked_form(request: Request) -> FormData:
-    """The form of a POST, refused unless it carries the session's CSRF token. A
-    dependency, so that handlers are plain functions, which FastAPI runs in threads:
-    their calls to the services never hold up the event loop and its live streams."""
+    """The form of a POST, refused unless it carries the session's CSRF token (and larger
+    than MAX_FORM_BYTES before it is read). A dependency, so that handlers are plain
+    functions, which FastAPI runs in threads: their calls to the services never hold up
+    the event loop and its live streams."""
+    length = request.headers.get("content-length", "")
+    if length.isdecimal() and int(length) > MAX_FORM_BYTES:
+        raise errors.InvalidArgument(i18n.word(lang_of(request), "form_too_large"))
     form = await request.form()
     if not csrf_ok(viewer(request).session, form.get("csrf")):
         raise errors.PermissionDenied("the form's security token is missing or stale; "

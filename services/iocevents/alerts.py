@@ -352,6 +352,29 @@ def _mean_seconds(spans: list[dt.timedelta]) -> float | None:
     return round(sum(s.total_seconds() for s in spans) / len(spans), 1) if spans else None
 
 
+def as_of(alert: dict, moment: dt.datetime) -> dict:
+    """The alert as it stood at `moment`: an acknowledgement or resolution made later is
+    undone (a suppressed alert stays suppressed until it is resolved). The caller leaves
+    out alerts opened after `moment`."""
+    view = dict(alert)
+    if alert.get("resolved_at") and alert["resolved_at"] >= moment:
+        view.update(resolved_at=None, resolved_by="", false_positive=False)
+    if alert.get("acknowledged_at") and alert["acknowledged_at"] >= moment:
+        view.update(acknowledged_at=None, acknowledged_by="")
+    view["status"] = (RESOLVED if view.get("resolved_at") else
+                      ACKNOWLEDGED if view.get("acknowledged_at") else
+                      SUPPRESSED if view.get("silenced_by") else OPEN)
+    return view
+
+
+def counts(alerts: list[dict]) -> dict:
+    """How many alerts, by severity and by status, and how many were false positives."""
+    return {"raised": len(alerts),
+            "by_severity": dict(Counter(a["severity"] for a in alerts)),
+            "by_status": dict(Counter(a["status"] for a in alerts)),
+            "false_positive_alerts": sum(bool(a.get("false_positive")) for a in alerts)}
+
+
 def response_times(alerts: list[dict]) -> dict:
     """MTTA and MTTR over alerts an operator handled (system resolutions left out)."""
     acked = [a["acknowledged_at"] - a["opened_at"] for a in alerts if a.get("acknowledged_at")]

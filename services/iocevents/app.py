@@ -11,12 +11,12 @@ from collections.abc import Iterator
 
 from google.protobuf import json_format
 
-from services.common import logs, paging
+from services.common import logs, paging, periods
 from services.common.api.operations import Operation, Operations, Route
 from services.common.auth import Principal
 from services.common.broker_lost import BROKER_LOST
 from services.common.clock import now
-from services.common.errors import CommuneError, FailedPrecondition, Unavailable
+from services.common.errors import CommuneError, FailedPrecondition, InvalidArgument, Unavailable
 from services.common.fanout import EventFanout
 from services.common.publisher import Publisher
 
@@ -91,7 +91,7 @@ class IocApp:
         rows = self.store.alerts(request.tenant,
                                  status=s.domain_name(request.status, "ALERT_STATUS_"),
                                  severity=s.domain_name(request.severity, "ALERT_SEVERITY_"),
-                                 rule_id=request.rule_id)
+                                 rule_id=request.rule_id, opened=_span(request.period))
         chosen, next_token, total = paging.page(rows, request.page_size, request.page_token)
         return s.ListAlertsResponse(alerts=[_alert(r) for r in chosen],
                                     next_page_token=next_token, total_size=total)
@@ -140,10 +140,22 @@ class IocApp:
 
     def get_alert_stats(self, principal: Principal,
                         request: s.GetAlertStatsRequest) -> s.AlertStats:
-        rows = self.store.alerts(request.tenant)
-        return s.AlertStats(**al.response_times(rows),
-                            false_positives=al.false_positive_counts(rows),
-                            open=sum(r["status"] == al.OPEN for r in rows))
+        """The figures of the alerts opened in the period as they stood at its end (so a
+        past period's figures do not change), or of every alert as it is now."""
+        span, at = _span(request.period), now()
+        if span:
+            at = min(at, span[1])
+        rows = [al.as_of(r, at) for r in self.store.alerts(request.tenant, opened=span)]
+        counted = al.counts(rows)
+        return s.AlertStats(
+            period=request.period, as_of=at, raised=counted["raised"],
+            by_severity={s.enum_name(k, "ALERT_SEVERITY_"): n
+                         for k, n in counted["by_severity"].items()},
+            by_status={s.enum_name(k, "ALERT_STATUS_"): n
+                       for k, n in counted["by_status"].items()},
+            false_positive_alerts=counted["false_positive_alerts"],
+            **al.response_times(rows), false_positives=al.false_positive_counts(rows),
+            open=counted["by_status"].get(al.OPEN, 0))
 
     # --- the commune's configuration ------------------------------------------------------
 
@@ -213,6 +225,16 @@ class IocApp:
         return s.AuditTrail(entries=self.store.audit_trail(request.tenant))
 
 
+def _span(period: str) -> tuple | None:
+    """The instants a period of the commune's calendar runs between; None for none."""
+    if not period:
+        return None
+    found = periods.parse(period)
+    if found is None:
+        raise InvalidArgument(f"{period!r} names no period", {"period": "no period"})
+    return found.span()
+
+
 def _alert(document: dict) -> s.Alert:
     """An alert document as commune.v1.Alert, with its history."""
     message = alert_message(document)
@@ -238,7 +260,8 @@ OPERATIONS = Operations(
                                        "time": "2026-11-23T03:00:00Z",
                                        "kind": "DETECTION_KIND_VEHICLE", "confidence": 0.9,
                                        "objectClass": "car"}]}),
-    Operation("list_alerts", "A page of alerts, newest first, filtered", s.ListAlertsRequest,
+    Operation("list_alerts", "A page of alerts, newest first, filtered (by the period they "
+              "opened in too)", s.ListAlertsRequest,
               s.ListAlertsResponse, READERS, Route("GET", BASE + "/alerts"), grpc="ListAlerts",
               example={"tenant": TENANT, "status": "ALERT_STATUS_OPEN", "pageSize": 20}),
     Operation("get_alert", "One alert, with its history", s.GetAlertRequest,
@@ -251,9 +274,10 @@ OPERATIONS = Operations(
                        "note": "Đã báo cảnh sát giao thông"}),
     Operation("watch_alerts", "A commune's alert events, live", s.WatchAlertsRequest,
               s.AlertEvent, READERS, grpc="WatchAlerts", rpc=False, example={"tenant": TENANT}),
-    Operation("get_alert_stats", "MTTA, MTTR, false positives per camera and kind",
+    Operation("get_alert_stats", "Alerts by severity and status, MTTA, MTTR, false positives "
+              "per camera and kind; for a period: its alerts as they stood at its end",
               s.GetAlertStatsRequest, s.AlertStats, READERS, Route("GET", BASE + "/stats"),
-              example={"tenant": TENANT}),
+              example={"tenant": TENANT, "period": "Quý I/2026"}),
     Operation("list_rules", "The commune's alert rules", s.ListRulesRequest, s.Rules, READERS,
               Route("GET", BASE + "/rules"), example={"tenant": TENANT}),
     Operation("save_rule", "Add or change an alert rule", s.SaveRuleRequest, s.RuleAnswer,

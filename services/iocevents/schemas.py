@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from services.common.api.models import ApiModel, Request, TenantRequest
+from services.common.api.models import ApiModel, PeriodText, Request, TenantRequest
 
 from . import alerts as al
 from . import model
@@ -26,6 +26,11 @@ def domain_name(name: str, prefix: str) -> str:
     """An enum filter as the store spells it: ALERT_STATUS_OPEN -> open; "" for none."""
     short = name.removeprefix(prefix)
     return "" if short == "UNSPECIFIED" else short.lower()
+
+
+def enum_name(name: str, prefix: str) -> str:
+    """A stored value as the contract's enum spells it: open -> ALERT_STATUS_OPEN."""
+    return f"{prefix}{name.upper()}"
 
 
 # --- responses -------------------------------------------------------------------------
@@ -102,13 +107,22 @@ class FalsePositives(ApiModel):
 
 
 class AlertStats(ApiModel):
-    """How the operators do: MTTA and MTTR over the alerts they handled (system
-    resolutions left out), false-positive marks per camera and kind, alerts open."""
+    """How the operators do, over the alerts opened in the period as they stood at its
+    end (while it runs: now), or over every alert as it is now: MTTA and MTTR over the
+    alerts they handled (system resolutions left out), false-positive marks per camera
+    and kind, the alerts by severity and status."""
 
+    period: str = Field("", description="the period asked for; empty for every alert")
+    as_of: dt.datetime = Field(description="the moment the figures describe: the period's "
+                                           "end, or now")
+    raised: int = Field(description="alerts opened (in the period)")
+    by_severity: dict[AlertSeverity, int]
+    by_status: dict[AlertStatus, int] = Field(description="each alert's status at asOf")
     mtta_seconds: float | None = None
     mttr_seconds: float | None = None
-    acknowledged: int
-    resolved: int
+    acknowledged: int = Field(description="alerts acknowledged by asOf")
+    resolved: int = Field(description="alerts resolved by an operator by asOf")
+    false_positive_alerts: int = Field(description="alerts marked false positive by asOf")
     false_positives: list[FalsePositives]
     open: int
 
@@ -214,10 +228,16 @@ class IngestDetectionsRequest(Request):
     detections: list[IncomingDetection] = []
 
 
+OPENED_IN = Field("", description='alerts opened in this period of the commune\'s '
+                  'calendar (Vietnam time): "Quý I/2026", "Tháng 3/2026", "Năm 2026"; '
+                  'empty for every alert', examples=["Quý I/2026"])
+
+
 class ListAlertsRequest(TenantRequest):
     status: Literal[AlertStatus, "ALERT_STATUS_UNSPECIFIED", ""] = ""
     severity: Literal[AlertSeverity, "ALERT_SEVERITY_UNSPECIFIED", ""] = ""
     rule_id: str = Field("", max_length=64)
+    period: PeriodText = OPENED_IN
     page_size: int = Field(0, ge=0, description="0 for 50; at most 200")
     page_token: str = ""
 
@@ -242,7 +262,7 @@ class WatchAlertsRequest(TenantRequest):
 
 
 class GetAlertStatsRequest(TenantRequest):
-    pass
+    period: PeriodText = OPENED_IN
 
 
 class ListRulesRequest(TenantRequest):

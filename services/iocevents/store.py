@@ -143,9 +143,13 @@ class IocStore(Store):
             raise NotFound(f"no alert {alert_id!r} in commune {tenant!r}")
         return document
 
-    def alerts(self, tenant: str, **criteria) -> list[dict]:
-        """The commune's alerts matching `criteria` (empty ones ignored), newest first."""
+    def alerts(self, tenant: str, opened: tuple[dt.datetime, dt.datetime] | None = None,
+               **criteria) -> list[dict]:
+        """The commune's alerts matching `criteria` (empty ones ignored) and, if given,
+        opened from `opened[0]` up to (not including) `opened[1]`; newest first."""
         wanted = {k: v for k, v in criteria.items() if v}
+        if opened:
+            wanted["opened_at"] = {"$gte": opened[0], "$lt": opened[1]}
         status = wanted.get("status")
         places = ([self.db.alerts_resolved] if status == RESOLVED else
                   [self.db.alerts] if status else [self.db.alerts, self.db.alerts_resolved])

@@ -2,26 +2,14 @@
 the caller's bearer token (never from the databases): what the token may not read is
 refused by the service, as it would be for the caller."""
 import datetime as dt
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from services.common.api_client import ServiceClient
-from services.common.periods import Period
+from services.common.periods import VIETNAM, Period
 
-# Quarters and days as the commune counts them: Vietnam's time, which has no summer time.
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 PAGE = 200
 CLOSED_TASKS = {"TASK_STATUS_DONE", "TASK_STATUS_STOPPED", "TASK_STATUS_REPLACED"}
-
-
-@dataclass(frozen=True)
-class Alerts:
-    """The IOC's alerts opened in the period."""
-
-    opened: int = 0
-    by_severity: dict[str, int] = field(default_factory=dict)
-    by_status: dict[str, int] = field(default_factory=dict)
-    false_positives: int = 0
 
 
 @dataclass(frozen=True)
@@ -31,15 +19,15 @@ class Facts:
     commune: str
     period: Period
     taken: dt.datetime  # when the figures were read (Vietnam time)
+    as_of: dt.datetime  # the moment the period's figures describe: its end, or `taken`
     kpi_rows: list[dict]
     kpi_sources: dict[str, str]  # indicator -> source document of its approved figure
     task_summary: dict
     unit_names: dict[str, str]
-    flagged: list[dict]  # the quarterly review's flagged tasks, as of `taken`
-    next_tasks: list[dict]  # tasks due in the next quarter, not closed
-    alerts: Alerts
-    alert_stats: dict  # MTTA/MTTR and counts to date (the API takes no period)
-    batches: list[dict]  # batches produced in the period
+    flagged: list[dict]  # the quarterly review's flagged tasks, as of `as_of`
+    next_tasks: list[dict]  # tasks due in the next quarter, not closed at `as_of`
+    alert_stats: dict  # the IOC's alerts opened in the period, as they stood at `as_of`
+    batches: list[dict]  # batches produced in the period, eventCount: their events by `as_of`
     product_names: dict[str, str]
 
 
@@ -51,27 +39,41 @@ def next_quarter(period: Period) -> Period:
 
 def collect(client: ServiceClient, commune: str, period: Period,
             taken: dt.datetime) -> Facts:
+    """The period's figures: once it is over, as they stood at its end (the services
+    undo what came later), so that a report made later says the same."""
     base = f"/api/v1/communes/{commune}"
     label = period.label()
+    as_of = min(taken, period.span()[1])
+    # once the period is over: the tasks as they stood at the start of the day after it
+    after = (period.last_day + dt.timedelta(days=1)).isoformat()
+    then = {"asOf": after} if as_of < taken else {}
     rows = client.get("kpi", f"{base}/kpi/report", {"period": label}).get("rows", [])
     directory = client.get("tasks", f"{base}/units")
+    batches = [b for b in client.get("trace", f"{base}/trace/batches").get("batches", [])
+               if period.contains(dt.date.fromisoformat(b["producedOn"]))]
     return Facts(
         commune=commune, period=period, taken=taken.astimezone(VIETNAM),
+        as_of=as_of.astimezone(VIETNAM),
         kpi_rows=rows,
         kpi_sources=_kpi_sources(client, base, label, rows),
-        task_summary=client.get("tasks", f"{base}/task-summary", {"period": label}),
+        task_summary=client.get("tasks", f"{base}/task-summary", {"period": label, **then}),
         unit_names={u["code"]: u["name"] for u in directory.get("units", [])},
-        flagged=client.get("tasks", f"{base}/task-review").get("flagged", []),
+        flagged=client.get("tasks", f"{base}/task-review", then).get("flagged", []),
         next_tasks=[t for t in _pages(client, "tasks", f"{base}/tasks", "tasks",
-                                      {"period": next_quarter(period).label()})
+                                      {"period": next_quarter(period).label(), **then})
                     if t["status"] not in CLOSED_TASKS],
-        alerts=opened_alerts(client, base, period),
-        alert_stats=client.get("iocevents", f"{base}/ioc/stats"),
-        batches=[b for b in client.get("trace", f"{base}/trace/batches").get("batches", [])
-                 if period.contains(dt.date.fromisoformat(b["producedOn"]))],
+        alert_stats=client.get("iocevents", f"{base}/ioc/stats", {"period": label}),
+        batches=[{**b, "eventCount": _events_by(client, base, b, as_of)} for b in batches],
         product_names={p["gtin"]: p["nameVi"] for p in
                        _pages(client, "trace", f"{base}/trace/products", "products")},
     )
+
+
+def _events_by(client: ServiceClient, base: str, batch: dict, moment: dt.datetime) -> int:
+    """The events of a batch's chain that took place before `moment`."""
+    path = f"{base}/trace/batches/{quote(batch['gtin'])}/{quote(batch['lot'], safe='/')}"
+    timeline = client.get("trace", path).get("timeline", [])
+    return sum(dt.datetime.fromisoformat(e["time"]) < moment for e in timeline)
 
 
 def _kpi_sources(client: ServiceClient, base: str, label: str, rows: list[dict]) -> dict:
@@ -99,19 +101,3 @@ def _pages(client: ServiceClient, service: str, path: str, key: str, params=None
         token = answer.get("nextPageToken", "")
         if not token:
             return
-
-
-def opened_alerts(client: ServiceClient, base: str, period: Period) -> Alerts:
-    """Alerts opened in the period, counted by severity and by status; the list comes
-    newest first, so reading stops at the first alert opened before the period."""
-    opened = []
-    for alert in _pages(client, "iocevents", f"{base}/ioc/alerts", "alerts"):
-        day = dt.datetime.fromisoformat(alert["openTime"]).astimezone(VIETNAM).date()
-        if day < period.first_day:
-            break
-        if period.contains(day):
-            opened.append(alert)
-    return Alerts(opened=len(opened),
-                  by_severity=dict(Counter(a["severity"] for a in opened)),
-                  by_status=dict(Counter(a["status"] for a in opened)),
-                  false_positives=sum(1 for a in opened if a.get("falsePositive")))

@@ -3,7 +3,7 @@ Q1/2026 report: shared/seeds/binh-lu-q1-2026-report.txt): header, leadership, re
 shortcomings, next quarter's tasks. Every figure comes from the Facts with its period and
 source; what the platform does not hold is a Blank for the officer; pure."""
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.common.periods import ROMAN_OUT, Period
 
@@ -88,8 +88,11 @@ SEVERITY_WORDS = {"ALERT_SEVERITY_CRITICAL": "khẩn cấp", "ALERT_SEVERITY_HIG
                   "ALERT_SEVERITY_MEDIUM": "trung bình", "ALERT_SEVERITY_LOW": "thấp"}
 FLAG_WORDS = {"slow": "chậm tiến độ", "overdue": "quá hạn",
               "no_deliverable": "chưa xác định sản phẩm"}
+TO_DATE = "to-date"
 KPI_DERIVED = {"tasks": "tính từ sự kiện của dịch vụ nhiệm vụ",
-               "dossiers": "tính từ sổ theo dõi hồ sơ TTHC"}
+               "dossiers": "tính từ sổ theo dõi hồ sơ TTHC",
+               TO_DATE: "nền tảng chỉ có tỷ lệ đến ngày lập báo cáo; đến hết kỳ: Bảng 3"}
+TASK_RATES = ("task-completion-rate", "task-on-time-rate")
 # The figures of the public-service paragraph, in the report's order.
 SERVICE_FIGURES = ("dossiers-filed", "online-dossiers", "full-online-dossiers",
                    "digitised-dossiers", "e-results", "data-reuse")
@@ -100,7 +103,26 @@ def quarter_words(period: Period) -> str:
     return f"Quý {ROMAN_OUT[period.number]} năm {period.year}"
 
 
+def _standing(facts: Facts) -> str:
+    """When the period's figures stand: at its end once it is over, else when read."""
+    if facts.as_of < facts.taken:
+        return f"hết ngày {vi.date(facts.period.last_day)}"
+    return f"ngày {vi.date(facts.taken)}"
+
+
+def _period_rows(facts: Facts) -> list[dict]:
+    """The KPI rows, less the figures that no longer describe the period once it is over:
+    the rates kpi derives from the tasks' events count what was done up to the day the
+    report is made (Bảng 3 gives them as at the period's end)."""
+    if facts.as_of >= facts.taken:
+        return facts.kpi_rows
+    return [{**r, "hasValue": False, "hasCounts": False, "status": "", "source": TO_DATE}
+            if r["indicator"] in TASK_RATES and r.get("source") == "tasks" else r
+            for r in facts.kpi_rows]
+
+
 def outline(facts: Facts, commune_name: str) -> Document:
+    facts = replace(facts, kpi_rows=_period_rows(facts))
     period, following = facts.period, next_quarter(facts.period)
     rows = {r["indicator"]: r for r in facts.kpi_rows}
     return Document(
@@ -110,7 +132,7 @@ def outline(facts: Facts, commune_name: str) -> Document:
         motto=("ĐẢNG CỘNG SẢN VIỆT NAM",),
         place_date=Paragraph((vi.dated_place(commune_name, facts.taken.date()),)),
         title=("BÁO CÁO",
-               "Kết quả triển khai thực hiện Nghị quyết số 57-NQ/TW của Bộ Chính trị",
+               "kết quả triển khai thực hiện Nghị quyết số 57-NQ/TW của Bộ Chính trị",
                f"{quarter_words(period)}; nhiệm vụ trọng tâm {quarter_words(following)}"),
         body=(
             Paragraph((
@@ -119,7 +141,8 @@ def outline(facts: Facts, commune_name: str) -> Document:
                 "công nghệ, đổi mới sáng tạo, chuyển đổi số xã " + commune_name
                 + ". Ban Chỉ đạo xã báo cáo kết quả triển khai thực hiện như sau:",)),
             Paragraph((f"Số liệu lấy từ nền tảng vận hành của xã ngày {vi.date(facts.taken)}"
-                       f" lúc {facts.taken:%H:%M}; mỗi số liệu ghi kỳ và nguồn. Ô "
+                       f" lúc {facts.taken:%H:%M}, tình trạng đến {_standing(facts)}; mỗi số "
+                       "liệu ghi kỳ và nguồn. Ô "
                        f"{BLANK_MARK} tô vàng là số liệu nền tảng chưa có hoặc nội dung cán "
                        "bộ cần viết; xóa đoạn ghi chú này trước khi ban hành.",), "note"),
             *_leadership(),
@@ -137,7 +160,8 @@ def outline(facts: Facts, commune_name: str) -> Document:
         ),
         recipients=("Ban Chỉ đạo tỉnh về thực hiện NQ 57-NQ/TW,",
                     "TT. Đảng ủy, HĐND; lãnh đạo UBND xã,",
-                    "Các đồng chí thành viên BCĐ xã,", "Lưu: BCĐ."),
+                    "Các đồng chí thành viên BCĐ xã,",
+                    "Các cơ quan, đơn vị trực thuộc xã,", "Lưu: BCĐ."),
         signature=(Blank("chức vụ người ký"), Blank("họ và tên người ký")),
     )
 
@@ -189,7 +213,9 @@ def _public_services(facts: Facts, rows: dict) -> list[Block]:
             return (f"{what}: {counts} {unit}, tỷ lệ ", _value(row))
         return (f"{what}: tỷ lệ ", _value(row))
 
-    shown = [r for r in facts.kpi_rows if r.get("hasValue") or r.get("target")]
+    # a rate withheld for the period is shown, blank, with where to find it instead
+    shown = [r for r in facts.kpi_rows
+             if r.get("hasValue") or r.get("target") or r.get("source") == TO_DATE]
     return [
         *_written(("1. Về nâng cao nhận thức, quyết tâm chính trị", "kết quả trong quý"),
                   ("2. Về xây dựng, hoàn thiện thể chế, chính sách", "kết quả trong quý"),
@@ -250,8 +276,9 @@ def _tasks(facts: Facts) -> list[Block]:
 
     units = [line(facts.unit_names.get(s["key"], s["key"] or "Chưa giao đơn vị"), s)
              for s in facts.task_summary.get("byUnit", []) if s.get("assigned")]
-    source = Paragraph((f"Kỳ: nhiệm vụ có thời hạn trong {label}. Nguồn: tổng hợp nhiệm vụ "
-                        f"của nền tảng, tính đến ngày {vi.date(facts.taken)}.",), "source")
+    source = Paragraph((f"Kỳ: nhiệm vụ có thời hạn trong {label}, tình trạng đến "
+                        f"{_standing(facts)}. Nguồn: tổng hợp nhiệm vụ của nền tảng.",),
+                       "source")
     heading = Heading("8. Thực hiện các nhiệm vụ chuyển đổi số của xã", 2)
     if not total.get("assigned"):
         return [heading, Paragraph((f"Không có nhiệm vụ nào có thời hạn trong {label}.",)),
@@ -264,7 +291,7 @@ def _tasks(facts: Facts) -> list[Block]:
                    f"hạn {vi.number(total.get('doneOnTime', 0))} (tỷ lệ "
                    f"{_rate(total.get('doneOnTime', 0), total.get('done', 0))}); quá hạn "
                    f"{vi.number(total.get('overdue', 0))} nhiệm vụ.",)),
-        Table(f"Bảng 2. Kết quả thực hiện nhiệm vụ {label} theo đơn vị chủ trì",
+        Table(f"Bảng 3. Kết quả thực hiện nhiệm vụ {label} theo đơn vị chủ trì",
               ("Đơn vị chủ trì", "Nhiệm vụ", "Hoàn thành", "Đúng hạn", "Quá hạn",
                "Tỷ lệ hoàn thành", "Tỷ lệ đúng hạn"),
               (*units, line("Tổng", total)), source, (30, 10, 11, 10, 9, 15, 15),
@@ -273,28 +300,30 @@ def _tasks(facts: Facts) -> list[Block]:
 
 
 def _ioc(facts: Facts) -> list[Block]:
-    label, alerts, stats = facts.period.label(), facts.alerts, facts.alert_stats
-    severities = ", ".join(f"{word} {alerts.by_severity[key]}"
-                           for key, word in SEVERITY_WORDS.items() if alerts.by_severity.get(key))
-    resolved = alerts.by_status.get("ALERT_STATUS_RESOLVED", 0)
-    handled = (f"thời gian trung bình từ khi có cảnh báo đến khi tiếp nhận "
+    label, stats, standing = facts.period.label(), facts.alert_stats, _standing(facts)
+    by_severity, by_status = stats.get("bySeverity", {}), stats.get("byStatus", {})
+    severities = ", ".join(f"{word} {by_severity[key]}"
+                           for key, word in SEVERITY_WORDS.items() if by_severity.get(key))
+    suppressed = by_status.get("ALERT_STATUS_SUPPRESSED", 0)
+    handled = (f"Thời gian trung bình từ khi có cảnh báo đến khi tiếp nhận "
                f"{vi.duration(stats['mttaSeconds'])}" if stats.get("mttaSeconds") is not None
-               else "chưa có cảnh báo nào được tiếp nhận")
+               else "Chưa có cảnh báo nào được tiếp nhận")
     if stats.get("mttrSeconds") is not None:
         handled += f", đến khi xử lý xong {vi.duration(stats['mttrSeconds'])}"
     return [
         Heading("9. Trung tâm điều hành thông minh cấp xã (IOC)", 2),
-        Paragraph((f"Trong {label}, hệ thống ghi nhận {vi.number(alerts.opened)} cảnh báo"
-                   + (f" (mức {severities})" if severities else "")
-                   + f"; đã xử lý xong {vi.number(resolved)}, trong đó "
-                   f"{vi.number(alerts.false_positives)} cảnh báo được xác định là báo động "
-                   "giả.",)),
-        Paragraph((f"Lũy kế đến ngày {vi.date(facts.taken)}: "
-                   f"{vi.number(stats.get('acknowledged', 0))} cảnh báo đã được tiếp nhận, "
-                   f"{vi.number(stats.get('resolved', 0))} đã xử lý xong, "
-                   f"{vi.number(stats.get('open', 0))} đang mở; {handled}.",)),
-        Paragraph((f"(Kỳ: {label}; lũy kế đến ngày {vi.date(facts.taken)}. Nguồn: danh sách "
-                   "và thống kê cảnh báo của Trung tâm điều hành trên nền tảng.)",), "source"),
+        Paragraph((f"Trong {label}, hệ thống ghi nhận {vi.number(stats.get('raised', 0))} "
+                   "cảnh báo" + (f" (mức {severities})" if severities else "")
+                   + f"; đến {standing}, {vi.number(stats.get('acknowledged', 0))} cảnh báo đã "
+                   "được tiếp nhận, "
+                   f"{vi.number(by_status.get('ALERT_STATUS_RESOLVED', 0))} đã xử lý xong "
+                   f"(trong đó {vi.number(stats.get('falsePositiveAlerts', 0))} được xác định "
+                   f"là báo động giả), {vi.number(stats.get('open', 0))} chưa được tiếp nhận"
+                   + (f", {vi.number(suppressed)} tạm ẩn do bảo trì thiết bị" if suppressed
+                      else "") + f". {handled}.",)),
+        Paragraph((f"(Kỳ: cảnh báo phát sinh trong {label}, tình trạng xử lý đến {standing}. "
+                   "Nguồn: thống kê cảnh báo của Trung tâm điều hành trên nền tảng.)",),
+                  "source"),
     ]
 
 
@@ -308,11 +337,11 @@ def _traceability(facts: Facts) -> list[Block]:
         Heading("7.1. Truy xuất nguồn gốc sản phẩm", 3),
         Paragraph((f"Trong {label}, {vi.number(len(batches))} lô sản phẩm được sản xuất và "
                    "ghi nhận trên hệ thống truy xuất nguồn gốc; chuỗi truy xuất của các lô này "
-                   f"có {vi.number(events)} sự kiện (tính đến ngày {vi.date(facts.taken)}).",))]
-    source = Paragraph((f"Kỳ: lô sản xuất trong {label}. Nguồn: hệ thống truy xuất nguồn gốc "
-                        f"của nền tảng, tính đến ngày {vi.date(facts.taken)}.",), "source")
+                   f"có {vi.number(events)} sự kiện đến {_standing(facts)}.",))]
+    source = Paragraph((f"Kỳ: lô sản xuất trong {label}, sự kiện đến {_standing(facts)}. "
+                        "Nguồn: hệ thống truy xuất nguồn gốc của nền tảng.",), "source")
     if rows:
-        blocks.append(Table(f"Bảng 3. Các lô sản phẩm {label}",
+        blocks.append(Table(f"Bảng 2. Các lô sản phẩm {label}",
                             ("Sản phẩm", "Lô", "Ngày sản xuất", "Số lượng", "Sự kiện ghi nhận"),
                             rows, source, (34, 18, 18, 16, 14), text_columns=(0,)))
     else:
@@ -354,18 +383,18 @@ def _shortcomings(facts: Facts) -> list[Block]:
             tuple((*_task_row(facts, f["task"]),
                    ", ".join(FLAG_WORDS.get(flag, flag) for flag in f["flags"]))
                   for f in facts.flagged),
-            Paragraph((f"Tại ngày {vi.date(facts.taken)}. Nguồn: rà soát hằng quý của nền "
+            Paragraph((f"Tình trạng đến {_standing(facts)}. Nguồn: rà soát hằng quý của nền "
                        "tảng (nhiệm vụ đang thực hiện chậm tiến độ, quá hạn hoặc chưa xác định "
                        "sản phẩm).",), "source"),
-            (14, 35, 18, 14, 7, 12), text_columns=(1, 2, 5)))
+            (18, 31, 18, 14, 7, 12), text_columns=(1, 2, 5)))
     blocks.append(Paragraph((Blank("tồn tại, hạn chế khác và nguyên nhân"),)))
     return blocks
 
 
 def _next_quarter(facts: Facts, following: Period) -> list[Block]:
     label = following.label()
-    source = Paragraph((f"Kỳ: {label}. Nguồn: danh sách nhiệm vụ của nền tảng tại ngày "
-                        f"{vi.date(facts.taken)}.",), "source")
+    source = Paragraph((f"Kỳ: {label}, nhiệm vụ chưa kết thúc đến {_standing(facts)}. Nguồn: "
+                        "danh sách nhiệm vụ của nền tảng.",), "source")
     blocks: list[Block] = [
         Heading(f"IV. NHIỆM VỤ, GIẢI PHÁP {quarter_words(following).upper()}", 1),
         Heading("1. Nhiệm vụ", 2)]
@@ -374,7 +403,7 @@ def _next_quarter(facts: Facts, following: Period) -> list[Block]:
                                  f"({vi.number(len(facts.next_tasks))} nhiệm vụ, Bảng 5).",)))
         blocks.append(Table(f"Bảng 5. Nhiệm vụ có thời hạn trong {label}", TASK_COLUMNS,
                             tuple(_task_row(facts, t) for t in facts.next_tasks), source,
-                            (14, 43, 20, 14, 9), text_columns=(1, 2)))
+                            (18, 39, 20, 14, 9), text_columns=(1, 2)))
     else:
         blocks += [Paragraph((f"Nền tảng chưa có nhiệm vụ nào có thời hạn trong {label}.",)),
                    source]

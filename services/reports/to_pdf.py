@@ -32,7 +32,8 @@ h4 { font-style: italic; }
 table.figures { width: 100%; border-collapse: collapse; margin: 4pt 0 4pt;
                 font-size: 11pt; page-break-inside: auto; }
 table.figures th, table.figures td { border: 0.5pt solid #000; padding: 2pt 4pt;
-                                     text-align: center; vertical-align: middle; }
+                                     text-align: center; vertical-align: middle;
+                                     overflow-wrap: break-word; }
 table.figures { table-layout: fixed; }
 table.figures td.words { text-align: left; }
 table.figures tr { page-break-inside: avoid; }

@@ -36,12 +36,13 @@ def ratio(numerator: float, denominator: float) -> str:
 
 
 def duration(seconds: float) -> str:
-    """A mean time to acknowledge or resolve: "4 phút 5 giây", "2 giờ 10 phút"."""
+    """A mean time to acknowledge or resolve: "4 phút 5 giây", "2 giờ 10 phút", "4 phút"
+    (no "0 giây")."""
     whole = round(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return f"{hours} giờ {minutes} phút"
+        return f"{hours} giờ" + (f" {minutes} phút" if minutes else "")
     if minutes:
-        return f"{minutes} phút {secs} giây"
+        return f"{minutes} phút" + (f" {secs} giây" if secs else "")
     return f"{secs} giây"

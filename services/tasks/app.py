@@ -3,6 +3,8 @@ its request model, applies the domain's rules (domain.py) to what the store load
 the change with the events that announce it, and answers a response model. Every door
 (nameko RPC and HTTP in service.py, gRPC in grpc_api.py) runs them through OPERATIONS,
 which says who may do what; nothing else checks roles."""
+import datetime as dt
+import io
 from collections.abc import Iterator
 
 from google.protobuf import json_format
@@ -11,12 +13,15 @@ from commune.v1 import events_pb2
 from services.common.api.operations import Operation, Operations, Route
 from services.common.auth import Principal
 from services.common.clock import now
+from services.common.errors import InvalidArgument
 from services.common.fanout import EventFanout
+from services.common.periods import VIETNAM
 from services.common.periods import parse as parse_period
 from services.common.publisher import Publisher
 
-from . import domain, listing
+from . import domain, excel, listing
 from . import schemas as s
+from .excel.reading import MAX_FILE_BYTES
 from .listing import Criteria
 from .store import TaskStore
 
@@ -118,6 +123,26 @@ class TasksApp:
         self.store.load_directory(request.tenant, [], [saved])
         return s.Officer.model_validate(saved)
 
+    def import_tasks(self, principal: Principal,
+                     request: s.ImportTasksRequest) -> s.ImportTasksResponse:
+        """A workbook's rows into the commune's tasks, all or none, and what became of
+        each row (excel/importing.py); the caller is recorded as who imported them."""
+        if not request.content:
+            raise InvalidArgument("the file is empty", {"content": "empty"})
+        try:
+            result = excel.import_tasks(self.store, request.tenant, io.BytesIO(request.content),
+                                        principal.subject, now(), announce=self.events)
+        except excel.UnreadableFile as exc:
+            raise InvalidArgument(exc.plain, {"content": exc.plain}) from None
+        return _import_report(result)
+
+    def export_tasks(self, principal: Principal, request: s.ExportTasksRequest) -> s.TaskWorkbook:
+        """The commune's tasks the filters keep, and their summary, as a workbook."""
+        today = now().date()
+        done = excel.export_tasks(self.store, _criteria(request, today), today, self.reader)
+        return s.TaskWorkbook(content=done.content, tasks=done.tasks, units=done.units,
+                              groups=done.groups, filename=excel.filename(request.tenant, today))
+
     def announce_overdue(self) -> None:
         """task.overdue, once per task, for active tasks whose deadline has passed (the
         worker's timer; no caller)."""
@@ -136,14 +161,19 @@ class TasksApp:
     def get_task(self, principal: Principal, request: s.GetTaskRequest) -> s.GetTaskResponse:
         return s.GetTaskResponse(task=_task(self.store.get(request.tenant, request.id)))
 
+    def _selected(self, criteria: Criteria, as_of: dt.date | None) -> list[dict]:
+        """The tasks the criteria select as they are now or, on `as_of`, as they stood at
+        the start of that day (selected by what they were then)."""
+        if as_of is None:
+            return self.reader.select(criteria)
+        moment = dt.datetime.combine(as_of, dt.time(), VIETNAM)
+        then = (domain.as_of(t, moment) for t in self.store.recorded(criteria.tenant))
+        return [t for t in then if t is not None and criteria.matches(t)]
+
     def list_tasks(self, principal: Principal, request: s.ListTasksRequest) -> s.ListTasksResponse:
-        today = now().date()
-        criteria = Criteria(
-            request.tenant, lead_unit=request.lead_unit, status=s.domain_status(request.status)
-            if request.status else "", group=request.group,
-            period=parse_period(request.period) if request.period else None,
-            overdue_on=today if request.overdue_only else None)
-        rows, next_token, total = listing.page(self.reader.select(criteria),
+        today = request.as_of or now().date()
+        rows, next_token, total = listing.page(self._selected(_criteria(request, today),
+                                                              request.as_of),
                                                request.page_size, request.page_token)
         return s.ListTasksResponse(tasks=[_task(r, today) for r in rows],
                                    next_page_token=next_token, total_size=total)
@@ -151,14 +181,15 @@ class TasksApp:
     def get_task_summary(self, principal: Principal,
                          request: s.GetTaskSummaryRequest) -> s.GetTaskSummaryResponse:
         period = parse_period(request.period) if request.period else None
-        rows = self.reader.select(Criteria(request.tenant, period=period))
-        return s.GetTaskSummaryResponse.model_validate(domain.summaries(rows, now().date()))
+        rows = self._selected(Criteria(request.tenant, period=period), request.as_of)
+        return s.GetTaskSummaryResponse.model_validate(
+            domain.summaries(rows, request.as_of or now().date()))
 
     def review_tasks(self, principal: Principal,
                      request: s.ReviewTasksRequest) -> s.ReviewTasksResponse:
-        today = now().date()
+        today = request.as_of or now().date()
         flagged = [(domain.review_flags(t, today), t)
-                   for t in self.store.select(Criteria(request.tenant))]
+                   for t in self._selected(Criteria(request.tenant), request.as_of)]
         return s.ReviewTasksResponse(flagged=[s.FlaggedTask(task=_task(t, today), flags=flags)
                                               for flags, t in flagged if flags])
 
@@ -183,6 +214,24 @@ class TasksApp:
                            officers=self.store.officers(request.tenant))
 
 
+def _criteria(request: s.TaskFilters, today) -> Criteria:
+    return Criteria(
+        request.tenant, lead_unit=request.lead_unit, status=s.domain_status(request.status)
+        if request.status else "", group=request.group,
+        period=parse_period(request.period) if request.period else None,
+        overdue_on=today if request.overdue_only else None)
+
+
+def _import_report(result: excel.ImportResult) -> s.ImportTasksResponse:
+    rows = [s.ImportedRow(row=r.row, code=r.code, outcome=r.outcome, problems=[
+        s.ImportProblem(column=excel.LABELS.get(name, name), reason=reason)
+        for name, reason in r.problems.items()]) for r in result.rows]
+    return s.ImportTasksResponse(
+        complete=result.ok, created=result.imported, updated=result.updated,
+        unchanged=result.unchanged, rejected=len(result.errors), assigned=result.assigned,
+        ignored_columns=result.ignored_columns, rows=rows)
+
+
 def _task(document: dict, today=None) -> s.Task:
     message = domain.task_message(document, today)
     return s.Task.of_message(message, json_format.MessageToDict(message))
@@ -201,6 +250,7 @@ BASE = "/api/v1/communes/{tenant}"
 TASK = BASE + "/tasks/{id}"
 TENANT, TASK_ID = "binh-lu", "7f3c1e0a9b2d4c5e8f6a1b2c3d4e5f60"
 WRITERS, READERS = domain.WRITERS, domain.READERS
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 OPERATIONS = Operations(
     "tasks",
@@ -237,9 +287,20 @@ OPERATIONS = Operations(
     Operation("watch_tasks", "A commune's task changes, live", s.WatchTasksRequest,
               s.TaskChange, READERS, grpc="WatchTasks", rpc=False,
               example={"tenant": TENANT}),
-    Operation("review_tasks", "Active tasks the quarterly review should look at",
+    Operation("review_tasks", "Active tasks the quarterly review should look at (now, or "
+              "as they stood on a day)",
               s.ReviewTasksRequest, s.ReviewTasksResponse, READERS,
-              Route("GET", BASE + "/task-review"), example={"tenant": TENANT}),
+              Route("GET", BASE + "/task-review"),
+              example={"tenant": TENANT, "asOf": "2026-04-01"}),
+    Operation("import_tasks", "Import a plan's tasks from an .xlsx workbook (all rows or "
+              "none) and say what became of each row", s.ImportTasksRequest,
+              s.ImportTasksResponse, WRITERS, Route("POST", BASE + "/task-workbook",
+                                                   upload=XLSX, upload_limit=MAX_FILE_BYTES),
+              rpc=False, example={"tenant": TENANT}),
+    Operation("export_tasks", "The tasks the filters keep, and their summary, as an .xlsx "
+              "workbook", s.ExportTasksRequest, s.TaskWorkbook, READERS,
+              Route("GET", BASE + "/task-workbook", download=XLSX), rpc=False,
+              example={"tenant": TENANT, "period": "Năm 2026"}),
     Operation("list_directory", "The commune's units and officers", s.ListDirectoryRequest,
               s.Directory, READERS, Route("GET", BASE + "/units"), example={"tenant": TENANT}),
     Operation("save_unit", "Add or change a unit", s.SaveUnitRequest, s.Unit, WRITERS,

@@ -320,6 +320,46 @@ def _date(value, name: str) -> dt.date:
         raise InvalidArgument(f"{name} must be a date YYYY-MM-DD", {name: "not a date"}) from None
 
 
+# The status each kind of history entry leaves a task in, beside "status a -> b" (b)
+# and "progress a% -> b%" (in progress); other entries leave it as it was.
+_ENTRY_STATUS = {"created": "draft", "assigned": "assigned", "review: stop": "stopped",
+                 "review: replace": "replaced"}
+
+
+def _status_after(entry: dict, status: str) -> str:
+    what = entry.get("what", "")
+    if what.startswith("status "):
+        return what.rpartition(" -> ")[2]
+    if what.startswith("progress "):
+        return "in_progress"
+    return _ENTRY_STATUS.get(what, status)
+
+
+def as_of(task: dict, moment: dt.datetime) -> dict | None:
+    """The task as it stood at `moment`, what it went through later undone: its status and
+    deadline from its history, its progress from its log; None if it was not created yet.
+    Its other plan fields (title, unit, deliverable) are today's."""
+    if task["created_at"] >= moment:
+        return None
+    earlier = [e for e in task.get("history", []) if e["at"] < moment]
+    status, deadline = "draft", task.get("deadline")
+    for entry in earlier:
+        status = _status_after(entry, status)
+        deadline = entry.get("deadline", deadline)
+    log = [e for e in task.get("progress_log", []) if e["at"] < moment]
+
+    def before(stamp):
+        return stamp if stamp is not None and stamp < moment else None
+
+    done_at = before(task.get("done_at"))
+    return {**task, "status": status, "deadline": deadline,
+            "progress": 100 if done_at else (log[-1]["percent"] if log else 0),
+            "progress_log": log, "last_progress_at": log[-1]["at"] if log else None,
+            "done_at": done_at, "closed_at": before(task.get("closed_at")),
+            "updated_at": earlier[-1]["at"] if earlier else task["created_at"],
+            "history": earlier}
+
+
 def due_date(task: dict) -> dt.date | None:
     return dt.date.fromisoformat(task["deadline"]) if task.get("deadline") else None
 

@@ -105,6 +105,43 @@ class GetTaskSummaryResponse(ApiModel):
     by_group: list[TaskSummary]
 
 
+class ImportProblem(ApiModel):
+    column: str = Field(description='the column at fault as export heads it ("Thời hạn"); '
+                                    '"Cột" for the header row, "Dòng" for the row as a whole')
+    reason: str
+
+
+class ImportedRow(ApiModel):
+    row: int = Field(description="the row's number as Excel shows it")
+    code: str = ""
+    outcome: Literal["created", "updated", "unchanged", "rejected", "not_stored"] = Field(
+        description="not_stored: a right row left out because another was rejected")
+    problems: list[ImportProblem] = []
+
+
+class ImportTasksResponse(ApiModel):
+    """What became of every row of the workbook: every row stored, or none (and why)."""
+
+    complete: bool = Field(description="every row was stored (or had nothing to change)")
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    assigned: int = Field(description="of the created, those the plan assigned")
+    ignored_columns: list[str] = Field(description="informative columns of an export")
+    rows: list[ImportedRow]
+
+
+class TaskWorkbook(ApiModel):
+    """A commune's tasks and their summary as an .xlsx workbook."""
+
+    content: bytes
+    filename: str
+    tasks: int
+    units: int  # in the summary sheet
+    groups: int
+
+
 class FlaggedTask(ApiModel):
     task: Task
     flags: list[Literal["slow", "overdue", "no_deliverable"]]
@@ -191,9 +228,14 @@ class DecideReviewRequest(TaskRequest, domain.ReviewDecision):
                                                        "fields of CreateTaskRequest but tenant")
 
 
-class ListTasksRequest(TenantRequest):
-    page_size: int = Field(0, ge=0, description="0 for 50; at most 200")
-    page_token: str = ""
+AS_OF = Field(None, description="the tasks as they stood at the start of this day (the "
+                                "commune's calendar), later changes undone; none: as they "
+                                "are now", examples=["2026-04-01"])
+
+
+class TaskFilters(TenantRequest):
+    """Which of a commune's tasks: the task list's filters, the export's too."""
+
     lead_unit: str = ""
     status: Literal[TaskStatus, "TASK_STATUS_UNSPECIFIED", ""] = ""
     group: str = ""
@@ -201,8 +243,23 @@ class ListTasksRequest(TenantRequest):
     overdue_only: bool = False
 
 
+class ListTasksRequest(TaskFilters):
+    as_of: dt.date | None = AS_OF
+    page_size: int = Field(0, ge=0, description="0 for 50; at most 200")
+    page_token: str = ""
+
+
+class ExportTasksRequest(TaskFilters):
+    pass
+
+
+class ImportTasksRequest(TenantRequest):
+    content: bytes = Field(description="the .xlsx workbook (the HTTP body)")
+
+
 class GetTaskSummaryRequest(TenantRequest):
     period: PeriodText = ""
+    as_of: dt.date | None = AS_OF
 
 
 class WatchTasksRequest(TenantRequest):
@@ -210,7 +267,7 @@ class WatchTasksRequest(TenantRequest):
 
 
 class ReviewTasksRequest(TenantRequest):
-    pass
+    as_of: dt.date | None = AS_OF
 
 
 class ListDirectoryRequest(TenantRequest):

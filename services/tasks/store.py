@@ -92,6 +92,11 @@ class TaskStore(Store):
         """The tasks that meet the criteria, as lists and summaries show them."""
         return list(self.db.tasks.find(criteria.mongo(), LISTED))
 
+    def recorded(self, tenant: str) -> list[dict]:
+        """Every task of a commune with its history (what a reading as of a past day
+        replays)."""
+        return list(TenantCollection(self.db.tasks, tenant).find({}, {"outbox": 0}))
+
     def listed(self, tenant: str, task_id: str) -> dict | None:
         """One task as select() gives it, or None when there is no such task."""
         return TenantCollection(self.db.tasks, tenant).by_id(task_id, LISTED)

@@ -3,15 +3,19 @@ the platform's processes with the demo data of `commune seed`, in a namespace of
 own: sign-in and the lock, live IOC alerts acknowledged on the screen, a KPI figure
 entered, approved and seen on the province's board (sorted by its column), a village's
 figure in the drill-down from the commune, progress reported on the task board,
-a label sheet printed, one commune's user kept out of another's pages. Screenshots of
+a plan imported from Excel with its row-by-row report and the board exported,
+a label sheet printed, the kiosk's answers in the officers' trail, one commune's user
+kept out of another's pages. Screenshots of
 every screen go to var/screenshots/; each page's weight (gzip) is printed and bounded."""
+import datetime as dt
 import gzip
-import json
+import io
 import re
 import subprocess
 
 import docx
 import httpx
+import openpyxl
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -20,16 +24,14 @@ from services.console.accounts import DEMO_PASSWORD
 from services.reports import quarterly
 from tests.helpers import (
     BIN,
-    LOGS,
     ROOT,
     SEED_TIMEOUT_S,
     WAIT_S,
     Process,
     env_for,
-    free_port,
+    start_console,
     start_grpc,
     start_worker,
-    wait_for,
 )
 
 pytestmark = pytest.mark.e2e
@@ -39,37 +41,7 @@ OFFICER, OPERATOR, ADMIN, PROVINCE = ("canbo.binhlu", "vanhanh.binhlu", "quantri
                                       "tinh.laichau")
 # A page, its stylesheet and scripts, gzip-compressed, on a 3G phone: at most this.
 PAGE_BUDGET_BYTES = 60_000
-
-
-class Console:
-    """The console process, on a port of its own, reaching the module's workers."""
-
-    def __init__(self, settings, workers: dict[str, Process], ioc_grpc: Process):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        urls = {name: f"http://127.0.0.1:{p.http_port}" for name, p in workers.items()}
-        self.log = open(LOGS / f"{settings.namespace}-console.log", "ab")
-        self.popen = subprocess.Popen(
-            [str(BIN / "commune-console")], stdout=self.log, stderr=subprocess.STDOUT,
-            env=env_for(settings, COMMUNE_CONSOLE_PORT=self.port,
-                        COMMUNE_API_URLS=json.dumps(urls),
-                        COMMUNE_CONSOLE_IOC_GRPC=f"127.0.0.1:{ioc_grpc.grpc_port}"))
-
-        def up():
-            assert self.popen.poll() is None, "commune-console exited"
-            try:
-                return httpx.get(self.url + "/health/live", timeout=5).status_code == 200
-            except httpx.TransportError:
-                return False
-        wait_for(up, what="the console to answer")
-
-    def stop(self):
-        self.popen.terminate()
-        try:
-            self.popen.wait(30)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-        self.log.close()
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +62,8 @@ def console(other_namespace):
                            COMMUNE_IOC_SWEEP_S=1)
         started.append(pipeline)
         pipeline.wait_ready(f"http://127.0.0.1:{pipeline.metrics_port}/metrics")
-        app = Console(settings, workers, ioc_grpc)
+        app = start_console(settings, workers,
+                            COMMUNE_CONSOLE_IOC_GRPC=f"127.0.0.1:{ioc_grpc.grpc_port}")
         started.append(app)
         app.settings, app.workers = settings, workers
         yield app
@@ -299,6 +272,61 @@ def test_progress_reported_on_the_task_board_changes_it(browser, console):
     shot(page, "review")
 
 
+def workbook(*rows) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(page: Page, content: bytes) -> None:
+    page.set_input_files("#xl-file", files=[{"name": "ke-hoach.xlsx", "mimeType": XLSX,
+                                              "buffer": content}])
+    page.get_by_role("button", name="Nhập từ Excel").click()
+    expect(page.locator("h1")).to_contain_text("Kết quả nhập Excel")
+
+
+def test_a_plan_imported_from_excel_shows_its_report_and_the_board_exports(browser, console):
+    page = signed_in(browser, console, OFFICER)
+    header = ["Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"]
+    good = [["XL-E2E-01", "Số hóa sổ hộ tịch", "Phòng Kinh tế", "31/12/2026"],
+            ["XL-E2E-02", "Tập huấn kỹ năng số", "phong-kinh-te", "Quý IV/2026"]]
+    page.goto(console.url + "/c/binh-lu/tasks")
+    # a row of an unknown unit and a formula: each is reported, nothing is stored
+    upload(page, workbook(header, *good, ["XL-E2E-03", "Việc lạ", "Phòng Nội vụ", "=TODAY()"]))
+    rows = page.locator("#import-rows tbody tr")
+    expect(rows).to_have_count(3)
+    expect(page.locator("#import-outcome")).to_contain_text("chưa lưu dòng nào")
+    expect(rows.nth(0)).to_contain_text("Chưa lưu")
+    expect(rows.nth(2)).to_contain_text("Bị từ chối")
+    expect(rows.nth(2)).to_contain_text("unknown unit 'Phòng Nội vụ'")
+    expect(rows.nth(2)).to_contain_text("a formula (=TODAY())")
+    shot(page, "tasks-import-refused")
+    page.goto(console.url + "/c/binh-lu/tasks")
+    upload(page, workbook(header, *good))
+    expect(page.locator("#import-outcome")).to_contain_text("Đã nhập toàn bộ tệp")
+    expect(page.locator("#import-rows tbody tr[data-outcome=created]")).to_have_count(2)
+    shot(page, "tasks-import")
+    # the board of one unit, exported as it is filtered
+    page.goto(console.url + "/c/binh-lu/tasks?unit=phong-kinh-te")
+    on_board = {code.removeprefix("task-") for code in
+                page.locator("tr[id^=task-]").evaluate_all("rows => rows.map(r => r.id)")}
+    assert {"XL-E2E-01", "XL-E2E-02"} <= on_board
+    with page.expect_download() as downloaded:
+        page.get_by_role("link", name="Xuất Excel").click()
+    assert downloaded.value.suggested_filename.startswith("nhiem-vu-binh-lu-")
+    # (the download's file has no .xlsx suffix, which openpyxl wants of a path)
+    sheet = openpyxl.load_workbook(io.BytesIO(downloaded.value.path().read_bytes()))["Nhiệm vụ"]
+    exported = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert set(exported) == on_board
+    first, second = exported["XL-E2E-01"], exported["XL-E2E-02"]
+    assert (first[1], first[4], first[8]) == ("Số hóa sổ hộ tịch", "Phòng Kinh tế",
+                                              dt.datetime(2026, 12, 31))
+    assert (second[1], second[8]) == ("Tập huấn kỹ năng số", "Quý IV/2026")
+
+
 def test_a_label_sheet_prints(browser, console):
     page = signed_in(browser, console, OFFICER)
     page.goto(console.url + "/c/binh-lu/trace")
@@ -347,13 +375,46 @@ def test_a_citizen_asks_for_an_officer_at_the_kiosk_and_the_desk_answers(browser
     shot(desk, "desk")
 
 
+def test_the_answers_trail_shows_a_days_answers_in_one_language_with_their_tickets(
+        browser, console):
+    kiosk = browser.new_page()
+    kiosk.goto(console.url + "/kiosk/binh-lu")
+    for question in ("Thủ tục đăng ký khai tử", "Kuv xav sau npe sib yuav, pes tsawg nyiaj?"):
+        kiosk.fill("#question", question)
+        kiosk.get_by_role("button", name="Hỏi").click()
+        expect(kiosk.locator(".answer")).to_be_visible()
+    expect(kiosk.locator(".answer")).to_have_attribute("lang", "hmn")
+    kiosk.get_by_role("button", name="Gặp cán bộ").click()
+    ticket = re.search(r"\((HO-[0-9A-F]+)\)", kiosk.locator(".notice.ok").inner_text())[1]
+
+    page = signed_in(browser, console, OFFICER)
+    page.goto(console.url + "/c/binh-lu/desk")
+    page.get_by_role("link", name="Nhật ký trả lời của trợ lý →").click()
+    rows = page.locator("#traces tbody tr")
+    expect(page.locator("#traces tr[data-language=vi]").first).to_contain_text("HT-03")
+    page.select_option("#f-language", "hmn")
+    page.get_by_role("button", name="Lọc").click()
+    expect(page).to_have_url(re.compile(r"language=hmn"))
+    asked = rows.filter(has_text=ticket)
+    expect(asked).to_contain_text("Tiếng Mông")
+    expect(asked).to_contain_text("HT-02")  # the source cited
+    expect(asked).to_contain_text("Chờ nhận")  # the ticket, open
+    assert page.locator("#traces tbody tr:not([data-language=hmn])").count() == 0
+    shot(page, "trail")
+    operator = signed_in(browser, console, OPERATOR)  # the desk is officers' and admins'
+    assert operator.goto(console.url + "/c/binh-lu/desk/trail").status == 403
+    assert page.goto(console.url + "/c/binh-lu/desk/trail?day=31/12/2026").status == 400
+
+
 def test_a_user_of_one_commune_cannot_see_another_communes_pages(browser, console):
     page = signed_in(browser, console, OFFICER)
     for path in ("/c/lung-phinh/kpi", "/c/lung-phinh/ioc", "/c/lung-phinh/tasks",
+                 "/c/lung-phinh/tasks/export",
                  "/c/lung-phinh/trace", "/c/lung-phinh/ioc/stream", "/c/lung-phinh/reports",
                  "/p/lao-cai/kpi", "/p/lai-chau/kpi", "/admin/accounts",
                  "/c/lung-phinh/trace/labels/08939999000031/MD-2026-01",
-                 "/switch?to=lung-phinh&screen=kpi", "/c/binh-lu/ioc/watchlist"):
+                 "/switch?to=lung-phinh&screen=kpi", "/c/binh-lu/ioc/watchlist",
+                 "/c/lung-phinh/desk/trail"):
         answer = page.goto(console.url + path)
         assert answer.status == 403, path
         assert "Lùng Phình" not in page.content() and "lung-phinh" not in page.inner_text(
@@ -395,7 +456,7 @@ def test_every_screen_in_vietnamese_and_english_within_its_weight(browser, conso
                "tasks": "/c/binh-lu/tasks", "review": "/c/binh-lu/tasks/review",
                "trace": "/c/binh-lu/trace", "reports": "/c/binh-lu/reports",
                "accounts": "/admin/accounts", "kiosk": "/kiosk/binh-lu",
-               "desk": "/c/binh-lu/desk"}
+               "desk": "/c/binh-lu/desk", "trail": "/c/binh-lu/desk/trail"}
     weights = {name: page_weight(client, path) for name, path in screens.items()}
     page.goto(console.url + "/c/binh-lu/reports")
     shot(page, "reports")

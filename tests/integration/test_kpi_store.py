@@ -3,7 +3,6 @@ outbox, concurrent writers of one commune's sheet (none lost), reports read back
 input storing nothing."""
 import datetime as dt
 import threading
-import uuid
 
 import pytest
 
@@ -15,7 +14,6 @@ from services.kpi.keys import sheet_id
 from services.kpi.ledger import Ledger
 from services.kpi.orgtree import OrgTree
 from services.kpi.reading import Reports
-from services.kpi.store import KpiStore
 
 pytestmark = pytest.mark.integration
 
@@ -25,15 +23,8 @@ TREE = OrgTree.of(tree.units())
 
 
 @pytest.fixture
-def store(mongo, settings):
-    store = KpiStore(mongo[f"{settings.namespace}_kpi_{uuid.uuid4().hex[:8]}"])
-    store.ensure_indexes()
-    return store
-
-
-@pytest.fixture
-def ledger(store):
-    return Ledger(store, TREE)
+def ledger(kpi_store):
+    return Ledger(kpi_store, TREE)
 
 
 def figure(indicator="online-dossiers", unit="binh-lu", **numbers):
@@ -46,7 +37,7 @@ def approve(ledger, tenant, fields):
     return ledger.act(tenant, fields, "approve", "chair", NOW)
 
 
-def test_revisions_are_kept_and_the_approval_waits_in_the_outbox(store, ledger):
+def test_revisions_are_kept_and_the_approval_waits_in_the_outbox(kpi_store, ledger):
     where = figure()
     approve(ledger, "binh-lu", {**where, "numerator": 900, "denominator": 902,
                                 "source_document": "BC Quý I/2026, mục 4"})
@@ -56,19 +47,19 @@ def test_revisions_are_kept_and_the_approval_waits_in_the_outbox(store, ledger):
     assert [(r["rev"], r["status"], r["num"]) for r in history] == [
         (1, "entered", 900), (2, "submitted", 900), (3, "approved", 900), (4, "entered", 901)]
     assert history[0]["source_document"] == "BC Quý I/2026, mục 4"
-    sheet = store.db.sheets_2026_Q1.find_one({"_id": sheet_id("binh-lu", "2026-Q1")})
+    sheet = kpi_store.db.sheets_2026_Q1.find_one({"_id": sheet_id("binh-lu", "2026-Q1")})
     [event] = sheet["outbox"].values()
     assert event["type"] == "kpi.measurement_approved"
     assert event["data"]["numerator"] == 900 and event["data"]["enteredBy"] == "officer"
 
-    reports = Reports(store, lambda: TREE)
+    reports = Reports(kpi_store, lambda: TREE)
     approved = {r["indicator"]: r for r in reports.commune("binh-lu", Q1)}
     drafts = {r["indicator"]: r for r in reports.commune("binh-lu", Q1, drafts=True)}
     assert approved["online-dossiers"]["value"] == 99.78  # the approved revision holds
     assert drafts["online-dossiers"]["numerator"] == 901
 
 
-def test_a_target_whose_body_names_another_unit_is_refused(store, ledger):
+def test_a_target_whose_body_names_another_unit_is_refused(kpi_store, ledger):
     """The unit is named by the call and again in the body: they must agree, or a target
     meant for one commune would be set for another."""
     with pytest.raises(InvalidArgument, match="unit 'lung-phinh' in the body differs from "
@@ -76,23 +67,23 @@ def test_a_target_whose_body_names_another_unit_is_refused(store, ledger):
         ledger.set_target("binh-lu", {"indicator": "online-dossiers", "period": "2026",
                                       "unit": "lung-phinh", "comparison": ">=", "value": 95},
                           "chair", NOW)
-    assert store.db.sheets_2026.find_one({"_id": sheet_id("binh-lu", "2026")}) is None
+    assert kpi_store.db.sheets_2026.find_one({"_id": sheet_id("binh-lu", "2026")}) is None
     assert ledger.set_target("binh-lu", {"indicator": "online-dossiers", "period": "2026",
                                          "unit": "binh-lu", "comparison": ">=", "value": 95},
                              "chair", NOW)["value"] == 95
 
 
-def test_an_approval_that_misses_the_target_is_announced_and_so_is_its_recovery(store,
+def test_an_approval_that_misses_the_target_is_announced_and_so_is_its_recovery(kpi_store,
                                                                                ledger):
     def outbox_types():
-        sheet = store.db.sheets_2026_Q1.find_one({"_id": sheet_id("binh-lu", "2026-Q1")})
+        sheet = kpi_store.db.sheets_2026_Q1.find_one({"_id": sheet_id("binh-lu", "2026-Q1")})
         return sorted(e["type"] for e in sheet["outbox"].values())
     ledger.set_target("binh-lu", {"indicator": "online-dossiers", "period": "2026",
                                   "comparison": ">=", "value": 95}, "chair", NOW)
     # a village's figure: the commune's line (its villages' roll-up) misses the year's target
     approve(ledger, "binh-lu", figure(unit="binh-lu-na-da", numerator=80, denominator=100))
     assert outbox_types() == ["kpi.measurement_approved", "kpi.target_missed"]
-    sheet = store.db.sheets_2026_Q1.find_one({"_id": sheet_id("binh-lu", "2026-Q1")})
+    sheet = kpi_store.db.sheets_2026_Q1.find_one({"_id": sheet_id("binh-lu", "2026-Q1")})
     [missed] = [e for e in sheet["outbox"].values() if e["type"] == "kpi.target_missed"]
     assert (missed["subject"], missed["data"]["approvedUnit"]) == ("online-dossiers|binh-lu",
                                                                     "binh-lu-na-da")
@@ -108,14 +99,14 @@ def test_an_approval_that_misses_the_target_is_announced_and_so_is_its_recovery(
     assert outbox_types().count("kpi.target_recovered") == 1
 
 
-def test_a_changed_target_is_outboxed_for_each_approved_line_it_moves(store, ledger):
+def test_a_changed_target_is_outboxed_for_each_approved_line_it_moves(kpi_store, ledger):
     def set_year_target(value, **fields):
         ledger.set_target("binh-lu", {"indicator": "online-dossiers", "period": "2026",
                                       "comparison": ">=", "value": value, **fields},
                           "chair", NOW)
 
     def told():
-        sheet = store.db.sheets_2026.find_one({"_id": sheet_id("binh-lu", "2026")})
+        sheet = kpi_store.db.sheets_2026.find_one({"_id": sheet_id("binh-lu", "2026")})
         return sorted((e["type"], e["data"]["period"]["number"], e["data"]["row"]["status"],
                        e["data"]["targetSetBy"]) for e in sheet.get("outbox", {}).values())
     approve(ledger, "binh-lu", figure(numerator=900, denominator=1000))  # Q1: 90%
@@ -135,7 +126,7 @@ def test_a_changed_target_is_outboxed_for_each_approved_line_it_moves(store, led
                       ("kpi.target_recovered", 1, "KPI_STATUS_MET", "chair")]
 
 
-def test_concurrent_writers_of_one_sheet_lose_nothing(store, ledger):
+def test_concurrent_writers_of_one_sheet_lose_nothing(kpi_store, ledger):
     indicators = ["online-dossiers", "full-online-dossiers", "e-results", "data-reuse",
                   "satisfaction", "online-payment"]
     errors = []
@@ -151,13 +142,13 @@ def test_concurrent_writers_of_one_sheet_lose_nothing(store, ledger):
     for thread in threads:
         thread.join()
     assert errors == []
-    sheet = store.read_packed("sheets_2026_Q1", sheet_id("binh-lu", "2026-Q1"))
+    sheet = kpi_store.read_packed("sheets_2026_Q1", sheet_id("binh-lu", "2026-Q1"))
     assert {key.split("|")[0] for key in sheet["cells"]} == set(indicators)
     for code in indicators:
         assert len(ledger.history("binh-lu", figure(code))) == 1
 
 
-def test_relaying_while_figures_are_approved_loses_no_write(store, ledger, settings):
+def test_relaying_while_figures_are_approved_loses_no_write(kpi_store, ledger, settings):
     """The relay sends a sheet's events without writing the sheet: relay passes during
     approvals undo none of them, and once the events are out no listing is left."""
     indicators = ["online-dossiers", "full-online-dossiers", "e-results", "data-reuse",
@@ -168,7 +159,7 @@ def test_relaying_while_figures_are_approved_loses_no_write(store, ledger, setti
 
     def relay_while_approving():
         while not approving.is_set():
-            relayed.append(store.outbox.relay(publisher, dt.timedelta(0)))
+            relayed.append(kpi_store.outbox.relay(publisher, dt.timedelta(0)))
     relay = threading.Thread(target=relay_while_approving)
     relay.start()
     try:
@@ -181,12 +172,12 @@ def test_relaying_while_figures_are_approved_loses_no_write(store, ledger, setti
     finally:
         approving.set()
         relay.join()
-    relayed.append(store.outbox.relay(publisher, dt.timedelta(0)))
+    relayed.append(kpi_store.outbox.relay(publisher, dt.timedelta(0)))
     publisher.close()
     for code in indicators:
         assert ledger.history("binh-lu", figure(code))[-1]["status"] == "approved", code
     assert sum(relayed) >= len(indicators)  # each approval's event, at least
-    assert store.db.outbox_pending.count_documents({}) == 0
+    assert kpi_store.db.outbox_pending.count_documents({}) == 0
 
 
 @pytest.mark.parametrize("fields, message", [
@@ -196,27 +187,27 @@ def test_relaying_while_figures_are_approved_loses_no_write(store, ledger, setti
     (figure(unit="lung-phinh", numerator=1, denominator=2), "not commune"),
     (figure(unit="lung-phinh-sin-chai", numerator=1, denominator=2), "not commune"),
 ])
-def test_bad_input_stores_nothing(store, ledger, fields, message):
+def test_bad_input_stores_nothing(kpi_store, ledger, fields, message):
     with pytest.raises(InvalidArgument, match=message):
         ledger.enter("binh-lu", fields, "officer", NOW)
-    assert store.db.list_collection_names() == ["task_facts"]  # its index, made at start
+    assert kpi_store.db.list_collection_names() == ["task_facts"]  # its index, made at start
 
 
-def test_unknown_indicator_is_not_found(store, ledger):
+def test_unknown_indicator_is_not_found(kpi_store, ledger):
     with pytest.raises(NotFound):
         ledger.enter("binh-lu", figure("no-such-thing", numerator=1, denominator=2),
                      "officer", NOW)
-    assert store.db.list_collection_names() == ["task_facts"]  # its index, made at start
+    assert kpi_store.db.list_collection_names() == ["task_facts"]  # its index, made at start
 
 
-def test_province_report_rolls_up_villages_and_communes_with_targets(store, ledger):
+def test_province_report_rolls_up_villages_and_communes_with_targets(kpi_store, ledger):
     approve(ledger, "lung-phinh", figure("e-health-records", unit="lung-phinh-sin-chai",
                                          numerator=500, denominator=600))
     approve(ledger, "lung-phinh", figure("e-health-records", unit="lung-phinh-ta-chai",
                                          numerator=700, denominator=800))
     ledger.set_target("lao-cai", {"indicator": "e-health-records", "period": "2026",
                                   "comparison": ">=", "value": 90}, "so-yte", NOW)
-    result = Reports(store, lambda: TREE).province("lao-cai", Q1, with_communes=True)
+    result = Reports(kpi_store, lambda: TREE).province("lao-cai", Q1, with_communes=True)
     row = {r["indicator"]: r for r in result["rows"]}["e-health-records"]
     assert (row["numerator"], row["denominator"], row["value"]) == (1200, 1400, 85.7)
     assert row["status"] == "at_risk" and row["target"]["period"] == "2026"
@@ -224,11 +215,11 @@ def test_province_report_rolls_up_villages_and_communes_with_targets(store, ledg
     assert commune["unit"] == "lung-phinh"
 
 
-def test_a_communes_villages_are_read_back_and_another_communes_are_not_found(store,
+def test_a_communes_villages_are_read_back_and_another_communes_are_not_found(kpi_store,
                                                                             ledger):
     approve(ledger, "binh-lu", figure(unit="binh-lu-na-da", numerator=26, denominator=26))
     approve(ledger, "binh-lu", figure(numerator=900, denominator=902))
-    reports = Reports(store, lambda: TREE)
+    reports = Reports(kpi_store, lambda: TREE)
     lines = {v["unit"]: v["rows"] for v in reports.villages("binh-lu", Q1, "online-dossiers")}
     assert sorted(lines) == ["binh-lu-hung-binh", "binh-lu-na-da", "binh-lu-tan-binh"]
     [na_da] = lines["binh-lu-na-da"]
@@ -244,32 +235,32 @@ def test_a_communes_villages_are_read_back_and_another_communes_are_not_found(st
         reports.villages("binh-lu", Q1, "task-completion-rate")
 
 
-def test_task_states_count_before_and_after_they_are_folded(store):
+def test_task_states_count_before_and_after_they_are_folded(kpi_store):
     from services.kpi import derived
     from tests.unit.test_kpi_derived import task_event
     states = [derived.task_state(*task_event(f"t{i}", "done" if i % 2 else "assigned",
                                              deadline="2026-03-31", done="2026-03-01",
                                              tenant="binh-lu")) for i in range(6)]
-    threads = [threading.Thread(target=store.add_task_state, args=("binh-lu", f"e{i}", s))
+    threads = [threading.Thread(target=kpi_store.add_task_state, args=("binh-lu", f"e{i}", s))
                for i, s in enumerate(states)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    store.add_task_state("binh-lu", "e0", states[0])  # the same event again
-    reports = Reports(store, lambda: TREE)
+    kpi_store.add_task_state("binh-lu", "e0", states[0])  # the same event again
+    reports = Reports(kpi_store, lambda: TREE)
 
     def completion():
         row = {r["indicator"]: r for r in reports.commune("binh-lu", Q1)}["task-completion-rate"]
         return row["numerator"], row["denominator"]
     assert completion() == (3, 6)
-    assert store.fold_task_inbox("binh-lu", derived.apply_task) == 6
-    assert store.pending_task_states() == {}
+    assert kpi_store.fold_task_inbox("binh-lu", derived.apply_task) == 6
+    assert kpi_store.pending_task_states() == {}
     assert completion() == (3, 6)
-    assert store.fold_task_inbox("binh-lu", derived.apply_task) == 0
+    assert kpi_store.fold_task_inbox("binh-lu", derived.apply_task) == 0
 
 
-def test_a_created_task_counts_once_before_and_after_its_fact_is_folded(store):
+def test_a_created_task_counts_once_before_and_after_its_fact_is_folded(kpi_store):
     """The event path puts the fact in the inbox with the task's state (one insert);
     the fold keeps it in task_facts; a replay of the event, or another event about the
     same task, never counts it twice."""
@@ -279,26 +270,26 @@ def test_a_created_task_counts_once_before_and_after_its_fact_is_folded(store):
     fact = {"tenant": "binh-lu", "task_id": "t1", "code": "T1", "created_at": NOW,
             "event_id": envelope.id}
     state = derived.task_state(event, envelope)
-    store.add_task_state("binh-lu", envelope.id, state, fact)
-    store.add_task_state("binh-lu", envelope.id, state, fact)  # the same event again
-    assert store.tasks_created("binh-lu") == 1
-    assert store.db.task_facts.count_documents({}) == 0  # not folded yet
-    assert store.fold_task_inbox(None, derived.apply_task) == 1
-    assert store.db.task_facts.count_documents({}) == 1
-    assert store.pending_task_states() == {}
-    store.add_task_state("binh-lu", "a-replay", state, fact)  # after the fold
-    assert store.tasks_created("binh-lu") == 1
-    store.fold_task_inbox(None, derived.apply_task)
-    assert store.created_tasks("binh-lu")["t1"]["code"] == "T1"
-    assert store.tasks_created("binh-lu") == 1 and store.tasks_created("lung-phinh") == 0
+    kpi_store.add_task_state("binh-lu", envelope.id, state, fact)
+    kpi_store.add_task_state("binh-lu", envelope.id, state, fact)  # the same event again
+    assert kpi_store.tasks_created("binh-lu") == 1
+    assert kpi_store.db.task_facts.count_documents({}) == 0  # not folded yet
+    assert kpi_store.fold_task_inbox(None, derived.apply_task) == 1
+    assert kpi_store.db.task_facts.count_documents({}) == 1
+    assert kpi_store.pending_task_states() == {}
+    kpi_store.add_task_state("binh-lu", "a-replay", state, fact)  # after the fold
+    assert kpi_store.tasks_created("binh-lu") == 1
+    kpi_store.fold_task_inbox(None, derived.apply_task)
+    assert kpi_store.created_tasks("binh-lu")["t1"]["code"] == "T1"
+    assert kpi_store.tasks_created("binh-lu") == 1 and kpi_store.tasks_created("lung-phinh") == 0
 
 
-def test_one_fold_takes_every_commune(store):
+def test_one_fold_takes_every_commune(kpi_store):
     from services.kpi import derived
     from tests.unit.test_kpi_derived import task_event
     for tenant in ("binh-lu", "lung-phinh"):
         event, envelope = task_event(f"{tenant}-t", "assigned", tenant=tenant,
                                      envelope_tenant=tenant)
-        store.add_task_state(tenant, envelope.id, derived.task_state(event, envelope))
-    assert store.fold_task_inbox(None, derived.apply_task) == 2
-    assert store.pending_task_states() == {}
+        kpi_store.add_task_state(tenant, envelope.id, derived.task_state(event, envelope))
+    assert kpi_store.fold_task_inbox(None, derived.apply_task) == 2
+    assert kpi_store.pending_task_states() == {}

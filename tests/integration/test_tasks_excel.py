@@ -1,6 +1,7 @@
 """Excel import/export of tasks on the real database: all rows or none, the report of a
 bad file, the export matching domain.summaries, and `commune tasks` end to end."""
 import datetime as dt
+import io
 import subprocess
 from pathlib import Path
 
@@ -106,11 +107,14 @@ def test_a_file_with_bad_rows_stores_nothing_and_names_each_row_and_field(store,
     assert stored(store, "XL-B") == {}
     assert [(e.row, e.code, list(e.fields)) for e in result.errors] == [
         (7, "XL-B-04", ["lead_unit"]), (8, "XL-B-05", ["deadline"]), (9, "XL-B-01", ["code"])]
-    report = excel.format_report(result.errors)
-    assert "row 7 (XL-B-04):\n  Đơn vị chủ trì: unknown unit 'phong-noi-vu'" in report
-    assert "row 8 (XL-B-05):\n  Thời hạn: cannot read a date or period from " \
-           "'sớm nhất có thể'" in report
-    assert "row 9 (XL-B-01):\n  Mã: 'XL-B-01' is also on row 4" in report
+    assert result.errors[0].fields == {"lead_unit": "unknown unit 'phong-noi-vu'"}
+    assert result.errors[1].fields["deadline"].startswith(
+        "cannot read a date or period from 'sớm nhất có thể'")
+    assert result.errors[2].fields == {"code": "'XL-B-01' is also on row 4"}
+    # every row is in the report: the right ones were not stored because of the others
+    assert [(r.row, r.outcome) for r in result.rows] == [
+        (4, "not_stored"), (5, "not_stored"), (6, "not_stored"), (7, "rejected"),
+        (8, "rejected"), (9, "rejected")]
 
 
 def test_a_row_of_a_stored_task_as_it_is_changes_nothing_and_new_rows_are_added(store,
@@ -139,9 +143,9 @@ def test_an_export_after_import_has_every_task_and_the_summary_of_the_domain(sto
     everything = store.select(Criteria(TENANT))
     expected = domain.summaries(everything, today)
 
-    result = excel.export_tasks(store, TENANT, tmp_path / "out.xlsx", today=today)
+    result = excel.export_tasks(store, Criteria(TENANT), today=today)
 
-    book = openpyxl.load_workbook(result.path)
+    book = openpyxl.load_workbook(io.BytesIO(result.content))
     assert book.sheetnames == ["Nhiệm vụ", "Tổng hợp"]
     tasks = book["Nhiệm vụ"]
     assert result.tasks == len(everything) == tasks.max_row - 1
@@ -167,10 +171,10 @@ def test_an_export_after_import_has_every_task_and_the_summary_of_the_domain(sto
 def test_an_export_for_a_period_keeps_the_tasks_due_in_it(store, tmp_path):
     excel.import_tasks(store, TENANT, write(tmp_path / "plan.xlsx", HEADER, *good_rows("XL-F")))
     due_q3 = store.select(Criteria(TENANT, period=periods.parse("Quý III/2026")))
-    result = excel.export_tasks(store, TENANT, tmp_path / "q3.xlsx", "Quý III/2026",
+    result = excel.export_tasks(store, Criteria(TENANT, period=periods.parse("Quý III/2026")),
                                 today=dt.date(2026, 10, 1))
-    rows = list(openpyxl.load_workbook(result.path)["Nhiệm vụ"].iter_rows(min_row=2,
-                                                                          values_only=True))
+    rows = list(openpyxl.load_workbook(io.BytesIO(result.content))["Nhiệm vụ"].iter_rows(
+        min_row=2, values_only=True))
     assert len(rows) == result.tasks == len(due_q3)
     assert {"XL-F-01", "XL-F-02"} <= {r[0] for r in rows}
     assert "XL-F-03" not in {r[0] for r in rows}

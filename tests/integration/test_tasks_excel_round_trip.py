@@ -10,6 +10,7 @@ import pytest
 
 from services.tasks import demo, excel
 from services.tasks.excel.columns import INFORMATIVE
+from services.tasks.listing import Criteria
 from services.tasks.store import TaskStore
 from tests.helpers import BIN, env_for
 
@@ -32,7 +33,7 @@ def store(mongo, settings, request):
 
 
 def exported(store: TaskStore, path) -> openpyxl.Workbook:
-    excel.export_tasks(store, TENANT, path, today=NOW.date())
+    excel.save(excel.export_tasks(store, Criteria(TENANT), today=NOW.date()).content, path)
     return openpyxl.load_workbook(path)
 
 
@@ -106,14 +107,15 @@ def test_rows_that_may_not_change_their_task_are_reported_and_nothing_is_stored(
     result = excel.import_tasks(store, TENANT, path, now=NOW)
 
     assert (result.imported, result.updated) == (0, 0)
-    report = excel.format_report(result.errors)
-    assert sorted(e.code for e in result.errors) == ["KH2026-01", "KH2026-22", "KH2026-23",
-                                                     "NV2025-01"]
-    assert ("(KH2026-01):\n  Dòng: task 'KH2026-01' is assigned: its lead unit, owner and "
-            "deadline change only through the quarterly review") in report
-    assert "(KH2026-22):\n  Thời hạn: cannot read a date or period from" in report
-    assert "(KH2026-23):\n  Đơn vị chủ trì: unknown unit 'Phòng Nội vụ'" in report
-    assert "(NV2025-01):\n  Dòng: task 'NV2025-01' is done; a closed task does not" in report
+    problems = {e.code: e.fields for e in result.errors}
+    assert sorted(problems) == ["KH2026-01", "KH2026-22", "KH2026-23", "NV2025-01"]
+    assert problems["KH2026-01"]["(row)"].startswith(
+        "task 'KH2026-01' is assigned: its lead unit, owner and deadline change only through "
+        "the quarterly review")
+    assert problems["KH2026-22"]["deadline"].startswith("cannot read a date or period from")
+    assert problems["KH2026-23"] == {"lead_unit": "unknown unit 'Phòng Nội vụ'"}
+    assert problems["NV2025-01"]["(row)"].startswith(
+        "task 'NV2025-01' is done; a closed task does not")
     assert task(store, "KH2026-03")["title"] == untouched
 
 

@@ -153,3 +153,62 @@ def test_a_silence_is_created_by_its_caller(app):
     answer = run(app, "save_silence", {**example, "createdBy": "someone-else"}).wire()
     assert app.store.save_silence.call_args.args[1]["created_by"] == "op-lan"
     assert (answer["createdBy"], answer["ruleIds"]) == ("op-lan", ["dangerous-behaviour"])
+
+
+def stored_alert(name: str, opened: dt.datetime, severity="low", **moves) -> dict:
+    """An alert document as the pipeline leaves it, with the moves given (acknowledged_at,
+    resolved_at, resolved_by, false_positive)."""
+    status = ("resolved" if moves.get("resolved_at") else
+              "acknowledged" if moves.get("acknowledged_at") else "open")
+    return {"_id": name, "id": name, "tenant": "binh-lu", "rule_id": "r", "subject": name,
+            "severity": severity, "title": name, "status": status, "opened_at": opened,
+            "devices": ["cam-1"], "kinds": ["vehicle"], "silenced_by": "", **moves}
+
+
+def test_a_periods_stats_are_its_alerts_as_they_stood_at_its_end(app):
+    vietnam = dt.timezone(dt.timedelta(hours=7))
+    march = dt.datetime(2026, 3, 10, 9, 0, tzinfo=vietnam)
+    minutes = dt.timedelta(minutes=1)
+    app.store.alerts.return_value = [
+        stored_alert("a", march, "high", acknowledged_at=march + 3 * minutes,
+                     resolved_at=march + 10 * minutes, resolved_by="op-lan"),
+        # acknowledged and resolved after the quarter: open at its end
+        stored_alert("b", march, acknowledged_at=dt.datetime(2026, 4, 5, tzinfo=vietnam),
+                     resolved_at=dt.datetime(2026, 5, 1, tzinfo=vietnam), resolved_by="op-lan"),
+        stored_alert("c", march, resolved_at=march + 30 * minutes, resolved_by="op-lan",
+                     false_positive=True),
+        # marked false positive one second after the quarter ended (Vietnam time)
+        stored_alert("d", dt.datetime(2026, 3, 31, 23, 0, tzinfo=vietnam), "high",
+                     resolved_at=dt.datetime(2026, 4, 1, 0, 0, 1, tzinfo=vietnam),
+                     resolved_by="op-lan", false_positive=True)]
+    answer = run(app, "get_alert_stats", {"tenant": "binh-lu", "period": "Quý I/2026"}).wire()
+    start, end = (dt.datetime(2026, 1, 1, tzinfo=vietnam),
+                  dt.datetime(2026, 4, 1, tzinfo=vietnam))
+    assert app.store.alerts.call_args.kwargs["opened"] == (start, end)
+    assert dt.datetime.fromisoformat(answer["asOf"]) == end
+    assert (answer["raised"], answer["acknowledged"], answer["resolved"],
+            answer["falsePositiveAlerts"], answer["open"]) == (4, 1, 2, 1, 2)
+    assert answer["bySeverity"] == {"ALERT_SEVERITY_HIGH": 2, "ALERT_SEVERITY_LOW": 2}
+    assert answer["byStatus"] == {"ALERT_STATUS_RESOLVED": 2, "ALERT_STATUS_OPEN": 2}
+    assert (answer["mttaSeconds"], answer["mttrSeconds"]) == (180.0, 1200.0)
+    assert answer["falsePositives"] == [{"device": "cam-1", "kind": "vehicle", "count": 1}]
+
+
+def test_without_a_period_the_stats_are_of_every_alert_as_it_is_now(app):
+    march = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
+    app.store.alerts.return_value = [stored_alert(
+        "b", march, acknowledged_at=march + dt.timedelta(days=30),
+        resolved_at=march + dt.timedelta(days=50), resolved_by="op-lan")]
+    answer = run(app, "get_alert_stats", {"tenant": "binh-lu"}).wire()
+    assert app.store.alerts.call_args.kwargs["opened"] is None
+    assert (answer["period"], answer["byStatus"]) == ("", {"ALERT_STATUS_RESOLVED": 1})
+    assert answer["mttrSeconds"] == 50 * 86400
+
+
+@pytest.mark.parametrize("name", ["list_alerts", "get_alert_stats"])
+@pytest.mark.parametrize("period", ["Quý V/2026", "Thường xuyên", "2026-13"])
+def test_a_period_that_names_none_is_refused_before_any_read(app, name, period):
+    with pytest.raises(InvalidArgument) as refused:
+        run(app, name, {"tenant": "binh-lu", "period": period})
+    assert "period" in refused.value.fields
+    assert not app.store.method_calls

@@ -41,3 +41,12 @@ def test_bounds_and_labels():
     assert q3.label() == "Quý III/2026"
     assert Period("month", 2028, 2).last_day == dt.date(2028, 2, 29)
     assert q3.contains(dt.date(2026, 9, 30)) and not q3.contains(dt.date(2026, 10, 1))
+
+
+def test_a_period_runs_from_midnight_to_midnight_on_the_communes_calendar():
+    start, end = Period("quarter", 2026, 4).span()
+    assert (start.isoformat(), end.isoformat()) == ("2026-10-01T00:00:00+07:00",
+                                                    "2027-01-01T00:00:00+07:00")
+    # 17:00 UTC on the last day is already the next day in Vietnam
+    assert end == dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC)
+    assert Period("year", 2026).span(dt.UTC)[1] == dt.datetime(2027, 1, 1, tzinfo=dt.UTC)

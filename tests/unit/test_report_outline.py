@@ -12,11 +12,12 @@ from services.common.periods import Period
 from services.common.settings import Settings
 from services.reports import quarterly, to_docx, to_pdf
 from services.reports import vietnamese as vi
-from services.reports.collect import VIETNAM, Alerts, Facts, next_quarter, opened_alerts
+from services.reports.collect import VIETNAM, Facts, next_quarter
 from services.reports.outline import BLANK_MARK, Blank, Paragraph, Table, outline
 
 Q1 = Period("quarter", 2026, 1)
 TAKEN = dt.datetime(2026, 4, 3, 9, 30, tzinfo=VIETNAM)
+Q1_END = dt.datetime(2026, 4, 1, tzinfo=VIETNAM)
 
 
 @pytest.mark.parametrize("value, text", [(10766, "10.766"), (99.78, "99,78"), (928, "928"),
@@ -35,6 +36,7 @@ def test_percentages_ratios_dates_and_durations():
     assert vi.dated_place("Bình Lư", dt.date(2026, 4, 3)) == "Bình Lư, ngày 03 tháng 04 năm 2026"
     assert vi.duration(245) == "4 phút 5 giây"
     assert vi.duration(7800) == "2 giờ 10 phút"
+    assert (vi.duration(240), vi.duration(7200), vi.duration(7)) == ("4 phút", "2 giờ", "7 giây")
 
 
 def test_the_quarter_after_the_fourth_is_next_years_first():
@@ -52,7 +54,7 @@ def facts(**changes) -> Facts:
     task = {"code": "NQ57-2026-03", "title": "Lắp đặt camera AI", "leadUnit": "cong-an",
             "deadline": "2026-06-30", "progressPercent": 40, "status": "TASK_STATUS_IN_PROGRESS"}
     given = dict(
-        commune="binh-lu", period=Q1, taken=TAKEN,
+        commune="binh-lu", period=Q1, taken=TAKEN, as_of=Q1_END,
         kpi_rows=[
             ratio_row("online-dossiers", "Tỷ lệ hồ sơ trực tuyến", 900, 902, 99.78,
                       target={"comparison": "COMPARISON_GREATER", "value": 90},
@@ -76,11 +78,12 @@ def facts(**changes) -> Facts:
         unit_names={"cong-an": "Công an xã"},
         flagged=[{"task": task, "flags": ["slow", "overdue"]}],
         next_tasks=[task],
-        alerts=Alerts(opened=12, by_severity={"ALERT_SEVERITY_HIGH": 2,
-                                              "ALERT_SEVERITY_LOW": 10},
-                      by_status={"ALERT_STATUS_RESOLVED": 9}, false_positives=3),
-        alert_stats={"mttaSeconds": 245.0, "mttrSeconds": None, "acknowledged": 10,
-                     "resolved": 9, "open": 3},
+        alert_stats={"raised": 12, "bySeverity": {"ALERT_SEVERITY_HIGH": 2,
+                                                  "ALERT_SEVERITY_LOW": 10},
+                     "byStatus": {"ALERT_STATUS_RESOLVED": 9, "ALERT_STATUS_OPEN": 2,
+                                  "ALERT_STATUS_SUPPRESSED": 1},
+                     "mttaSeconds": 245.0, "mttrSeconds": None, "acknowledged": 10,
+                     "resolved": 8, "falsePositiveAlerts": 3, "open": 2},
         batches=[{"gtin": "8939999000031", "lot": "MD-2026-01", "producedOn": "2026-01-20",
                   "quantity": 1000, "unit": "gói", "eventCount": 7}],
         product_names={"8939999000031": "Miến dong Bình Lư 500 g"})
@@ -126,18 +129,24 @@ def test_the_indicator_table_shows_figures_targets_and_sources_and_skips_the_unu
 
 def test_tasks_ioc_and_traceability_carry_their_counts_and_periods():
     document = outline(facts(), "Bình Lư")
-    tasks = table(document, "Bảng 2")
+    tasks = table(document, "Bảng 3")
     assert tasks.rows[-1] == ("Tổng", "4", "3", "2", "1", "75%", "66,67%")
     assert tasks.rows[0][0] == "Công an xã"
     assert "Quý I/2026" in tasks.source.text
     body = "\n".join(texts(document))
-    assert ("Trong Quý I/2026, hệ thống ghi nhận 12 cảnh báo (mức cao 2, thấp 10); đã xử lý "
-            "xong 9, trong đó 3 cảnh báo được xác định là báo động giả.") in body
-    assert "tiếp nhận 4 phút 5 giây" in body and "lũy kế đến ngày 03/04/2026" in body
+    assert ("Trong Quý I/2026, hệ thống ghi nhận 12 cảnh báo (mức cao 2, thấp 10); đến hết "
+            "ngày 31/03/2026, 10 cảnh báo đã được tiếp nhận, 9 đã xử lý xong (trong đó 3 được "
+            "xác định là báo động giả), 2 chưa được tiếp nhận, 1 tạm ẩn do bảo trì thiết bị. "
+            "Thời gian trung bình từ khi có cảnh báo đến khi tiếp nhận 4 phút 5 giây.") in body
+    assert ("(Kỳ: cảnh báo phát sinh trong Quý I/2026, tình trạng xử lý đến hết ngày "
+            "31/03/2026. Nguồn: thống kê cảnh báo của Trung tâm điều hành trên nền tảng.)"
+            ) in body
     assert ("Trong Quý I/2026, 1 lô sản phẩm được sản xuất và ghi nhận trên hệ thống truy "
-            "xuất nguồn gốc; chuỗi truy xuất của các lô này có 7 sự kiện (tính đến ngày "
-            "03/04/2026).") in body
-    assert table(document, "Bảng 3").rows == (
+            "xuất nguồn gốc; chuỗi truy xuất của các lô này có 7 sự kiện đến hết ngày "
+            "31/03/2026.") in body
+    # the day the figures were read is only in the note: none stands as of it
+    assert "lũy kế" not in body and body.count("03/04/2026") == 1
+    assert table(document, "Bảng 2").rows == (
         ("Miến dong Bình Lư 500 g", "MD-2026-01", "20/01/2026", "1.000 gói", "7"),)
 
 
@@ -145,14 +154,14 @@ def test_a_quarter_without_tasks_due_says_so_instead_of_a_table_of_zeros():
     empty = {"assigned": 0, "done": 0, "doneOnTime": 0, "overdue": 0}
     document = outline(facts(task_summary={"total": empty, "byUnit": []}), "Bình Lư")
     assert "Không có nhiệm vụ nào có thời hạn trong Quý I/2026." in texts(document)
-    assert not any(isinstance(b, Table) and b.caption.startswith("Bảng 2")
+    assert not any(isinstance(b, Table) and b.caption.startswith("Bảng 3")
                    for b in document.body)
 
 
 def test_a_rate_of_nothing_done_is_a_dash_not_zero():
     none_done = {"assigned": 2, "done": 0, "doneOnTime": 0, "overdue": 2}
     tasks = table(outline(facts(task_summary={"total": none_done, "byUnit": []}), "Bình Lư"),
-                  "Bảng 2")
+                  "Bảng 3")
     assert tasks.rows == (("Tổng", "2", "0", "0", "2", "0%", "—"),)
 
 
@@ -209,31 +218,35 @@ def test_bad_requests_are_refused_before_any_service_is_called(commune, year, qu
     assert field in refused.value.fields
 
 
-class PagedAlerts:
-    """The alerts API's pages, newest first, counting the pages read."""
-
-    def __init__(self, opened: list[str]):
-        self.alerts = [{"openTime": t, "severity": "ALERT_SEVERITY_HIGH",
-                        "status": "ALERT_STATUS_RESOLVED", "falsePositive": i == 0}
-                       for i, t in enumerate(opened)]
-        self.pages = 0
-
-    def get(self, service, path, params):
-        self.pages += 1
-        start = int(params["pageToken"] or 0)
-        following = start + 2
-        return {"alerts": self.alerts[start:following],
-                "nextPageToken": str(following) if following < len(self.alerts) else ""}
+def derived_task_rate(code: str, numerator: int, denominator: int) -> dict:
+    return {**ratio_row(code, code, numerator, denominator, 100 * numerator / denominator),
+            "source": "tasks", "status": "KPI_STATUS_MISSED",
+            "target": {"comparison": "COMPARISON_GREATER_OR_EQUAL", "value": 100}}
 
 
-def test_alerts_are_counted_by_the_day_in_vietnam_and_reading_stops_before_the_quarter():
-    client = PagedAlerts(["2026-04-01T02:00:00Z",   # 01/04 in Vietnam: Q2
-                          "2026-03-31T18:00:00Z",   # 01/04 01:00 in Vietnam: Q2
-                          "2026-03-31T16:00:00Z",   # 31/03 23:00 in Vietnam: Q1
-                          "2026-01-01T00:00:00Z",   # Q1
-                          "2025-12-31T16:59:00Z",   # 31/12 23:59 in Vietnam: before
-                          "2025-11-01T00:00:00Z", "2025-10-01T00:00:00Z"])
-    alerts = opened_alerts(client, "/api/v1/communes/binh-lu", Q1)
-    assert (alerts.opened, alerts.by_severity, alerts.false_positives) == (
-        2, {"ALERT_SEVERITY_HIGH": 2}, 0)
-    assert client.pages == 3  # the fourth page holds only older alerts
+def test_a_period_over_says_its_figures_stand_at_its_end_and_withholds_rates_counted_to_date():
+    rows = [derived_task_rate("task-completion-rate", 1, 2),
+            {**derived_task_rate("task-on-time-rate", 1, 1), "target": None},
+            derived_task_rate("task-monthly-update-compliance", 5, 6)]
+    document = outline(facts(kpi_rows=rows), "Bình Lư")
+    note = next(b for b in document.body if isinstance(b, Paragraph) and b.style == "note")
+    assert "ngày 03/04/2026 lúc 09:30, tình trạng đến hết ngày 31/03/2026" in note.text
+    shown = {r[1]: r for r in table(document, "Bảng 1").rows}
+    completion = shown["task-completion-rate"]
+    assert isinstance(completion[2], Blank) and completion[3:6] == ("", "≥ 100%", "")
+    assert "đến hết kỳ: Bảng 3" in completion[6]
+    assert isinstance(shown["task-on-time-rate"][2], Blank)  # shown, though it has no target
+    assert shown["task-monthly-update-compliance"][2:4] == ("83,33%", "5/6")
+    body = "\n".join(texts(document))
+    assert "task-completion-rate" not in body  # not a shortcoming: no figure to judge
+    assert "task-monthly-update-compliance" in body
+    assert "Tình trạng đến hết ngày 31/03/2026" in table(document, "Bảng 4").source.text
+
+
+def test_a_period_still_running_gives_every_figure_as_read():
+    running = dt.datetime(2026, 3, 20, 10, 0, tzinfo=VIETNAM)
+    rows = [derived_task_rate("task-completion-rate", 1, 2)]
+    document = outline(facts(taken=running, as_of=running, kpi_rows=rows), "Bình Lư")
+    completion = table(document, "Bảng 1").rows[0]
+    assert completion[2:4] == ("50%", "1/2")
+    assert "tình trạng xử lý đến ngày 20/03/2026" in "\n".join(texts(document))

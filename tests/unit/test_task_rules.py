@@ -5,6 +5,7 @@ import pytest
 
 from services.common.errors import FailedPrecondition, InvalidArgument
 from services.tasks import domain
+from tests.task_history import after
 
 T0 = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
 DIRECTORY = domain.Directory(frozenset({"van-phong", "phong-vhxh"}),
@@ -254,3 +255,44 @@ def test_only_active_tasks_are_decided_on():
     decision = domain.review_decision({"decision": "keep"})
     with pytest.raises(FailedPrecondition, match="is draft"):
         domain.decide(task(), decision, "bcd", T0, DIRECTORY)
+
+
+# --- a task as it stood on a day -------------------------------------------------------
+
+def test_a_task_as_it_stood_on_a_day_undoes_what_came_later():
+    march, april, may = (dt.datetime(2026, m, 10, tzinfo=dt.UTC) for m in (3, 4, 5))
+    doc = task(deadline="2026-03-31")
+    doc = after(doc, domain.assign(doc, "officer-1", T0, DIRECTORY))
+    doc = after(doc, domain.report_progress(doc, {"percent": 30}, "cb-vhxh-01", march))
+    adjust = domain.review_decision({"decision": "adjust_deadline", "deadline": "2026-06-30"})
+    doc = after(doc, domain.decide(doc, adjust, "bcd", april, DIRECTORY))
+    doc = after(doc, domain.change_status(doc, "done", "cb-vhxh-01", may))
+    vietnam = dt.timezone(dt.timedelta(hours=7))
+
+    def then(day: dt.date) -> dict:
+        return domain.as_of(doc, dt.datetime.combine(day, dt.time(), vietnam))
+
+    quarter_end = then(dt.date(2026, 4, 1))
+    assert (quarter_end["status"], quarter_end["deadline"], quarter_end["progress"],
+            quarter_end["done_at"]) == ("in_progress", "2026-03-31", 30, None)
+    assert quarter_end["updated_at"] == march  # its last change before the day
+    assert domain.review_flags(quarter_end, dt.date(2026, 4, 1)) == ["slow", "overdue"]
+    summary = domain.summarize([quarter_end], dt.date(2026, 4, 1))
+    assert (summary["done"], summary["overdue"]) == (0, 1)
+    reviewed = then(dt.date(2026, 5, 1))  # the review moved the deadline, not yet done
+    assert (reviewed["status"], reviewed["deadline"]) == ("in_progress", "2026-06-30")
+    now = then(dt.date(2026, 12, 1))
+    assert (now["status"], now["progress"], now["done_at"]) == ("done", 100, may)
+    assert then(dt.date(2026, 1, 2)) is None  # not created yet
+    created = domain.as_of(doc, T0 + dt.timedelta(microseconds=1))
+    assert created["status"] == "assigned"  # assigned as it was made
+
+
+def test_a_task_stopped_by_the_review_was_active_before():
+    doc = task()
+    doc = after(doc, domain.assign(doc, "officer-1", T0, DIRECTORY))
+    stop = domain.review_decision({"decision": "stop", "note": "Không còn phù hợp"})
+    later = dt.datetime(2026, 7, 2, tzinfo=dt.UTC)
+    doc = after(doc, domain.decide(doc, stop, "bcd", later, DIRECTORY))
+    assert domain.as_of(doc, later)["status"] == "assigned"
+    assert domain.as_of(doc, later + dt.timedelta(seconds=1))["status"] == "stopped"

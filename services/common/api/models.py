@@ -6,6 +6,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 from .. import periods
+from ..errors import InvalidArgument
 
 TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 
@@ -54,7 +55,10 @@ def _period_text(value: object) -> object:
         period = periods.from_proto_json(value)
         return period.label() if period else ""
     if isinstance(value, str) and value.strip():
-        periods.parse(value)
+        try:
+            periods.parse(value)
+        except InvalidArgument as exc:  # as a field's error, which names the field
+            raise ValueError(str(exc)) from None
     return value
 
 

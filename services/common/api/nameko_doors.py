@@ -15,7 +15,7 @@ from ..nameko_ext.web import client_address, json_api, json_response, request_js
 from ..settings import get_settings
 from . import browser, openapi, problems
 from .limits import PublicLimit
-from .operations import Operation, Operations, invoke, parse
+from .operations import FILE_FIELD, Operation, Operations, invoke, parse
 
 
 def principal_of(authorization: str | None) -> Principal | None:
@@ -33,8 +33,36 @@ class Caller(DependencyProvider):
         return worker_ctx.data.get("authorization")
 
 
+# A file body larger than its route takes is still read (and dropped) up to this, so
+# that the client, still sending, gets the answer instead of a reset connection.
+DRAIN_BYTES = 64 * 2**20
+
+
+def _upload(request, limit: int) -> bytes:
+    """A file body, InvalidArgument when it is larger than `limit` bytes."""
+    size = request.content_length
+    too_large = errors.InvalidArgument(
+        f"the file is larger than {limit / 2**20:.0f} MB; at most {limit / 2**20:.0f} MB",
+        {FILE_FIELD: "too large"})
+    if size is not None and size > DRAIN_BYTES:
+        raise too_large
+    chunks, total = [], 0
+    while chunk := request.stream.read(2**16):
+        total += len(chunk)
+        if total <= limit:
+            chunks.append(chunk)
+        elif total > DRAIN_BYTES:
+            break
+    if total > limit:
+        raise too_large
+    return b"".join(chunks)
+
+
 def _http_input(operation: Operation, request, params: dict) -> dict:
-    if operation.http.method == "GET":
+    if operation.http.upload:
+        data = {**request.args.to_dict(),
+                FILE_FIELD: _upload(request, operation.http.upload_limit)}
+    elif operation.http.method == "GET":
         data = request.args.to_dict()
     else:  # no body at all is an empty object (POST …/assign keeps what the task has)
         data = request_json(request) if request.get_data() else {}
@@ -61,12 +89,19 @@ def _rpc_method(operation: Operation):
 
 
 def _http_method(operation: Operation, limit: PublicLimit):
+    route = operation.http
+
     def method(self, request, **params):
-        limit.check(operation, client_address(request))
         principal = principal_of(request.headers.get("Authorization"))
+        limit.check(operation, principal, client_address(request))
         parsed = parse(operation, _http_input(operation, request, params))
-        return operation.http.status, invoke(self.use_cases(), operation, principal,
-                                             parsed).wire()
+        answer = invoke(self.use_cases(), operation, principal, parsed)
+        if route.download:  # a file, not JSON
+            return Response(getattr(answer, FILE_FIELD), status=route.status,
+                            mimetype=route.download, headers={
+                                "Content-Disposition":
+                                    f'attachment; filename="{answer.filename}"'})
+        return route.status, answer.wire()
     method.__name__ = f"http_{operation.name}"
     return http(operation.http.method, operation.http.werkzeug_path)(json_api(method))
 
@@ -75,11 +110,13 @@ def doors(operations: Operations, title: str, pages: tuple[openapi.Page, ...] = 
           public_limit: str = "") -> type:
     """A mixin with the service's RPC methods and HTTP routes, its /openapi.json (which
     also describes `pages`, the service's other routes) and its /docs page.
-    `public_limit` ("30/minute") bounds how often one client may call the public
-    operations over HTTP."""
+    `public_limit` ("30/minute") bounds how often one client without a token may call
+    the public operations over HTTP."""
     limit = PublicLimit(public_limit, operations.service)
-    document = json.dumps(openapi.document(operations, title, pages), ensure_ascii=False)
-    namespace = {"caller": Caller()}
+    spec = openapi.document(operations, title, pages)
+    document = json.dumps(spec, ensure_ascii=False)
+    # OPENAPI: the document itself, for `commune openapi` (the published copies)
+    namespace = {"caller": Caller(), "OPENAPI": spec}
     for operation in operations:
         if operation.rpc:
             namespace[operation.name] = _rpc_method(operation)

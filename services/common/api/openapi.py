@@ -4,12 +4,14 @@ parameters, or a JSON body), response, the roles allowed (x-roles), its example;
 worker's health, metrics and documentation routes, the pages it serves beside its
 operations (HTML, images); problem+json for every error."""
 import dataclasses
+import json
+import pkgutil
 import re
 
 from pydantic import BaseModel
 
 from . import problems
-from .operations import Operation, Operations
+from .operations import FILE_FIELD, Operation, Operations
 
 DOCUMENT_PATH = "/openapi.json"
 REF = "#/components/schemas/{model}"
@@ -73,6 +75,10 @@ def _path_schema(schema: dict, slashes: bool) -> dict:
     return {**schema, **shape}
 
 
+def _file_schema(media_type: str) -> dict:
+    return {"type": "string", "contentMediaType": media_type}
+
+
 def _operation(op: Operation, components: dict) -> dict:
     route = op.http
     example = op.example or {}
@@ -85,23 +91,30 @@ def _operation(op: Operation, components: dict) -> dict:
                   for name in path_params]
     entry = {"operationId": op.name, "summary": op.summary, "tags": [op.scope],
              "x-roles": list(op.roles), "x-scope": op.scope}
-    if route.method == "GET":
+    if route.method == "GET" or route.upload:  # the fields are in the query
         required = set(request.get("required", []))
         parameters += [{"name": name, "in": "query", "required": name in required,
                         "schema": schema,
                         **({"example": example[name]} if name in example else {})}
                        for name, schema in request["properties"].items()
-                       if name not in path_params]
-    else:
+                       if name not in path_params and name != FILE_FIELD]
+    if route.upload:
+        entry["requestBody"] = {
+            "required": True,
+            "description": f"the file itself, at most {route.upload_limit // 2**20} MB",
+            "content": {route.upload: {"schema": _file_schema(route.upload)}}}
+    elif route.method != "GET":
         body = {k: v for k, v in example.items() if k not in path_params}
         entry["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": _schema(op.request, "validation", components, path_params),
             **({"example": body} if op.example is not None else {})}}}
     entry["parameters"] = parameters
+    answer = ({route.download: {"schema": _file_schema(route.download)}} if route.download
+              else {"application/json": {
+                  "schema": _schema(op.response, "serialization", components)}})
     entry["responses"] = {
         str(route.status): {"description": op.response.__doc__ or op.response.__name__,
-                            "content": {"application/json": {
-                                "schema": _schema(op.response, "serialization", components)}}},
+                            "content": answer},
         "default": {"description": "An error (RFC 9457)",
                     "content": {problems.MEDIA_TYPE: {
                         "schema": {"$ref": REF.format(model="Problem")}}}},
@@ -164,6 +177,17 @@ def document(operations: Operations, title: str, pages: tuple[Page, ...] = ()) -
         "components": {"schemas": components, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     }
+
+
+def of_workers(workers: dict[str, str]) -> dict[str, dict]:
+    """Each worker's document, as it serves it: {name: document} for catalog.WORKERS."""
+    return {name: pkgutil.resolve_name(where).OPENAPI for name, where in workers.items()}
+
+
+def published(document_: dict) -> str:
+    """A document as contracts/openapi/<worker>.json holds it: indented, so that a change
+    of an API reads as a diff of its contract."""
+    return json.dumps(document_, ensure_ascii=False, indent=2) + "\n"
 
 
 def served_routes(document_: dict) -> set[tuple[str, str]]:

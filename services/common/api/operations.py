@@ -19,14 +19,26 @@ from .models import ApiModel, Request
 # What a request's `tenant` names; "item": the request names none, each of its items (a
 # stream of detections) names its own commune, which its use case checks item by item.
 SCOPES = ("commune", "province", "item")
+FILE_FIELD = "content"  # the request's field a file body fills, the answer's a file is in
 
 
 @dataclasses.dataclass(frozen=True)
 class Route:
+    """An operation's HTTP route. Bodies and answers are JSON, except a file: `upload`
+    names the media type of a body that is one (its bytes are the request's `content`,
+    the other fields come from the query), `download` that of an answer that is one (the
+    response's `content`, sent as its `filename`)."""
+
     method: str
     path: str  # OpenAPI template, e.g. /api/v1/communes/{tenant}/tasks/{id}
     status: int = 200
     slashes: tuple[str, ...] = ()  # path parameters whose values may hold "/" (a GS1 lot)
+    upload: str = ""
+    upload_limit: int = 0  # bytes; a larger body is refused before it is read
+    download: str = ""
+
+    def __post_init__(self):
+        assert not self.upload or (self.method != "GET" and self.upload_limit > 0), self
 
     @property
     def path_params(self) -> list[str]:

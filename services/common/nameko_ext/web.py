@@ -23,13 +23,17 @@ def json_response(status: int, body, media_type: str = "application/json") -> Re
 
 
 def json_api(method):
-    """Wrap an @http method: its return value (status, body) becomes JSON, and an error
-    the RFC 9457 problem body every HTTP API answers (services/common/api/problems.py)."""
+    """Wrap an @http method: its return value (status, body) becomes JSON (a Response, a
+    file, goes as it is), and an error the RFC 9457 problem body every HTTP API answers
+    (services/common/api/problems.py)."""
 
     @functools.wraps(method)
     def handler(self, request, *args, **kwargs):
         try:
-            status, body = method(self, request, *args, **kwargs)
+            answer = method(self, request, *args, **kwargs)
+            if isinstance(answer, Response):
+                return answer
+            status, body = answer
         except errors.CommuneError as exc:
             body = problems.from_error(exc)
             return json_response(body["status"], body, problems.MEDIA_TYPE)

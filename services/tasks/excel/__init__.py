@@ -16,15 +16,21 @@ assigned (the plan assigns it), as the demo loader does; any other new row stays
 draft. Once assigned, a task's lead unit, owner and deadline change only through the
 quarterly review, and a closed task not at all (domain.revise): such a row is an error.
 
+The result says what became of every row (created, updated, unchanged, rejected and
+why, or not stored because another row was rejected). A formula in a column import reads
+is refused (the value must be typed), and so is a workbook larger than it should be.
+The tasks application (app.py) runs both for every door: HTTP (upload and download) and
+the `commune tasks` command.
+
 Modules: columns (headers), cells (cell values), reading (the file and its rows), checks
 (row checks and the report), importing and exporting (the store). The pure parts take
 and return plain values; files and the store are touched only in reading, importing and
 exporting."""
-from .checks import ImportResult, RowError, format_ignored, format_report
-from .columns import IMPORTER
-from .exporting import ExportResult, export_tasks
+from .checks import OUTCOMES, ImportResult, RowError, RowOutcome
+from .columns import IMPORTER, LABELS
+from .exporting import Export, export_tasks, filename, save
 from .importing import import_tasks
-from .reading import UnreadableFile
+from .reading import MAX_ROWS, UnreadableFile
 
-__all__ = ["IMPORTER", "ExportResult", "ImportResult", "RowError", "UnreadableFile",
-           "export_tasks", "format_ignored", "format_report", "import_tasks"]
+__all__ = ["IMPORTER", "LABELS", "MAX_ROWS", "OUTCOMES", "Export", "ImportResult", "RowError",
+           "RowOutcome", "UnreadableFile", "export_tasks", "filename", "import_tasks", "save"]

@@ -11,6 +11,18 @@ from services.common.errors import InvalidArgument
 from .columns import PRIORITY_WORDS, fold
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A cell holding a formula, as written ("=TODAY()+30"). Import refuses it in a column
+    it reads: a file written by a program other than Excel keeps no value for it, and
+    a value that changes each time the file is opened is no plan."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -58,6 +70,10 @@ def deadline_fields(value) -> dict:
     except InvalidArgument:
         problem = (f"cannot read a date or period from {written!r}; write e.g. 30/09/2026, "
                    "Quý III/2026 or Trong năm 2026")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            # what a date becomes in a cell formatted as a number (days since 1899)
+            problem = (f"a number ({written}), not a date: format the cell as a date or "
+                       "write e.g. 30/09/2026 or Quý III/2026")
         raise InvalidArgument(problem, {"deadline": problem}) from None
     return {"period_text": written}
 

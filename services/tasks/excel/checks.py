@@ -1,4 +1,4 @@
-"""Row checks and the row-by-row report: the domain's rules, the commune's units and
+"""Row checks and what became of each row: the domain's rules, the commune's units and
 officers, codes repeated in the file. Pure."""
 import datetime as dt
 import re
@@ -19,6 +19,19 @@ class RowError:
     fields: dict  # field -> what is wrong, in plain words
 
 
+# What became of a row: a new task, a stored task changed or left as it was, the row
+# refused (and why), or a right row not stored because another was refused.
+OUTCOMES = ("created", "updated", "unchanged", "rejected", "not_stored")
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    row: int  # as Excel shows it
+    code: str
+    outcome: str  # one of OUTCOMES
+    problems: dict = field(default_factory=dict)  # field -> what is wrong (rejected only)
+
+
 @dataclass
 class ImportResult:
     imported: int = 0  # new tasks stored
@@ -27,6 +40,7 @@ class ImportResult:
     updated: int = 0  # stored tasks their row changed
     unchanged: int = 0  # stored tasks whose row says what they already are
     ignored_columns: list[str] = field(default_factory=list)  # informative, as written
+    rows: list[RowOutcome] = field(default_factory=list)  # every row read, in the file's order
 
     @property
     def ok(self) -> bool:
@@ -197,6 +211,25 @@ def _revision(stored: Stored, row: SheetRow, fields: dict, directory: domain.Dir
     return Revision(task, changes, entry, assignment) if changes else None
 
 
+def row_outcomes(rows: Sequence[SheetRow], errors: Sequence[RowError], planned: Iterable[int],
+                 stored: dict[int, str]) -> list[RowOutcome]:
+    """What became of each row, in the file's order: rejected (with what is wrong), as
+    `stored` says (row number -> created or updated), not stored when the plan meant to
+    store it or the rows were refused (errors and nothing `planned`), else unchanged."""
+    problems = {error.row: error.fields for error in errors}
+    planned = set(planned)
+    refused = bool(problems) and not planned
+
+    def outcome(number: int) -> str:
+        if number in problems:
+            return "rejected"
+        if number in stored:
+            return stored[number]
+        return "not_stored" if refused or number in planned else "unchanged"
+    return [RowOutcome(row.row, row.code, outcome(row.row), problems.get(row.row, {}))
+            for row in rows]
+
+
 def arrive(document: dict, by: str, now: dt.datetime, directory: domain.Directory) -> dict:
     """A new task as it arrives from a plan: assigned when the plan names its lead unit,
     owner and deadline, a draft otherwise."""
@@ -204,22 +237,6 @@ def arrive(document: dict, by: str, now: dt.datetime, directory: domain.Director
         return document
     changes, entry = domain.assign(document, by, now, directory)
     return {**document, **changes, "history": document["history"] + [entry]}
-
-
-def format_ignored(columns: Sequence[str]) -> str:
-    """The line saying which columns import did not read."""
-    return ("ignored columns (informative only, as export writes them): "
-            + ", ".join(repr(c) for c in columns))
-
-
-def format_report(errors: Sequence[RowError]) -> str:
-    """The row-by-row report, one block per row, each field by its column name."""
-    lines = []
-    for error in errors:
-        lines.append(f"row {error.row}" + (f" ({error.code})" if error.code else "") + ":")
-        lines.extend(f"  {LABELS.get(name, name)}: {message}"
-                     for name, message in error.fields.items())
-    return "\n".join(lines)
 
 
 def check_tenant(tenant: str) -> None:

@@ -1,6 +1,7 @@
 """Export of a commune's tasks and their summary to a workbook (I/O for the store and
 the file; the workbook itself is built by pure functions)."""
 import datetime as dt
+import io
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -12,7 +13,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from services.common import periods
-from services.common.errors import InvalidArgument
 
 from .. import domain
 from ..listing import Criteria
@@ -138,15 +138,17 @@ def workbook(tasks: Sequence[dict], sums: dict, today: dt.date, labels: Labels,
     return book
 
 
-
-def save(book: openpyxl.Workbook, path: str | os.PathLike) -> Path:
-    """Write the workbook whole or not at all (a temporary file renamed into place)."""
+def save(content: bytes, path: str | os.PathLike) -> Path:
+    """Write an exported workbook to an .xlsx file, whole or not at all (a temporary file
+    renamed into place)."""
     path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise UnreadableFile(f"{path}: the file name must end in .xlsx")
     try:
         descriptor, temporary = tempfile.mkstemp(suffix=".xlsx", dir=path.parent or ".")
-        os.close(descriptor)
         try:
-            book.save(temporary)
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(content)
             os.replace(temporary, path)
         finally:
             if os.path.exists(temporary):
@@ -157,27 +159,27 @@ def save(book: openpyxl.Workbook, path: str | os.PathLike) -> Path:
 
 
 @dataclass(frozen=True)
-class ExportResult:
-    path: Path
+class Export:
+    content: bytes  # the .xlsx file
     tasks: int
     units: int
     groups: int
 
 
-def export_tasks(store: TaskStore, tenant: str, path: str | os.PathLike, period: str = "",
-                 today: dt.date | None = None) -> ExportResult:
-    """Write a commune's tasks (those due in `period`, e.g. "Năm 2025", when given) and
-    their summary to an .xlsx file."""
-    check_tenant(tenant)
-    wanted = periods.parse(period) if period.strip() else None
-    if period.strip() and wanted is None:
-        raise InvalidArgument(f"{period!r} names no period; write e.g. 'Năm 2025'",
-                              {"period": "not a period"})
-    if Path(path).suffix.lower() != ".xlsx":
-        raise UnreadableFile(f"{path}: the file name must end in .xlsx")
+def export_tasks(store: TaskStore, criteria: Criteria, today: dt.date | None = None,
+                 reader=None) -> Export:
+    """A commune's tasks that meet `criteria` (the task list's filters), read from
+    `reader` (else the store), and their summary, as an .xlsx workbook."""
+    check_tenant(criteria.tenant)
     today = today or dt.datetime.now(dt.UTC).date()
-    tasks = store.select(Criteria(tenant, period=wanted))
+    tasks = (reader or store).select(criteria)
     sums = domain.summaries(tasks, today)
-    labels = Labels.of(store.units(tenant), store.officers(tenant))
-    written = save(workbook(tasks, sums, today, labels, wanted), path)
-    return ExportResult(written, len(tasks), len(sums["by_unit"]), len(sums["by_group"]))
+    labels = Labels.of(store.units(criteria.tenant), store.officers(criteria.tenant))
+    buffer = io.BytesIO()
+    workbook(tasks, sums, today, labels, criteria.period).save(buffer)
+    return Export(buffer.getvalue(), len(tasks), len(sums["by_unit"]), len(sums["by_group"]))
+
+
+def filename(tenant: str, today: dt.date) -> str:
+    """The name an export is downloaded as."""
+    return f"nhiem-vu-{tenant}-{today:%Y-%m-%d}.xlsx"

@@ -5,54 +5,67 @@ import os
 from typing import BinaryIO
 
 from commune.v1 import events_pb2
-from services.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument
+from services.common.errors import AlreadyExists, FailedPrecondition
 from services.common.publisher import Publisher
 
 from .. import domain
 from ..listing import Criteria
 from ..store import TaskStore
 from .cells import Names
-from .checks import ImportResult, Revision, RowError, Stored, check_rows, check_tenant
+from .checks import (
+    ImportResult,
+    Revision,
+    RowError,
+    RowOutcome,
+    Stored,
+    check_rows,
+    check_tenant,
+    row_outcomes,
+)
 from .columns import EXPORTED, IMPORTER, informative
 from .exporting import Labels, plan_cells
 from .reading import BadHeader, read_row, read_rows, read_sheet
 
 
-def import_tasks(store: TaskStore, tenant: str, path: str | os.PathLike | BinaryIO,
+def import_tasks(store: TaskStore, tenant: str, source: str | os.PathLike | BinaryIO,
                  by: str = IMPORTER, now: dt.datetime | None = None,
                  announce: Publisher | None = None) -> ImportResult:
     """Import a workbook's tasks into a commune: all of its rows, or none and the report.
     A row with a new code is a new task; a row of a stored task changes it where the row
-    differs from what export writes for it. UnreadableFile for a file that cannot be read;
-    InvalidArgument for a bad tenant or an officer `by` the commune does not have. With a
-    publisher the events go out at once (else the tasks worker's relay sends them)."""
+    differs from what export writes for it; `by` is recorded as who did it. The result
+    says what became of every row. UnreadableFile for a file that cannot be read;
+    InvalidArgument for a bad tenant. With a publisher the events go out at once (else
+    the tasks worker's relay sends them)."""
     check_tenant(tenant)
     now = now or dt.datetime.now(dt.UTC)
-    rows = read_sheet(path)
+    rows = read_sheet(source)
     directory = store.directory(tenant)
-    if by != IMPORTER and by not in directory.officers:
-        raise InvalidArgument(f"commune {tenant!r} has no officer {by!r}", {"by": "unknown"})
     units, officers = store.units(tenant), store.officers(tenant)
     names, labels = Names.of(units, officers), Labels.of(units, officers)
     try:
         header, data = read_rows(rows, names)
     except BadHeader as exc:
-        return ImportResult(errors=[RowError(exc.row, "", exc.fields)])
+        error = RowError(exc.row, "", exc.fields)
+        return ImportResult(errors=[error], rows=[RowOutcome(exc.row, "", "rejected",
+                                                             exc.fields)])
     ignored = informative(dict(rows)[header])
     in_file = {row.code for row in data}
     stored = {t["code"]: Stored(t, read_row(0, plan_cells(t, labels), EXPORTED, names).fields)
               for t in store.select(Criteria(tenant)) if t["code"] in in_file}
     plan, errors = check_rows(data, tenant, directory, stored, by, now)
     result = ImportResult(errors=errors, unchanged=plan.unchanged, ignored_columns=ignored)
+    done: dict[int, str] = {}  # row number -> created or updated
     for row, step in plan.steps:
         try:
             if isinstance(step, Revision):
                 result.assigned += _revise(store, step, now, announce)
                 result.updated += 1
+                done[row.row] = "updated"
             else:
                 store.create(step, *domain.arrival_events(step), announce=announce)
                 result.imported += 1
                 result.assigned += step["status"] == "assigned"
+                done[row.row] = "created"
         except (AlreadyExists, FailedPrecondition):  # someone else was quicker: stop there
             done = result.imported + result.updated
             result.errors.append(RowError(row.row, row.code, {
@@ -60,6 +73,7 @@ def import_tasks(store: TaskStore, tenant: str, path: str | os.PathLike | Binary
                         f"someone else while importing; {done} rows above it were stored, "
                         "it and the rows below were not"}))
             break
+    result.rows = row_outcomes(data, result.errors, (row.row for row, _ in plan.steps), done)
     return result
 
 

@@ -14,14 +14,27 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from services.common.errors import InvalidArgument
 
-from .cells import Names, _blank, deadline_fields, priority, split_units, text
-from .columns import REQUIRED, find_header, map_headers
+from .cells import Formula, Names, _blank, deadline_fields, priority, split_units, text
+from .columns import HEADER_SEARCH_ROWS, REQUIRED, find_header, map_headers
 
 MAX_ROWS = 5000
+# What a workbook may unpack to: 5,000 task rows take about 2 MB; a small file that
+# unpacks to gigabytes (a zip bomb) is refused before it is read.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 4 * 1024 * 1024  # what the HTTP door takes: 5,000 rows are about 300 kB
 
 
 class UnreadableFile(Exception):
-    """The file is missing, unreadable or not an .xlsx workbook."""
+    """The file is missing, unreadable or not an .xlsx workbook. `plain`: what is wrong
+    without a library's words, for a caller who sent the file rather than named it."""
+
+    def __init__(self, message: str, plain: str = ""):
+        super().__init__(message)
+        self.plain = plain or message
+
+
+NOT_XLSX = ("not an .xlsx workbook: save it from Excel (or LibreOffice) as "
+            "\"Excel Workbook (.xlsx)\"")
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,10 @@ def read_row(number: int, cells: Sequence, columns: dict[int, str], names: Names
     for position, value in enumerate(cells):
         name = columns.get(position)
         if name is None:
+            continue
+        if isinstance(value, Formula):
+            problems[name] = (f"a formula ({value.text}): type the value itself (in Excel: "
+                              "Copy, then Paste Special → Values)")
             continue
         try:
             if name == "deadline":
@@ -106,18 +123,44 @@ def read_rows(rows: Sequence[tuple[int, tuple]], names: Names) -> tuple[int, lis
             "no task rows under the header", {"(row)": "no task rows under the header"}))
     if len(data) > MAX_ROWS:
         raise BadHeader(header_number, InvalidArgument(
-            f"{len(data)} task rows", {"(row)": f"{len(data)} task rows: at most {MAX_ROWS} "
-                                                "at a time"}))
+            f"more than {MAX_ROWS} task rows", {"(row)": f"more than {MAX_ROWS} task rows: "
+                                                         f"at most {MAX_ROWS} at a time"}))
     return header_number, data
 
 
 
 # --- import (I/O) ----------------------------------------------------------------------
 
+def _value(cell):
+    return Formula(str(getattr(cell.value, "text", cell.value))) if cell.data_type == "f" \
+        else cell.value
+
+
 def sheet_rows(book: openpyxl.Workbook) -> list[tuple[int, tuple]]:
-    """The first sheet's rows as (row number as Excel shows it, cell values)."""
-    return [(number, tuple(cells)) for number, cells
-            in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)]
+    """The first sheet's rows that are not blank, as (row number as Excel shows it, cell
+    values, a formula as a Formula), no more than the header search and MAX_ROWS task rows
+    and one (read_rows then says there are too many)."""
+    rows = []
+    for number, cells in enumerate(book.worksheets[0].iter_rows(), start=1):
+        values = tuple(_value(cell) for cell in cells)
+        if all(_blank(v) for v in values):
+            continue
+        rows.append((number, values))
+        if len(rows) > HEADER_SEARCH_ROWS + MAX_ROWS:
+            break
+    return rows
+
+
+def _check_unpacked_size(source, name) -> None:
+    """UnreadableFile for a workbook that unpacks to more than MAX_UNPACKED_BYTES."""
+    with zipfile.ZipFile(source) as archive:
+        unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        plain = (f"the workbook unpacks to {unpacked // 2**20} MB, more than the "
+                 f"{MAX_UNPACKED_BYTES // 2**20} MB a task plan may take")
+        raise UnreadableFile(f"{name}: {plain}", plain)
+    if not isinstance(source, Path):
+        source.seek(0)
 
 
 def read_sheet(source: str | os.PathLike | BinaryIO) -> list[tuple[int, tuple]]:
@@ -129,20 +172,21 @@ def read_sheet(source: str | os.PathLike | BinaryIO) -> list[tuple[int, tuple]]:
         if not source.is_file():
             raise UnreadableFile(f"{source}: no such file")
     try:
+        _check_unpacked_size(source, name)
         with warnings.catch_warnings():  # e.g. "Data Validation extension is not supported"
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+            book = openpyxl.load_workbook(source, read_only=True)
         try:
             return sheet_rows(book)
         finally:
             book.close()
     except InvalidFileException as exc:
-        raise UnreadableFile(f"{name}: {exc}") from None
+        raise UnreadableFile(f"{name}: {exc}", NOT_XLSX) from None
     # a damaged file: its zip, a compressed member or a member's XML (found by fuzzing;
     # SyntaxError: the XML parser's, ElementTree's or lxml's)
     except (zipfile.BadZipFile, zlib.error, SyntaxError, EOFError, NotImplementedError,
             KeyError, ValueError, TypeError, IndexError) as exc:
         raise UnreadableFile(f"{name}: not an .xlsx workbook ({type(exc).__name__}: "
-                             f"{exc})") from None
+                             f"{exc})", NOT_XLSX) from None
     except OSError as exc:
         raise UnreadableFile(f"{name}: {exc.strerror or exc}") from None
