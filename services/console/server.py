@@ -18,9 +18,14 @@ from .config import ConsoleSettings, get_console_settings, refuse_development_ke
 from .sessions import SessionStore
 from .web import Console, SignInNeeded, error_page
 
-# The browser files the console serves from var/tools, by the name pages use.
+# The browser files the console serves from var/tools, by the name pages use; each page
+# loads only those it uses (Leaflet: the IOC map; ECharts, its line/bar/pie build: the
+# KPI trend).
 ASSETS = {"htmx.min.js": "htmx.org/dist/htmx.min.js",
-          "sse.js": "htmx-ext-sse/dist/sse.min.js"}
+          "sse.js": "htmx-ext-sse/dist/sse.min.js",
+          "leaflet.js": "leaflet/dist/leaflet.js",
+          "leaflet.css": "leaflet/dist/leaflet.css",
+          "echarts.js": "echarts/dist/echarts.simple.min.js"}
 
 
 def create_app(settings: Settings, console: ConsoleSettings) -> FastAPI:
