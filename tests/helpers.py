@@ -143,6 +143,28 @@ def start_worker(settings: Settings, service: str, **env) -> Process:
     return _started(process, f"http://127.0.0.1:{process.http_port}/health/ready")
 
 
+class ConsoleProcess(Process):
+    """`commune-console` on a port of its own (`url`), reaching `workers` (service name
+    -> Process) through their HTTP APIs."""
+
+    def __init__(self, settings: Settings, workers: dict[str, Process], **env):
+        self.http_port = free_port()
+        self.url = f"http://127.0.0.1:{self.http_port}"
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.log_path = LOGS / f"{settings.namespace}-commune-console.log"
+        self.log = open(self.log_path, "ab")
+        urls = {name: f"http://127.0.0.1:{p.http_port}" for name, p in workers.items()}
+        self.popen = subprocess.Popen(
+            [str(BIN / "commune-console")], stdout=self.log, stderr=subprocess.STDOUT,
+            env=env_for(settings, COMMUNE_CONSOLE_PORT=self.http_port,
+                        COMMUNE_API_URLS=json.dumps(urls), **env))
+
+
+def start_console(settings: Settings, workers: dict[str, Process], **env) -> ConsoleProcess:
+    process = ConsoleProcess(settings, workers, **env)
+    return _started(process, process.url + "/health/live")
+
+
 def start_grpc(settings: Settings, service: str) -> Process:
     process = Process(settings, "commune-grpc", service)
     return _started(process, f"http://127.0.0.1:{process.metrics_port}/metrics")

@@ -94,3 +94,13 @@ def listing(tickets: list[dict], moves: dict[str, list[dict]],
     rows = [(t, state(moves.get(t["_id"], []))) for t in tickets]
     return sorted([(t, s) for t, s in rows if not status or s.status == status],
                   key=lambda row: (row[0]["at"], row[0]["_id"]))
+
+
+def by_trace(tickets: list[dict],
+             moves: dict[str, list[dict]]) -> dict[str, list[tuple[dict, State]]]:
+    """The tickets opened about an answer, by its trace id, oldest first (the answers'
+    trail shows each answer's)."""
+    found: dict[str, list[tuple[dict, State]]] = {}
+    for ticket, ticket_state in listing([t for t in tickets if t.get("trace_id")], moves):
+        found.setdefault(ticket["trace_id"], []).append((ticket, ticket_state))
+    return found

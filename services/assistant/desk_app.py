@@ -114,8 +114,11 @@ class HandoffDesk:
 
     def list_traces(self, principal: Principal,
                     request: d.ListTracesRequest) -> d.ListTracesResponse:
-        rows = self.store.traces_of(request.tenant, request.day or now().date())
+        rows = [t for t in self.store.traces_of(request.tenant, request.day or now().date())
+                if not request.language or t["language"] == request.language]
         chosen, token, total = paging.page(rows, request.page_size, request.page_token)
+        tickets = desk.by_trace(self.store.handoffs(request.tenant),
+                                self.store.handoff_moves(request.tenant)) if chosen else {}
         return d.ListTracesResponse(traces=[d.Trace(
             trace_id=t["_id"], time=t["at"], session_hash=t["session"],
             question=t["question"], language=t["language"], declined=t["declined"],
@@ -123,7 +126,9 @@ class HandoffDesk:
             citations=[Citation(procedure_code=c["code"], field=c["field"])
                        for c in t.get("citations", [])],
             confidence=t.get("confidence", 0.0), latency_ms=t.get("latency_ms", 0.0),
-            knowledge_version=t.get("kb_version", "")) for t in chosen],
+            knowledge_version=t.get("kb_version", ""),
+            handoffs=[d.TraceHandoff(ticket_id=ticket["_id"], status=state.status)
+                      for ticket, state in tickets.get(t["_id"], [])]) for t in chosen],
             next_page_token=token, total_size=total)
 
     def announce_unclaimed(self, within: dt.timedelta) -> int:
@@ -175,7 +180,8 @@ DESK_OPERATIONS = (
               "ticket", d.GetHandoffReplyRequest, d.HandoffReply, ROLES,
               Route("GET", BASE + "/handoffs/{ticketId}/reply"), public=True,
               example={**EXAMPLE, "sessionId": "kiosk-ubnd-01"}),
-    Operation("list_traces", "The answers' trail of one day (questions masked as stored)",
+    Operation("list_traces", "The answers' trail of one day, newest first, in one language "
+              "if asked, each with the tickets opened about it (questions masked as stored)",
               d.ListTracesRequest, d.ListTracesResponse, OFFICERS,
-              Route("GET", BASE + "/traces"), example={"tenant": "binh-lu"}),
+              Route("GET", BASE + "/traces"), example={"tenant": "binh-lu", "language": "vi"}),
 )

@@ -11,6 +11,7 @@ from . import desk, domain
 from .schemas import SESSION_ID, Citation
 
 Status = Literal[desk.STATUSES]
+Language = Literal["vi", "hmn", "tai"]
 TICKET_ID = Field(min_length=1, max_length=40, description="e.g. HO-3F9A0C12BE")
 
 # --- responses -------------------------------------------------------------------------
@@ -53,6 +54,13 @@ class HandoffReply(ApiModel):
     answer_time: dt.datetime | None = None
 
 
+class TraceHandoff(ApiModel):
+    """A ticket a citizen opened about an answer, and where it stands."""
+
+    ticket_id: str
+    status: Status
+
+
 class Trace(ApiModel):
     """One answer of the assistant as its trail keeps it."""
 
@@ -68,6 +76,8 @@ class Trace(ApiModel):
     confidence: float = 0.0
     latency_ms: float = 0.0
     knowledge_version: str = ""
+    handoffs: list[TraceHandoff] = Field([], description="the tickets opened about this "
+                                                         "answer, oldest first")
 
 
 class ListTracesResponse(ApiModel):
@@ -109,5 +119,7 @@ class GetHandoffReplyRequest(TenantRequest):
 class ListTracesRequest(TenantRequest):
     day: dt.date | None = Field(None, description="the day (UTC) of the answers; today "
                                                   "when left out")
+    language: Language | Literal[""] = Field("", description="only answers in this "
+                                                             "language")
     page_size: int = 0
     page_token: str = ""

@@ -2,9 +2,10 @@
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.common.settings import DEV_SECRET, Settings
 
@@ -25,6 +26,17 @@ class ConsoleSettings(BaseSettings):
     assets_dir: str = str(ROOT / "var" / "tools" / "node_modules")
     # The iocevents gRPC endpoint (WatchAlerts, the live alerts); unset: this host.
     ioc_grpc: str | None = None
+    # Reverse proxies in front of the console (addresses or networks, comma-separated)
+    # whose X-Forwarded-For tells the kiosk's citizens apart; none: the peer address.
+    trusted_proxies: Annotated[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...],
+                               NoDecode] = ()
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split(cls, value):
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     def ioc_grpc_target(self, settings: Settings) -> str:
         return self.ioc_grpc or f"127.0.0.1:{settings.ports('iocevents')[1]}"

@@ -109,7 +109,7 @@ def _scopes_of(me: Viewer) -> list[str]:
 
 
 @router.post("/admin/accounts")
-def create_account(request: Request, me: Me, form: CheckedForm):
+def create_account(me: Me, form: CheckedForm):
     me.require("accounts")
     scope = form.get("scope", "")
     if scope not in _scopes_of(me):
@@ -121,7 +121,7 @@ def create_account(request: Request, me: Me, form: CheckedForm):
 
 
 @router.post("/admin/accounts/{username}/password")
-def reset_password(request: Request, username: str, me: Me, form: CheckedForm):
+def reset_password(username: str, me: Me, form: CheckedForm):
     me.require("accounts")
     target = me.app.accounts.get(username)
     if target is None or target["scope"] not in _scopes_of(me):

@@ -123,7 +123,7 @@ def _utc(local: str, field: str) -> str:
 
 
 @router.post("/c/{commune}/ioc/silences")
-def save_silence(request: Request, commune: str, me: Me, form: CheckedForm):
+def save_silence(commune: str, me: Me, form: CheckedForm):
     me.require("ioc", commune)
     body = {"id": form.get("id", ""), "reason": form.get("reason", ""),
             "startsAt": _utc(form.get("startsAt", ""), "startsAt"),
@@ -135,7 +135,7 @@ def save_silence(request: Request, commune: str, me: Me, form: CheckedForm):
 
 
 @router.post("/c/{commune}/ioc/silences/{silence_id}/end")
-def end_silence(request: Request, commune: str, silence_id: str, me: Me, _: CheckedForm):
+def end_silence(commune: str, silence_id: str, me: Me, _: CheckedForm):
     me.require("ioc", commune)
     with me.client() as api:
         api.post("iocevents", f"{_api(commune)}/silences/{quote(silence_id, safe='')}/end")

@@ -98,7 +98,7 @@ def _number(form: dict, name: str) -> float | None:
 
 
 @router.post("/c/{commune}/kpi/measurements")
-def enter(request: Request, commune: str, me: Me, form: CheckedForm):
+def enter(commune: str, me: Me, form: CheckedForm):
     me.require("kpi", commune)
     body = {"indicator": form.get("indicator", ""), "period": form.get("period", ""),
             "unit": form.get("unit", ""), "sourceDocument": form.get("sourceDocument", ""),
@@ -112,7 +112,7 @@ def enter(request: Request, commune: str, me: Me, form: CheckedForm):
 
 
 @router.post("/c/{commune}/kpi/measurements/{step}")
-def workflow(request: Request, commune: str, step: str, me: Me, form: CheckedForm):
+def workflow(commune: str, step: str, me: Me, form: CheckedForm):
     """Submit, approve or return a figure (the service says who may, and in which
     state)."""
     me.require("kpi", commune)

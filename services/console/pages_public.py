@@ -11,6 +11,7 @@ from services.common.api_client import ServiceClient
 from services.directory import tree
 from services.reports import quarterly
 
+from .citizens import citizen, kiosk_token
 from .web import LOGIN_CSRF_COOKIE, CheckedForm, Me, new_login_csrf, render
 
 router = APIRouter()
@@ -47,11 +48,18 @@ async def kiosk_form(request: Request) -> FormData:
 @router.post("/kiosk/{commune}")
 def ask(request: Request, commune: str, form: Annotated[FormData, Depends(kiosk_form)]):
     """A citizen's question, or a request for an officer, passed to the assistant's
-    public API (its answer's language is the question's)."""
+    public API (its answer's language is the question's), each citizen counted apart
+    (citizens.py)."""
     commune = _commune(commune)
     question = form.get("question", "").strip()[:QUESTION_MAX]
+    app = request.app.state.console
+    wait_s = app.kiosk_limit.wait_s(citizen(request, app.console.trusted_proxies))
+    if wait_s:
+        page = _kiosk(request, commune, 429, question=question, wait_s=wait_s)
+        page.headers["Retry-After"] = str(wait_s)
+        return page
     base = f"/api/v1/communes/{commune}/assistant"
-    with ServiceClient(request.app.state.console.settings, None) as api:
+    with ServiceClient(app.settings, kiosk_token(app.settings, commune)) as api:
         if form.get("handoff"):
             ticket = api.post("assistant", base + "/handoff",
                               {"traceId": form.get("traceId", "")[:100]})
@@ -70,7 +78,7 @@ def reports(commune: str, me: Me):
 
 
 @router.post("/c/{commune}/reports")
-def build_report(request: Request, commune: str, me: Me, form: CheckedForm):
+def build_report(commune: str, me: Me, form: CheckedForm):
     """The quarterly report (services.reports) with the user's token, so it reads only
     what the user may."""
     me.require("reports", commune)

@@ -57,7 +57,7 @@ def _all_tasks(api, commune: str, params: dict) -> list[dict]:
 
 
 @router.post("/c/{commune}/tasks/{task_id}/progress")
-def report_progress(request: Request, commune: str, task_id: str, me: Me, form: CheckedForm):
+def report_progress(commune: str, task_id: str, me: Me, form: CheckedForm):
     me.require("tasks", commune)
     try:
         percent = int(form.get("percent", ""))
@@ -84,7 +84,7 @@ def review_page(request: Request, commune: str, me: Me):
 
 
 @router.post("/c/{commune}/tasks/{task_id}/review")
-def decide(request: Request, commune: str, task_id: str, me: Me, form: CheckedForm):
+def decide(commune: str, task_id: str, me: Me, form: CheckedForm):
     me.require("tasks", commune)
     body = {"decision": form.get("decision", ""), "note": form.get("note", "")}
     if form.get("deadline"):

@@ -26,7 +26,7 @@ def _batch_path(commune: str, gtin: str, lot: str) -> str:
 
 
 @router.get("/c/{commune}/trace")
-def trace_home(request: Request, commune: str, me: Me):
+def trace_home(commune: str, me: Me):
     me.require("trace", commune)
     with me.client() as api:
         products = api.get("trace", _api(commune) + "/products", {"pageSize": 200})["products"]
@@ -51,7 +51,7 @@ def batch_page(request: Request, commune: str, gtin: str, lot: str, me: Me):
 
 
 @router.post("/c/{commune}/trace/events")
-def record_step(request: Request, commune: str, me: Me, form: CheckedForm):
+def record_step(commune: str, me: Me, form: CheckedForm):
     me.require("trace", commune)
     gtin, lot = form.get("gtin", ""), form.get("lot", "")
     body = {"step": form.get("step", ""), "where": form.get("where", ""),

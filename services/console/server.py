@@ -14,6 +14,7 @@ from services.common.settings import Settings, get_settings
 
 from . import pages_auth, pages_desk, pages_ioc, pages_kpi, pages_public, pages_tasks, pages_trace
 from .accounts import AccountStore, console_db
+from .citizens import KioskLimit
 from .config import ConsoleSettings, get_console_settings, refuse_development_key
 from .sessions import SessionStore
 from .web import Console, SignInNeeded, error_page
@@ -32,7 +33,8 @@ def create_app(settings: Settings, console: ConsoleSettings) -> FastAPI:
     db = console_db(settings)
     app = FastAPI(title="Commune console", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.console = Console(settings, console, AccountStore(db, console),
-                                SessionStore(db, console.session_hours))
+                                SessionStore(db, console.session_hours),
+                                KioskLimit(settings.assistant_rate_limit))
     for router in (pages_auth.router, pages_ioc.router, pages_kpi.router, pages_tasks.router,
                    pages_trace.router, pages_desk.router, pages_public.router):
         app.include_router(router)

@@ -25,6 +25,7 @@ from services.directory import tree
 
 from . import i18n
 from .accounts import AccountStore
+from .citizens import KioskLimit
 from .config import ConsoleSettings
 from .sessions import SessionStore, csrf_ok
 
@@ -65,6 +66,7 @@ class Console:
     console: ConsoleSettings
     accounts: AccountStore
     sessions: SessionStore
+    kiosk_limit: KioskLimit
 
 
 def lang_of(request: Request) -> str:

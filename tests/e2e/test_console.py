@@ -2,9 +2,9 @@
 the platform's processes with the demo data of `commune seed`, in a namespace of its
 own: sign-in and the lock, live IOC alerts acknowledged on the screen, a KPI figure
 entered, approved and seen on the province's board, progress reported on the task board,
-a label sheet printed, one commune's user kept out of another's pages. Screenshots of
-every screen go to var/screenshots/; each page's weight over the wire is printed and bounded."""
-import json
+a label sheet printed, the kiosk's answers in the officers' trail, one commune's user
+kept out of another's pages. Screenshots of every screen go to var/screenshots/; each
+page's weight over the wire is printed and bounded."""
 import re
 import subprocess
 
@@ -18,16 +18,14 @@ from services.iocevents import demo as ioc_demo
 from services.reports import quarterly
 from tests.helpers import (
     BIN,
-    LOGS,
     ROOT,
     SEED_TIMEOUT_S,
     WAIT_S,
     Process,
     env_for,
-    free_port,
+    start_console,
     start_grpc,
     start_worker,
-    wait_for,
 )
 
 pytestmark = pytest.mark.e2e
@@ -41,37 +39,6 @@ PAGE_BUDGET_BYTES = 60_000
 # figure's history, its trend chart. No other page loads either.
 DRAWING_BUDGET_BYTES = {"ioc": 80_000, "kpi-history": 190_000}
 DRAWING = ("leaflet", "echarts")
-
-
-class Console:
-    """The console process, on a port of its own, reaching the module's workers."""
-
-    def __init__(self, settings, workers: dict[str, Process], ioc_grpc: Process):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        urls = {name: f"http://127.0.0.1:{p.http_port}" for name, p in workers.items()}
-        self.log = open(LOGS / f"{settings.namespace}-console.log", "ab")
-        self.popen = subprocess.Popen(
-            [str(BIN / "commune-console")], stdout=self.log, stderr=subprocess.STDOUT,
-            env=env_for(settings, COMMUNE_CONSOLE_PORT=self.port,
-                        COMMUNE_API_URLS=json.dumps(urls),
-                        COMMUNE_CONSOLE_IOC_GRPC=f"127.0.0.1:{ioc_grpc.grpc_port}"))
-
-        def up():
-            assert self.popen.poll() is None, "commune-console exited"
-            try:
-                return httpx.get(self.url + "/health/live", timeout=5).status_code == 200
-            except httpx.TransportError:
-                return False
-        wait_for(up, what="the console to answer")
-
-    def stop(self):
-        self.popen.terminate()
-        try:
-            self.popen.wait(30)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-        self.log.close()
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +59,8 @@ def console(other_namespace):
                            COMMUNE_IOC_SWEEP_S=1)
         started.append(pipeline)
         pipeline.wait_ready(f"http://127.0.0.1:{pipeline.metrics_port}/metrics")
-        app = Console(settings, workers, ioc_grpc)
+        app = start_console(settings, workers,
+                            COMMUNE_CONSOLE_IOC_GRPC=f"127.0.0.1:{ioc_grpc.grpc_port}")
         started.append(app)
         app.settings = settings
         yield app
@@ -315,13 +283,45 @@ def test_a_citizen_asks_for_an_officer_at_the_kiosk_and_the_desk_answers(browser
     shot(desk, "desk")
 
 
+def test_the_answers_trail_shows_a_days_answers_in_one_language_with_their_tickets(
+        browser, console):
+    kiosk = browser.new_page()
+    kiosk.goto(console.url + "/kiosk/binh-lu")
+    for question in ("Thủ tục đăng ký khai tử", "Kuv xav sau npe sib yuav, pes tsawg nyiaj?"):
+        kiosk.fill("#question", question)
+        kiosk.get_by_role("button", name="Hỏi").click()
+        expect(kiosk.locator(".answer")).to_be_visible()
+    expect(kiosk.locator(".answer")).to_have_attribute("lang", "hmn")
+    kiosk.get_by_role("button", name="Gặp cán bộ").click()
+    ticket = re.search(r"\((HO-[0-9A-F]+)\)", kiosk.locator(".notice.ok").inner_text())[1]
+
+    page = signed_in(browser, console, OFFICER)
+    page.goto(console.url + "/c/binh-lu/desk")
+    page.get_by_role("link", name="Nhật ký trả lời của trợ lý →").click()
+    rows = page.locator("#traces tbody tr")
+    expect(page.locator("#traces tr[data-language=vi]").first).to_contain_text("HT-03")
+    page.select_option("#f-language", "hmn")
+    page.get_by_role("button", name="Lọc").click()
+    expect(page).to_have_url(re.compile(r"language=hmn"))
+    asked = rows.filter(has_text=ticket)
+    expect(asked).to_contain_text("Tiếng Mông")
+    expect(asked).to_contain_text("HT-02")  # the source cited
+    expect(asked).to_contain_text("Chờ nhận")  # the ticket, open
+    assert page.locator("#traces tbody tr:not([data-language=hmn])").count() == 0
+    shot(page, "trail")
+    operator = signed_in(browser, console, OPERATOR)  # the desk is officers' and admins'
+    assert operator.goto(console.url + "/c/binh-lu/desk/trail").status == 403
+    assert page.goto(console.url + "/c/binh-lu/desk/trail?day=31/12/2026").status == 400
+
+
 def test_a_user_of_one_commune_cannot_see_another_communes_pages(browser, console):
     page = signed_in(browser, console, OFFICER)
     for path in ("/c/lung-phinh/kpi", "/c/lung-phinh/ioc", "/c/lung-phinh/tasks",
                  "/c/lung-phinh/trace", "/c/lung-phinh/ioc/stream", "/c/lung-phinh/reports",
                  "/p/lao-cai/kpi", "/p/lai-chau/kpi", "/admin/accounts",
                  "/c/lung-phinh/trace/labels/08939999000031/MD-2026-01",
-                 "/switch?to=lung-phinh&screen=kpi", "/c/binh-lu/ioc/watchlist"):
+                 "/switch?to=lung-phinh&screen=kpi", "/c/binh-lu/ioc/watchlist",
+                 "/c/lung-phinh/desk/trail"):
         answer = page.goto(console.url + path)
         assert answer.status == 403, path
         assert "Lùng Phình" not in page.content() and "lung-phinh" not in page.inner_text(
@@ -366,7 +366,7 @@ def test_every_screen_in_vietnamese_and_english_within_its_weight(browser, conso
                "tasks": "/c/binh-lu/tasks", "review": "/c/binh-lu/tasks/review",
                "trace": "/c/binh-lu/trace", "reports": "/c/binh-lu/reports",
                "accounts": "/admin/accounts", "kiosk": "/kiosk/binh-lu",
-               "desk": "/c/binh-lu/desk",
+               "desk": "/c/binh-lu/desk", "trail": "/c/binh-lu/desk/trail",
                "kpi-history": "/c/binh-lu/kpi/history?indicator=online-dossiers&period=2026-Q1"}
     weights, loaded = {}, {}
     for name, path in screens.items():

@@ -1,6 +1,7 @@
 """The handoff desk's use cases (desk_app.py) on the real database and broker: officers
 claiming one ticket at once leave one claim and one event; workers checking for
-unclaimed tickets at once announce each ticket once."""
+unclaimed tickets at once announce each ticket once; the answers' trail of a day, in one
+language, shows the tickets opened about each answer."""
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,7 +14,7 @@ from services.assistant.store import AssistantStore
 from services.common.api.operations import invoke, parse
 from services.common.auth import Principal
 from services.common.envelope import Envelope
-from services.common.errors import FailedPrecondition
+from services.common.errors import FailedPrecondition, InvalidArgument
 from services.common.publisher import Publisher
 
 pytestmark = pytest.mark.integration
@@ -77,3 +78,36 @@ def test_workers_checking_at_once_announce_each_unclaimed_ticket_once(apps, brok
     assert all(app.announce_unclaimed(dt.timedelta(0)) == 0 for app in apps[:2])
     listed = run(apps[0], "list_handoffs", {"status": "open", "pageSize": 200}, "cb-0")
     assert all(t["unclaimedAlerted"] for t in listed["handoffs"] if t["ticketId"] in opened)
+
+
+def test_the_trail_lists_a_days_answers_in_one_language_with_their_tickets(apps):
+    asked = {language: run(apps[0], "ask", {"question": question})["answer"]
+             for language, question in (("vi", "thủ tục đăng ký khai tử"),
+                                        ("hmn", "Kuv xav sau npe sib yuav, pes tsawg nyiaj?"))}
+    assert {language: a["language"] for language, a in asked.items()} == {"vi": "vi",
+                                                                           "hmn": "hmn"}
+    opened = run(apps[0], "handoff", {"traceId": asked["hmn"]["traceId"]})["ticketId"]
+    run(apps[0], "claim_handoff", {"ticketId": opened}, "cb-trail")
+    day = asked["hmn"]["traceId"][:8]
+    day = f"{day[:4]}-{day[4:6]}-{day[6:]}"
+
+    def trail(language: str) -> list[dict]:
+        rows, token = [], ""
+        while True:  # page by page, as the console does
+            page = run(apps[0], "list_traces", {"day": day, "language": language,
+                                                "pageSize": 2, "pageToken": token}, "cb-0")
+            rows += page["traces"]
+            token = page["nextPageToken"]
+            if not token:
+                return rows
+    hmong = trail("hmn")
+    assert {t["language"] for t in hmong} == {"hmn"}
+    [mine] = [t for t in hmong if t["traceId"] == asked["hmn"]["traceId"]]
+    assert mine["handoffs"] == [{"ticketId": opened, "status": "claimed"}]
+    assert mine["citations"] and mine["confidence"] > 0
+    assert asked["vi"]["traceId"] not in {t["traceId"] for t in hmong}
+    everyone = {t["traceId"]: t for t in trail("")}
+    assert everyone[asked["vi"]["traceId"]]["handoffs"] == []
+    assert {a["traceId"] for a in asked.values()} <= set(everyone)
+    with pytest.raises(InvalidArgument):
+        parse(OPERATIONS["list_traces"], {"tenant": TENANT, "language": "fr"})

@@ -10,7 +10,7 @@ from services.assistant.app import OPERATIONS
 from services.common.api import grpc_doors
 from services.common.api.limits import PublicLimit, grpc_client
 from services.common.api.operations import parse
-from services.common.auth import ROLES, issue_token
+from services.common.auth import ROLES, Principal, issue_token
 from services.common.errors import (
     InvalidArgument,
     PermissionDenied,
@@ -62,16 +62,18 @@ def test_a_papers_form_is_named_as_in_the_proto_and_read_as_the_checker_names_it
     assert list(unknown.value.fields) == ["papers.0.form"]
 
 
-def test_the_limit_counts_each_client_on_public_operations_only():
+def test_the_limit_counts_each_client_without_a_token_on_public_operations_only():
     limit = PublicLimit("2/minute", "unit-assistant")
     for _ in range(2):
-        limit.check(OPERATIONS["ask"], "10.0.0.1")
+        limit.check(OPERATIONS["ask"], None, "10.0.0.1")
     with pytest.raises(ResourceExhausted, match="2/minute"):
-        limit.check(OPERATIONS["feedback"], "10.0.0.1")
-    limit.check(OPERATIONS["ask"], "10.0.0.2")
+        limit.check(OPERATIONS["feedback"], None, "10.0.0.1")
+    limit.check(OPERATIONS["ask"], None, "10.0.0.2")
+    kiosk = Principal("console-kiosk", "citizen", frozenset({"binh-lu"}))
     for _ in range(5):
-        limit.check(OPERATIONS["check_dossier"], "10.0.0.1")
-    PublicLimit("", "unit-assistant").check(OPERATIONS["ask"], "10.0.0.1")
+        limit.check(OPERATIONS["check_dossier"], None, "10.0.0.1")
+        limit.check(OPERATIONS["ask"], kiosk, "10.0.0.1")
+    PublicLimit("", "unit-assistant").check(OPERATIONS["ask"], None, "10.0.0.1")
 
 
 class Context:

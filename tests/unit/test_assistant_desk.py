@@ -84,3 +84,14 @@ def test_the_listing_is_oldest_first_and_filters_by_status():
         "HO-0000000002", "HO-0000000003", "HO-0000000001"]
     assert [(t["_id"], s.claimed_by) for t, s in desk.listing(tickets, moves, "claimed")] == [
         ("HO-0000000003", "cb-01")]
+
+
+def test_the_tickets_of_each_answer_are_grouped_by_its_trace_oldest_first():
+    tickets = [{**ticket(1, 5), "trace_id": "20261206-a"}, {**ticket(2, 50), "trace_id": ""},
+               {**ticket(3, 20), "trace_id": "20261206-a"},
+               {**ticket(4, 10), "trace_id": "20261206-b"}]
+    moves = {"HO-0000000001": [{"kind": desk.CLAIMED, "by": "cb-01", "at": T0}]}
+    grouped = {trace: [(t["_id"], s.status) for t, s in rows]
+               for trace, rows in desk.by_trace(tickets, moves).items()}
+    assert grouped == {"20261206-a": [("HO-0000000003", "open"), ("HO-0000000001", "claimed")],
+                       "20261206-b": [("HO-0000000004", "open")]}

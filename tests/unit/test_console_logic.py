@@ -1,10 +1,13 @@
 """The console's pure parts: Vietnamese formatting, the offline map's projection, the
-refusal of the development key beyond localhost."""
+refusal of the development key beyond localhost, who a kiosk's citizen is and how often
+one may ask."""
 import pytest
 
+from services.assistant.languages import INTENTS
 from services.common.settings import DEV_SECRET, Settings
 from services.console import i18n
-from services.console.config import refuse_development_key
+from services.console.citizens import KioskLimit, client_address
+from services.console.config import ConsoleSettings, refuse_development_key
 from services.console.pages_ioc import MAP_H, MAP_PAD, MAP_W, _map
 
 
@@ -68,3 +71,36 @@ def test_the_development_key_serves_only_localhost():
     refuse_development_key(Settings(bind_host="0.0.0.0", auth_secret="a-key-of-its-own-" * 3))
     with pytest.raises(SystemExit, match="development key"):
         refuse_development_key(Settings(bind_host="0.0.0.0", auth_secret=DEV_SECRET))
+
+
+PROXIES = ConsoleSettings(trusted_proxies="10.0.0.0/8, 192.168.1.1").trusted_proxies
+
+
+@pytest.mark.parametrize(("peer", "forwarded_for", "proxies", "client"), [
+    ("203.0.113.5", "", (), "203.0.113.5"),
+    # nobody trusted: X-Forwarded-For is not read (a client would pick its own name)
+    ("203.0.113.5", "198.51.100.1", (), "203.0.113.5"),
+    # an untrusted peer sending it is not believed either
+    ("203.0.113.5", "198.51.100.1", PROXIES, "203.0.113.5"),
+    # behind the trusted proxies: the first hop from the right that is not one of them
+    ("10.1.2.3", "198.51.100.1", PROXIES, "198.51.100.1"),
+    ("10.1.2.3", "6.6.6.6, 198.51.100.1, 192.168.1.1", PROXIES, "198.51.100.1"),
+    ("10.1.2.3", "not-an-address", PROXIES, "not-an-address"),
+    ("10.1.2.3", "", PROXIES, "10.1.2.3"),  # the proxy's own request
+    (None, "", (), "unknown"),
+])
+def test_a_citizen_is_the_peer_or_what_a_trusted_proxy_says(peer, forwarded_for, proxies,
+                                                             client):
+    assert client_address(peer, forwarded_for, proxies) == client
+
+
+def test_the_kiosk_counts_each_citizen_apart():
+    limit = KioskLimit("2/minute")
+    assert [limit.wait_s("198.51.100.1") for _ in range(2)] == [0, 0]
+    assert limit.wait_s("198.51.100.1") >= 1
+    assert limit.wait_s("198.51.100.2") == 0
+    assert KioskLimit("").wait_s("198.51.100.1") == 0
+
+
+def test_every_part_an_answer_may_cite_has_a_name_in_the_trail():
+    assert all(f"field_{intent}" in i18n.WORDS for intent in INTENTS)

@@ -53,10 +53,9 @@ def to_message(model: ApiModel, message_class):
 
 def _caller(operation: Operation, context, limit: PublicLimit):
     """The call's principal; a caller without a token is counted against the public
-    limit (province systems, which call with theirs, were never limited over gRPC)."""
+    limit."""
     principal = caller()
-    if principal is None:
-        limit.check(operation, grpc_client(context))
+    limit.check(operation, principal, grpc_client(context))
     return principal
 
 

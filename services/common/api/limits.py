@@ -1,6 +1,10 @@
 """How often one client may call a service's public operations: they need no token, so
-the client's address is all there is to count (per process, like the doors' state)."""
+the client's address is all there is to count (per process, like the doors' state). A
+caller with a valid token is known and not counted, over every door: the console's kiosk
+calls with its own and counts each citizen itself (services/console/citizens.py), where
+the service would see one address for all of them."""
 from .. import errors
+from ..auth import Principal
 from ..nameko_ext.web import ClientLimit, forwarded_client
 from .operations import Operation
 
@@ -11,10 +15,10 @@ class PublicLimit:
     def __init__(self, spec: str, scope: str):
         self._limit = ClientLimit(spec, scope) if spec else None
 
-    def check(self, operation: Operation, client: str) -> None:
-        """ResourceExhausted (429) when the operation is public and `client` has used up
-        its allowance."""
-        if self._limit is None or not operation.public:
+    def check(self, operation: Operation, principal: Principal | None, client: str) -> None:
+        """ResourceExhausted (429) when the operation is public, its caller has no token
+        and `client` has used up its allowance."""
+        if self._limit is None or not operation.public or principal is not None:
             return
         if not self._limit.allow(client):
             raise errors.ResourceExhausted(

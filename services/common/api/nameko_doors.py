@@ -62,8 +62,8 @@ def _rpc_method(operation: Operation):
 
 def _http_method(operation: Operation, limit: PublicLimit):
     def method(self, request, **params):
-        limit.check(operation, client_address(request))
         principal = principal_of(request.headers.get("Authorization"))
+        limit.check(operation, principal, client_address(request))
         parsed = parse(operation, _http_input(operation, request, params))
         return operation.http.status, invoke(self.use_cases(), operation, principal,
                                              parsed).wire()
@@ -75,8 +75,8 @@ def doors(operations: Operations, title: str, pages: tuple[openapi.Page, ...] = 
           public_limit: str = "") -> type:
     """A mixin with the service's RPC methods and HTTP routes, its /openapi.json (which
     also describes `pages`, the service's other routes) and its /docs page.
-    `public_limit` ("30/minute") bounds how often one client may call the public
-    operations over HTTP."""
+    `public_limit` ("30/minute") bounds how often one client without a token may call
+    the public operations over HTTP."""
     limit = PublicLimit(public_limit, operations.service)
     document = json.dumps(openapi.document(operations, title, pages), ensure_ascii=False)
     namespace = {"caller": Caller()}
