@@ -153,8 +153,8 @@ def watchlist(commune: str, me: Me):
 
 def _map(registry: dict, alerts: list[dict], lang: str) -> dict:
     """What the offline map draws (static/ioc_map.js): each location with its devices,
-    its worst active alert and whether a device fell silent, and a line saying so; the
-    villages' names at the middle of their locations."""
+    its worst active alert and whether a device fell silent, and a line saying so; each
+    village's name above its northernmost location."""
     worst, silent = {}, set()
     for alert in alerts:
         if alert["status"] == "ALERT_STATUS_RESOLVED":
@@ -183,8 +183,7 @@ def _map(registry: dict, alerts: list[dict], lang: str) -> dict:
     villages = {}
     for point in points:
         villages.setdefault(point["village"], []).append(point)
-    labels = [{"name": name,
-               "latitude": round(sum(p["latitude"] for p in group) / len(group), 5),
+    labels = [{"name": name, "latitude": max(p["latitude"] for p in group),
                "longitude": round(sum(p["longitude"] for p in group) / len(group), 5)}
               for name, group in villages.items() if name]
     return {"points": points, "villages": labels}

@@ -11,10 +11,20 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from services.common import errors, logs
 from services.common.settings import Settings, get_settings
+from services.trace.config import get_trace_settings
 
-from . import pages_auth, pages_desk, pages_ioc, pages_kpi, pages_public, pages_tasks, pages_trace
+from . import (
+    pages_auth,
+    pages_desk,
+    pages_ioc,
+    pages_kpi,
+    pages_public,
+    pages_resolver,
+    pages_tasks,
+    pages_trace,
+)
 from .accounts import AccountStore, console_db
-from .citizens import KioskLimit
+from .citizens import CitizenLimit
 from .config import ConsoleSettings, get_console_settings, refuse_development_key
 from .sessions import SessionStore
 from .web import Console, SignInNeeded, error_page
@@ -34,9 +44,11 @@ def create_app(settings: Settings, console: ConsoleSettings) -> FastAPI:
     app = FastAPI(title="Commune console", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.console = Console(settings, console, AccountStore(db, console),
                                 SessionStore(db, console.session_hours),
-                                KioskLimit(settings.assistant_rate_limit))
+                                CitizenLimit(settings.assistant_rate_limit, "console-kiosk"),
+                                CitizenLimit(get_trace_settings().rate_limit, "console-scans"))
     for router in (pages_auth.router, pages_ioc.router, pages_kpi.router, pages_tasks.router,
-                   pages_trace.router, pages_desk.router, pages_public.router):
+                   pages_trace.router, pages_desk.router, pages_public.router,
+                   pages_resolver.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), "static")
     # The trace service's label sheets name its stylesheet; the console serves the same.

@@ -165,7 +165,7 @@ def test_the_ioc_map_draws_the_outline_and_every_location_from_the_console_alone
     expect(page.locator("#map path.place")).to_have_count(len(places))
     expect(page.locator("#map .village")).to_have_count(len({p.village for p in places}))
     expect(page.locator("#map .leaflet-overlay-pane path:not(.place)")).to_have_count(1)
-    page.locator("#map path.place").first.hover()
+    page.locator("#map path.place").last.hover()  # drawn last: on top of its neighbours
     expect(page.locator(".leaflet-tooltip")).to_contain_text("thiết bị")
     shot(page, "ioc-map")
     elsewhere = [url for url in asked if not url.startswith(console.url + "/")]
@@ -244,6 +244,19 @@ def test_a_label_sheet_prints(browser, console):
     shot(page, "labels")
     printed = page.pdf(format="A4")
     assert printed.startswith(b"%PDF") and len(printed) > 5000
+    # The codes name the console, which passes the resolver's page through: a phone on
+    # the LAN needs no other address.
+    uri = page.locator(".label small").first.inner_text()
+    assert uri == console.url + "/01/08939999000031/10/MD-2026-01"
+    phone = browser.new_page()
+    assert phone.goto(uri).status == 200
+    expect(phone.locator("h1")).to_contain_text("Miến dong")
+    expect(phone.locator("link[rel=stylesheet]")).to_have_attribute("href",
+                                                                    re.compile("^/trace-static/"))
+    shot(phone, "scanned")
+    unknown = phone.goto(console.url + "/01/08939999000994")  # a valid code of no product
+    assert unknown.status == 404
+    expect(phone.locator("h1")).to_contain_text("Không tìm thấy")
     page.goto(console.url + "/c/binh-lu/trace/batches/08939999000031/MD-2026-01")
     expect(page.locator("#verification")).to_contain_text("nguyên vẹn")
     shot(page, "batch")

@@ -16,7 +16,10 @@
     aria: {enabled: true},
     grid: {left: 48, right: 24, top: 24, bottom: 28},
     xAxis: {type: "category", data: series.map(function (q) { return q.period; })},
-    yAxis: {type: "value", scale: true, axisLabel: {formatter: number.format}},
+    // room below the lowest figure, so that a target there is not drawn on the axis
+    yAxis: {type: "value", axisLabel: {formatter: number.format},
+            min: function (range) {
+              return Math.max(0, Math.floor(range.min - (range.max - range.min) * 0.2 - 1)); }},
     series: [
       {name: names.value, type: "line", color: "#2f6690", symbolSize: 8,
        data: series.map(function (q) { return q.value; }),
