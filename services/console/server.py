@@ -5,11 +5,12 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from services.common import errors, logs
+from services.common.readiness import NotReady, check_database
 from services.common.settings import Settings, get_settings
 from services.trace.config import get_trace_settings
 
@@ -72,6 +73,16 @@ def create_app(settings: Settings, console: ConsoleSettings) -> FastAPI:
     @app.get("/health/live")
     def live():
         return {"status": "ok"}
+
+    @app.get("/health/ready")
+    def ready():
+        """The console's own database answers (accounts, sessions); the services have
+        probes of their own."""
+        try:
+            check_database(settings, timeout=2)
+        except NotReady as exc:
+            return JSONResponse({"ready": False, "reason": str(exc)}, 503)
+        return {"ready": True}
     return app
 
 

@@ -373,6 +373,7 @@ def page_weight(browser, cookies: list[dict], url: str) -> tuple[int, list[str]]
 
 
 def test_every_screen_in_vietnamese_and_english_within_its_weight(browser, console):
+    assert httpx.get(console.url + "/health/ready", timeout=30).json() == {"ready": True}
     page = signed_in(browser, console, ADMIN)
     cookies = page.context.cookies()
     screens = {"login": "/login", "ioc": "/c/binh-lu/ioc", "kpi": "/c/binh-lu/kpi",
