@@ -5,8 +5,9 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.gzip import GZipMiddleware
 
 from services.common import errors, logs
@@ -73,6 +74,10 @@ def create_app(settings: Settings, console: ConsoleSettings) -> FastAPI:
     @app.get("/health/live")
     def live():
         return {"status": "ok"}
+
+    @app.get("/metrics")
+    def metrics():  # the process's own figures, as every process of the platform serves
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/health/ready")
     def ready():
