@@ -8,6 +8,9 @@
   var COLOURS = {ALERT_SEVERITY_CRITICAL: "#6a040f", ALERT_SEVERITY_HIGH: "#b3261e",
                  ALERT_SEVERITY_MEDIUM: "#8a5a00", ALERT_SEVERITY_LOW: "#2f6690"};
   var QUIET = "#3a7d44";
+  // the worst drawn last, on top of quieter neighbours
+  var RANK = {ALERT_SEVERITY_LOW: 1, ALERT_SEVERITY_MEDIUM: 2, ALERT_SEVERITY_HIGH: 3,
+              ALERT_SEVERITY_CRITICAL: 4};
   var box = document.getElementById("map");
   if (!box || !window.L) return;
   var map = L.map(box, {attributionControl: false, zoomSnap: 0.25});
@@ -38,7 +41,9 @@
         icon: L.divIcon({className: "village", html: text(v.name), iconSize: null}),
         interactive: false, keyboard: false}).addTo(markers);
     });
-    data.points.forEach(function (p) {
+    data.points.slice().sort(function (a, b) {
+      return (RANK[a.severity] || 0) - (RANK[b.severity] || 0);
+    }).forEach(function (p) {
       var at = [p.latitude, p.longitude];
       if (p.silent) {
         L.circleMarker(at, {radius: 9 + 2 * p.devices.length, color: COLOURS.ALERT_SEVERITY_CRITICAL,
