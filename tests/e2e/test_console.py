@@ -7,7 +7,6 @@ a label sheet printed, the kiosk's answers in the officers' trail, one commune's
 kept out of another's pages. Screenshots of every screen go to var/screenshots/; each
 page's weight over the wire is printed and bounded."""
 import datetime as dt
-import gzip
 import io
 import re
 import subprocess
