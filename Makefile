@@ -16,9 +16,9 @@ BUF := var/tools/node_modules/.bin/buf
 DEPLOY_TOOLS := var/tools/.deploy-tools
 ASYNCAPI_TOOLS := var/tools/node_modules/@asyncapi/parser/package.json
 API_BROWSER := var/tools/node_modules/swagger-ui-dist/package.json
-CONSOLE_ASSETS := var/tools/node_modules/htmx-ext-sse/package.json
+CONSOLE_ASSETS := var/tools/node_modules/echarts/package.json
 
-setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) $(ASYNCAPI_TOOLS) $(API_BROWSER) $(CONSOLE_ASSETS) toxiproxy ## the virtualenv with the project installed, buf, the k8s and AsyncAPI checkers, the /docs API browser, the console's htmx
+setup: $(VENV)/.installed $(BUF) $(DEPLOY_TOOLS) $(ASYNCAPI_TOOLS) $(API_BROWSER) $(CONSOLE_ASSETS) toxiproxy ## the virtualenv with the project installed, buf, the k8s and AsyncAPI checkers, the /docs API browser, the console's htmx, Leaflet and ECharts
 
 $(VENV)/.installed: pyproject.toml
 	scripts/setup-python.sh

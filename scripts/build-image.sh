@@ -51,16 +51,23 @@ fi
 
 say "image:" "wheels of the project and its dependencies into var/image/wheels"
 rm -rf "$OUT"
-mkdir -p "$OUT"
+mkdir -p "$OUT/console-assets"
 "$ROOT/.venv/bin/pip" wheel -q --wheel-dir "$OUT/wheels" "$ROOT" >>"$LOG" 2>&1 \
   || fail "image:" "pip wheel failed; see var/log/image.log"
+
+say "image:" "the console's browser files (htmx, Leaflet, ECharts) from var/tools into var/image/console-assets"
+"$ROOT/scripts/setup-console-assets.sh"
+(cd "$VAR/tools/node_modules" && PYTHONPATH="$ROOT" "$ROOT/.venv/bin/python" -c \
+   'from services.console.server import ASSETS; print("\n".join(ASSETS.values()))' \
+   | xargs cp --parents --target-directory="$OUT/console-assets") \
+  || fail "image:" "copying the console's browser files failed"
 
 say "image:" "building $IMAGE (log in var/log/image.log)"
 "${BUILDAH[@]}" bud --isolation chroot --layers=false -f "$ROOT/Containerfile" \
   --build-arg BASE="$BASE_IMAGE" --build-arg VERSION="$VERSION" \
   --build-arg REVISION="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)" \
   -t "$IMAGE" "$ROOT" >>"$LOG" 2>&1 || fail "image:" "buildah bud failed; see var/log/image.log"
-rm -rf "$OUT/wheels"
+rm -rf "$OUT/wheels" "$OUT/console-assets"
 "${BUILDAH[@]}" push -q "$IMAGE" "oci-archive:$OUT/commune-platform-$VERSION.tar:$VERSION" >>"$LOG" 2>&1
 "${BUILDAH[@]}" push -q "$IMAGE" "oci:$OUT/oci:$VERSION" >>"$LOG" 2>&1
 say "image:" "$OUT/commune-platform-$VERSION.tar ($(du -m "$OUT/commune-platform-$VERSION.tar" | cut -f1) MB; OCI layout in var/image/oci)"

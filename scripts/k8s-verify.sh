@@ -96,13 +96,20 @@ for overlay in dev province; do
   fi
 done
 
-# The namespace's Pod Security level is enforced: a root, privileged pod is refused.
-if kubectl -n commune run pss-probe --image=busybox --dry-run=server \
-    --overrides='{"spec":{"containers":[{"name":"pss-probe","image":"busybox","securityContext":{"privileged":true}}]}}' \
-    >>"$LOG" 2>&1; then
-  say "k8s-verify:" "a privileged pod was admitted to namespace commune: PodSecurity is not enforced"
+# The namespace's Pod Security level is enforced: a pod with no security settings (root,
+# privilege escalation, capabilities kept) is refused, and for that reason. Its default
+# ServiceAccount first (a cluster's controller-manager makes it; this server runs none),
+# else the pod is refused for want of it. (A privileged pod would be refused by this
+# server's own validation: it does not allow privileged containers at all.)
+kubectl -n commune create serviceaccount default >>"$LOG" 2>&1 || true
+if kubectl -n commune run pss-probe --image=busybox --dry-run=server >"$WORK/pss.out" 2>&1; then
+  say "k8s-verify:" "a pod without security settings was admitted to namespace commune: PodSecurity is not enforced"
   status=1
+elif grep -q 'violates PodSecurity "restricted' "$WORK/pss.out"; then
+  say "k8s-verify:" "PodSecurity restricted enforced: a pod without security settings was refused in namespace commune"
 else
-  say "k8s-verify:" "PodSecurity restricted enforced: a privileged pod was refused in namespace commune"
+  say "k8s-verify:" "the probe pod was refused, but not by PodSecurity: $(cat "$WORK/pss.out")"
+  status=1
 fi
+cat "$WORK/pss.out" >>"$LOG"
 exit $status

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The built image's processes, started from it against the local broker and database:
 # a worker must answer /health/ready with 200, a gRPC server its grpc.health.v1 check with
-# SERVING, and `commune check` exit 0. No container engine runs here (podman's setrlimit is
+# SERVING, the console /health/ready with 200 and its browser files (htmx, Leaflet,
+# ECharts) from the image, and `commune check` exit 0. No container engine runs here (podman's setrlimit is
 # refused by the sandbox): umoci unpacks the image into a runtime bundle, and runc runs
 # it with no rlimits, in the host's network namespace, read-only, as the image's user,
 # with /tmp a tmpfs, as deploy/k8s runs it.
@@ -73,19 +74,22 @@ PY
 free_port() { "$ROOT/.venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 export AMQP=${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/} MONGO=${MONGO_URI:-mongodb://127.0.0.1:27017/?retryWrites=false}
-HTTP=$(free_port) GRPC=$(free_port) METRICS=$(free_port)
-say "smoke:" "commune check, commune-worker tasks (:$HTTP), commune-grpc tasks (:$GRPC) from the image"
+HTTP=$(free_port) GRPC=$(free_port) METRICS=$(free_port) CONSOLE=$(free_port)
+say "smoke:" "commune check, commune-worker tasks (:$HTTP), commune-grpc tasks (:$GRPC), commune-console (:$CONSOLE) from the image"
 start "$NAMESPACE-check" COMMUNE_NAMESPACE="$NAMESPACE" -- commune check
 start "$NAMESPACE-worker" COMMUNE_NAMESPACE="$NAMESPACE" COMMUNE_BIND_HOST=127.0.0.1 \
   COMMUNE_HTTP_PORT="$HTTP" -- commune-worker tasks
 start "$NAMESPACE-grpc" COMMUNE_NAMESPACE="$NAMESPACE" COMMUNE_BIND_HOST=127.0.0.1 \
   COMMUNE_GRPC_PORT="$GRPC" COMMUNE_METRICS_PORT="$METRICS" -- commune-grpc tasks
+start "$NAMESPACE-console" COMMUNE_NAMESPACE="$NAMESPACE" COMMUNE_BIND_HOST=127.0.0.1 \
+  COMMUNE_CONSOLE_PORT="$CONSOLE" -- commune-console
 
-"$ROOT/.venv/bin/python" - "$HTTP" "$GRPC" "$SMOKE" "$NAMESPACE" <<'PY'
+PYTHONPATH="$ROOT" "$ROOT/.venv/bin/python" - "$HTTP" "$GRPC" "$CONSOLE" "$SMOKE" "$NAMESPACE" <<'PY'
 import sys, time, urllib.request
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-http, grpc_port, smoke, namespace = sys.argv[1:]
+from services.console.server import ASSETS
+http, grpc_port, console, smoke, namespace = sys.argv[1:]
 
 def wait(what, check, seconds=120):
     deadline = time.monotonic() + seconds
@@ -97,13 +101,20 @@ def wait(what, check, seconds=120):
         except Exception:
             pass
         time.sleep(1)
-    for name in ("check", "worker", "grpc"):
+    for name in ("check", "worker", "grpc", "console"):
         print(f"--- {name}\n{open(f'{smoke}/{namespace}-{name}.log').read()[-2000:]}")
     sys.exit(f"smoke: {what}: no answer in {seconds} s")
 
-def ready():
-    with urllib.request.urlopen(f"http://127.0.0.1:{http}/health/ready", timeout=5) as r:
+def answers(url):
+    with urllib.request.urlopen(url, timeout=5) as r:
         return r.status == 200
+
+def ready():
+    return answers(f"http://127.0.0.1:{http}/health/ready")
+
+def console_ready():
+    return answers(f"http://127.0.0.1:{console}/health/ready") and all(
+        answers(f"http://127.0.0.1:{console}/assets/{name}") for name in ASSETS)
 
 def serving():
     with grpc.insecure_channel(f"127.0.0.1:{grpc_port}") as channel:
@@ -112,6 +123,7 @@ def serving():
 
 wait("commune-worker tasks /health/ready 200", ready)
 wait("commune-grpc tasks grpc.health.v1 SERVING", serving)
+wait("commune-console /health/ready 200 and its browser files", console_ready)
 PY
 tail -1 "$SMOKE/$NAMESPACE-check.log" | grep -qx ok \
   || fail "smoke:" "commune check from the image did not say ok: $(cat "$SMOKE/$NAMESPACE-check.log")"

@@ -49,10 +49,16 @@ class ServiceClient:
             return answer.json() if answer.content else None
         raise _error_of(service, answer)
 
-    def raw(self, service: str, path: str, params: dict | None = None) -> httpx.Response:
-        """A non-JSON answer (a QR image, a label sheet) as it came, errors raised."""
-        answer = self._http.get(self._settings.api_url(service) + path, params=params)
-        if not answer.is_success:
+    def raw(self, service: str, path: str, params=None, headers: dict | None = None,
+            check: bool = True) -> httpx.Response:
+        """A non-JSON answer (a QR image, a label sheet, a public page) as it came; its
+        error raised unless `check` is off (a public page's own 404 page is passed on)."""
+        url = self._settings.api_url(service) + path
+        try:
+            answer = self._http.get(url, params=params, headers=headers)
+        except httpx.TransportError as exc:
+            raise errors.Unavailable(f"the {service} service cannot be reached") from exc
+        if check and not answer.is_success:
             raise _error_of(service, answer)
         return answer
 

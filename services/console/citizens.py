@@ -2,7 +2,9 @@
 questions per client address, and every citizen's question reaches it from the
 console's: so the console counts each citizen itself (the same allowance,
 COMMUNE_ASSISTANT_RATE_LIMIT) and calls the assistant with a token of its own, which the
-assistant does not count (services/common/api/limits.py)."""
+assistant does not count (services/common/api/limits.py). Phones scanning a QR label
+through the console are counted the same way (COMMUNE_TRACE_RATE_LIMIT, the trace
+resolver's own allowance; services/trace/public.py)."""
 import datetime as dt
 import ipaddress
 
@@ -11,9 +13,11 @@ from starlette.requests import Request
 from services.common.auth import issue_token
 from services.common.nameko_ext.web import ClientLimit
 from services.common.settings import Settings
+from services.directory import tree
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 KIOSK_SUBJECT = "console-kiosk"
+RESOLVER_SUBJECT = "console-resolver"
 KIOSK_TOKEN_TTL = dt.timedelta(minutes=5)  # minted per question: no longer than a call
 
 
@@ -48,12 +52,12 @@ def citizen(request: Request, proxies: tuple[Network, ...]) -> str:
                           request.headers.get("X-Forwarded-For", ""), proxies)
 
 
-class KioskLimit:
-    """Questions (and handoffs) one citizen may send in this console process, in the
-    limits library's notation; an empty spec for none."""
+class CitizenLimit:
+    """Requests one citizen (the kiosk's questions, a phone's scans) may send in this
+    console process, in the limits library's notation; an empty spec for none."""
 
-    def __init__(self, spec: str):
-        self._limit = ClientLimit(spec, "console-kiosk") if spec else None
+    def __init__(self, spec: str, scope: str):
+        self._limit = ClientLimit(spec, scope) if spec else None
 
     def wait_s(self, client: str) -> int:
         """0 when `client` may ask now (and counts this one); otherwise the whole seconds
@@ -66,3 +70,10 @@ class KioskLimit:
 def kiosk_token(settings: Settings, commune: str) -> str:
     """The kiosk's own token for the assistant's public operations of one commune."""
     return issue_token(settings, KIOSK_SUBJECT, "citizen", [commune], KIOSK_TOKEN_TTL)
+
+
+def resolver_token(settings: Settings) -> str:
+    """The console's token for the trace resolver's public pages: it vouches for the
+    scanner it names (any commune's code may be scanned)."""
+    communes = [u["code"] for u in tree.units() if u["kind"] == "commune"]
+    return issue_token(settings, RESOLVER_SUBJECT, "citizen", communes, KIOSK_TOKEN_TTL)

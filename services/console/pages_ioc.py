@@ -2,7 +2,6 @@
 silences, an offline map of locations and devices, handling figures."""
 import datetime as dt
 import html
-import math
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -11,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from services.common import errors
 
+from .boundary import outline
 from .i18n import TIMEZONE, word
 from .live import alert_stream
 from .web import CheckedForm, Me, Viewer, lang_of
@@ -23,7 +23,6 @@ SEVERITIES = ("ALERT_SEVERITY_CRITICAL", "ALERT_SEVERITY_HIGH", "ALERT_SEVERITY_
               "ALERT_SEVERITY_LOW")
 ACTIONS = ("acknowledge", "resolve", "false_positive")
 DEVICE_HEALTH_RULE = "device-health"
-MAP_W, MAP_H, MAP_PAD = 640, 420, 30
 
 
 def _api(commune: str) -> str:
@@ -62,7 +61,7 @@ def _panel(me: Viewer, commune: str, filters: dict, registry: dict | None = None
     if registry is None:
         with me.client() as api:
             registry = api.get("iocevents", _api(commune) + "/registry")
-    located = _map(registry, alerts)
+    located = _map(registry, alerts, lang_of(me.request))
     page = me.page("ioc_alerts.html", commune=commune, alerts=alerts, counts=_counts(alerts),
                    may_move=me.role in OPERATORS, actions=ACTIONS, map=located, oob=oob)
     return page, located
@@ -80,7 +79,7 @@ def ioc_page(request: Request, commune: str, me: Me):
     panel, located = _panel(me, commune, filters, registry)
     return me.page("ioc.html", active="ioc", commune=commune, filters=filters,
                    statuses=STATUSES, severities=SEVERITIES, rules=rules, registry=registry,
-                   silences=silences, stats=stats, map=located,
+                   silences=silences, stats=stats, map=located, outline=outline(commune),
                    may_move=me.role in OPERATORS, alerts_html=panel.body.decode())
 
 
@@ -152,17 +151,10 @@ def watchlist(commune: str, me: Me):
     return me.page("ioc_watchlist.html", active="ioc", commune=commune, entries=entries)
 
 
-def _map(registry: dict, alerts: list[dict]) -> dict:
-    """A plain coordinate plot (no tiles: it works offline): each location a dot sized by
-    its cameras, coloured by its worst active alert; silent devices ringed."""
-    places = registry["locations"]
-    if not places:
-        return {"points": [], "villages": [], "width": MAP_W, "height": MAP_H}
-    lats = [p["latitude"] for p in places]
-    lons = [p["longitude"] for p in places]
-    squeeze = math.cos(math.radians(sum(lats) / len(lats)))
-    span = max((max(lons) - min(lons)) * squeeze, max(lats) - min(lats), 1e-4)
-    scale = min(MAP_W, MAP_H) - 2 * MAP_PAD
+def _map(registry: dict, alerts: list[dict], lang: str) -> dict:
+    """What the offline map draws (static/ioc_map.js): each location with its devices,
+    its worst active alert and whether a device fell silent, and a line saying so; each
+    village's name above its northernmost location."""
     worst, silent = {}, set()
     for alert in alerts:
         if alert["status"] == "ALERT_STATUS_RESOLVED":
@@ -177,14 +169,21 @@ def _map(registry: dict, alerts: list[dict]) -> dict:
     for device in registry["cameras"] + registry.get("sensors", []):
         devices.setdefault(device["location"], []).append(device["code"])
     points = [{"code": p["code"], "name": p["name"], "village": p.get("village", ""),
-               "x": round(MAP_PAD + (p["longitude"] - min(lons)) * squeeze / span * scale, 1),
-               "y": round(MAP_H - MAP_PAD - (p["latitude"] - min(lats)) / span * scale, 1),
+               "latitude": p["latitude"], "longitude": p["longitude"],
                "devices": devices.get(p["code"], []), "severity": worst.get(p["code"], ""),
-               "silent": p["code"] in silent} for p in places]
+               "silent": p["code"] in silent} for p in registry["locations"]]
+    for point in points:
+        said = [f"{point['name']} ({point['village']}): {len(point['devices'])} "
+                f"{word(lang, 'devices').lower()}"]
+        if point["severity"]:
+            said.append(word(lang, point["severity"]))
+        if point["silent"]:
+            said.append(word(lang, "silent"))
+        point["label"] = " · ".join(said)
     villages = {}
     for point in points:
         villages.setdefault(point["village"], []).append(point)
-    labels = [{"name": name, "x": round(sum(p["x"] for p in group) / len(group), 1),
-               "y": round(min(p["y"] for p in group) - 14, 1)}
+    labels = [{"name": name, "latitude": max(p["latitude"] for p in group),
+               "longitude": round(sum(p["longitude"] for p in group) / len(group), 5)}
               for name, group in villages.items() if name]
-    return {"points": points, "villages": labels, "width": MAP_W, "height": MAP_H}
+    return {"points": points, "villages": labels}

@@ -1,6 +1,8 @@
 """The KPI board: a commune's scorecard for a period (value, counts, target, met / at
 risk / missed after DHIS2's legend sets, trend), figures entered, submitted and approved
 as the kpi service's workflow allows, and a province's communes × indicators."""
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
@@ -20,6 +22,7 @@ COMPARISON = {"COMPARISON_GREATER": ">", "COMPARISON_GREATER_OR_EQUAL": "≥",
               "COMPARISON_EQUAL": "=", "COMPARISON_LESS_OR_EQUAL": "≤", "COMPARISON_LESS": "<"}
 STEPS = ("submit", "approve", "return")
 LOOK_BACK = 4  # quarters tried, newest first, for the default period
+QUARTERS_SHOWN = 8  # in the period list and in a figure's trend chart
 COMMUNE_COLUMN = "commune"  # the province board's first column, sorted by name
 
 
@@ -27,11 +30,13 @@ def kpi_path(commune: str) -> str:
     return f"/api/v1/communes/{commune}/kpi"
 
 
-def quarters() -> list[str]:
-    now = clock.now()
-    year, quarter = now.year, (now.month - 1) // 3 + 1
+def quarters(year: int | None = None, quarter: int | None = None) -> list[str]:
+    """Eight quarters, newest first, from the given one (by default this one)."""
+    if year is None or quarter is None:
+        now = clock.now()
+        year, quarter = now.year, (now.month - 1) // 3 + 1
     found = []
-    for _ in range(8):
+    for _ in range(QUARTERS_SHOWN):
         found.append(f"{year}-Q{quarter}")
         year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     return found
@@ -45,6 +50,13 @@ def period_asked(request: Request) -> str:
 def kpi_report(api, unit: str, period: str, **flags) -> dict:
     params = {"period": period, **{k: "true" for k, v in flags.items() if v}}
     return api.get("kpi", kpi_path(unit) + "/report", params)
+
+
+def village_report(api, commune: str, period: str, **only) -> list[dict]:
+    """Each of the commune's villages with its lines (the kpi service's village report),
+    or only the village or indicator named."""
+    return api.get("kpi", kpi_path(commune) + "/village-report",
+                   {"period": period, **only})["villages"]
 
 
 def latest_with_figures(api, unit: str) -> str:
@@ -133,8 +145,30 @@ def history(request: Request, commune: str, me: Me):
     with me.client() as api:
         revisions = api.get("kpi", kpi_path(commune) + "/measurements/history",
                             {k: v for k, v in where.items() if v})["revisions"]
+        trend = _trend(api, commune, where["unit"] or commune, where["indicator"],
+                       where["period"])
     return me.page("kpi_history.html", active="kpi", commune=commune, where=where,
-                   revisions=revisions)
+                   revisions=revisions, trend=trend)
+
+
+def _trend(api, commune: str, unit: str, indicator: str, period: str) -> list[dict]:
+    """The indicator's approved value and its target in the quarters up to the period,
+    oldest first (the history page's chart), for the commune or one of its villages;
+    none unless the period is a quarter."""
+    found = re.fullmatch(r"(\d{4})-Q([1-4])", period)
+    if not found:
+        return []
+    series = []
+    for quarter in reversed(quarters(int(found[1]), int(found[2]))):
+        rows = (kpi_report(api, commune, quarter)["rows"] if unit == commune else
+                village_report(api, commune, quarter, indicator=indicator,
+                               village=unit)[0]["rows"])
+        row = next((r for r in rows if r["indicator"] == indicator), None)
+        if row is None:  # not an indicator of this unit
+            return []
+        series.append({"period": quarter, "value": row["value"] if row["hasValue"] else None,
+                       "target": row["target"]["value"] if row.get("target") else None})
+    return series
 
 
 @router.get("/p/{province}/kpi")

@@ -1,5 +1,6 @@
 """Traceability: products and batches, a batch's chain with its verification, a step
-recorded with the short form, QR label sheets to print."""
+recorded with the short form, QR label sheets to print (their codes name the console,
+which passes the resolver's pages through: pages_resolver.py)."""
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -7,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.common import errors
 
+from .pages_resolver import own_address, trace_styled
 from .web import CheckedForm, Me
 
 router = APIRouter()
@@ -74,6 +76,5 @@ def label_sheet(request: Request, commune: str, gtin: str, lot: str, me: Me):
         raise errors.InvalidArgument(f"copies: 1 to {MAX_COPIES}", {"copies": "out of range"})
     with me.client() as api:
         sheet = api.raw("trace", _batch_path(commune, gtin, lot) + "/labels",
-                        {"copies": copies})
-    html = sheet.text.replace('href="/static/', 'href="/trace-static/')
-    return HTMLResponse(html)
+                        {"copies": copies, "base": own_address(request, me.app.console)})
+    return HTMLResponse(trace_styled(sheet.text))

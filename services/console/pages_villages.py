@@ -11,21 +11,16 @@ from .pages_kpi import (
     COMPARISON,
     STATUS_CLASS,
     TREND_ARROW,
-    kpi_path,
     kpi_report,
     latest_with_figures,
     period_asked,
     quarters,
+    village_report,
 )
 from .web import Me
 
 router = APIRouter()
 SHOWN = {"status_class": STATUS_CLASS, "arrows": TREND_ARROW, "comparison": COMPARISON}
-
-
-def _villages(api, commune: str, period: str, **only) -> list[dict]:
-    return api.get("kpi", kpi_path(commune) + "/village-report",
-                   {"period": period, **only})["villages"]
 
 
 @router.get("/c/{commune}/kpi/villages")
@@ -37,7 +32,7 @@ def by_village(request: Request, commune: str, me: Me):
         raise errors.InvalidArgument("indicator: missing", {"indicator": "required"})
     with me.client() as api:
         period = period_asked(request) or latest_with_figures(api, commune)
-        villages = _villages(api, commune, period, indicator=indicator)
+        villages = village_report(api, commune, period, indicator=indicator)
         line = next(r for r in kpi_report(api, commune, period)["rows"]
                     if r["indicator"] == indicator)
     return me.page("kpi_villages.html", active="kpi", commune=commune, period=period,
@@ -51,6 +46,6 @@ def village(request: Request, commune: str, village: str, me: Me):
     me.require("kpi", commune)
     with me.client() as api:
         period = period_asked(request) or latest_with_figures(api, commune)
-        [found] = _villages(api, commune, period, village=village[:64])
+        [found] = village_report(api, commune, period, village=village[:64])
     return me.page("kpi_village.html", active="kpi", commune=commune, village=village,
                    period=period, periods=quarters(), rows=found["rows"], **SHOWN)

@@ -5,12 +5,15 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.gzip import GZipMiddleware
 
 from services.common import errors, logs
+from services.common.readiness import NotReady, check_database
 from services.common.settings import Settings, get_settings
+from services.trace.config import get_trace_settings
 
 from . import (
     pages_auth,
@@ -18,19 +21,25 @@ from . import (
     pages_ioc,
     pages_kpi,
     pages_public,
+    pages_resolver,
     pages_tasks,
     pages_trace,
     pages_villages,
 )
 from .accounts import AccountStore, console_db
-from .citizens import KioskLimit
+from .citizens import CitizenLimit
 from .config import ConsoleSettings, get_console_settings, refuse_development_key
 from .sessions import SessionStore
 from .web import Console, SignInNeeded, error_page
 
-# The browser files the console serves from var/tools, by the name pages use.
+# The browser files the console serves from var/tools, by the name pages use; each page
+# loads only those it uses (Leaflet: the IOC map; ECharts, its line/bar/pie build: the
+# KPI trend).
 ASSETS = {"htmx.min.js": "htmx.org/dist/htmx.min.js",
-          "sse.js": "htmx-ext-sse/dist/sse.min.js"}
+          "sse.js": "htmx-ext-sse/dist/sse.min.js",
+          "leaflet.js": "leaflet/dist/leaflet.js",
+          "leaflet.css": "leaflet/dist/leaflet.css",
+          "echarts.js": "echarts/dist/echarts.simple.min.js"}
 
 
 def create_app(settings: Settings, console: ConsoleSettings) -> FastAPI:
@@ -38,10 +47,11 @@ def create_app(settings: Settings, console: ConsoleSettings) -> FastAPI:
     app = FastAPI(title="Commune console", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.console = Console(settings, console, AccountStore(db, console),
                                 SessionStore(db, console.session_hours),
-                                KioskLimit(settings.assistant_rate_limit))
+                                CitizenLimit(settings.assistant_rate_limit, "console-kiosk"),
+                                CitizenLimit(get_trace_settings().rate_limit, "console-scans"))
     for router in (pages_auth.router, pages_ioc.router, pages_kpi.router, pages_villages.router,
                    pages_tasks.router, pages_trace.router, pages_desk.router,
-                   pages_public.router):
+                   pages_public.router, pages_resolver.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), "static")
     # The trace service's label sheets name its stylesheet; the console serves the same.
@@ -65,6 +75,20 @@ def create_app(settings: Settings, console: ConsoleSettings) -> FastAPI:
     @app.get("/health/live")
     def live():
         return {"status": "ok"}
+
+    @app.get("/metrics")
+    def metrics():  # the process's own figures, as every process of the platform serves
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/health/ready")
+    def ready():
+        """The console's own database answers (accounts, sessions); the services have
+        probes of their own."""
+        try:
+            check_database(settings, timeout=2)
+        except NotReady as exc:
+            return JSONResponse({"ready": False, "reason": str(exc)}, 503)
+        return {"ready": True}
     return app
 
 

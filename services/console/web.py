@@ -25,7 +25,7 @@ from services.directory import tree
 
 from . import i18n
 from .accounts import AccountStore
-from .citizens import KioskLimit
+from .citizens import CitizenLimit
 from .config import ConsoleSettings
 from .sessions import SessionStore, csrf_ok
 
@@ -73,7 +73,8 @@ class Console:
     console: ConsoleSettings
     accounts: AccountStore
     sessions: SessionStore
-    kiosk_limit: KioskLimit
+    kiosk_limit: CitizenLimit
+    scan_limit: CitizenLimit
 
 
 def lang_of(request: Request) -> str:

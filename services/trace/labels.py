@@ -21,10 +21,11 @@ from .public import public_base
 MAX_LABELS = 60
 QR = BATCH + "/qr.{kind}"
 LABELS = BATCH + "/labels"
-PAGES = (Page("GET", QR, "The batch's QR code (qr.svg or qr.png): its Digital Link URI",
+PAGES = (Page("GET", QR, "The batch's QR code (qr.svg or qr.png): its Digital Link URI "
+              "(?base=: the resolver's address, unless COMMUNE_TRACE_PUBLIC_BASE is set)",
               "image/svg+xml", other_media_types=("image/png",), slashes=("lot",)),
-         Page("GET", LABELS, "A printable sheet of the batch's labels (?copies=1 to 60)",
-              "text/html", slashes=("lot",)))
+         Page("GET", LABELS, "A printable sheet of the batch's labels (?copies=1 to 60; "
+              "?base= as for the QR code)", "text/html", slashes=("lot",)))
 
 
 def _werkzeug(path: str) -> str:
@@ -81,4 +82,5 @@ class BatchLabels:
     def _batch_uri(self, request, tenant: str, gtin: str, lot: str) -> str:
         ledger = self.use_cases().ledger
         batch = ledger.store.batch(ledger.batch_id(gtin, lot), tenant)
-        return gs1.DigitalLink(batch["gtin"], batch["lot"]).uri(public_base(request))
+        base = public_base(request, request.args.get("base", ""))
+        return gs1.DigitalLink(batch["gtin"], batch["lot"]).uri(base)

@@ -6,14 +6,16 @@ refreshed as soon as one of the batch's events is recorded anywhere."""
 import json
 import time
 from importlib import resources
+from urllib.parse import urlsplit
 
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.common import metrics
+from services.common.api.nameko_doors import principal_of
 from services.common.api.openapi import Page
 from services.common.clock import now
-from services.common.errors import InvalidArgument, NotFound
+from services.common.errors import InvalidArgument, NotFound, Unauthenticated
 from services.common.nameko_ext.web import client_address
 
 from . import domain, epcis, gs1, page
@@ -38,9 +40,40 @@ PAGES = (Page("GET", "/static/trace.css", "The public pages' style sheet", "text
               slashes=("lot",)))
 
 
-def public_base(request) -> str:
-    """Where QR codes point: the configured public address, or the host asked."""
-    return get_trace_settings().public_base or request.host_url
+BASE_MAX = 200
+
+
+def public_base(request, asked: str = "") -> str:
+    """Where QR codes point: the configured public address (COMMUNE_TRACE_PUBLIC_BASE);
+    else the one the caller asked for (the console's own, which passes the resolver's
+    pages through); else the host asked."""
+    return get_trace_settings().public_base or _checked_base(asked) or request.host_url
+
+
+def _checked_base(asked: str) -> str:
+    if not asked:
+        return ""
+    parts = urlsplit(asked)
+    if (len(asked) > BASE_MAX or parts.scheme not in ("http", "https") or not parts.hostname
+            or parts.username or parts.password or parts.query or parts.fragment):
+        raise InvalidArgument("base: an http(s) address such as http://192.168.1.10:8080/",
+                              {"base": "invalid"})
+    return asked
+
+
+def scanner(request) -> tuple[str, bool]:
+    """Who scanned, and whether the resolver counts them against its limit. A caller
+    with a platform token (the console, passing a phone's scan through) has counted the
+    phone already and names it as the last X-Forwarded-For entry; anyone else is the
+    client address, limited here."""
+    try:
+        relayed = principal_of(request.headers.get("Authorization")) is not None
+    except Unauthenticated:
+        relayed = False
+    if not relayed:
+        return client_address(request), True
+    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
+    return (forwarded[-1] or request.remote_addr or "unknown"), False
 
 
 def _html(status: int, body: str | bytes, **headers) -> Response:
@@ -64,8 +97,8 @@ class PublicResolver:
     def _resolve(self, request, gtin: str, lot: str) -> Response:
         started = time.perf_counter()
         lang = page.lang_of(request.args.get("lang"))
-        client = client_address(request)
-        if not self.public.limit.allow(client):
+        client, limited = scanner(request)
+        if limited and not self.public.limit.allow(client):
             lookup_seconds.labels("rate_limited").observe(time.perf_counter() - started)
             return _html(429, page.not_found_page(lang, "Too many requests; try again soon."),
                          **{"Retry-After": str(self.public.limit.retry_after(client))})

@@ -1,6 +1,7 @@
-"""The manifests agree with the code: every process of services/catalog.py runs, on the
-ports it serves, probed on the endpoints it answers; every variable a manifest sets is
-one the settings read, with a value they accept; every command a Job runs exists."""
+"""The manifests agree with the code: every process of services/catalog.py and the
+console run, on the ports they serve, probed on the endpoints they answer; every variable
+a manifest sets is one the settings read, with a value they accept; every command a Job
+runs exists."""
 import importlib
 import inspect
 import pkgutil
@@ -16,6 +17,8 @@ from services.cli import app
 from services.common.nameko_ext.health import HealthEndpoints
 from services.common.pipeline_launcher import metrics_port
 from services.common.settings import Settings
+from services.console.config import ConsoleSettings
+from services.console.server import create_app
 from tests.deploy.manifests import (
     OVERLAYS,
     build,
@@ -25,8 +28,10 @@ from tests.deploy.manifests import (
     pod_spec,
 )
 
+# The console is one process, not a catalog's family: its command takes no name.
+CONSOLE = "commune-console"
 LAUNCHERS = {"commune-worker": catalog.WORKERS, "commune-grpc": catalog.GRPC_SERVERS,
-             "commune-pipeline": catalog.PIPELINES}
+             "commune-pipeline": catalog.PIPELINES, CONSOLE: {"console": "console"}}
 
 
 # Importing the worker launcher monkey-patches the test process with eventlet, which
@@ -81,6 +86,8 @@ def container_env(objects: list[dict], container: dict) -> dict[str, str]:
 
 def process_of(container: dict) -> tuple[str, str]:
     command = container["command"]
+    if command == [CONSOLE]:
+        return CONSOLE, "console"
     assert len(command) == 2 and command[0] in LAUNCHERS, f"unexpected command {command}"
     return command[0], command[1]
 
@@ -114,9 +121,15 @@ def test_every_catalog_process_has_exactly_one_deployment(objects):
 def test_ports_are_those_the_processes_serve(objects):
     for workload, container in long_running(objects):
         launcher, process = process_of(container)
-        settings = Settings(**{k.lower().removeprefix("commune_"): v for k, v in
-                               container_env(objects, container).items()
-                               if k.startswith("COMMUNE_") and k.endswith("_PORT")})
+        set_ports = {k.lower().removeprefix("commune_"): v for k, v in
+                     container_env(objects, container).items()
+                     if k.startswith("COMMUNE_") and k.endswith("_PORT")}
+        if launcher == CONSOLE:
+            port = ConsoleSettings(**{k.removeprefix("console_"): v for k, v in
+                                      set_ports.items() if k.startswith("console_")}).port
+            assert ports(container) == {"http": port}, name(workload)
+            continue
+        settings = Settings(**set_ports)
         http, grpc, metrics = settings.ports(process)
         expected = {"commune-worker": {"http": http},
                     "commune-grpc": {"grpc": grpc, "metrics": metrics},
@@ -136,6 +149,12 @@ def test_probes_ask_the_endpoints_the_processes_answer(objects):
             assert ("GET", liveness["httpGet"]["path"]) in served
             assert liveness["httpGet"]["path"] == "/health/live", name(workload)
             assert readiness["httpGet"]["path"] == "/health/ready", name(workload)
+            assert probe_port(container, readiness) == ports(container)["http"]
+        elif launcher == CONSOLE:
+            routes = {getattr(route, "path", "")  # an included router has none of its own
+                      for route in create_app(Settings(), ConsoleSettings()).routes}
+            assert liveness["httpGet"]["path"] == "/health/live" in routes
+            assert readiness["httpGet"]["path"] == "/health/ready" in routes
             assert probe_port(container, readiness) == ports(container)["http"]
         elif launcher == "commune-grpc":
             # grpc.health.v1 on the gRPC port, whose overall status the server sets

@@ -1,4 +1,4 @@
-"""The console's pure parts: Vietnamese formatting, the offline map's projection, the
+"""The console's pure parts: Vietnamese formatting, what the offline map draws, the
 province board's sorting, the refusal of the development key beyond localhost, who a
 kiosk's citizen is and how often one may ask."""
 import pytest
@@ -6,9 +6,9 @@ import pytest
 from services.assistant.languages import INTENTS
 from services.common.settings import DEV_SECRET, Settings
 from services.console import i18n
-from services.console.citizens import KioskLimit, client_address
+from services.console.citizens import CitizenLimit, client_address
 from services.console.config import ConsoleSettings, refuse_development_key
-from services.console.pages_ioc import MAP_H, MAP_PAD, MAP_W, _map
+from services.console.pages_ioc import _map
 from services.console.pages_kpi import COMMUNE_COLUMN, sorted_table
 
 
@@ -45,15 +45,13 @@ def alert(location, severity, status="ALERT_STATUS_OPEN", rule="traffic-violatio
     return {"locations": [location], "severity": severity, "status": status, "ruleId": rule}
 
 
-def test_the_map_places_every_location_inside_the_frame_north_up():
-    points = {p["code"]: p for p in _map(REGISTRY, [])["points"]}
-    for p in points.values():
-        assert MAP_PAD <= p["x"] <= MAP_W - MAP_PAD and MAP_PAD <= p["y"] <= MAP_H - MAP_PAD
-    assert points["truong"]["y"] < points["cho"]["y"] < points["cau"]["y"]  # north is up
-    assert points["cau"]["x"] > points["cho"]["x"]  # east is right
+def test_the_map_gives_each_location_its_place_devices_and_a_line_and_villages_a_place():
+    points = {p["code"]: p for p in _map(REGISTRY, [], "vi")["points"]}
+    assert (points["cau"]["latitude"], points["cau"]["longitude"]) == (22.255, 103.655)
     assert points["cho"]["devices"] == ["cam-cho-1", "cam-cho-2"]
-    labels = {v["name"]: v for v in _map(REGISTRY, [])["villages"]}
-    assert labels["Nà Đa"]["y"] < points["cau"]["y"]  # a village's name above its places
+    assert points["cho"]["label"] == "Chợ (Tân Bình): 2 thiết bị"
+    labels = {v["name"]: v for v in _map(REGISTRY, [], "en")["villages"]}
+    assert (labels["Nà Đa"]["latitude"], labels["Nà Đa"]["longitude"]) == (22.255, 103.655)
 
 
 def test_the_map_colours_a_location_by_its_worst_active_alert_and_rings_silent_devices():
@@ -61,8 +59,10 @@ def test_the_map_colours_a_location_by_its_worst_active_alert_and_rings_silent_d
               alert("cho", "ALERT_SEVERITY_MEDIUM"),
               alert("cau", "ALERT_SEVERITY_CRITICAL", status="ALERT_STATUS_RESOLVED"),
               alert("truong", "ALERT_SEVERITY_MEDIUM", rule="device-health")]
-    points = {p["code"]: p for p in _map(REGISTRY, alerts)["points"]}
+    points = {p["code"]: p for p in _map(REGISTRY, alerts, "en")["points"]}
     assert points["cho"]["severity"] == "ALERT_SEVERITY_HIGH"
+    assert points["cho"]["label"] == "Chợ (Tân Bình): 2 devices · High"
+    assert points["truong"]["label"].endswith("· device silent")
     assert points["cau"]["severity"] == ""  # resolved: quiet again
     assert points["truong"]["silent"] and points["truong"]["severity"] == ""
 
@@ -112,11 +112,11 @@ def test_a_citizen_is_the_peer_or_what_a_trusted_proxy_says(peer, forwarded_for,
 
 
 def test_the_kiosk_counts_each_citizen_apart():
-    limit = KioskLimit("2/minute")
+    limit = CitizenLimit("2/minute", "test")
     assert [limit.wait_s("198.51.100.1") for _ in range(2)] == [0, 0]
     assert limit.wait_s("198.51.100.1") >= 1
     assert limit.wait_s("198.51.100.2") == 0
-    assert KioskLimit("").wait_s("198.51.100.1") == 0
+    assert CitizenLimit("", "test").wait_s("198.51.100.1") == 0
 
 
 def test_every_part_an_answer_may_cite_has_a_name_in_the_trail():
