@@ -265,6 +265,11 @@ def test_a_village_figure_entered_through_the_api_shows_in_the_drill_down(browse
     expect(page.locator("#villages tr[data-village=binh-lu-na-da] .value")).to_have_text(
         "96,15%")
     shot(page, "kpi-villages")
+    page.locator("#villages tr[data-village=binh-lu-na-da] td a").click()  # its history
+    expect(page.locator("#history tbody tr")).to_have_count(3)
+    expect(page.locator("#history tbody tr").first).to_contain_text("DEMO")
+    expect(page.locator("#trend-table")).to_contain_text("96,15")
+    page.go_back()
     page.locator("#villages tr[data-village=binh-lu-na-da] th a").click()
     expect(page.locator("#village tr[data-indicator=villages-4g] .ratio")).to_have_text("1/1")
     shot(page, "kpi-village")
