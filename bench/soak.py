@@ -28,12 +28,10 @@ def rss_mb(pid: int) -> float:
 
 def queue_depth(settings) -> int:
     """Messages waiting in all of the platform's queues (dead-letter queues included)."""
-    names = [*broker_queues(settings),
-             *(f"{q}.dead-letter" for q in broker_queues(settings) if "rpc-" not in q)]
     total = 0
     with kombu.Connection(settings.amqp_uri) as connection:
         channel = connection.channel()
-        for name in dict.fromkeys(names):
+        for name in broker_queues(settings):
             try:
                 total += channel.queue_declare(name, passive=True).message_count
             except kombu.exceptions.ChannelError:  # not declared: nothing waits in it

@@ -65,8 +65,8 @@ def topology():
     (idempotent): run it before anything publishes, so that no event is dropped."""
     declared = _declare_topology()
     typer.echo(f"{len(declared.exchanges)} exchanges; {len(declared.consumer_queues)} "
-               f"consumer and {len(declared.pipeline_queues)} pipeline queues, each with "
-               "its dead-letter queue")
+               f"consumer, {len(declared.pipeline_queues)} pipeline and "
+               f"{len(declared.rpc_queues)} RPC queues, each with its dead-letter queue")
 
 
 @app.command()
