@@ -65,15 +65,17 @@ def run_scenario(name: str, platform: Platform, fault) -> None:
     assert refused == {}, f"refused writes: {refused}"
 
 
-def test_broker_restarted_mid_stream(platform, servers):
-    run_scenario("broker restarted", platform, servers.restart_broker)
+# The fast scenarios (`make test`) share one platform: each leaves it whole.
+
+def test_broker_restarted_mid_stream(shared_platform, servers):
+    run_scenario("broker restarted", shared_platform, servers.restart_broker)
 
 
-def test_a_worker_killed_mid_stream_is_replaced(platform):
+def test_a_worker_killed_mid_stream_is_replaced(shared_platform):
     def kill_tasks_worker():
-        platform.kill("tasks")
-        platform.start("tasks")
-    run_scenario("tasks worker kill -9", platform, kill_tasks_worker)
+        shared_platform.kill("tasks")
+        shared_platform.start("tasks")
+    run_scenario("tasks worker kill -9", shared_platform, kill_tasks_worker)
 
 
 @slow
