@@ -1,6 +1,7 @@
 """The soak: the platform under a steady mixed load (the reliability suite's counted
-workload: tasks over HTTP, detections from a gateway, assistant questions, and what
-they set off: kpi's and the IOC's consumers, the tasks gRPC read model) for `--minutes`,
+workload: tasks, KPI figures approved, traceability events and assistant questions over
+HTTP, detections from the camera simulator, and what they set off: kpi's and the IOC's
+consumers, the tasks gRPC read model, the trace mirror) for `--minutes`,
 every process's resident memory and the platform's queue depths sampled every minute and
 printed as a table; at the end the reconciliation (nothing lost, nothing twice) and
 memory's growth over the second half, which a leak would show.
