@@ -61,8 +61,8 @@ QUESTIONS = ("Làm giấy khai sinh cần giấy tờ gì?", "Đăng ký kết h
 BATCH = {"gtin": "8939999000024", "lot": "TB-2026-01"}
 BATCH_ID = "08939999000024:TB-2026-01"
 TRACE_WHERE = "producer:htx-mien-dong-binh-lu"
-# The KPI figures: the commune's ratios entered by hand, one month each from January 2000
-# on (1,200 months an indicator before the periods run out), each below its target, so
+# The KPI figures: the commune's ratios entered by hand, for each month from January 2000
+# on (9,600 figures before the periods run out), each below its target, so
 # that its approval misses the target and the IOC raises an alert for it. Numbered
 # across the workloads of a process, as several may write in one namespace.
 KPI_INDICATORS = ("online-dossiers", "full-online-dossiers", "digitised-dossiers",
@@ -78,8 +78,10 @@ KINDS = ("tasks", "figures", "detections", "questions", "trace")
 
 
 def figure_where(n: int) -> dict:
-    """The indicator, unit and month of the n-th figure (1: online-dossiers, 2000-01)."""
-    indicator, month = divmod(n - 1, 1200)
+    """The indicator, unit and month of the n-th figure (1: online-dossiers, 2000-01):
+    every indicator of a month before the next month, as kpi keeps a collection per
+    period."""
+    month, indicator = divmod(n - 1, len(KPI_INDICATORS))
     return {"indicator": KPI_INDICATORS[indicator], "unit": TENANT,
             "period": f"{2000 + month // 12}-{month % 12 + 1:02d}"}
 
