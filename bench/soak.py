@@ -1,6 +1,7 @@
 """The soak: the platform under a steady mixed load (the reliability suite's counted
-workload: tasks over HTTP, detections from a gateway, assistant questions, and what
-they set off: kpi's and the IOC's consumers, the tasks gRPC read model) for `--minutes`,
+workload: tasks, KPI figures approved, traceability events and assistant questions over
+HTTP, detections from the camera simulator, and what they set off: kpi's and the IOC's
+consumers, the tasks gRPC read model, the trace mirror) for `--minutes`,
 every process's resident memory and the platform's queue depths sampled every minute and
 printed as a table; at the end the reconciliation (nothing lost, nothing twice) and
 memory's growth over the second half, which a leak would show.
@@ -28,12 +29,10 @@ def rss_mb(pid: int) -> float:
 
 def queue_depth(settings) -> int:
     """Messages waiting in all of the platform's queues (dead-letter queues included)."""
-    names = [*broker_queues(settings),
-             *(f"{q}.dead-letter" for q in broker_queues(settings) if "rpc-" not in q)]
     total = 0
     with kombu.Connection(settings.amqp_uri) as connection:
         channel = connection.channel()
-        for name in dict.fromkeys(names):
+        for name in broker_queues(settings):
             try:
                 total += channel.queue_declare(name, passive=True).message_count
             except kombu.exceptions.ChannelError:  # not declared: nothing waits in it

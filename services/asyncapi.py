@@ -42,8 +42,11 @@ once. Unknown fields may appear (v1 only grows).
 the handler rejects it, or it failed {attempts} times) republishes it unchanged on the
 direct exchange `{namespace}.dead-letter` with the consumer's queue name as routing key,
 into `<queue>.dead-letter` (the dead-letter channels below), with the headers
-`x-dead-letter-reason` and `x-original-queue` added. The names here are those of the
-namespace `{namespace}`; another deployment's namespace replaces that prefix."""
+`x-dead-letter-reason` and `x-original-queue` added. The services' RPC queues,
+`{namespace}.rpc-<service>` (internal: nameko's requests), park a request that cannot
+be answered (no `reply_to`, a content type not accepted, a body that does not decode)
+the same way, in `{namespace}.rpc-<service>.dead-letter`. The names here are those of
+the namespace `{namespace}`; another deployment's namespace replaces that prefix."""
 
 
 def document(namespace: str, max_delivery_attempts: int = 3) -> dict:
@@ -64,7 +67,7 @@ def document(namespace: str, max_delivery_attempts: int = 3) -> dict:
             "bindings": {"amqp": {"deliveryMode": 2, **AMQP}},
         }
     derived = platform.derive(namespace)
-    for queue in derived.consumer_queues + derived.pipeline_queues:
+    for queue in derived.consumer_queues + derived.pipeline_queues + derived.rpc_queues:
         _consumer(namespace, queue, channels, operations)
     _detections(namespace, channels, operations, messages)
     messages["dead-letter"] = _dead_letter_message()

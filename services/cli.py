@@ -65,8 +65,8 @@ def topology():
     (idempotent): run it before anything publishes, so that no event is dropped."""
     declared = _declare_topology()
     typer.echo(f"{len(declared.exchanges)} exchanges; {len(declared.consumer_queues)} "
-               f"consumer and {len(declared.pipeline_queues)} pipeline queues, each with "
-               "its dead-letter queue")
+               f"consumer, {len(declared.pipeline_queues)} pipeline and "
+               f"{len(declared.rpc_queues)} RPC queues, each with its dead-letter queue")
 
 
 @app.command()
@@ -518,6 +518,11 @@ def simulate_cameras(
     tenant: Annotated[str, typer.Option(help="commune code (its registry must be seeded)")]
     = "binh-lu",
     seed: Annotated[int | None, typer.Option(help="random seed, for a repeatable run")] = None,
+    watched_share: Annotated[float, typer.Option(
+        help="share of plate reads that are of a watchlisted plate", min=0, max=1)] = 0.01,
+    record: Annotated[Path | None, typer.Option(
+        help="append the id of every detection the broker confirmed to this file, one a "
+             "line (the gateway's record of what it handed over)")] = None,
 ):
     """Replay realistic camera and sensor traffic into the IOC pipeline."""
     import datetime as dt
@@ -539,14 +544,25 @@ def simulate_cameras(
     # It replays watched plates now and then; reading the watchlist is audited as always.
     store.audit(tenant, "camera-simulator", "read", "watchlist", dt.datetime.now(dt.UTC))
     plates = [w["value"] for w in store.watchlist(tenant) if w["kind"] == "plate"]
-    publisher = Publisher(settings.amqp_uri, settings.namespace)
     try:
-        sent = replay(publisher, CameraSimulator(tenant, registry, plates, seed), rate,
-                      duration)
+        confirmed = open(record, "a", encoding="ascii") if record else None
+    except OSError as exc:
+        _fail(f"cannot write to {record}: {exc.strerror}", 2)
+
+    def write_down(rows: list[dict]) -> None:
+        if confirmed is not None:
+            confirmed.write("".join(f"{row['id']}\n" for row in rows))
+            confirmed.flush()  # a gateway killed next keeps its record
+    publisher = Publisher(settings.amqp_uri, settings.namespace)
+    simulator = CameraSimulator(tenant, registry, plates, seed, watched_share)
+    try:
+        sent = replay(publisher, simulator, rate, duration, write_down)
     except KeyboardInterrupt:
         sent = None
     finally:
         publisher.close()
+        if confirmed is not None:
+            confirmed.close()
     typer.echo(f"sent {sent} detections" if sent is not None else "stopped")
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import kombu
 
-from services import catalog
 from services import topology as platform_topology
 from services.common import topology
 from services.common.mongo import make_client
@@ -51,15 +50,12 @@ def free_port() -> int:
 
 def broker_queues(settings: Settings) -> list[str]:
     """The durable queues the platform declares: `commune topology`'s (consumers',
-    pipelines', their dead-letter queues) and RPC."""
-    rpc = [f"{settings.namespace}.rpc-{service}" for service in catalog.WORKERS]
-    rpc += [f"{queue}.dead-letter" for queue in rpc]  # poison requests (nameko_ext/rpc.py)
-    return [q.name for q in platform_topology.derive(settings.namespace).queues] + rpc
+    pipelines', RPC, and their dead-letter queues)."""
+    return [q.name for q in platform_topology.derive(settings.namespace).queues]
 
 
 def broker_exchanges(settings: Settings) -> list[str]:
-    return [*(e.name for e in platform_topology.derive(settings.namespace).exchanges),
-            settings.nameko_config()["rpc_exchange"]]
+    return [e.name for e in platform_topology.derive(settings.namespace).exchanges]
 
 
 def remove_namespace(settings: Settings, queues=(), exchanges=()) -> None:

@@ -17,6 +17,9 @@ ROMAN_OUT = {v: k.upper() for k, v in ROMAN.items()}
 ONGOING = ("thuong xuyen", "hang nam", "hang thang", "hang quy")
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     kind: str
@@ -28,7 +31,7 @@ class Period:
         if self.kind not in limits:
             raise InvalidArgument(f"period kind must be one of {', '.join(KINDS)}")
         low, high = limits[self.kind]
-        if not 2000 <= self.year <= 2100 or not low <= self.number <= high:
+        if not FIRST_YEAR <= self.year <= LAST_YEAR or not low <= self.number <= high:
             raise InvalidArgument(f"no such period: {self.kind} {self.number} of {self.year}")
 
     @property

@@ -4,6 +4,8 @@ from functools import lru_cache
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .topology import rpc_exchange
+
 # (nameko HTTP port, gRPC port) per service; the gRPC process serves /metrics on
 # its HTTP port + 1000.
 SERVICE_PORTS = {
@@ -85,7 +87,7 @@ class Settings(BaseSettings):
         """What nameko needs, for workers and standalone RPC proxies alike. The RPC
         exchange is namespaced like everything else: nameko routes calls by service
         name, and two platforms on one broker must not answer each other's calls."""
-        return {"AMQP_URI": self.amqp_uri, "rpc_exchange": f"{self.namespace}.rpc",
+        return {"AMQP_URI": self.amqp_uri, "rpc_exchange": rpc_exchange(self.namespace).name,
                 "SERIALIZER": "json", "max_workers": self.worker_concurrency}
 
     def api_url(self, service: str) -> str:

@@ -8,6 +8,7 @@ import datetime as dt
 import random
 import time
 import uuid
+from collections.abc import Callable
 
 from services.common import logs
 from services.common.broker_lost import BROKER_LOST
@@ -36,10 +37,11 @@ def random_plate(rng: random.Random) -> str:
 
 class CameraSimulator:
     def __init__(self, tenant: str, registry: Registry, watched_plates: list[str],
-                 seed: int | None = None):
+                 seed: int | None = None, watched_share: float = WATCHED_SHARE):
         self.tenant = tenant
         self.registry = registry
         self.watched = watched_plates
+        self.watched_share = watched_share
         self.rng = random.Random(seed)
         self.cameras = list(registry.cameras)
         self.temperature = {s.code: 30.0 for s in registry.sensors}
@@ -61,7 +63,7 @@ class CameraSimulator:
         if camera.kind == "barn":
             row["zone"] = "barn"
         if kind is DetectionKind.PLATE_READ:
-            watched = self.watched and rng.random() < WATCHED_SHARE
+            watched = self.watched and rng.random() < self.watched_share
             row["plate"] = {"text": rng.choice(self.watched) if watched
                             else random_plate(rng), "country": "VN"}
         if kind is DetectionKind.FACE_MATCH:
@@ -87,10 +89,12 @@ class CameraSimulator:
 
 
 def replay(publisher: Publisher, simulator: CameraSimulator, rate: float,
-           duration: float) -> int:
+           duration: float, confirmed: Callable[[list[dict]], None] = lambda rows: None
+           ) -> int:
     """Publish at `rate` detections/s for `duration` s (0: until interrupted); returns
-    how many were sent. A tick that falls behind is made up in the next; the time lost to
-    a broker outage is not (the held detections go out, then the pace resumes)."""
+    how many were sent, and hands each batch the broker confirmed to `confirmed`. A tick
+    that falls behind is made up in the next; the time lost to a broker outage is not
+    (the held detections go out, then the pace resumes)."""
     started, sent, owed = time.monotonic(), 0, 0.0
     paced_from, paced_sent = started, 0
     while duration <= 0 or time.monotonic() - started < duration:
@@ -99,6 +103,7 @@ def replay(publisher: Publisher, simulator: CameraSimulator, rate: float,
         for rows in simulator.tick(count, dt.datetime.now(dt.UTC)).values():
             if not send_when_accepted(publisher, simulator.tenant, rows):
                 paced_from, paced_sent = time.monotonic(), sent
+            confirmed(rows)
             sent += len(rows)
         behind = paced_from + ((sent - paced_sent) / rate if rate else 0) - time.monotonic()
         time.sleep(max(0.0, min(TICK_S, behind)) if rate else TICK_S)

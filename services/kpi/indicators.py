@@ -98,14 +98,16 @@ def parse_period(text: object) -> periods.Period:
     return found
 
 
-def previous(period: periods.Period) -> periods.Period:
-    """The period just before, of the same kind (Q1/2026 -> Q4/2025)."""
+def previous(period: periods.Period) -> periods.Period | None:
+    """The period just before, of the same kind (Q1/2026 -> Q4/2025); None before the
+    first year periods know (a figure of 2000 has no trend)."""
     if period.kind == "year":
-        return periods.Period("year", period.year - 1)
-    last = 4 if period.kind == "quarter" else 12
-    if period.number == 1:
-        return periods.Period(period.kind, period.year - 1, last)
-    return periods.Period(period.kind, period.year, period.number - 1)
+        year, number = period.year - 1, 0
+    elif period.number == 1:
+        year, number = period.year - 1, 4 if period.kind == "quarter" else 12
+    else:
+        year, number = period.year, period.number - 1
+    return periods.Period(period.kind, year, number) if year >= periods.FIRST_YEAR else None
 
 
 def enclosing(period: periods.Period) -> list[periods.Period]:

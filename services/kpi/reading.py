@@ -115,7 +115,7 @@ class Reports:
         """`quarter` or the nearest of the `back` - 1 before it that has a sheet."""
         sheets = self.store.index(tenant).get("sheets", [])
         for _ in range(back):
-            if period_key(quarter) in sheets:
+            if quarter is None or period_key(quarter) in sheets:
                 return quarter
             quarter = previous(quarter)
         return None

@@ -19,7 +19,7 @@ from .keys import cell_key, sheet_id
 
 def periods_needed(period: Period) -> list[Period]:
     """The periods whose sheets a report for `period` reads."""
-    return [period, previous(period), *enclosing(period)]
+    return [p for p in (period, previous(period), *enclosing(period)) if p is not None]
 
 
 def period_keys(period: Period, existing: list[str]) -> list[str]:
@@ -72,8 +72,11 @@ class UnitData:
         return self._derived[key].get(definition.code, Figures(None))
 
 
-def commune_figures(definition: Indicator, commune: UnitData, period: Period,
+def commune_figures(definition: Indicator, commune: UnitData, period: Period | None,
                     drafts: bool) -> Figures:
+    """None: the period before the first, with no figure."""
+    if period is None:
+        return Figures(None)
     if definition.derived:
         return commune.derived(definition, period)
     own = commune.cell(period, definition.code, commune.code, drafts)

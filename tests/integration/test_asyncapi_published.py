@@ -137,3 +137,29 @@ def test_a_dead_letter_lands_where_the_document_says_with_its_headers(settings, 
         assert headers["x-dead-letter-reason"].startswith("invalid event")
     finally:
         broker.close()
+
+
+def test_a_poison_rpc_request_lands_in_the_dead_letter_channel_the_document_gives(
+        settings, doc, kpi):
+    """The kpi worker's RPC queue parks a request with no reply_to in the dead-letter
+    channel the document lists for that queue, with the headers it documents."""
+    import kombu
+
+    from services.common.topology import rpc_queue
+
+    queue = rpc_queue(settings.namespace, "kpi")
+    dead_letters = next(spec for spec in doc["channels"].values()
+                        if spec["address"] == f"{queue.name}.dead-letter")
+    broker = Broker(settings)
+    try:
+        kombu.Producer(broker.channel).publish(b'{"args": [], "kwargs": {}}',
+                                               exchange=queue.exchange,
+                                               routing_key="kpi.get_counts", delivery_mode=2,
+                                               content_type="application/json")
+        message = broker.take(dead_letters["address"], timeout=60)
+        assert message.body == b'{"args": [], "kwargs": {}}'
+        assert errors(validator(doc, "dead-letter", "headers"), message.headers) == []
+        assert message.headers["x-original-queue"] == queue.name
+        assert message.headers["x-dead-letter-reason"].startswith("no reply_to")
+    finally:
+        broker.close()

@@ -33,7 +33,7 @@ def test_events_published_before_the_worker_first_starts_reach_it(other_namespac
     settings = other_namespace()
     first, again = commune(settings, "topology"), commune(settings, "topology")
     assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
-    assert "11 consumer and 2 pipeline queues" in again.stdout
+    assert "11 consumer, 2 pipeline and 5 RPC queues" in again.stdout
     with kombu.Connection(settings.amqp_uri) as connection:
         channel = connection.channel()
         for queue in derive(settings.namespace).queues:

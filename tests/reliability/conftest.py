@@ -4,6 +4,7 @@ fresh namespace on them for each scenario.
 
 The fast scenarios run in `make test`; the rest only with COMMUNE_RELIABILITY=all
 (`make reliability`), as they take minutes each."""
+import contextlib
 import os
 import tempfile
 import uuid
@@ -82,8 +83,8 @@ def servers():
         remove(base)
 
 
-@pytest.fixture
-def platform(servers):
+@contextlib.contextmanager
+def _started(servers: Servers):
     """Every process of the workload in a fresh namespace on the private servers, with
     the demo data the workload needs."""
     namespace = f"r{uuid.uuid4().hex[:8]}"
@@ -100,4 +101,20 @@ def platform(servers):
         platform.stop()
         servers.toxiproxy.restore("broker")
         servers.toxiproxy.restore("database")
+
+
+@pytest.fixture
+def platform(servers):
+    """A platform of the test's own (a fault that may leave it damaged)."""
+    with _started(servers) as platform:
+        yield platform
+
+
+@pytest.fixture(scope="module")
+def shared_platform(servers):
+    """One platform for a module's scenarios that each leave it whole (a server
+    restarted, a process replaced): each workload writes under keys of its own and the
+    reconciliation counts its own writes, the derived views the whole namespace's."""
+    with _started(servers) as platform:
+        yield platform
 

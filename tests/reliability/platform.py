@@ -1,6 +1,8 @@
 """The platform's processes that the workload drives, started in one namespace: the
 reliability scenarios' and the soak's."""
 import signal
+import subprocess
+import time
 from dataclasses import dataclass, field
 
 from services import catalog, topology
@@ -31,6 +33,9 @@ COMMANDS = {
     "tasks-grpc": ("commune-grpc", "tasks", {}),
     "pipeline": ("commune-pipeline", "iocevents", {"COMMUNE_IOC_FLUSH_S": 0.5}),
 }
+
+
+STOP_S = 3.0
 
 
 def ready_url(name: str, process: Process) -> str:
@@ -70,7 +75,19 @@ class Platform:
         return [name for name, p in self.processes.items() if p.popen.poll() is not None]
 
     def stop(self) -> None:
+        """All of them told at once; what has not exited within STOP_S is killed (its
+        namespace is thrown away: nothing waits for a clean close)."""
+        running = [p for p in self.processes.values() if p.popen.poll() is None]
+        for process in running:
+            process.popen.terminate()
+        deadline = time.monotonic() + STOP_S
+        for process in running:
+            try:
+                process.popen.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.popen.kill()
+                process.popen.wait()
         for process in self.processes.values():
-            process.stop()
+            process.stop()  # closes its log
 
 

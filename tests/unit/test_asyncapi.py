@@ -187,3 +187,27 @@ def test_the_detections_message_takes_one_detection_or_a_batch(doc):
     assert errors(payload, {"detections": [one, one]}) == []
     assert errors(payload, {"detections": []})
     assert errors(payload, {**one, "confidence": "high"})
+
+
+def test_every_queue_the_platform_consumes_lists_its_dead_letter_channel(doc):
+    """Event handlers', pipelines' and RPC queues alike: each has a dead-letter channel
+    on the dead-letter exchange, routed by the queue's name, and nothing else has one."""
+    from importlib import import_module
+
+    from services.topology import derive
+
+    derived = derive(DEFAULTS["namespace"])
+    rpc = {q.name.rsplit(".rpc-", 1)[1] for q in derived.rpc_queues}
+    # Every service whose table of operations has an RPC door: its queue is there.
+    assert rpc == {name for name in catalog.WORKERS if any(
+        op.rpc for op in import_module(f"services.{name}.app").OPERATIONS)}
+    queues = derived.consumer_queues + derived.pipeline_queues + derived.rpc_queues
+    dead_letters = {spec["address"]: spec for spec in doc["channels"].values()
+                    if spec["address"].endswith(".dead-letter")}
+    assert set(dead_letters) == {f"{q.name}.dead-letter" for q in queues}
+    for queue in queues:
+        spec = dead_letters[f"{queue.name}.dead-letter"]
+        assert spec["bindings"]["amqp"]["queue"]["name"] == f"{queue.name}.dead-letter"
+        assert spec["description"] == (f"Bound to `{DEFAULTS['namespace']}.dead-letter` "
+                                       f"with the routing key `{queue.name}`.")
+        assert spec["messages"] == {"dead-letter": {"$ref": "#/components/messages/dead-letter"}}

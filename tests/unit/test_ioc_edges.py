@@ -118,6 +118,39 @@ def test_simulated_traffic_is_valid_for_the_demo_registry():
     assert {"vehicle", "plate_read", "traffic_violation", "sensor_reading"} <= kinds
 
 
+def test_replay_hands_over_only_what_the_broker_confirmed_after_an_outage(monkeypatch):
+    """A gateway holds a batch while the broker is away and sends it again: the batch is
+    reported confirmed once, after it was accepted, never while it was refused."""
+    from services.iocevents import simulator as sim
+
+    monkeypatch.setattr(sim, "OUTAGE_PAUSE_S", 0)
+
+    class Flaky:  # refuses the first two publishes as an unreachable broker does
+        namespace = "test"
+
+        def __init__(self):
+            self.refused, self.accepted = 0, []
+
+        def publish_raw(self, body, exchange, routing_key, headers, declare=()):
+            if self.refused < 2:
+                self.refused += 1
+                raise ConnectionRefusedError("broker away")
+            self.accepted += [row["id"] for row in json.loads(body)["detections"]]
+
+    registry = demo.registry(demo.demo())
+    simulator = sim.CameraSimulator("binh-lu", registry, ["25A-168.68"], seed=3,
+                                    watched_share=1.0)
+    publisher, confirmed = Flaky(), []
+    sent = sim.replay(publisher, simulator, rate=200, duration=0.3,
+                      confirmed=lambda rows: confirmed.extend(r["id"] for r in rows))
+    assert publisher.refused == 2 and sent == len(confirmed) > 0
+    assert confirmed == publisher.accepted and len(set(confirmed)) == len(confirmed)
+    # watched_share=1: every plate read is of a watchlisted plate.
+    plates = {row["plate"]["text"] for rows in simulator.tick(200, NOW).values()
+              for row in rows if "plate" in row}
+    assert plates == {"25A-168.68"}
+
+
 def test_the_demo_is_binh_lus_sixteen_locations_with_two_or_three_cameras_each():
     data = demo.demo()
     registry = demo.registry(data)

@@ -8,6 +8,7 @@ from services.common.errors import FailedPrecondition, InvalidArgument
 from services.common.periods import Period
 from services.kpi import domain, indicators, report
 from services.kpi.domain import Figures
+from services.kpi.indicators import period_key
 from services.kpi.keys import cell_key, sheet_id
 from services.kpi.orgtree import OrgTree
 
@@ -277,6 +278,27 @@ def test_each_village_shows_its_own_figure_against_the_communes_target():
     assert (first["status"], first["target"]["period"]) == ("missed", "2026")
     assert (first["previous_value"], first["trend"]) == (90.0, "worsening")
     assert (second["value"], second["status"]) == (None, "no_data")  # a draft is not shown
+
+
+def test_the_first_period_has_no_previous_one_and_its_line_no_trend():
+    """January 2000 (the first month periods know): approving its figure read the month
+    before, and 'no such period: month 12 of 1999' answered every approval and report."""
+    first = Period("month", 2000, 1)
+    assert indicators.previous(first) is None
+    assert indicators.previous(Period("year", 2000)) is None
+    assert indicators.previous(Period("quarter", 2000, 2)) == Period("quarter", 2000, 1)
+    commune = report.UnitData("a", {
+        sheet_id("a", "2000-01"): sheet(
+            {("online-dossiers", "a"): approved(ONLINE, {"numerator": 45, "denominator": 90})},
+            targets={("online-dossiers", "a"): goal("gt", 90)})})
+    assert [period_key(p) for p in report.periods_needed(first)] == ["2000-01", "2000-Q1",
+                                                                      "2000"]
+    [row] = report.commune_report([ONLINE], commune, first)
+    assert (row["value"], row["status"]) == (50.0, "missed")
+    assert (row["previous_value"], row["trend"]) == (None, "no_data")
+    [province_row] = report.province_report([ONLINE], report.UnitData("p", {}), [commune],
+                                            first)["rows"]
+    assert province_row["value"] == 50.0 and province_row["previous_value"] is None
 
 
 def test_reports_show_approved_figures_unless_drafts_are_asked_for():

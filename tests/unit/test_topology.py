@@ -56,10 +56,26 @@ def test_each_queue_is_the_one_its_handler_declares():
 def test_every_queue_has_its_dead_letter_queue_and_every_exchange_is_declared():
     topology = derive("ns")
     names = [q.name for q in topology.queues]
-    assert len(names) == len(set(names)) == 2 * (11 + 2)
-    for queue in topology.consumer_queues + topology.pipeline_queues:
+    assert len(names) == len(set(names)) == 2 * (11 + 2 + 5)
+    for queue in topology.consumer_queues + topology.pipeline_queues + topology.rpc_queues:
         assert f"{queue.name}.dead-letter" in names
-        assert queue.durable and queue.queue_arguments == QUEUE_ARGUMENTS
-        assert queue.exchange.name in {e.name for e in topology.exchanges}
+        assert queue.durable and queue.exchange.name in {e.name for e in topology.exchanges}
+    for queue in topology.consumer_queues + topology.pipeline_queues:
+        assert queue.queue_arguments == QUEUE_ARGUMENTS
     assert {"ns.iocevents.detections", "ns.iocevents.commands"} <= set(names)
     assert "ns.dead-letter" in {e.name for e in topology.exchanges}
+
+
+def test_the_rpc_queues_are_those_nameko_consumes_from():
+    """One per service with RPC entrypoints, on the RPC exchange nameko is given, as
+    nameko declares it (classic: no arguments), so that declaring it first agrees."""
+    from services.common.settings import Settings
+
+    topology = derive("ns")
+    assert [q.name for q in topology.rpc_queues] == [
+        "ns.rpc-assistant", "ns.rpc-iocevents", "ns.rpc-kpi", "ns.rpc-tasks", "ns.rpc-trace"]
+    exchange = Settings(namespace="ns").nameko_config()["rpc_exchange"]
+    for queue in topology.rpc_queues:
+        assert (queue.exchange.name, queue.exchange.type, queue.routing_key) == (
+            exchange, "topic", f"{queue.name.removeprefix('ns.rpc-')}.*")
+        assert not queue.queue_arguments and not queue.auto_delete

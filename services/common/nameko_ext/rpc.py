@@ -3,21 +3,21 @@
 nameko names a service's RPC queue "rpc-<service>" whatever the exchange, so two
 platforms on one broker (a test run beside `make run`, two provinces) would share it and
 answer each other's calls. Here the queue is "<namespace>.rpc-<service>" on the
-namespace's RPC exchange (Settings.nameko_config).
+namespace's RPC exchange (common/topology.py's rpc_queue, which `commune topology`
+declares too).
 
 nameko decodes a request in its consumer thread and answers it to `reply_to` in the
 content type it came in: a body that does not decode, or a request with no reply_to or
 an unknown content type, raised there and was never answered nor kept. Such a request
 goes to "<namespace>.rpc-<service>.dead-letter" with the reason (x-dead-letter-reason),
 and the worker goes on with the next one."""
-from kombu import Queue
 from kombu.serialization import registry
-from nameko.rpc import Rpc, RpcConsumer, get_rpc_exchange
+from nameko.rpc import Rpc, RpcConsumer
 
 from .. import logs
 from ..publisher import Publisher
 from ..settings import get_settings
-from ..topology import dead_letter_queue
+from ..topology import dead_letter_queue, rpc_queue
 from .consumer import RawQueueConsumer
 
 log = logs.get_logger(__name__)
@@ -30,10 +30,7 @@ class NamespacedRpcConsumer(RpcConsumer):
         # nameko's setup with another queue name: its own only runs with no queue set.
         if self.queue is None:
             settings = get_settings()
-            service = self.container.service_name
-            self.queue = Queue(f"{settings.namespace}.rpc-{service}",
-                               exchange=get_rpc_exchange(self.container.config),
-                               routing_key=f"{service}.*", durable=True)
+            self.queue = rpc_queue(settings.namespace, self.container.service_name)
             self.publisher = Publisher(settings.amqp_uri, settings.namespace)
             self.publisher.declare(dead_letter_queue(settings.namespace, self.queue.name))
             self.queue_consumer.register_provider(self)
