@@ -17,7 +17,7 @@ WRITERS = ("admin", "officer")
 STATUSES = ("TASK_STATUS_DRAFT", "TASK_STATUS_ASSIGNED", "TASK_STATUS_IN_PROGRESS",
             "TASK_STATUS_DONE", "TASK_STATUS_PAUSED", "TASK_STATUS_STOPPED",
             "TASK_STATUS_REPLACED")
-COMPLIANCE_BAR = 90.0
+COMPLIANCE_BAR = 0.9  # a ratio, as the tasks API answers the compliance
 DECISIONS = ("keep", "adjust_deadline", "stop", "replace")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_WORKBOOK_BYTES = 4 * 2**20  # what the tasks service takes

@@ -298,6 +298,11 @@ def test_progress_reported_on_the_task_board_changes_it(browser, console):
     expect(page.locator(".notice.ok")).to_be_visible()
     expect(page.locator(f"#{code} .pct")).to_have_text("40%")
     assert page.locator("#compliance").inner_text() != before
+    updated, active = map(int, page.locator("#updated-count").inner_text().split("/"))
+    shown = float(page.locator("#compliance").inner_text().rstrip("%").replace(",", "."))
+    assert shown == round(100 * updated / active, 1)  # a percentage, not the API's ratio
+    badge = page.locator("#compliance").get_attribute("class")
+    assert ("met" if shown >= 90 else "missed") in badge.split()
     shot(page, "tasks")
     page.goto(console.url + "/c/binh-lu/tasks/review")
     expect(page.locator("h1")).to_contain_text("Rà soát")
