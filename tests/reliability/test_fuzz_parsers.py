@@ -4,6 +4,7 @@ workbook), never another exception. Examples per property: COMMUNE_FUZZ_EXAMPLES
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 
 import openpyxl
@@ -224,3 +225,18 @@ def nesting(value) -> int:
 def test_brackets_inside_strings_do_not_count_towards_the_depth():
     text = json.dumps({"note": "[" * 500 + "\\\"{" * 100})
     assert json_body.loads(text) == json.loads(text)
+
+
+OUR_WORDS = (r"a syntax error at line \d+, column \d+|bytes that are not UTF-8"
+             r"|nested deeper than \d+ levels")
+
+
+@fuzz
+@given(st.binary(max_size=60) | st.text(max_size=60).map(lambda t: "[" + t))
+def test_json_refused_in_our_words_never_the_json_modules(data):
+    """Its text reaches HTTP answers ("body is not JSON: …"); the json module's own
+    ("Expecting value: line 1 column 1 (char 0)") did before."""
+    try:
+        json_body.loads(data)
+    except ValueError as error:
+        assert re.fullmatch(OUR_WORDS, str(error)), str(error)
