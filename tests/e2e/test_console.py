@@ -5,7 +5,6 @@ entered, approved and seen on the province's board, progress reported on the tas
 a label sheet printed, one commune's user kept out of another's pages. Screenshots of
 every screen go to var/screenshots/; each page's weight (gzip) is printed and bounded."""
 import gzip
-import json
 import re
 import subprocess
 
@@ -16,18 +15,16 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from services.console.accounts import DEMO_PASSWORD
 from services.reports import quarterly
+from tests.e2e.console_process import Console
 from tests.helpers import (
     BIN,
-    LOGS,
     ROOT,
     SEED_TIMEOUT_S,
     WAIT_S,
     Process,
     env_for,
-    free_port,
     start_grpc,
     start_worker,
-    wait_for,
 )
 
 pytestmark = pytest.mark.e2e
@@ -37,37 +34,6 @@ OFFICER, OPERATOR, ADMIN, PROVINCE = ("canbo.binhlu", "vanhanh.binhlu", "quantri
                                       "tinh.laichau")
 # A page, its stylesheet and scripts, gzip-compressed, on a 3G phone: at most this.
 PAGE_BUDGET_BYTES = 60_000
-
-
-class Console:
-    """The console process, on a port of its own, reaching the module's workers."""
-
-    def __init__(self, settings, workers: dict[str, Process], ioc_grpc: Process):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        urls = {name: f"http://127.0.0.1:{p.http_port}" for name, p in workers.items()}
-        self.log = open(LOGS / f"{settings.namespace}-console.log", "ab")
-        self.popen = subprocess.Popen(
-            [str(BIN / "commune-console")], stdout=self.log, stderr=subprocess.STDOUT,
-            env=env_for(settings, COMMUNE_CONSOLE_PORT=self.port,
-                        COMMUNE_API_URLS=json.dumps(urls),
-                        COMMUNE_CONSOLE_IOC_GRPC=f"127.0.0.1:{ioc_grpc.grpc_port}"))
-
-        def up():
-            assert self.popen.poll() is None, "commune-console exited"
-            try:
-                return httpx.get(self.url + "/health/live", timeout=5).status_code == 200
-            except httpx.TransportError:
-                return False
-        wait_for(up, what="the console to answer")
-
-    def stop(self):
-        self.popen.terminate()
-        try:
-            self.popen.wait(30)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-        self.log.close()
 
 
 @pytest.fixture(scope="module")
