@@ -2,10 +2,12 @@
 refusal of the development key beyond localhost."""
 import pytest
 
+from services.common import errors
 from services.common.settings import DEV_SECRET, Settings
 from services.console import i18n
 from services.console.config import refuse_development_key
-from services.console.pages_ioc import MAP_H, MAP_PAD, MAP_W, _map
+from services.console.pages_ioc import MAP_H, MAP_PAD, MAP_W, _map, _utc
+from services.console.pages_kpi import _number
 
 
 def test_numbers_and_dates_are_written_the_vietnamese_way():
@@ -68,3 +70,23 @@ def test_the_development_key_serves_only_localhost():
     refuse_development_key(Settings(bind_host="0.0.0.0", auth_secret="a-key-of-its-own-" * 3))
     with pytest.raises(SystemExit, match="development key"):
         refuse_development_key(Settings(bind_host="0.0.0.0", auth_secret=DEV_SECRET))
+
+
+@pytest.mark.parametrize("written", ["nan", "inf", "-Infinity", "1e309", "mười", "1,2,3"])
+def test_a_figure_that_is_no_finite_number_is_refused_naming_its_field(written):
+    """nan and inf were sent on to the kpi service: httpx refuses them in JSON (a 500)."""
+    with pytest.raises(errors.InvalidArgument) as refused:
+        _number({"numerator": written}, "numerator")
+    assert refused.value.fields == {"numerator": "invalid"}
+
+
+def test_a_figure_with_a_decimal_comma_is_read():
+    assert _number({"value": " 99,78 "}, "value") == 99.78
+
+
+@pytest.mark.parametrize("written", ["0001-01-01T00:00", "0001-01-01T06:59", "tomorrow", ""])
+def test_a_silence_time_out_of_range_is_refused_naming_its_field(written):
+    """Year 1 in the commune's time is year 0 in UTC: an OverflowError (a 500) before."""
+    with pytest.raises(errors.InvalidArgument) as refused:
+        _utc(written, "startsAt")
+    assert refused.value.fields == {"startsAt": "invalid"}
