@@ -89,7 +89,7 @@ class Envelope(BaseModel):
         (a message header), must then be the envelope's."""
         try:
             envelope = cls.model_validate(json_body.loads(body))
-        except (ValueError, UnicodeDecodeError) as exc:
+        except ValueError as exc:
             if isinstance(exc, ValidationError):
                 detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
                                    for e in exc.errors())

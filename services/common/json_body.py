@@ -20,12 +20,16 @@ def depth(value) -> int:
 
 
 def loads(data: bytes | str):
-    """json.loads, or ValueError (as json.loads raises) for a text nested too deep;
-    UnicodeDecodeError for bytes that are not UTF-8."""
+    """json.loads, or ValueError saying in our words what is wrong (callers pass its text
+    on to whoever sent the JSON, so never the json module's own)."""
     try:
         value = json.loads(data)
     except RecursionError:
         value = None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"a syntax error at line {exc.lineno}, column {exc.colno}") from None
+    except UnicodeDecodeError:
+        raise ValueError("bytes that are not UTF-8") from None
     else:
         if depth(value) <= MAX_DEPTH:
             return value

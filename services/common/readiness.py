@@ -13,7 +13,13 @@ WAIT_REPORT_EVERY_S = 30.0
 
 
 class NotReady(Exception):
-    """A dependency cannot be reached; the message says which, where and what to do."""
+    """A dependency cannot be reached; the message says which, where and what to do (for
+    an operator: the log and the command line). `reason` names only the dependency, in
+    our words, for answers to callers, which never see a library's text or an address."""
+
+    def __init__(self, dependency: str, message: str):
+        super().__init__(message)
+        self.reason = f"{dependency} unreachable"
 
 
 def _redact(uri: str) -> str:
@@ -26,7 +32,7 @@ def check_broker(settings: Settings, timeout: float = 3.0) -> None:
             conn.ensure_connection(max_retries=1, timeout=timeout)
     except Exception as exc:  # any failure here means the same thing to an operator
         raise NotReady(
-            f"RabbitMQ is not reachable at {_redact(settings.amqp_uri)} "
+            "broker", f"RabbitMQ is not reachable at {_redact(settings.amqp_uri)} "
             f"({type(exc).__name__}: {exc}); start it with 'make infra' or set AMQP_URI"
         ) from None
 
@@ -39,7 +45,7 @@ def check_database(settings: Settings, timeout: float = 3.0) -> None:
     except PyMongoError as exc:
         first_line = str(exc).split(",")[0].split("\n")[0]
         raise NotReady(
-            f"the database is not reachable at {_redact(settings.mongo_uri)} "
+            "database", f"the database is not reachable at {_redact(settings.mongo_uri)} "
             f"({type(exc).__name__}: {first_line}); start it with 'make infra' or set MONGO_URI"
         ) from None
     finally:

@@ -115,11 +115,11 @@ def move_alert(request: Request, commune: str, alert_id: str, me: Me, form: Chec
 
 def _utc(local: str, field: str) -> str:
     """A datetime-local field (the commune's time) as UTC ISO 8601."""
-    try:
+    try:  # OverflowError: a time on 1 January of year 1 is in year 0 in UTC
         at = dt.datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(TIMEZONE))
-    except ValueError:
+        return at.astimezone(dt.UTC).isoformat()
+    except (ValueError, OverflowError):
         raise errors.InvalidArgument(f"{field}: a date and time", {field: "invalid"}) from None
-    return at.astimezone(dt.UTC).isoformat()
 
 
 @router.post("/c/{commune}/ioc/silences")

@@ -1,6 +1,7 @@
 """The KPI board: a commune's scorecard for a period (value, counts, target, met / at
 risk / missed after DHIS2's legend sets, trend), figures entered, submitted and approved
 as the kpi service's workflow allows, and a province's communes × indicators."""
+import math
 import re
 
 from fastapi import APIRouter, Request
@@ -100,9 +101,12 @@ def _number(form: dict, name: str) -> float | None:
     if not text:
         return None
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
-        raise errors.InvalidArgument(f"{name}: a number", {name: "invalid"}) from None
+        number = math.nan
+    if not math.isfinite(number):  # "nan", "inf" or 1e309 have no JSON to send
+        raise errors.InvalidArgument(f"{name}: a number", {name: "invalid"})
+    return number
 
 
 @router.post("/c/{commune}/kpi/measurements")

@@ -123,7 +123,7 @@ def _commune_routed(routing_key: str) -> str:
 def _detections_in(body: bytes) -> list:
     try:
         decoded = json_body.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
         raise InvalidArgument(f"body is not JSON: {exc}") from None
     items = decoded.get("detections") if isinstance(decoded, dict) else decoded
     if isinstance(decoded, dict) and items is None:

@@ -9,7 +9,7 @@ from services.common.errors import InvalidArgument
 GTIN_LENGTHS = (8, 12, 13, 14)
 LOT_MAX = 20
 # GS1 AI encodable character set 82 (GS1 General Specifications, figure 7.11-1).
-CSET82 = re.compile(r"""^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+$""")
+CSET82 = re.compile(r"""[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+""")  # fullmatch: '$' let "\n" by
 # Digital Link keeps these unescaped in a path segment; the rest of CSET 82 is %-encoded.
 _SAFE_IN_PATH = "!'()*+,-.:;=_"
 # linkType values the resolver knows (GS1 Web Vocabulary) besides the default page.
@@ -48,17 +48,23 @@ def normalise_gtin(code: str) -> str:
 
 
 def validate_lot(lot: str) -> str:
-    """A lot/batch number as GS1 AI (10) allows: 1 to 20 characters of set 82."""
+    """A lot/batch number as GS1 AI (10) allows (1 to 20 characters of set 82) that a
+    link can reach: routers and clients merge '//' and drop '.' and '..' segments of a
+    path, so a '/' may only stand between two parts of a lot, neither '.' nor '..'."""
     lot = str(lot or "")
     if not lot:
         raise InvalidArgument("lot is required", {"lot": "required"})
     if len(lot) > LOT_MAX:
         raise InvalidArgument(f"lot {lot!r} is longer than {LOT_MAX} characters",
                               {"lot": "too long"})
-    if not CSET82.match(lot):
-        bad = sorted({c for c in lot if not CSET82.match(c)})
+    if not CSET82.fullmatch(lot):
+        bad = sorted({c for c in lot if not CSET82.fullmatch(c)})
         raise InvalidArgument(f"lot {lot!r} has characters GS1 does not allow: "
                               f"{' '.join(map(repr, bad))}", {"lot": "forbidden characters"})
+    if any(part in ("", ".", "..") for part in lot.split("/")):
+        raise InvalidArgument(f"lot {lot!r} cannot be reached by a link: a '/' must stand "
+                              "between two parts, neither of them '.' or '..'",
+                              {"lot": "unreachable by a link"})
     return lot
 
 

@@ -24,21 +24,24 @@ UNITS = [{"code": "phong-van-hoa-xa-hoi", "name": "Phòng Văn hóa - Xã hội"
 OFFICERS = [{"code": "can-bo-vhxh-01", "name": "Cán bộ Phòng Văn hóa - Xã hội",
              "unit": "phong-van-hoa-xa-hoi"},
             {"code": "can-bo-vp-01", "name": "Cán bộ Văn phòng", "unit": "van-phong"}]
-# Communes only the tests use, each alone in a province of its own, loaded into the
-# directory beside the real tree before the workers start (kpi checks units against it).
+# Communes only the tests use and their provinces, loaded into the directory beside the
+# real tree before the workers start (kpi checks units against it). Each is alone in its
+# province but the pair's: a token can then name part of a province (each real province
+# holds one commune), and a province's token meet a commune outside it.
 TEST_PROVINCES = {"access-own": "access-own-province",
                   "access-foreign": "access-foreign-province",
                   "openapi-examples": "openapi-examples-province",
                   # the fuzzers' writes stay away from the communes other tests read
-                  "fuzz-commune": "fuzz-province"}
+                  "fuzz-commune": "fuzz-province",
+                  "pair-east": "pair-province", "pair-west": "pair-province"}
 
 
 def directory_units() -> list[dict]:
     units = list(tree.units())
-    for commune, province in TEST_PROVINCES.items():
-        units += [{"code": province, "name": province, "kind": "province", "parent_code": ""},
-                  {"code": commune, "name": commune, "kind": "commune",
-                   "parent_code": province}]
+    units += [{"code": province, "name": province, "kind": "province", "parent_code": ""}
+              for province in sorted(set(TEST_PROVINCES.values()))]
+    units += [{"code": commune, "name": commune, "kind": "commune", "parent_code": province}
+              for commune, province in TEST_PROVINCES.items()]
     return units
 
 

@@ -28,8 +28,15 @@ from services.tasks.store import TaskStore
 from services.trace import gs1
 from services.trace.app import OPERATIONS as TRACE
 from tests.api_doors import for_tenant, over_grpc, over_http, over_rpc
-from tests.e2e.conftest import OFFICERS, UNITS
-from tests.e2e.test_access_matrix import COMMUNES, FOREIGN, OWN, SERVICES, tenants
+from tests.e2e.conftest import OFFICERS, TEST_PROVINCES, UNITS
+from tests.e2e.test_access_matrix import (
+    COMMUNES,
+    FOREIGN,
+    OWN,
+    SERVICES,
+    outcome,
+    tenants,
+)
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -205,6 +212,79 @@ def test_a_province_token_reaches_no_commune_outside_its_province(settings, plat
     wrong = [f"{name} over {door} for {tenant}: {code} {answer}"
              for name, door, tenant, (code, answer) in cases if code != "PERMISSION_DENIED"]
     assert cases and not wrong, "\n".join(wrong)
+
+
+# --- part of a province, and a province's token outside it -----------------------------------
+
+PAIR, PAIR_EAST, PAIR_WEST = "pair-province", "pair-east", "pair-west"  # e2e conftest
+
+
+def _every_door(settings, platform, service: str, op, request: dict, token: str):
+    """(door, code, answer) of the call over each door that exposes the operation."""
+    _, _, worker, grpc_process, descriptor = next(s for s in SERVICES if s[0] == service)
+    answers = []
+    if op.rpc:
+        with ClusterRpcProxy(settings.nameko_config(), timeout=30,
+                             context_data={"authorization": f"Bearer {token}"}) as proxy:
+            answers.append(("rpc", *over_rpc(proxy, service, op, request)))
+    if op.http:
+        answers.append(("http", *over_http(platform[worker], op, request, token)))
+    if op.grpc:
+        with grpc.insecure_channel(f"127.0.0.1:{platform[grpc_process].grpc_port}") as channel:
+            answers.append(("grpc", *over_grpc(channel, descriptor, op, request, token)))
+    return answers
+
+
+def pair_cells(settings) -> list[tuple]:
+    """(service, operation, tenant, which token, its token, the table's word) for every
+    operation a province's staff may call: a token naming one of the pair's communes
+    against the province and the other commune (refused), the token naming both against
+    the same (let through: the probe is real), and against another province and a commune
+    outside its own (refused)."""
+    part = issue_token(settings, "pair-east-staff", "province", [PAIR_EAST])
+    whole = issue_token(settings, "pair-staff", "province", [PAIR_EAST, PAIR_WEST])
+    cells = []
+    for service, operations, *_ in SERVICES:
+        for op in operations:
+            if op.public or op.scope == "item" or "province" not in op.roles:
+                continue
+            if op.scope == "province":
+                targets = [(PAIR, "part", "PERMISSION_DENIED"), (PAIR, "whole", "allowed"),
+                           (TEST_PROVINCES[FOREIGN], "whole", "PERMISSION_DENIED")]
+            elif service in COMMUNES:  # it answers only the real communes
+                continue
+            else:
+                targets = [(PAIR_WEST, "part", "PERMISSION_DENIED"),
+                           (PAIR_WEST, "whole", "allowed"),
+                           (FOREIGN, "whole", "PERMISSION_DENIED")]
+            cells += [(service, op, tenant, which, {"part": part, "whole": whole}[which], want)
+                      for tenant, which, want in targets]
+    return cells
+
+
+def test_a_province_token_is_held_to_the_communes_it_names(settings, platform, mongo):
+    """Each real province holds one commune, so "part of a province" and "a province's
+    token against a commune outside it" were cells no test could make; the test
+    directory's pair-province holds two."""
+    store = TaskStore(mongo[f"{settings.namespace}_tasks"])
+    for tenant in (PAIR_EAST, PAIR_WEST):
+        store.load_directory(tenant, UNITS, OFFICERS)
+    cells = pair_cells(settings)
+
+    def run(cell):
+        service, op, tenant, _, token, _ = cell
+        return _every_door(settings, platform, service, op, for_tenant(op.example, tenant),
+                           token)
+    # streams let through take their whole deadline to tell: side by side (the few
+    # writes a province's staff may make name different operations)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(run, cells))
+    wrong = [f"{op.name} over {door} on {tenant} with the {which} token: {code} ({answer}), "
+             f"expected {want}"
+             for (_, op, tenant, which, _, want), doors in zip(cells, answers, strict=True)
+             for door, code, answer in doors if outcome(code) != want]
+    refused = sum(want != "allowed" for *_, want in cells)
+    assert refused >= 6 and not wrong, "\n".join(wrong)
 
 
 def test_a_commune_watching_its_tasks_sees_no_other_communes_changes(settings, platform,

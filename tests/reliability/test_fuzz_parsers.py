@@ -4,12 +4,17 @@ workbook), never another exception. Examples per property: COMMUNE_FUZZ_EXAMPLES
 import datetime as dt
 import io
 import json
+import re
 import zipfile
+from urllib.parse import quote, unquote
 
+import httpx
 import openpyxl
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 
 from services.common import json_body, periods
 from services.common.errors import InvalidArgument
@@ -73,6 +78,41 @@ def test_any_digital_link_parses_or_is_invalid_argument(uri):
 def test_any_gtin_and_lot_normalise_or_are_invalid_argument(gtin, lot):
     refused_or_read(gs1.normalise_gtin, gtin)
     refused_or_read(gs1.validate_lot, lot)
+
+
+# Set 82, the characters that end up in trouble in a path, and some outside the set.
+LOT_CHARS = (st.sampled_from("/.") | st.sampled_from("\n\r #ô")
+             | st.sampled_from("!\"%&'()*+,-:;<=>?_09AZaz"))
+GTIN = gs1.with_check_digit("0893000000001")
+TRACE_ROUTE = Map([Rule("/01/<gtin>/10/<path:lot>")]).bind("resolver")
+
+
+def routed_lot(path: str) -> str | None:
+    """The lot a link's path reaches through the router the trace routes use, sent by
+    the client the console uses (it removes '.' and '..' segments, RFC 3986 5.2.4) and
+    %-decoded by the server; None: no batch."""
+    sent = httpx.URL("https://resolver" + path).raw_path.decode()
+    try:
+        _, values = TRACE_ROUTE.match(unquote(sent))
+    except HTTPException:  # NotFound, or a redirect to another path
+        return None
+    return values["lot"]
+
+
+@fuzz
+@given(st.text(LOT_CHARS, max_size=22))
+@example("L-1\n")
+@example("/L-1")
+@example("L-1/")
+@example("L//1")
+@example("L/../1")
+def test_every_lot_accepted_is_reached_by_its_link(lot):
+    """An accepted lot ('/', '..', a line break and all) was a batch no QR could reach."""
+    if refused_or_read(gs1.validate_lot, lot) is None:
+        return
+    encoded = gs1.DigitalLink(GTIN, lot).path()  # '/' as %2F, as the labels print it
+    plain = f"/01/{GTIN}/10/{quote(lot, safe='/')}"  # '/' as it is
+    assert (routed_lot(encoded), routed_lot(plain)) == (lot, lot)
 
 
 # --- EPCIS capture documents ---------------------------------------------------------------
@@ -224,3 +264,18 @@ def nesting(value) -> int:
 def test_brackets_inside_strings_do_not_count_towards_the_depth():
     text = json.dumps({"note": "[" * 500 + "\\\"{" * 100})
     assert json_body.loads(text) == json.loads(text)
+
+
+OUR_WORDS = (r"a syntax error at line \d+, column \d+|bytes that are not UTF-8"
+             r"|nested deeper than \d+ levels")
+
+
+@fuzz
+@given(st.binary(max_size=60) | st.text(max_size=60).map(lambda t: "[" + t))
+def test_json_refused_in_our_words_never_the_json_modules(data):
+    """Its text reaches HTTP answers ("body is not JSON: …"); the json module's own
+    ("Expecting value: line 1 column 1 (char 0)") did before."""
+    try:
+        json_body.loads(data)
+    except ValueError as error:
+        assert re.fullmatch(OUR_WORDS, str(error)), str(error)

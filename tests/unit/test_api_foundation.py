@@ -1,6 +1,8 @@
 """The shared pieces of the application layer (services/common/api, paging, periods):
 problem bodies, the one role check, the paging rule, the proto Period conversion, and
 what a caller sees of a failure nobody planned for."""
+import datetime as dt
+
 import amqp.exceptions
 import kombu.exceptions
 import pymongo.errors
@@ -8,12 +10,13 @@ import pytest
 from google.rpc import code_pb2
 from structlog.testing import capture_logs
 
-from services.common import errors, paging, periods
+from services.common import clock, errors, paging, periods
 from services.common.api import problems
 from services.common.api.models import TenantRequest
 from services.common.api.operations import Operation, Operations, Route, authorize
 from services.common.auth import Principal
 from services.common.grpc_ext.interceptors import to_status
+from services.tasks import schemas as tasks_schemas
 
 READ = Operation("read", "read", TenantRequest, TenantRequest, ("officer",),
                  Route("GET", "/api/v1/communes/{tenant}/things"))
@@ -129,3 +132,11 @@ def test_the_contracts_period_in_proto_json():
     assert periods.from_proto_json({}) is None
     with pytest.raises(errors.InvalidArgument):
         periods.from_proto_json({"kind": "PERIOD_KIND_MONTH", "year": 2026, "number": 13})
+
+
+def test_times_are_answered_to_the_millisecond_the_database_keeps():
+    moment = dt.datetime(2026, 6, 1, 3, 0, 0, 123456, tzinfo=dt.UTC)
+    task = tasks_schemas.Task(id="x", tenant="binh-lu", code="c", title="t",
+                              status="TASK_STATUS_DRAFT", create_time=moment)
+    assert task.wire()["createTime"] == "2026-06-01T03:00:00.123000Z"
+    assert clock.now().microsecond % 1000 == 0

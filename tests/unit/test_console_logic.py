@@ -4,12 +4,13 @@ kiosk's citizen is and how often one may ask."""
 import pytest
 
 from services.assistant.languages import INTENTS
+from services.common import errors
 from services.common.settings import DEV_SECRET, Settings
 from services.console import i18n
 from services.console.citizens import CitizenLimit, client_address
 from services.console.config import ConsoleSettings, refuse_development_key
-from services.console.pages_ioc import _map
-from services.console.pages_kpi import COMMUNE_COLUMN, sorted_table
+from services.console.pages_ioc import _map, _utc
+from services.console.pages_kpi import COMMUNE_COLUMN, _number, sorted_table
 
 
 def test_numbers_and_dates_are_written_the_vietnamese_way():
@@ -121,3 +122,23 @@ def test_the_kiosk_counts_each_citizen_apart():
 
 def test_every_part_an_answer_may_cite_has_a_name_in_the_trail():
     assert all(f"field_{intent}" in i18n.WORDS for intent in INTENTS)
+
+
+@pytest.mark.parametrize("written", ["nan", "inf", "-Infinity", "1e309", "mười", "1,2,3"])
+def test_a_figure_that_is_no_finite_number_is_refused_naming_its_field(written):
+    """nan and inf were sent on to the kpi service: httpx refuses them in JSON (a 500)."""
+    with pytest.raises(errors.InvalidArgument) as refused:
+        _number({"numerator": written}, "numerator")
+    assert refused.value.fields == {"numerator": "invalid"}
+
+
+def test_a_figure_with_a_decimal_comma_is_read():
+    assert _number({"value": " 99,78 "}, "value") == 99.78
+
+
+@pytest.mark.parametrize("written", ["0001-01-01T00:00", "0001-01-01T06:59", "tomorrow", ""])
+def test_a_silence_time_out_of_range_is_refused_naming_its_field(written):
+    """Year 1 in the commune's time is year 0 in UTC: an OverflowError (a 500) before."""
+    with pytest.raises(errors.InvalidArgument) as refused:
+        _utc(written, "startsAt")
+    assert refused.value.fields == {"startsAt": "invalid"}

@@ -43,7 +43,13 @@ def test_lots_of_set_82_are_accepted(lot):
 
 @pytest.mark.parametrize("lot,what", [("", "required"), ("x" * 21, "too long"),
                                       ("LÔ 1", "forbidden characters"),
-                                      ("a#b", "forbidden characters")])
+                                      ("a#b", "forbidden characters"),
+                                      ("L-1\n", "forbidden characters"),
+                                      ("/L-1", "unreachable by a link"),
+                                      ("L-1/", "unreachable by a link"),
+                                      ("L//1", "unreachable by a link"),
+                                      ("L/./1", "unreachable by a link"),
+                                      ("..", "unreachable by a link")])
 def test_bad_lots_are_refused(lot, what):
     with pytest.raises(InvalidArgument) as error:
         gs1.validate_lot(lot)

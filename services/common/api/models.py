@@ -1,11 +1,12 @@
 """Bases of every request and response model: fields are snake_case in Python and
 lowerCamelCase on the wire, the names proto3 JSON gives the same fields."""
+import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic.alias_generators import to_camel
 
-from .. import periods
+from .. import clock, periods
 from ..errors import InvalidArgument
 
 TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
@@ -24,6 +25,13 @@ class ApiModel(BaseModel):
         model = cls.model_validate(json)
         model._message = message
         return model
+
+    @field_validator("*")
+    @classmethod
+    def _as_stored(cls, value):
+        """Every time to the millisecond, the precision the database keeps: a time a
+        client sent (or a door made) answers the same at once as when read back."""
+        return clock.to_stored(value) if isinstance(value, dt.datetime) else value
 
     def wire(self) -> dict:
         """The model as the JSON a client reads."""

@@ -6,8 +6,11 @@ from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
+from .. import logs
 from ..readiness import NotReady, check_broker, check_database
 from ..settings import get_settings
+
+log = logs.get_logger(__name__)
 
 
 def _json(status: int, body: dict) -> Response:
@@ -26,7 +29,8 @@ class HealthEndpoints:
             check_broker(settings, timeout=2)
             check_database(settings, timeout=2)
         except NotReady as exc:
-            return _json(503, {"ready": False, "reason": str(exc)})
+            log.warning("not ready", reason=str(exc))
+            return _json(503, {"ready": False, "reason": exc.reason})
         return _json(200, {"ready": True})
 
     @http("GET", "/metrics")
