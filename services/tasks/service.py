@@ -1,5 +1,7 @@
 """The tasks nameko worker: its operations (app.py) over nameko RPC and HTTP JSON, the
 overdue check, the business gauges and the outbox relay."""
+from collections import Counter
+
 from nameko.timer import timer
 
 from services.common import metrics
@@ -11,7 +13,6 @@ from services.common.settings import get_settings
 
 from . import domain
 from .app import OPERATIONS, TasksApp
-from .listing import Criteria
 from .store import TaskStore
 
 # Business gauges, per commune (a bounded label set: communes and statuses).
@@ -40,13 +41,20 @@ class TasksService(HealthEndpoints, doors(OPERATIONS, "Commune tasks API")):
     def refresh_gauges(self):
         today = now().date()
         for tenant in self.store.tenants():
-            rows = self.store.select(Criteria(tenant))
-            summary = domain.summarize(rows, today)
+            statuses = Counter()
+            summary = domain.summarize(_counted(self.store.gauged(tenant), statuses), today)
             for status in domain.TRANSITIONS:
-                by_status.labels(tenant, status).set(sum(r["status"] == status for r in rows))
+                by_status.labels(tenant, status).set(statuses[status])
             overdue.labels(tenant).set(summary["overdue"])
             compliance.labels(tenant).set(summary["monthly_update_compliance"])
 
     @timer(interval=10)
     def relay_outbox(self):
         self.store.outbox.relay(self.events)
+
+
+def _counted(tasks, statuses: Counter):
+    """The tasks as they pass, each counted by status into `statuses`."""
+    for task in tasks:
+        statuses[task["status"]] += 1
+        yield task

@@ -17,6 +17,9 @@ from .listing import Criteria
 
 # What lists and summaries read of a task: not its history, not its pending events.
 LISTED = {"outbox": 0, "history": 0}
+# What the business gauges read of a task: its status and what domain.summarize counts.
+GAUGED = {"status": 1, "deadline": 1, "created_at": 1, "closed_at": 1, "done_at": 1,
+          "progress_log": 1}
 
 
 class TaskStore(Store):
@@ -110,6 +113,11 @@ class TaskStore(Store):
         return list(self.db.tasks.find(
             {"status": {"$in": list(ACTIVE)}, "deadline": {"$lt": today.isoformat()},
              "overdue_announced": False}, LISTED))
+
+    def gauged(self, tenant: str):
+        """A commune's tasks, one at a time and only what the gauges count: the worker's
+        timer never holds the whole list (its high-water mark grew with every task)."""
+        return TenantCollection(self.db.tasks, tenant).find({}, GAUGED)
 
     def tenants(self) -> list[str]:
         return sorted(self.db.tasks.distinct("tenant"))

@@ -1,6 +1,7 @@
 """A province client on gRPC, across processes: it lists a commune's tasks with filters
 and paging, reads the summary, and watches changes as officers make them over RPC."""
 import itertools
+import operator
 import queue
 import threading
 import time
@@ -10,6 +11,7 @@ import pytest
 
 from commune.v1 import common_pb2, tasks_pb2
 from services.common.auth import issue_token
+from services.tasks.domain import TRANSITIONS
 from tests.e2e.conftest import rpc, tasks_stub
 from tests.helpers import CALL_TIMEOUT_S, wait_for
 
@@ -184,3 +186,17 @@ def test_task_overdue_goes_out_once_and_the_gauges_follow(settings, officer, pla
         return metric_value(platform["tasks"].metrics(), "commune_tasks_overdue_tasks",
                             tenant="binh-lu")
     wait_for(lambda: overdue_gauge() >= 1, what="the overdue gauge to count PE-LATE")
+
+    def gauges_and_summary():
+        """The gauges beside the summary the API answers (the same tasks, counted apart)."""
+        text = platform["tasks"].metrics()
+        gauged = sum(metric_value(text, "commune_tasks_tasks", tenant="binh-lu", status=s)
+                     for s in TRANSITIONS if s != "draft")
+        summary = rpc(settings, officer, "tasks", "get_task_summary",
+                      {"tenant": "binh-lu"})["total"]
+        return (gauged, metric_value(text, "commune_tasks_overdue_tasks", tenant="binh-lu"),
+                metric_value(text, "commune_tasks_monthly_update_compliance_ratio",
+                             tenant="binh-lu")), (
+            summary["assigned"], summary["overdue"], summary["monthlyUpdateCompliance"])
+    wait_for(lambda: operator.eq(*gauges_and_summary()),
+             what="the gauges to equal the task summary")
