@@ -1,4 +1,6 @@
 """Helpers for tests that drive real processes, the real broker and the real database."""
+import contextlib
+import io
 import json
 import os
 import socket
@@ -10,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import kombu
+import openpyxl
 
 from services import topology as platform_topology
 from services.common import topology
@@ -137,6 +140,29 @@ def _started(process: Process, url: str) -> Process:
 def start_worker(settings: Settings, service: str, **env) -> Process:
     process = Process(settings, "commune-worker", service, **env)
     return _started(process, f"http://127.0.0.1:{process.http_port}/health/ready")
+
+
+@contextlib.contextmanager
+def workers_running(settings: Settings, services):
+    """Each service's worker started ({service: Process}), all stopped on leaving."""
+    processes = {}
+    try:
+        for name in services:
+            processes[name] = start_worker(settings, name)
+        yield processes
+    finally:
+        for process in processes.values():
+            process.stop()
+
+
+def workbook_bytes(*rows) -> bytes:
+    """An .xlsx file whose first sheet holds these rows."""
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 class ConsoleProcess(Process):

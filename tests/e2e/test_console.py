@@ -32,6 +32,7 @@ from tests.helpers import (
     start_console,
     start_grpc,
     start_worker,
+    workbook_bytes,
 )
 
 pytestmark = pytest.mark.e2e
@@ -309,13 +310,6 @@ def test_progress_reported_on_the_task_board_changes_it(browser, console):
     shot(page, "review")
 
 
-def workbook(*rows) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def upload(page: Page, content: bytes) -> None:
@@ -332,7 +326,8 @@ def test_a_plan_imported_from_excel_shows_its_report_and_the_board_exports(brows
             ["XL-E2E-02", "Tập huấn kỹ năng số", "phong-kinh-te", "Quý IV/2026"]]
     page.goto(console.url + "/c/binh-lu/tasks")
     # a row of an unknown unit and a formula: each is reported, nothing is stored
-    upload(page, workbook(header, *good, ["XL-E2E-03", "Việc lạ", "Phòng Nội vụ", "=TODAY()"]))
+    upload(page, workbook_bytes(header, *good,
+                                ["XL-E2E-03", "Việc lạ", "Phòng Nội vụ", "=TODAY()"]))
     rows = page.locator("#import-rows tbody tr")
     expect(rows).to_have_count(3)
     expect(page.locator("#import-outcome")).to_contain_text("chưa lưu dòng nào")
@@ -342,7 +337,7 @@ def test_a_plan_imported_from_excel_shows_its_report_and_the_board_exports(brows
     expect(rows.nth(2)).to_contain_text("a formula (=TODAY())")
     shot(page, "tasks-import-refused")
     page.goto(console.url + "/c/binh-lu/tasks")
-    upload(page, workbook(header, *good))
+    upload(page, workbook_bytes(header, *good))
     expect(page.locator("#import-outcome")).to_contain_text("Đã nhập toàn bộ tệp")
     expect(page.locator("#import-rows tbody tr[data-outcome=created]")).to_have_count(2)
     shot(page, "tasks-import")

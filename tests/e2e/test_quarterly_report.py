@@ -17,7 +17,14 @@ from services.common import errors
 from services.common.auth import issue_token
 from services.reports import quarterly
 from services.reports.outline import BLANK_MARK, TASK_RATES
-from tests.helpers import BIN, SEED_TIMEOUT_S, env_for, http_json, start_worker, wait_for
+from tests.helpers import (
+    BIN,
+    SEED_TIMEOUT_S,
+    env_for,
+    http_json,
+    wait_for,
+    workers_running,
+)
 
 pytestmark = pytest.mark.e2e
 SERVICES = ("tasks", "kpi", "iocevents", "trace")
@@ -40,14 +47,8 @@ def demo(other_namespace):
     for step in (["topology"], ["seed"]):
         subprocess.run([str(BIN / "commune"), *step], env=env_for(settings),
                        capture_output=True, timeout=SEED_TIMEOUT_S, check=True)
-    processes = {}
-    try:
-        for name in SERVICES:
-            processes[name] = start_worker(settings, name)
+    with workers_running(settings, SERVICES) as processes:
         yield settings, processes
-    finally:
-        for process in processes.values():
-            process.stop()
 
 
 @pytest.fixture(scope="module")

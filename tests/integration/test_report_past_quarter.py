@@ -23,7 +23,7 @@ from services.trace.config import seal_of
 from services.trace.ledger import Ledger
 from services.trace.store import TraceStore
 from tests import task_history as history
-from tests.helpers import http_json, start_worker
+from tests.helpers import http_json, workers_running
 
 pytestmark = pytest.mark.integration
 
@@ -110,14 +110,8 @@ def platform(other_namespace, mongo):
                               "when": "2026-05-02T07:00:00+07:00",
                               "batch": {"gtin": "8939999000031", "lot": "MD-2026-01",
                                         "quantity": 300, "uom": "H87"}}, "test")
-    processes = {}
-    try:
-        for name in SERVICES:
-            processes[name] = start_worker(settings, name)
+    with workers_running(settings, SERVICES) as processes:
         yield settings, processes
-    finally:
-        for process in processes.values():
-            process.stop()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from services.common.auth import issue_token
 from services.tasks.app import XLSX
 from services.tasks.excel.reading import MAX_FILE_BYTES
 from services.tasks.store import TaskStore
-from tests.helpers import http_call, http_json, start_worker
+from tests.helpers import http_call, http_json, start_worker, workbook_bytes
 
 pytestmark = pytest.mark.integration
 
@@ -30,13 +30,6 @@ ROWS = [[1, "XH-01", "Phủ sóng 4G đến mọi thôn", "Phòng Kinh tế", "c
         [2, "XH-02", "Duy trì Tổ công nghệ số cộng đồng", "phong-vhxh", "", "Trong năm 2026"]]
 
 
-def xlsx(*rows) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +59,7 @@ def codes(tasks) -> dict[str, dict]:
 
 
 def test_a_plan_uploaded_is_imported_and_uploaded_again_changes_nothing(tasks, officer):
-    status, _, report = upload(tasks, xlsx(HEADER, *ROWS), officer)
+    status, _, report = upload(tasks, workbook_bytes(HEADER, *ROWS), officer)
     assert status == 200, report
     assert (report["complete"], report["created"], report["assigned"]) == (True, 2, 1)
     assert [(r["row"], r["code"], r["outcome"]) for r in report["rows"]] == [
@@ -75,7 +68,7 @@ def test_a_plan_uploaded_is_imported_and_uploaded_again_changes_nothing(tasks, o
     assert stored["XH-01"]["status"] == "assigned" and stored["XH-02"]["status"] == "draft"
     assert stored["XH-01"]["created_by"] == "cb-kt-01"  # the caller, from the token
 
-    status, _, again = upload(tasks, xlsx(HEADER, *ROWS), officer)
+    status, _, again = upload(tasks, workbook_bytes(HEADER, *ROWS), officer)
 
     assert status == 200
     assert [r["outcome"] for r in again["rows"]] == ["unchanged", "unchanged"]
@@ -88,7 +81,7 @@ def test_bad_rows_are_each_reported_and_nothing_is_stored(tasks, officer):
             [2, "XB-02", "Việc của đơn vị lạ", "Phòng Nội vụ", "", ""],
             [3, "XB-03", "Hạn là công thức", "phong-vhxh", "", "=TODAY()+30"],
             [4, "XB-04", "Hạn là một số", "phong-vhxh", "", 46295]]
-    status, _, report = upload(tasks, xlsx(HEADER, *rows), officer)
+    status, _, report = upload(tasks, workbook_bytes(HEADER, *rows), officer)
     assert status == 200, report
     assert (report["complete"], report["created"], report["rejected"]) == (False, 0, 3)
     outcome = {r["code"]: (r["outcome"], r["problems"]) for r in report["rows"]}
@@ -102,7 +95,7 @@ def test_bad_rows_are_each_reported_and_nothing_is_stored(tasks, officer):
 
 
 def test_a_sheet_with_wrong_columns_is_reported_on_its_header_row(tasks, officer):
-    status, _, report = upload(tasks, xlsx(["Mã", "Kinh phí"], ["XC-01", 100]), officer)
+    status, _, report = upload(tasks, workbook_bytes(["Mã", "Kinh phí"], ["XC-01", 100]), officer)
     assert status == 200
     assert report["rows"] == [{"row": 1, "code": "", "outcome": "rejected", "problems": [
         {"column": "Cột", "reason": report["rows"][0]["problems"][0]["reason"]}]}]
@@ -112,7 +105,7 @@ def test_a_sheet_with_wrong_columns_is_reported_on_its_header_row(tasks, officer
 def zip_bomb() -> bytes:
     """A small .xlsx whose sheet unpacks to more than the reader takes."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsx(HEADER, *ROWS))) as good, \
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes(HEADER, *ROWS))) as good, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
         for name in good.namelist():
             bomb.writestr(name, good.read(name))
@@ -123,7 +116,7 @@ def zip_bomb() -> bytes:
 @pytest.mark.parametrize("content, words", [
     (b"", "the file is empty"),
     (b"Ma,Nhiem vu\nX-1,Viec\n", "not an .xlsx workbook"),
-    (xlsx(HEADER, *ROWS)[:2000], "not an .xlsx workbook"),
+    (workbook_bytes(HEADER, *ROWS)[:2000], "not an .xlsx workbook"),
     (b"x" * (MAX_FILE_BYTES + 1), "at most 4 MB"),
     (zip_bomb(), "unpacks to"),
 ], ids=["empty", "csv", "cut-short", "too-large", "zip-bomb"])
@@ -137,7 +130,7 @@ def test_a_file_that_is_no_workbook_is_a_plain_400(tasks, officer, content, word
 
 
 def test_the_table_decides_who_may_import(settings, tasks):
-    book = xlsx(HEADER, *ROWS)
+    book = workbook_bytes(HEADER, *ROWS)
     operator = issue_token(settings, "vh-01", "operator", [TENANT])
     other = issue_token(settings, "cb-khac", "officer", ["lung-phinh"])
     assert upload(tasks, book, operator)[0] == 403
@@ -146,7 +139,7 @@ def test_the_table_decides_who_may_import(settings, tasks):
 
 
 def test_the_export_downloads_the_tasks_the_filters_keep(settings, tasks, officer):
-    upload(tasks, xlsx(HEADER, *ROWS), officer)
+    upload(tasks, workbook_bytes(HEADER, *ROWS), officer)
     reader = issue_token(settings, "tinh-01", "province", [TENANT])
     query = "?leadUnit=phong-kinh-te&period=Qu%C3%BD%20III%2F2026"
     status, headers, content = http_call(tasks, "GET", WORKBOOK + query, None, reader)

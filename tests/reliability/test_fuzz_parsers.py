@@ -9,7 +9,6 @@ import zipfile
 from urllib.parse import quote, unquote
 
 import httpx
-import openpyxl
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -22,6 +21,7 @@ from services.iocevents.model import parse_detection
 from services.iocevents.rules import CommuneConfig, Evaluator, parse_rule
 from services.tasks.excel import UnreadableFile, cells, reading
 from services.trace import epcis, gs1
+from tests.helpers import workbook_bytes
 from tests.reliability.fuzz_support import fuzz, json_values, mutated
 from tests.unit.test_ioc_domain import REGISTRY, TENANT, detection
 from tests.unit.test_tasks_excel import HEADER, NAMES
@@ -138,13 +138,6 @@ def test_any_epcis_capture_document_is_read_or_invalid_argument(document):
 
 # --- Excel import --------------------------------------------------------------------------
 
-def workbook_bytes(*rows) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 GOOD_BOOK = workbook_bytes(HEADER, ["NV-1", "Tiêm phòng", "Phòng Kinh tế", "", "Quý III/2026"])
