@@ -3,7 +3,7 @@ to the trace worker: a phone on the commune's LAN reaches the console, rarely th
 worker, so the QR labels printed here name the console's own address
 (COMMUNE_TRACE_PUBLIC_BASE, when set, names another). Each phone is counted here
 (citizens.py) and named to the worker, which records the scan's origin."""
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -47,9 +47,12 @@ def _passed_through(request: Request, path: str) -> Response:
         return HTMLResponse("<p>Quá nhiều lượt quét; vui lòng thử lại sau giây lát. "
                             "Too many scans; try again soon.</p>", 429,
                             headers={"Retry-After": str(wait_s)})
+    # the phone, and the address it used: the links a page answers lead back through here
+    address = urlsplit(own_address(request, app.console))
+    relayed = {"X-Forwarded-For": phone, "X-Forwarded-Host": address.netloc,
+               "X-Forwarded-Proto": address.scheme}
     with ServiceClient(app.settings, resolver_token(app.settings)) as api:
-        answer = api.raw("trace", path, dict(request.query_params),
-                         {"X-Forwarded-For": phone}, check=False)
+        answer = api.raw("trace", path, dict(request.query_params), relayed, check=False)
     body = answer.content
     if answer.headers.get("Content-Type", "").startswith("text/html"):
         body = trace_styled(answer.text).encode()

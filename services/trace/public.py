@@ -61,16 +61,30 @@ def _checked_base(asked: str) -> str:
     return asked
 
 
+def _relayed(request) -> bool:
+    """Whether the caller holds a platform token: the console, passing a phone's scan
+    through. Only such a caller is believed about the phone."""
+    try:
+        return principal_of(request.headers.get("Authorization")) is not None
+    except Unauthenticated:
+        return False
+
+
+def relayed_base(request) -> str:
+    """The address the phone used, as the relaying console names it (X-Forwarded-Proto
+    and X-Forwarded-Host), so that the links answered lead back through it; '' for
+    anyone else."""
+    host = request.headers.get("X-Forwarded-Host", "")
+    if not host or not _relayed(request):
+        return ""
+    return f"{request.headers.get('X-Forwarded-Proto', 'http')}://{host}/"
+
+
 def scanner(request) -> tuple[str, bool]:
     """Who scanned, and whether the resolver counts them against its limit. A caller
-    with a platform token (the console, passing a phone's scan through) has counted the
-    phone already and names it as the last X-Forwarded-For entry; anyone else is the
-    client address, limited here."""
-    try:
-        relayed = principal_of(request.headers.get("Authorization")) is not None
-    except Unauthenticated:
-        relayed = False
-    if not relayed:
+    with a platform token (the console) has counted the phone already and names it as
+    the last X-Forwarded-For entry; anyone else is the client address, limited here."""
+    if not _relayed(request):
         return client_address(request), True
     forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
     return (forwarded[-1] or request.remote_addr or "unknown"), False
@@ -171,7 +185,7 @@ class PublicResolver:
         if known is None and self._product_page(link.gtin, "vi") is None:
             return "not_found", Response(json.dumps({"error": "unknown code"}), status=404,
                                          content_type="application/json")
-        base = public_base(request)
+        base = public_base(request, relayed_base(request))
         target = gs1.DigitalLink(link.gtin, link.lot if known else "")
         here = target.uri(base)
         voc = "https://gs1.org/voc/"

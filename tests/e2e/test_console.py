@@ -378,6 +378,11 @@ def test_a_label_sheet_prints(browser, console):
     expect(phone.locator("link[rel=stylesheet]")).to_have_attribute("href",
                                                                     re.compile("^/trace-static/"))
     shot(phone, "scanned")
+    # its links (a linkset) lead back through the console too, not to the worker
+    linkset = phone.request.get(uri + "?linkType=all").json()["linkset"][0]
+    hrefs = [link["href"] for key, links in linkset.items() if key != "anchor"
+             for link in links]
+    assert hrefs and all(href.startswith(uri) for href in hrefs), hrefs
     unknown = phone.goto(console.url + "/01/08939999000994")  # a valid code of no product
     assert unknown.status == 404
     expect(phone.locator("h1")).to_contain_text("Không tìm thấy")

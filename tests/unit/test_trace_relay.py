@@ -52,3 +52,12 @@ def test_a_scan_passed_on_with_a_token_names_the_phone_and_is_not_limited_again(
     assert public.scanner(request({"X-Forwarded-For": "192.168.1.23"})) == ("10.0.0.9", True)
     forged = request({"Authorization": "Bearer not-a-token", "X-Forwarded-For": "1.2.3.4"})
     assert public.scanner(forged) == ("10.0.0.9", True)
+
+
+def test_the_address_a_phone_used_is_believed_only_from_the_console():
+    token = issue_token(get_settings(), "console-resolver", "citizen", ["binh-lu"])
+    named = {"X-Forwarded-Host": "192.168.1.10:8080", "X-Forwarded-Proto": "http"}
+    assert public.relayed_base(request({"Authorization": f"Bearer {token}", **named})) == \
+        "http://192.168.1.10:8080/"
+    assert public.relayed_base(request(named)) == ""
+    assert public.relayed_base(request({"Authorization": "Bearer not-a-token", **named})) == ""
