@@ -46,7 +46,7 @@ from collections.abc import Callable
 from pymongo.errors import BulkWriteError
 
 from services.common.envelope import Envelope
-from services.common.errors import FailedPrecondition, NotFound
+from services.common.errors import NotFound, Unavailable
 from services.common.idempotency import EventGuard, VersionClaims
 from services.common.mongo import Store, TenantCollection
 from services.common.publisher import Publisher
@@ -125,7 +125,7 @@ class KpiStore(Store):
                 self.outbox.send(recorded, announce)
                 return result
             self.outbox.cancel(recorded)
-        raise FailedPrecondition(f"{_id} is being changed by others; retry")
+        raise Unavailable(f"{_id} is being changed by others; retry")
 
     def _write(self, collection: str, _id: str, version: int, document: dict) -> bool:
         if version == 0:
@@ -220,7 +220,7 @@ class KpiStore(Store):
             try:
                 self.change_packed("boards", board_id(commune, "tasks"), commune, change,
                                    attempts=1, indexed=(commune, "boards", "tasks"))
-            except FailedPrecondition:
+            except Unavailable:  # another writer is folding it
                 continue
             folded += rows
         facts = [("task_facts", _fact_row(r["created"])) for r in folded if "created" in r]
@@ -258,7 +258,7 @@ class KpiStore(Store):
             try:
                 self.change_packed("boards", board_id(commune, "assistant"), commune, change,
                                    attempts=1, indexed=(commune, "boards", "assistant"))
-            except FailedPrecondition:
+            except Unavailable:  # another writer is folding it
                 continue
             folded += [r["_id"] for r in rows]
         for start in range(0, len(folded), FOLD_WRITE_ROWS):

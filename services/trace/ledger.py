@@ -11,6 +11,7 @@ from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    Unavailable,
     validated,
 )
 from services.common.publisher import Publisher
@@ -130,7 +131,7 @@ class Ledger:
                                               announce=self.publisher):
                 break
         else:
-            raise FailedPrecondition("another writer kept appending to these batches; retry")
+            raise Unavailable("another writer kept appending to these batches; retry")
         for batch in dict.fromkeys(link["batch"] for link in links):
             self.rebuild(batch)
         return results

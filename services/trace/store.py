@@ -17,13 +17,17 @@ import uuid
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
+from services.common.clock import now
 from services.common.envelope import Envelope
-from services.common.errors import AlreadyExists, NotFound
+from services.common.errors import AlreadyExists, NotFound, Unavailable
 from services.common.mongo import Store, TenantCollection
 from services.common.outbox import Recorded
 from services.common.publisher import Publisher
 
 from . import domain
+
+# A pending claim older than this was left by an append cut short, not one under way.
+CLAIM_SETTLES_AFTER = dt.timedelta(seconds=30)
 
 SEQ_WIDTH = 6
 
@@ -122,7 +126,23 @@ class TraceStore(Store):
         self.db.batches.update_one({"_id": batch}, {"$set": {"sealed_head": head}})
 
     def recorded(self, tenant: str, event_id: str) -> dict | None:
-        return self.db.event_ids.find_one({"_id": f"{tenant}|{event_id}"})
+        """The claim of an event id, settled first if an append was cut short after it
+        (None then when none of its links was written: the event is to be recorded)."""
+        claim = self.db.event_ids.find_one({"_id": f"{tenant}|{event_id}"})
+        if claim is None or not claim.get("pending"):
+            return claim
+        if now() - claim["claimed_at"].replace(tzinfo=dt.UTC) < CLAIM_SETTLES_AFTER:
+            raise Unavailable("this event is being recorded; send it again in a moment")
+        written = self.db.links.count_documents({"tenant": tenant, "event.eventID": event_id})
+        if written == len(claim["batches"]):
+            self.db.event_ids.update_one({"_id": claim["_id"]}, {"$unset": {"pending": ""}})
+            return claim
+        if written:
+            # logged with an error id by the door; an operator repairs the chain
+            raise RuntimeError(f"event {event_id}: {written} of {len(claim['batches'])} "
+                               "links written before an append was cut short")
+        self.db.event_ids.delete_one({"_id": claim["_id"], "pending": True})
+        return None
 
     def append(self, tenant: str, recorded: list[dict], links: list[dict],
                announcements: dict[str, list[Envelope]], heads: dict[str, dict],
@@ -135,7 +155,10 @@ class TraceStore(Store):
         try:
             for event in recorded:
                 key = f"{tenant}|{event['eventID']}"
-                self.db.event_ids.insert_one({**event, "_id": key, "tenant": tenant})
+                # pending until its links are written: a retry after the database went
+                # away in between finds out which (recorded())
+                self.db.event_ids.insert_one({**event, "_id": key, "tenant": tenant,
+                                              "pending": True, "claimed_at": now()})
                 claimed.append(key)
             for link in links:
                 written.append(self._insert_with_events("links", link,
@@ -145,6 +168,7 @@ class TraceStore(Store):
             self.outbox.cancel(*written)
             self.db.event_ids.delete_many({"_id": {"$in": claimed}})
             return False
+        self.db.event_ids.update_many({"_id": {"$in": claimed}}, {"$unset": {"pending": ""}})
         # A head only moves forward: a slower writer must not put back a shorter one.
         self.db.batches.bulk_write([
             UpdateOne({"_id": b, "seq": {"$lt": h["count"]}},

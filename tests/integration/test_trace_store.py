@@ -13,6 +13,7 @@ from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    Unavailable,
 )
 from services.common.publisher import Publisher
 from services.common.topology import events_exchange
@@ -67,6 +68,32 @@ def test_a_retried_event_id_is_not_doubled_and_a_reused_one_is_refused(ledger):
         ledger.record("binh-lu", {**fields, "note": "other"}, "t")
 
 
+def test_an_append_cut_short_after_its_claim_is_settled_by_the_retry(ledger):
+    """The database went away between an event id's claim and its links (the
+    reliability suite's restart lost an acknowledged event: the retry found the claim and
+    answered duplicate). What such an append leaves is written here as it would be."""
+    claims, batch = ledger.store.db.event_ids, "08939999000048:MO-2026-04"
+    fields = {"step": "inspecting", "where": "producer:ho-nuoi-ong-na-da",
+              "when": "2026-04-20T08:00:00+07:00", "batch": HONEY,
+              "event_id": "urn:uuid:00000000-0000-4000-8000-0000000000c5"}
+    key, long_ago = f"binh-lu|{fields['event_id']}", dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    left = {"_id": key, "tenant": "binh-lu", "eventID": fields["event_id"], "hash": "h",
+            "batches": [batch], "pending": True}
+    claims.insert_one({**left, "claimed_at": dt.datetime.now(dt.UTC)})
+    with pytest.raises(Unavailable):  # an append may still be under way
+        ledger.record("binh-lu", fields, "t")
+    claims.update_one({"_id": key}, {"$set": {"claimed_at": long_ago}})
+    seq = ledger.store.batch(batch)["seq"]
+    [recorded] = ledger.record("binh-lu", fields, "t")  # no link was written: recorded now
+    assert not recorded["duplicate"] and ledger.store.batch(batch)["seq"] == seq + 1
+    assert "pending" not in claims.find_one({"_id": key})
+    # the links written, the claim left pending: a retry is the duplicate it is
+    claims.update_one({"_id": key}, {"$set": {"pending": True, "claimed_at": long_ago}})
+    [again] = ledger.record("binh-lu", fields, "t")
+    assert again["duplicate"] and ledger.store.batch(batch)["seq"] == seq + 1
+    assert "pending" not in claims.find_one({"_id": key})
+
+
 def test_unknown_batches_places_and_other_communes_are_refused(ledger):
     base = {"step": "inspecting", "when": "2026-04-20T08:00:00+07:00"}
     with pytest.raises(NotFound, match="no batch"):
@@ -112,7 +139,7 @@ def test_concurrent_appends_to_one_batch_lose_nothing(ledger):
             ledger.record("binh-lu", {"step": "inspecting", "where": "producer:"
                                       "ho-lua-seng-cu-hung-binh", "batch": rice,
                                       "when": f"2025-11-0{n + 1}T08:00:00+07:00"}, "t")
-        except FailedPrecondition as exc:  # an out-of-order loser is told so, not lost
+        except (FailedPrecondition, Unavailable) as exc:  # a loser is told so, not lost
             errors.append(exc)
     threads = [threading.Thread(target=inspect, args=(n,)) for n in range(4)]
     for thread in threads:

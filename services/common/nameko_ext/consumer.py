@@ -33,7 +33,7 @@ from pymongo.errors import ConnectionFailure
 
 from .. import logs, metrics
 from ..envelope import Envelope, InvalidEvent
-from ..errors import EXPECTED
+from ..errors import EXPECTED, Unavailable
 from ..idempotency import Claim, EventGuard
 from ..publisher import Publisher
 from ..settings import get_settings
@@ -43,7 +43,8 @@ from .dependencies import Storage
 log = logs.get_logger(__name__)
 
 ATTEMPTS_HEADER = "x-delivery-attempts"
-TRANSIENT = (ConnectionFailure, OperationalError, ConnectionError)
+# Unavailable: a store's own word for the same (a document others kept changing).
+TRANSIENT = (ConnectionFailure, OperationalError, ConnectionError, Unavailable)
 OUTAGE_PAUSE_S = 1.0
 
 
