@@ -11,6 +11,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from services.common.text import xml_safe
+
 from .outline import Blank, Document, Heading, Paragraph, Run, Table
 
 FONT = "Times New Roman"
@@ -58,7 +60,7 @@ def _page(doc) -> None:
 def _runs(doc, paragraph, runs: tuple[Run, ...], bold=False, italic=False,
           size: float | None = None) -> None:
     for item in runs:
-        run = paragraph.add_run(str(item))
+        run = paragraph.add_run(xml_safe(str(item)))
         run.bold, run.italic = bold, italic
         if size:
             run.font.size = Pt(size)

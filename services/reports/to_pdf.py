@@ -5,6 +5,8 @@ from html import escape
 
 from weasyprint import HTML
 
+from services.common.text import xml_safe
+
 from .outline import Blank, Document, Heading, Paragraph, Run, Table
 
 CSS = """
@@ -47,7 +49,8 @@ table.figures tr { page-break-inside: avoid; }
 
 
 def render(outline: Document) -> bytes:
-    return HTML(string=html(outline)).write_pdf()
+    # Control characters a title may hold would print as empty boxes.
+    return HTML(string=xml_safe(html(outline))).write_pdf()
 
 
 def _runs(runs: tuple[Run, ...]) -> str:

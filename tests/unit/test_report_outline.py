@@ -197,6 +197,18 @@ def test_both_renderings_hold_the_figures_and_the_marked_blanks():
     assert len(pdf.pages) >= 2 and "99,78%" in text
 
 
+def test_a_task_title_with_control_characters_renders_in_both_formats_without_them():
+    task = {"code": "NQ57-2026-03", "title": "Lắp\x0e đặt\x1c camera", "leadUnit": "cong-an",
+            "deadline": "2026-06-30", "progressPercent": 40, "status": "TASK_STATUS_IN_PROGRESS"}
+    document = outline(facts(flagged=[{"task": task, "flags": ["slow"]}], next_tasks=[task]),
+                       "Bình Lư")
+    word = docx.Document(io.BytesIO(to_docx.render(document)))
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    assert "Lắp đặt camera" in cells
+    pdf = pypdf.PdfReader(io.BytesIO(to_pdf.render(document)))
+    assert "camera" in "".join(page.extract_text() for page in pdf.pages)
+
+
 def test_every_table_shares_out_the_whole_width_among_its_columns():
     tables = [b for b in outline(facts(), "Bình Lư").body if isinstance(b, Table)]
     assert len(tables) == 5

@@ -276,3 +276,13 @@ def test_the_export_workbook_has_both_sheets_bold_frozen_headers_and_widths():
     assert total[0] == "Toàn xã"
     assert total[3:] == [sums["total"][k] for k in exporting.SUMMARY_KEYS]
     assert summary["I2"].number_format == "0.0%"
+
+
+def test_control_characters_excel_refuses_are_left_out_of_the_export():
+    data = sheet(["XL-01", "Số hóa", "phong-vhxh", "cb-phong-vhxh-01", "30/09/2025"])
+    documents = new_tasks(checks.check_rows(data, "binh-lu", DIRECTORY, {}, "t", NOW)[0])
+    documents[0]["title"] = "Số\x0e hóa\x1c hồ sơ"
+    today = dt.date(2026, 3, 2)
+    book = exporting.workbook(documents, domain.summaries(documents, today), today,
+                              exporting.Labels.of(UNITS, OFFICERS))
+    assert book["Nhiệm vụ"]["B2"].value == "Số hóa hồ sơ"

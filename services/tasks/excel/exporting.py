@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from services.common import periods
+from services.common.text import xml_safe
 
 from .. import domain
 from ..listing import Criteria
@@ -104,7 +105,7 @@ def _sheet(sheet, headers: list[str], rows: list[list], formats: dict[str, str])
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for values in rows:
-        sheet.append(values)
+        sheet.append([xml_safe(v) if isinstance(v, str) else v for v in values])
     for position, header in enumerate(headers, start=1):
         letter = get_column_letter(position)
         wanted = formats.get(header)
