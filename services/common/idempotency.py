@@ -34,6 +34,10 @@ COLLECTION = "handled_events"
 INDEXES: list[IndexSpec] = []
 # Longer than any handler should run; a claim this old belongs to a worker that died.
 CLAIM_LEASE = dt.timedelta(seconds=60)
+# A version claim guards one document's write (milliseconds; seconds on a loaded
+# machine): one this old was left by a write the database's loss cut short, and holding
+# it for the whole lease kept the document unwritable for a minute after a restart.
+VERSION_CLAIM_LEASE = dt.timedelta(seconds=10)
 
 
 class Claim(Enum):
@@ -47,7 +51,8 @@ class EventGuard:
         self._events = db[COLLECTION]
         self._lane = lane or WriteLane(db)
 
-    def claim(self, consumer: str, event_id: str, tenant: str) -> Claim:
+    def claim(self, consumer: str, event_id: str, tenant: str,
+              lease: dt.timedelta = CLAIM_LEASE) -> Claim:
         key = f"{consumer}|{event_id}"
         now = dt.datetime.now(dt.UTC)
         claim = {"_id": key, "consumer": consumer, "event_id": event_id, "tenant": tenant,
@@ -57,7 +62,7 @@ class EventGuard:
         if self._events.find_one({"_id": f"{key}|done"}, {"_id": 1}):
             return Claim.DONE
         held = self._events.find_one({"_id": key}, {"at": 1})
-        if held is not None and held["at"] >= now - CLAIM_LEASE:
+        if held is not None and held["at"] >= now - lease:
             return Claim.BUSY
         if held is not None:  # its worker died: remove that very claim
             self._events.delete_one({"_id": key, "at": held["at"]})
@@ -84,7 +89,8 @@ class VersionClaims:
     of version v+1 of a document claims it first. On FerretDB 1.24 (SQLite) two
     concurrent updates of one document can both succeed, even with the version in their
     filter, and one is lost; a claim is an insert of a unique _id, which only one writer
-    wins (a claim whose writer died is taken over after the guard's lease)."""
+    wins (a claim whose writer died or lost the database is taken over after
+    VERSION_CLAIM_LEASE)."""
 
     def __init__(self, guard: EventGuard, scope: str):
         self._guard = guard
@@ -92,4 +98,5 @@ class VersionClaims:
 
     def claim(self, document_id: str, version: int, tenant: str) -> bool:
         """True when this writer may write `version` of the document."""
-        return self._guard.claim(self._scope, f"{document_id}:{version}", tenant) is Claim.WON
+        return self._guard.claim(self._scope, f"{document_id}:{version}", tenant,
+                                 VERSION_CLAIM_LEASE) is Claim.WON

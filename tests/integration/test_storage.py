@@ -45,6 +45,17 @@ def test_a_claim_older_than_the_lease_is_taken_over(guard, db):
     assert guard.claim("kpi.on_task_created", "e3", "binh-lu") is Claim.BUSY
 
 
+def test_a_version_claim_left_by_a_cut_write_is_taken_over_after_its_shorter_lease(guard, db):
+    versions = idempotency.VersionClaims(guard, "kpi.write")
+    assert versions.claim("sheet-1", 4, "binh-lu")
+    assert not versions.claim("sheet-1", 4, "binh-lu")
+    left = dt.datetime.now(dt.UTC) - idempotency.VERSION_CLAIM_LEASE - dt.timedelta(seconds=1)
+    db[idempotency.COLLECTION].update_one({"event_id": "sheet-1:4"}, {"$set": {"at": left}})
+    assert left > dt.datetime.now(dt.UTC) - idempotency.CLAIM_LEASE  # an event's would hold
+    assert versions.claim("sheet-1", 4, "binh-lu")
+    assert not versions.claim("sheet-1", 4, "binh-lu")
+
+
 def test_tenant_collection_never_reaches_another_commune(db):
     TenantCollection(db.things, "binh-lu").insert_one({"_id": "a", "name": "Nà Đa"})
     TenantCollection(db.things, "lung-phinh").insert_one({"_id": "b", "name": "Sín Chải"})
