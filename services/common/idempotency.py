@@ -21,9 +21,13 @@ relay pass, or the end of a broker outage). A dead-lettered event was never mark
 (its claim is released), so replaying it days later is handled as it should be. A
 version claim (VersionClaims) is only needed while its version is being written."""
 import datetime as dt
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 
 from pymongo.database import Database
+from pymongo.errors import PyMongoError
 
 from .mongo import IndexSpec
 from .write_lane import WriteLane
@@ -35,9 +39,15 @@ INDEXES: list[IndexSpec] = []
 # Longer than any handler should run; a claim this old belongs to a worker that died.
 CLAIM_LEASE = dt.timedelta(seconds=60)
 # A version claim guards one document's write (milliseconds; seconds on a loaded
-# machine): one this old was left by a write the database's loss cut short, and holding
-# it for the whole lease kept the document unwritable for a minute after a restart.
+# machine): one this old was left by a writer that died, or by another process's write
+# the database's loss cut short; CLAIM_LEASE would keep the document unwritable a minute.
 VERSION_CLAIM_LEASE = dt.timedelta(seconds=10)
+# Which process wrote a claim: a process gives back only its own (one taken over since
+# is another writer's).
+HOLDER = uuid.uuid4().hex
+# Version claims (scope, key) whose write failed and whose giving back failed too (the
+# database away): given back before this process claims them again.
+_LEFT_BEHIND: set[tuple[str, str]] = set()
 
 
 class Claim(Enum):
@@ -56,7 +66,7 @@ class EventGuard:
         key = f"{consumer}|{event_id}"
         now = dt.datetime.now(dt.UTC)
         claim = {"_id": key, "consumer": consumer, "event_id": event_id, "tenant": tenant,
-                 "at": now}
+                 "at": now, "holder": HOLDER}
         if self._insert(claim):
             return Claim.WON
         if self._events.find_one({"_id": f"{key}|done"}, {"_id": 1}):
@@ -78,6 +88,10 @@ class EventGuard:
     def release(self, consumer: str, event_id: str) -> None:
         self._events.delete_one({"_id": f"{consumer}|{event_id}"})
 
+    def release_own(self, consumer: str, event_id: str) -> None:
+        """Release the claim if this process holds it."""
+        self._events.delete_one({"_id": f"{consumer}|{event_id}", "holder": HOLDER})
+
     def prune(self, older_than: dt.datetime) -> int:
         """Remove claims and done records written before `older_than`; how many. One
         scan of the collection (a delete by a field scans on FerretDB): run it rarely."""
@@ -89,8 +103,9 @@ class VersionClaims:
     of version v+1 of a document claims it first. On FerretDB 1.24 (SQLite) two
     concurrent updates of one document can both succeed, even with the version in their
     filter, and one is lost; a claim is an insert of a unique _id, which only one writer
-    wins (a claim whose writer died or lost the database is taken over after
-    VERSION_CLAIM_LEASE)."""
+    wins. A write that fails gives its claim back (`held`), so that the document is
+    writable again as soon as the database is; a claim whose writer died is taken over
+    after VERSION_CLAIM_LEASE."""
 
     def __init__(self, guard: EventGuard, scope: str):
         self._guard = guard
@@ -98,5 +113,21 @@ class VersionClaims:
 
     def claim(self, document_id: str, version: int, tenant: str) -> bool:
         """True when this writer may write `version` of the document."""
-        return self._guard.claim(self._scope, f"{document_id}:{version}", tenant,
-                                 VERSION_CLAIM_LEASE) is Claim.WON
+        key = f"{document_id}:{version}"
+        if (self._scope, key) in _LEFT_BEHIND:
+            self._guard.release_own(self._scope, key)
+            _LEFT_BEHIND.discard((self._scope, key))
+        return self._guard.claim(self._scope, key, tenant, VERSION_CLAIM_LEASE) is Claim.WON
+
+    @contextmanager
+    def held(self, document_id: str, version: int) -> Iterator[None]:
+        """Around the write of a claimed version: gives the claim back if it raises."""
+        try:
+            yield
+        except Exception:
+            key = f"{document_id}:{version}"
+            try:
+                self._guard.release_own(self._scope, key)
+            except PyMongoError:
+                _LEFT_BEHIND.add((self._scope, key))
+            raise

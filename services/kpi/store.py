@@ -112,16 +112,18 @@ class KpiStore(Store):
             if not self.versions.claim(_id, version + 1, tenant):
                 time.sleep(RETRY_PAUSE_S)
                 continue
-            if indexed and version == 0:
-                self.register(*indexed)
-            for key in sorted({r["period"] for r in revisions}):
-                self.db[measurements_collection(key)].insert_many(
-                    [r for r in revisions if r["period"] == key])
-            recorded = self.outbox.record(collection, _id, *events,
-                                          stored=found.get("outbox"))
-            document = {"tenant": tenant, "version": version + 1,
-                        "data": packing.pack(data), **recorded.fields}
-            if self._write(collection, _id, version, document):
+            with self.versions.held(_id, version + 1):
+                if indexed and version == 0:
+                    self.register(*indexed)
+                for key in sorted({r["period"] for r in revisions}):
+                    self.db[measurements_collection(key)].insert_many(
+                        [r for r in revisions if r["period"] == key])
+                recorded = self.outbox.record(collection, _id, *events,
+                                              stored=found.get("outbox"))
+                document = {"tenant": tenant, "version": version + 1,
+                            "data": packing.pack(data), **recorded.fields}
+                written = self._write(collection, _id, version, document)
+            if written:
                 self.outbox.send(recorded, announce)
                 return result
             self.outbox.cancel(recorded)

@@ -62,9 +62,10 @@ class TaskStore(Store):
                 or not self.versions.claim(task["_id"], task["version"] + 1, task["tenant"])):
             raise FailedPrecondition(f"task {task['code']!r} was changed meanwhile; "
                                      "read it again and retry")
-        recorded = self.outbox.record("tasks", task["_id"], *events,
-                                      stored=stored.get("outbox"))
-        updated = self._update(task, changes, entry, now, recorded.fields)
+        with self.versions.held(task["_id"], task["version"] + 1):
+            recorded = self.outbox.record("tasks", task["_id"], *events,
+                                          stored=stored.get("outbox"))
+            updated = self._update(task, changes, entry, now, recorded.fields)
         if updated is None:
             self.outbox.cancel(recorded)
             raise FailedPrecondition(f"task {task['code']!r} was changed meanwhile; "

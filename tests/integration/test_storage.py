@@ -3,6 +3,7 @@ outbox: test_outbox.py)."""
 import datetime as dt
 
 import pytest
+from pymongo.errors import AutoReconnect
 
 from services.common import idempotency
 from services.common.idempotency import Claim, EventGuard
@@ -54,6 +55,24 @@ def test_a_version_claim_left_by_a_cut_write_is_taken_over_after_its_shorter_lea
     assert left > dt.datetime.now(dt.UTC) - idempotency.CLAIM_LEASE  # an event's would hold
     assert versions.claim("sheet-1", 4, "binh-lu")
     assert not versions.claim("sheet-1", 4, "binh-lu")
+
+
+def test_a_version_claim_whose_write_failed_is_given_back_at_once(guard):
+    versions = idempotency.VersionClaims(guard, "kpi.write")
+    assert versions.claim("sheet-2", 1, "binh-lu")
+    with pytest.raises(AutoReconnect), versions.held("sheet-2", 1):
+        raise AutoReconnect("the database went away mid-write")
+    assert versions.claim("sheet-2", 1, "binh-lu")
+
+
+def test_a_process_gives_back_only_its_own_version_claims(guard, db):
+    versions = idempotency.VersionClaims(guard, "kpi.write")
+    assert versions.claim("sheet-3", 1, "binh-lu")
+    db[idempotency.COLLECTION].update_one({"event_id": "sheet-3:1"},
+                                          {"$set": {"holder": "another process"}})
+    with pytest.raises(RuntimeError), versions.held("sheet-3", 1):
+        raise RuntimeError("a write that failed")
+    assert not versions.claim("sheet-3", 1, "binh-lu")
 
 
 def test_tenant_collection_never_reaches_another_commune(db):
