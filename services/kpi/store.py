@@ -115,9 +115,7 @@ class KpiStore(Store):
             with self.versions.held(_id, version + 1):
                 if indexed and version == 0:
                     self.register(*indexed)
-                for key in sorted({r["period"] for r in revisions}):
-                    self.db[measurements_collection(key)].insert_many(
-                        [r for r in revisions if r["period"] == key])
+                self._insert_revisions(revisions)
                 recorded = self.outbox.record(collection, _id, *events,
                                               stored=found.get("outbox"))
                 document = {"tenant": tenant, "version": version + 1,
@@ -128,6 +126,21 @@ class KpiStore(Store):
                 return result
             self.outbox.cancel(recorded)
         raise Unavailable(f"{_id} is being changed by others; retry")
+
+    def _insert_revisions(self, revisions: list[dict]) -> None:
+        """A revision already there was left by an attempt whose document write the
+        database's loss cut short (a revision's number follows the document's version,
+        which only one writer claims): the retry's replaces it."""
+        for key in sorted({r["period"] for r in revisions}):
+            measurements = self.db[measurements_collection(key)]
+            try:
+                measurements.insert_many([r for r in revisions if r["period"] == key],
+                                         ordered=False)
+            except BulkWriteError as exc:
+                if any(e["code"] != 11000 for e in exc.details["writeErrors"]):
+                    raise
+                for error in exc.details["writeErrors"]:
+                    measurements.replace_one({"_id": error["op"]["_id"]}, error["op"])
 
     def _write(self, collection: str, _id: str, version: int, document: dict) -> bool:
         if version == 0:

@@ -10,7 +10,7 @@ from services.common.errors import InvalidArgument, NotFound
 from services.common.periods import Period
 from services.common.publisher import Publisher
 from services.directory import tree
-from services.kpi.keys import sheet_id
+from services.kpi.keys import measurements_collection, revision_id, sheet_id
 from services.kpi.ledger import Ledger
 from services.kpi.orgtree import OrgTree
 from services.kpi.reading import Reports
@@ -57,6 +57,19 @@ def test_revisions_are_kept_and_the_approval_waits_in_the_outbox(kpi_store, ledg
     drafts = {r["indicator"]: r for r in reports.commune("binh-lu", Q1, drafts=True)}
     assert approved["online-dossiers"]["value"] == 99.78  # the approved revision holds
     assert drafts["online-dossiers"]["numerator"] == 901
+
+
+def test_a_revision_left_by_a_write_cut_short_gives_way_to_the_retry(kpi_store, ledger):
+    where = figure()
+    ledger.enter("binh-lu", {**where, "numerator": 900, "denominator": 902}, "officer", NOW)
+    # the database went away after the attempt's revision, before its sheet was written
+    left = {"_id": revision_id("binh-lu", "online-dossiers", "binh-lu", "2026-Q1", 2),
+            "rev": 2, "status": "entered", "num": 5, "den": 902}
+    kpi_store.db[measurements_collection("2026-Q1")].insert_one(left)
+    ledger.enter("binh-lu", {**where, "numerator": 901, "denominator": 902,
+                             "reason": "đối chiếu lại"}, "officer", NOW)
+    history = ledger.history("binh-lu", where)
+    assert [(r["rev"], r["num"]) for r in history] == [(1, 900), (2, 901)]
 
 
 def test_a_target_whose_body_names_another_unit_is_refused(kpi_store, ledger):
