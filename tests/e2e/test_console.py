@@ -9,6 +9,7 @@ kept out of another's pages. Screenshots of every screen go to var/screenshots/;
 page's weight over the wire is printed and bounded."""
 import datetime as dt
 import io
+import json
 import re
 import subprocess
 
@@ -20,6 +21,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from services.common.auth import issue_token
 from services.console.accounts import DEMO_PASSWORD
+from services.console.pages_desk import TRAIL_PAGE_SIZE
 from services.iocevents import demo as ioc_demo
 from services.reports import quarterly
 from tests.helpers import (
@@ -29,6 +31,7 @@ from tests.helpers import (
     WAIT_S,
     Process,
     env_for,
+    http_call,
     start_console,
     start_grpc,
     start_worker,
@@ -454,6 +457,30 @@ def test_the_answers_trail_shows_a_days_answers_in_one_language_with_their_ticke
     operator = signed_in(browser, console, OPERATOR)  # the desk is officers' and admins'
     assert operator.goto(console.url + "/c/binh-lu/desk/trail").status == 403
     assert page.goto(console.url + "/c/binh-lu/desk/trail?day=31/12/2026").status == 400
+
+
+def test_the_trail_pages_through_a_busy_day_showing_each_answer_once(browser, console):
+    asked = set()
+    for n in range(TRAIL_PAGE_SIZE + 5):
+        status, _, content = http_call(console.workers["assistant"], "POST",
+                                       "/api/v1/communes/binh-lu/assistant/ask",
+                                       {"question": f"Đăng ký khai sinh cần giấy tờ gì? ({n})"})
+        assert status == 200
+        asked.add(json.loads(content)["answer"]["traceId"])
+    page = signed_in(browser, console, OFFICER)
+    page.goto(console.url + "/c/binh-lu/desk/trail?language=vi")
+    pages = []
+    while True:
+        rows = page.locator("#traces tbody tr[id]").evaluate_all("rows => rows.map(r => r.id)")
+        pages.append([row.removeprefix("trace-") for row in rows])
+        if page.locator("#next-page").count() == 0:
+            break
+        with page.expect_navigation():
+            page.locator("#next-page").click()
+    shown = [trace for listed in pages for trace in listed]
+    assert len(pages) >= 2 and len(pages[0]) == TRAIL_PAGE_SIZE
+    assert len(shown) == len(set(shown))
+    assert asked <= set(shown)
 
 
 def test_a_user_of_one_commune_cannot_see_another_communes_pages(browser, console):
