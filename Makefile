@@ -40,7 +40,7 @@ toxiproxy: $(TOXIPROXY) ## toxiproxy's server and cli (the reliability suite's f
 $(TOXIPROXY): scripts/setup-toxiproxy.sh
 	scripts/setup-toxiproxy.sh
 
-reliability: infra ## every fault, flood and lifecycle scenario on a broker and database of its own (28 min on a loaded 2-core machine); `make test` runs the fast part
+reliability: infra ## every fault, flood and lifecycle scenario on a broker and database of its own (6.5 min on an idle 2-core machine, 28 on a loaded one); `make test` runs the fast part
 	COMMUNE_RELIABILITY=all $(BIN)/pytest tests/reliability -q
 	COMMUNE_FUZZ_EXAMPLES=500 $(BIN)/pytest tests/reliability/test_fuzz_parsers.py tests/e2e/test_fuzz_http.py tests/e2e/test_fuzz_grpc.py -q
 
