@@ -299,12 +299,12 @@ def silent_devices(tenant: str, registry: Registry, last_heard: dict[str, dt.dat
         if heard is None:
             continue
         silent = now - heard > dt.timedelta(seconds=device.expected_interval_s)
-        what = "camera" if isinstance(device, Camera) else "sensor"
+        what = "Camera" if isinstance(device, Camera) else "Cảm biến"
         signals.append(Signal(
             tenant=tenant, rule_id=DEVICE_HEALTH_RULE, subject=device.code,
             severity=Severity.MEDIUM, at=now, clear=not silent,
-            title=(f"{what} {device.code} silent since {heard.isoformat()}" if silent
-                   else f"{what} {device.code} heard again"),
+            title=(f"{what} {device.code} mất tín hiệu từ {heard:%H:%M %d/%m/%Y} (UTC)"
+                   if silent else f"{what} {device.code} có tín hiệu trở lại"),
             fold_window=dt.timedelta(days=1), location=device.location, device=device.code,
             kind="device_health"))
     return signals
@@ -314,7 +314,7 @@ def task_overdue_signal(tenant: str, task_id: str, code: str, title: str,
                         now: dt.datetime) -> Signal:
     """An operator alert for a task of the commune's plan that turned overdue."""
     return Signal(tenant=tenant, rule_id=TASK_OVERDUE_RULE, subject=task_id,
-                  severity=Severity.MEDIUM, title=f"task {code} overdue: {title}"[:300],
+                  severity=Severity.MEDIUM, title=f"Nhiệm vụ {code} quá hạn: {title}"[:300],
                   fold_window=dt.timedelta(days=365), at=now, kind="task_overdue")
 
 
@@ -324,8 +324,8 @@ def handoff_unclaimed_signal(tenant: str, ticket_id: str, question: str, claimed
     per ticket; its claim (claimed=True) clears it."""
     if not (isinstance(ticket_id, str) and ticket_id):
         raise InvalidArgument("ticket_id is required text")
-    title = (f"handoff {ticket_id} claimed" if claimed
-             else f"handoff {ticket_id} unclaimed: {question}")
+    title = (f"Phiếu {ticket_id} đã có cán bộ nhận" if claimed
+             else f"Phiếu {ticket_id} chưa có cán bộ nhận: {question}")
     return Signal(tenant=tenant, rule_id=HANDOFF_UNCLAIMED_RULE, subject=ticket_id,
                   severity=Severity.MEDIUM, title=title[:300], clear=claimed,
                   fold_window=dt.timedelta(days=365), at=now, kind="handoff_unclaimed")
@@ -341,8 +341,8 @@ def kpi_missed_signal(tenant: str, indicator: str, unit: str, period: str, name:
     if status not in KPI_STATUSES:
         raise InvalidArgument(f"status is one of {', '.join(KPI_STATUSES)}")
     missed = status == "missed"
-    title = (f"KPI {name} missed its target in {unit}, {period}" if missed
-             else f"KPI {name} no longer missed in {unit}, {period}: {status}")
+    title = (f"Chỉ tiêu {name} không đạt mục tiêu tại {unit}, {period}" if missed
+             else f"Chỉ tiêu {name} tại {unit}, {period} không còn ở mức không đạt: {status}")
     return Signal(tenant=tenant, rule_id=KPI_MISSED_RULE, subject=f"{indicator}|{unit}|{period}",
                   severity=Severity.MEDIUM, title=title[:300], clear=not missed,
                   fold_window=dt.timedelta(days=365), at=now, kind="kpi_missed")

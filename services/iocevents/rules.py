@@ -290,19 +290,19 @@ class Evaluator:
             case ThresholdRule():
                 if rule.object_classes and detection.object_class not in rule.object_classes:
                     return None
-                return location, f"{rule.name} at {location}", False, ()
+                return location, f"{rule.name} tại {location}", False, ()
             case WatchlistRule():
                 identity = _identity(detection)
                 entry = identity and config.watched(*identity, detection.time)
                 if not entry:
                     return None
-                return entry.id, f"{rule.name}: {entry.id} at {location}", False, ()
+                return entry.id, f"{rule.name}: {entry.id} tại {location}", False, ()
             case ZoneTimeRule():
                 if (detection.zone not in rule.zones or not rule.in_window(detection.time)
                         or (rule.object_classes
                             and detection.object_class not in rule.object_classes)):
                     return None
-                return (f"{location}/{detection.zone}", f"{rule.name} at {location} "
+                return (f"{location}/{detection.zone}", f"{rule.name} tại {location} "
                         f"({detection.zone})", False, ())
             case SensorRule():
                 return self._sensor(rule, detection, device)
@@ -321,12 +321,12 @@ class Evaluator:
         too_high = band.high is not None and value >= band.high
         too_low = band.low is not None and value <= band.low
         if too_high or too_low:
-            side = "above" if too_high else "below"
-            return device.code, f"{rule.name}: {device.code} {side} limit", False, ()
+            side = "vượt ngưỡng trên" if too_high else "dưới ngưỡng dưới"
+            return device.code, f"{rule.name}: {device.code} {side}", False, ()
         back_inside = ((band.high is None or value <= band.high - band.hysteresis)
                        and (band.low is None or value >= band.low + band.hysteresis))
         if back_inside:
-            return device.code, f"{rule.name}: {device.code} back to normal", True, ()
+            return device.code, f"{rule.name}: {device.code} trở lại bình thường", True, ()
         return None
 
     def _rate(self, rule: RateRule, detection: Detection, location: str):
@@ -340,8 +340,8 @@ class Evaluator:
         horizon = detection.time - dt.timedelta(minutes=rule.minutes)
         if len(times) < rule.count or times[0] < horizon:
             return None
-        return (location, f"{rule.name}: {rule.count} or more in {rule.minutes} min at "
-                f"{location}", False, ())
+        return (location, f"{rule.name}: từ {rule.count} lần trong {rule.minutes} phút "
+                f"tại {location}", False, ())
 
     def _movement(self, rule: MovementRule, detection: Detection, location: str,
                   config: CommuneConfig):
@@ -364,7 +364,7 @@ class Evaluator:
         places = {place for place, _ in seen}
         if sighting not in seen or len(places) < rule.min_locations:
             return None
-        return (subject, f"{rule.name}: {subject} seen at {len(places)} places", False,
+        return (subject, f"{rule.name}: {subject} xuất hiện tại {len(places)} địa điểm", False,
                 tuple(seen))
 
 

@@ -195,12 +195,12 @@ def test_a_kpi_approved_below_its_target_alerts_the_operator_until_it_recovers(
     desk.approve("2028-Q2", 800)  # 80% against the year's ">= 95"
     alert = kpi_alert(processes["worker"], operator, subject, "ALERT_STATUS_OPEN")
     assert alert["count"] == 1
-    assert "missed its target in binh-lu, Quý II/2028" in alert["title"]
+    assert "không đạt mục tiêu tại binh-lu, Quý II/2028" in alert["title"]
 
     desk.approve("2028-Q2", 990, reason="bổ sung hồ sơ tháng 6")  # 99% meets the target
     found = kpi_alert(processes["worker"], operator, subject, "ALERT_STATUS_RESOLVED")
     assert found["id"] == alert["id"] and found["resolvedBy"] == "system"
-    assert "no longer missed" in found["history"][-1]["note"]
+    assert "không còn ở mức không đạt" in found["history"][-1]["note"]
 
 
 def test_a_target_raised_above_an_approved_figure_alerts_until_it_is_lowered(

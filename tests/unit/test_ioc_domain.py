@@ -510,13 +510,13 @@ def test_a_missed_kpi_is_one_alert_per_period_that_a_recovery_resolves():
     q1, q2 = sorted(book.live(), key=lambda a: a.subject)
     assert (q1.rule_id, q1.subject, q1.count) == (
         "kpi-missed", "online-dossiers|binh-lu|Quý I/2026", 2)
-    assert "missed its target in binh-lu, Quý I/2026" in q1.title and q2.count == 1
+    assert "không đạt mục tiêu tại binh-lu, Quý I/2026" in q1.title and q2.count == 1
     later = T0 + dt.timedelta(days=3)
     book.apply(kpi("at_risk", now=later), later)
     assert book.live() == [q2]
     assert (q1.status, q1.resolved_by, q1.history[-1]["note"]) == (
-        al.RESOLVED, "system", "KPI Tỷ lệ hồ sơ trực tuyến no longer missed in binh-lu, "
-                               "Quý I/2026: at_risk")
+        al.RESOLVED, "system", "Chỉ tiêu Tỷ lệ hồ sơ trực tuyến tại binh-lu, Quý I/2026 "
+                               "không còn ở mức không đạt: at_risk")
 
 
 @pytest.mark.parametrize("fields, complaint", [
