@@ -7,15 +7,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.common import errors
+from services.trace.epcis import CBV_STEPS, EXTENSION_STEPS
 
 from .pages_resolver import own_address, trace_styled
 from .web import CheckedForm, Me
 
 router = APIRouter()
 WRITERS = ("admin", "officer")
-# The short form's object steps (a transformation or aggregation is sent by systems).
-STEPS = ("planting", "harvesting", "drying", "inspecting", "packing", "shipping",
-         "receiving", "storing", "retail_selling")
+# The short form's object steps (a transformation or aggregation is sent by systems),
+# with their names in Vietnamese and English.
+STEPS = {step: {**CBV_STEPS, **EXTENSION_STEPS}[step][:2]
+         for step in ("planting", "harvesting", "drying", "inspecting", "packing",
+                      "shipping", "receiving", "storing", "retail_selling")}
 MAX_COPIES = 60
 
 
